@@ -1,0 +1,303 @@
+#include "server/app/ServerApp.h"
+
+#include "server/core/AdminInput.h"
+#include "server/core/CallbackDispatcher.h"
+#include "server/core/DynamicKeyMinter.h"
+#include "server/core/storage/AdminStore.h"
+#include "server/core/storage/CallbackStore.h"
+#include "server/core/storage/RegistryLoader.h"
+#include "server/core/storage/TenantStore.h"
+#include "server/core/storage/UpstreamStore.h"
+#include "server/core/storage/UsageStore.h"
+#include "server/http/AdminController.h"
+#include "server/http/DemoController.h"
+#include "server/http/DynamicKeyController.h"
+#include "server/http/GuardedTcpServer.h"
+#include "server/http/HealthController.h"
+#include "server/http/HttpFrontend.h"
+#include "server/http/ProxyController.h"
+#include "server/net/HttpClient.h"
+#include "shared/Clock.h"
+#include "shared/Crypto.h"
+#include "shared/PasswordHash.h"
+#include "shared/SecretBox.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+Q_LOGGING_CATEGORY(lcServer, "dynaseal.server")
+
+namespace dynaseal {
+
+ServerApp::ServerApp(Settings settings, const Clock &clock, QObject *parent)
+    : QObject(parent), m_settings(std::move(settings)), m_clock(clock)
+{
+}
+
+ServerApp::~ServerApp()
+{
+    m_maintenance.stop();
+    delete m_frontend; // stop serving before the services it uses go away
+    m_frontend = nullptr;
+    m_callbacks.reset();
+    m_http.reset();
+    m_db.close();
+}
+
+bool ServerApp::loadMasterKey(QString *error)
+{
+    QByteArray key = m_settings.masterKey;
+    if (key.isEmpty()) {
+        // Kept outside the database: a copy of the database alone opens no secret.
+        QFile file(QDir(m_settings.dataDir).filePath(QStringLiteral("master.key")));
+        if (file.exists()) {
+            if (!file.open(QIODevice::ReadOnly)) {
+                *error = QStringLiteral("cannot read %1").arg(file.fileName());
+                return false;
+            }
+            key = QByteArray::fromHex(file.readAll().trimmed());
+            if (key.size() != 32) {
+                *error = QStringLiteral("%1 does not hold a 32-byte hex key").arg(file.fileName());
+                return false;
+            }
+        } else {
+            key = crypto::randomBytes(32);
+            if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
+                || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+                || file.write(key.toHex() + '\n') < 0 || !file.flush()) {
+                *error = QStringLiteral("cannot create %1").arg(file.fileName());
+                return false;
+            }
+        }
+    }
+    m_box = std::make_unique<SecretBox>(key);
+    return true;
+}
+
+bool ServerApp::bootstrapAdmin(QString *error)
+{
+    const qint64 now = m_clock.nowMs();
+    const bool exists = m_db.runBlocking<bool>([](SqlSession &s) { return AdminStore::hasUser(s, QStringLiteral("admin")); }).value.value_or(false);
+    if (exists)
+        return true;
+    QString password = m_settings.adminPassword;
+    const bool generated = password.isEmpty();
+    if (generated)
+        password = crypto::randomToken(18);
+    const QString hash = passwordhash::hash(password);
+    auto created = m_db.runBlocking<bool>([hash, now](SqlSession &s) {
+        AdminStore::createUser(s, QStringLiteral("admin"), hash, now);
+        AdminStore::audit(s, now, QStringLiteral("system"), QStringLiteral("operator.create"), QStringLiteral("admin"));
+        return true;
+    });
+    if (!created.ok()) {
+        *error = created.error;
+        return false;
+    }
+    if (generated) {
+        // The one time this password exists outside its hash: shown to the operator, on stdout only.
+        QTextStream(stdout) << "created operator 'admin' with password: " << password
+                            << "\n  (shown once; set DYNASEAL_ADMIN_PASSWORD on first start to choose it)" << Qt::endl;
+    }
+    return true;
+}
+
+bool ServerApp::start(QString *error)
+{
+    if (!QDir().mkpath(m_settings.dataDir)) {
+        *error = QStringLiteral("cannot create data directory %1").arg(m_settings.dataDir);
+        return false;
+    }
+    QFile::setPermissions(m_settings.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    if (!loadMasterKey(error))
+        return false;
+    if (!m_settings.isPostgres())
+        QDir().mkpath(QFileInfo(m_settings.sqlitePath()).absolutePath());
+    if (!m_db.open(m_settings.database, error))
+        return false;
+    if (!bootstrapAdmin(error))
+        return false;
+
+    // Requests an earlier run left in flight are billed their reservation and called back.
+    const qint64 now = m_clock.nowMs();
+    auto recovered = m_db.runBlocking<QList<PendingCallback>>([now](SqlSession &s) { return UsageStore::recoverInterrupted(s, now); });
+    if (!recovered.ok()) {
+        *error = recovered.error;
+        return false;
+    }
+    if (!recovered.value->isEmpty())
+        qCInfo(lcServer) << "recovered" << recovered.value->size() << "requests interrupted by the last stop";
+    const SecretBox &box = *m_box;
+    TokenLedger &ledger = m_ledger;
+    const qint64 nowSecs = m_clock.nowSecs();
+    auto loaded = m_db.runBlocking<std::shared_ptr<const RegistrySnapshot>>([&box, &ledger, nowSecs](SqlSession &s) {
+        UsageStore::loadLedger(s, ledger, nowSecs);
+        return RegistryLoader::load(s, box);
+    }, false);
+    if (!loaded.ok()) {
+        *error = loaded.error;
+        return false;
+    }
+    m_registry.replace(*loaded.value);
+
+    m_http = std::make_unique<HttpClient>();
+    CallbackPolicy policy;
+    policy.retryBaseMs = m_settings.callbackRetryBaseMs;
+    policy.retryMaxMs = m_settings.callbackRetryMaxMs;
+    policy.timeoutMs = m_settings.callbackTimeoutMs;
+    m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_metrics, *m_callbacks});
+
+    m_frontend = new HttpFrontend();
+    auto *admin = new AdminController(*m_context, m_frontend);
+    admin->registerRoutes(m_frontend->router());
+    m_proxy = new ProxyController(*m_context, *m_http, m_frontend);
+    m_proxy->registerRoutes(m_frontend->router());
+    connect(m_proxy, &ProxyController::callbacksStored, m_callbacks.get(), &CallbackDispatcher::submit);
+    auto *minting = new DynamicKeyController(*m_context, m_frontend);
+    minting->registerRoutes(m_frontend->router());
+    auto *health = new HealthController(*m_context, m_frontend);
+    health->registerRoutes(m_frontend->router());
+    if (m_settings.demo) {
+        auto *demo = new DemoController(*m_context, m_frontend);
+        demo->registerRoutes(m_frontend->router());
+    }
+
+    ConnectionLimits limits;
+    limits.maxBodyBytes = m_settings.maxBodyBytes;
+    limits.idleTimeoutMs = m_settings.idleTimeoutSecs * 1000;
+    auto *listener = new GuardedTcpServer(limits, m_settings.maxConnections, m_frontend);
+    if (!listener->listen(m_settings.listenHost, m_settings.listenPort)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(m_settings.listenHost.toString()).arg(m_settings.listenPort).arg(listener->errorString());
+        return false;
+    }
+    m_frontend->bind(listener);
+    m_port = listener->serverPort();
+
+    m_metrics.describe(QStringLiteral("dynaseal_proxy_requests_total"), QStringLiteral("counter"), QStringLiteral("Proxied requests by endpoint and outcome"));
+    m_metrics.describe(QStringLiteral("dynaseal_proxy_refused_total"), QStringLiteral("counter"), QStringLiteral("Requests refused before forwarding, by error code"));
+    m_metrics.describe(QStringLiteral("dynaseal_tokens_billed_total"), QStringLiteral("counter"), QStringLiteral("Tokens billed to tenants"));
+    m_metrics.describe(QStringLiteral("dynaseal_proxy_duration_seconds"), QStringLiteral("histogram"), QStringLiteral("Time from accepting a proxied request to its end"));
+    m_metrics.describe(QStringLiteral("dynaseal_callbacks_delivered_total"), QStringLiteral("counter"), QStringLiteral("Callbacks the tenant acknowledged with 2xx"));
+    m_metrics.describe(QStringLiteral("dynaseal_callbacks_failed_attempts_total"), QStringLiteral("counter"), QStringLiteral("Callback attempts that failed and will be retried"));
+    m_metrics.gauge(QStringLiteral("dynaseal_proxy_in_flight"), QStringLiteral("Proxied requests in progress"), [this] { return double(m_proxy->activeCalls()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_connections_open"), QStringLiteral("Open client connections"), [listener] { return double(listener->openConnections()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_db_queue_length"), QStringLiteral("Database jobs waiting"), [this] { return double(m_db.queuedJobs()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_upstream_connections_open"), QStringLiteral("Open connections to upstreams and callback receivers"), [this] { return double(m_http->openConnections()); });
+
+    if (m_settings.demo && !seedDemo(error))
+        return false;
+
+    m_callbacks->start();
+    m_callbacks->submit(*recovered.value);
+    connect(&m_maintenance, &QTimer::timeout, this, &ServerApp::maintain);
+    m_maintenance.start(60'000);
+
+    const QString host = m_settings.listenHost.protocol() == QAbstractSocket::IPv6Protocol
+        ? QStringLiteral("[%1]").arg(m_settings.listenHost.toString()) : m_settings.listenHost.toString();
+    QTextStream(stdout) << "listening on http://" << host << ':' << m_port << Qt::endl;
+    return true;
+}
+
+bool ServerApp::seedDemo(QString *error)
+{
+    const QString host = (m_settings.listenHost.isLoopback() || m_settings.listenHost == QHostAddress::Any || m_settings.listenHost == QHostAddress::AnyIPv4)
+        ? QStringLiteral("127.0.0.1") : m_settings.listenHost.toString();
+    const QString base = QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    const SecretBox &box = *m_box;
+    const qint64 now = m_clock.nowMs();
+    // The demo's upstream and tenant follow the port of this run.
+    auto seeded = m_db.runBlocking<std::shared_ptr<const RegistrySnapshot>>([&, base, now](SqlSession &s) {
+        UpstreamInput upstream;
+        upstream.name = QStringLiteral("demo-mock");
+        upstream.baseUrl = QUrl(base + DemoController::mockPath());
+        upstream.models = QStringList{QStringLiteral("demo-chat"), QStringLiteral("demo-embed")};
+        QSqlQuery &u = s.exec(QStringLiteral("SELECT id FROM upstreams WHERE name = ?"), {*upstream.name});
+        if (u.next()) {
+            const QString id = u.value(0).toString();
+            UpstreamStore::update(s, box, id, upstream, now);
+        } else {
+            upstream.apiKey = QStringLiteral("demo-upstream-key");
+            UpstreamStore::create(s, box, upstream, now);
+        }
+        TenantInput tenant;
+        tenant.name = QStringLiteral("Demo app");
+        tenant.callbackUrl = base + DemoController::callbackPath();
+        QSqlQuery &t = s.exec(QStringLiteral("SELECT id FROM tenants WHERE name = ? ORDER BY created_at LIMIT 1"), {*tenant.name});
+        QString tenantId;
+        if (t.next()) {
+            tenantId = t.value(0).toString();
+            TenantStore::update(s, tenantId, tenant, now);
+        } else {
+            tenantId = TenantStore::create(s, box, tenant, now).value(QLatin1String("id")).toString();
+        }
+        QSqlQuery &k = s.exec(QStringLiteral("SELECT 1 FROM tenant_keys WHERE tenant_id = ? AND revoked_at IS NULL AND alg = 'HS256'"), {tenantId});
+        if (!k.next())
+            TenantStore::issueKey(s, box, tenantId, now);
+        return RegistryLoader::load(s, box);
+    });
+    if (!seeded.ok()) {
+        *error = QStringLiteral("cannot seed the demo: %1").arg(seeded.error);
+        return false;
+    }
+    m_registry.replace(*seeded.value);
+    const RegistrySnapshot &registry = **seeded.value;
+    for (const Tenant &tenant : registry.tenants) {
+        if (tenant.name != QLatin1String("Demo app") || tenant.keys.isEmpty())
+            continue;
+        MintInput input;
+        input.models = QStringList{QStringLiteral("demo-chat")};
+        input.maxTokens = 2000;
+        input.ttlSeconds = std::min<qint64>(3600, tenant.maxKeyLifetimeSecs.value_or(m_settings.maxKeyLifetimeSecs));
+        const MintedKey key = DynamicKeyMinter::mint(tenant, tenant.keys.first(), input, m_clock.nowSecs());
+        QTextStream(stdout)
+            << "demo ready: tenant \"" << tenant.name << "\" (" << tenant.id << "), mock upstream serving demo-chat\n"
+            << "try it (dynamic key valid 1 hour, budget 2000 tokens):\n\n"
+            << "curl -sN " << base << "/v1/chat/completions -H 'Authorization: Bearer " << key.token
+            << "' -H 'Content-Type: application/json' -d '{\"model\":\"demo-chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'\n"
+            << Qt::endl;
+        return true;
+    }
+    *error = QStringLiteral("the demo tenant has no key");
+    return false;
+}
+
+void ServerApp::maintain()
+{
+    const qint64 now = m_clock.nowMs();
+    m_ledger.pruneExpired(m_clock.nowSecs() - 60);
+    const int requestDays = m_settings.requestLogRetentionDays;
+    const int minuteDays = m_settings.minuteRollupRetentionDays;
+    m_db.write<bool>([now, requestDays, minuteDays](SqlSession &s) {
+        UsageStore::purge(s, now, requestDays, minuteDays);
+        AdminStore::purgeExpiredSessions(s, now);
+        return true;
+    }, this, [](DbOutcome<bool> done) {
+        if (!done.ok())
+            qCWarning(lcServer) << "maintenance failed:" << done.error;
+    });
+}
+
+void ServerApp::shutdown(int graceMs, std::function<void()> done)
+{
+    if (m_frontend) {
+        for (QTcpServer *server : m_frontend->servers())
+            server->close();
+    }
+    auto deadline = std::make_shared<qint64>(m_clock.nowMs() + graceMs);
+    auto *poll = new QTimer(this);
+    connect(poll, &QTimer::timeout, this, [this, poll, deadline, done] {
+        if ((m_proxy && m_proxy->activeCalls() > 0) && m_clock.nowMs() < *deadline)
+            return;
+        poll->stop();
+        poll->deleteLater();
+        m_db.flush();
+        done();
+    });
+    poll->start(50);
+}
+
+} // namespace dynaseal

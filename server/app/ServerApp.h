@@ -1,0 +1,60 @@
+#pragma once
+// The composition root: builds every service from the settings, recovers what an earlier run
+// left unfinished, and serves until told to stop.
+#include "server/core/Metrics.h"
+#include "server/core/Registry.h"
+#include "server/core/ServerContext.h"
+#include "server/core/Settings.h"
+#include "server/core/TokenLedger.h"
+#include "server/core/storage/Database.h"
+
+#include <QObject>
+#include <QTimer>
+#include <functional>
+#include <memory>
+
+namespace dynaseal {
+
+class CallbackDispatcher;
+class Clock;
+class HttpClient;
+class HttpFrontend;
+class ProxyController;
+class SecretBox;
+
+class ServerApp : public QObject
+{
+    Q_OBJECT
+public:
+    ServerApp(Settings settings, const Clock &clock, QObject *parent = nullptr);
+    ~ServerApp() override;
+
+    // Opens storage, recovers, listens and prints "listening on http://HOST:PORT".
+    bool start(QString *error);
+    quint16 port() const { return m_port; }
+    // Stops accepting, lets in-flight calls finish (up to `graceMs`), then calls `done`.
+    void shutdown(int graceMs, std::function<void()> done);
+
+private:
+    bool loadMasterKey(QString *error);
+    bool bootstrapAdmin(QString *error);
+    bool seedDemo(QString *error);
+    void maintain();
+
+    Settings m_settings;
+    const Clock &m_clock;
+    std::unique_ptr<SecretBox> m_box;
+    Database m_db;
+    Registry m_registry;
+    TokenLedger m_ledger;
+    Metrics m_metrics;
+    std::unique_ptr<HttpClient> m_http;
+    std::unique_ptr<CallbackDispatcher> m_callbacks;
+    std::unique_ptr<ServerContext> m_context;
+    HttpFrontend *m_frontend = nullptr;
+    ProxyController *m_proxy = nullptr;
+    QTimer m_maintenance;
+    quint16 m_port = 0;
+};
+
+} // namespace dynaseal

@@ -1,0 +1,53 @@
+// dynaseal-server: parses settings, starts the server, stops it cleanly on SIGTERM/SIGINT.
+#include "server/app/ServerApp.h"
+#include "server/app/UnixSignalWatcher.h"
+#include "server/core/Settings.h"
+#include "shared/Clock.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+int main(int argc, char *argv[])
+{
+    // The process holds decrypted keys: no core dumps, no ptrace by other users.
+    const rlimit noCore{0, 0};
+    setrlimit(RLIMIT_CORE, &noCore);
+    prctl(PR_SET_DUMPABLE, 0);
+
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("dynaseal"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DYNASEAL_VERSION));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-warning}warning %{endif}%{if-critical}error %{endif}%{category}: %{message}"));
+
+    const QStringList args = app.arguments();
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
+        out << dynaseal::Settings::helpText();
+        return 0;
+    }
+    if (args.contains(QStringLiteral("--version"))) {
+        out << "dynaseal-server " << DYNASEAL_VERSION << Qt::endl;
+        return 0;
+    }
+
+    dynaseal::Settings settings;
+    QString error;
+    if (!dynaseal::Settings::resolve(args, QProcessEnvironment::systemEnvironment(), &settings, &error)) {
+        err << "dynaseal-server: " << error << Qt::endl;
+        return 2;
+    }
+
+    dynaseal::ServerApp server(settings, dynaseal::Clock::system());
+    if (!server.start(&error)) {
+        err << "dynaseal-server: " << error << Qt::endl;
+        return 1;
+    }
+    dynaseal::UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &dynaseal::UnixSignalWatcher::terminateRequested, &server, [&server](int) {
+        server.shutdown(10'000, [] { QCoreApplication::quit(); });
+    });
+    return app.exec();
+}

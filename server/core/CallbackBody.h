@@ -1,0 +1,17 @@
+#pragma once
+// The JSON body POSTed to a tenant after each proxied request, and its signature header.
+#include <QByteArray>
+#include <QString>
+
+namespace dynaseal {
+
+struct CallbackBody
+{
+    static QByteArray build(const QString &eventId, const QString &content, qint64 promptTokens,
+                            qint64 completionTokens, const QString &model, const QString &tenantId,
+                            const QString &requestId, const QString &status, const QString &error);
+    // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>"
+    static QByteArray signature(const QByteArray &secret, qint64 unixSeconds, const QByteArray &body);
+};
+
+} // namespace dynaseal

@@ -1,0 +1,126 @@
+#include "server/core/CallbackDispatcher.h"
+
+#include "server/core/CallbackBody.h"
+#include "server/core/Metrics.h"
+#include "server/core/Registry.h"
+#include "server/core/storage/CallbackStore.h"
+#include "server/core/storage/Database.h"
+#include "server/net/HttpClient.h"
+#include "shared/Clock.h"
+
+#include <QLoggingCategory>
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcCallbacks, "dynaseal.callbacks")
+
+namespace dynaseal {
+
+CallbackDispatcher::CallbackDispatcher(Database &db, const Registry &registry, HttpClient &http, const Clock &clock,
+                                       Metrics &metrics, CallbackPolicy policy, QObject *parent)
+    : QObject(parent), m_db(db), m_registry(registry), m_http(http), m_clock(clock), m_metrics(metrics), m_policy(policy)
+{
+    m_pollTimer.setInterval(std::clamp(policy.retryBaseMs / 2, 20, 1000));
+    connect(&m_pollTimer, &QTimer::timeout, this, &CallbackDispatcher::poll);
+}
+
+void CallbackDispatcher::start()
+{
+    m_pollTimer.start();
+    poll();
+}
+
+qint64 CallbackDispatcher::backoffMs(int attempts, const CallbackPolicy &policy)
+{
+    const int exponent = std::clamp(attempts - 1, 0, 30);
+    return std::min<qint64>(qint64(policy.retryBaseMs) << exponent, policy.retryMaxMs);
+}
+
+void CallbackDispatcher::submit(const QList<PendingCallback> &callbacks)
+{
+    for (const PendingCallback &c : callbacks) {
+        if (m_inFlight.size() >= m_policy.maxInFlight)
+            return; // the rest are stored and due: the next poll takes them
+        attempt(c, 0);
+    }
+}
+
+void CallbackDispatcher::poll()
+{
+    const int room = m_policy.maxInFlight - int(m_inFlight.size());
+    if (m_polling || room <= 0)
+        return;
+    m_polling = true;
+    const qint64 now = m_clock.nowMs();
+    const QSet<QString> busy = m_inFlight;
+    m_db.read<QList<DueCallback>>(
+        [now, room, busy](SqlSession &s) { return CallbackStore::due(s, now, room, busy); }, this,
+        [this](DbOutcome<QList<DueCallback>> due) {
+            m_polling = false;
+            if (!due.ok()) {
+                qCWarning(lcCallbacks) << "cannot read due callbacks:" << due.error;
+                return;
+            }
+            for (const DueCallback &d : *due.value) {
+                if (!m_inFlight.contains(d.callback.id))
+                    attempt(d.callback, d.attempts);
+            }
+        });
+}
+
+void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAttempts)
+{
+    if (m_inFlight.contains(callback.id))
+        return;
+    const auto snapshot = m_registry.current();
+    const Tenant *tenant = snapshot->tenant(callback.tenantId);
+    if (!tenant) {
+        const QString id = callback.id;
+        m_db.write<bool>([id](SqlSession &s) { CallbackStore::markAbandoned(s, id, QStringLiteral("tenant was deleted")); return true; },
+                         this, [](DbOutcome<bool>) {});
+        return;
+    }
+    m_inFlight.insert(callback.id);
+
+    HttpRequest request;
+    request.url = QUrl(callback.url);
+    request.body = callback.body;
+    request.connectTimeoutMs = m_policy.timeoutMs;
+    request.firstByteTimeoutMs = m_policy.timeoutMs;
+    request.idleTimeoutMs = m_policy.timeoutMs;
+    request.headers = {{"Content-Type", "application/json"},
+                       {"User-Agent", "dynaseal/" DYNASEAL_VERSION},
+                       {"X-Dynaseal-Delivery", callback.id.toUtf8()},
+                       {"X-Dynaseal-Signature", CallbackBody::signature(tenant->callbackSecret, m_clock.nowSecs(), callback.body)}};
+
+    auto status = std::make_shared<int>(0);
+    HttpResponseHandler handler;
+    handler.onHead = [status](int code, const HttpHeaders &) { *status = code; };
+    handler.onData = [](const QByteArray &) {};
+    handler.onComplete = [this, callback, previousAttempts, status] {
+        const bool ok = *status >= 200 && *status < 300;
+        finished(callback, previousAttempts, *status, ok ? QString() : QStringLiteral("receiver answered HTTP %1").arg(*status));
+    };
+    handler.onError = [this, callback, previousAttempts, status](HttpClientError, const QString &message) {
+        finished(callback, previousAttempts, *status, message);
+    };
+    m_http.send(request, handler);
+}
+
+void CallbackDispatcher::finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error)
+{
+    const qint64 now = m_clock.nowMs();
+    const QString id = callback.id;
+    if (error.isEmpty()) {
+        m_metrics.add(QStringLiteral("dynaseal_callbacks_delivered_total"));
+        m_db.write<bool>([id, httpStatus, now](SqlSession &s) { CallbackStore::markDelivered(s, id, httpStatus, now); return true; },
+                         this, [this, id](DbOutcome<bool>) { m_inFlight.remove(id); });
+        return;
+    }
+    m_metrics.add(QStringLiteral("dynaseal_callbacks_failed_attempts_total"));
+    const qint64 next = now + backoffMs(previousAttempts + 1, m_policy);
+    qCInfo(lcCallbacks).noquote() << "callback" << id << "attempt" << previousAttempts + 1 << "failed:" << error;
+    m_db.write<bool>([id, httpStatus, error, next](SqlSession &s) { CallbackStore::markFailed(s, id, httpStatus, error, next); return true; },
+                     this, [this, id](DbOutcome<bool>) { m_inFlight.remove(id); });
+}
+
+} // namespace dynaseal

@@ -1,0 +1,58 @@
+#pragma once
+// Delivers stored callbacks to tenants: at least once, signed, retried with exponential backoff
+// until the tenant answers 2xx, across restarts (what is due is re-read from the database).
+#include "server/core/UsageRecord.h"
+
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+namespace dynaseal {
+
+class Clock;
+class Database;
+class HttpClient;
+class Metrics;
+class Registry;
+
+struct CallbackPolicy
+{
+    int retryBaseMs = 1000;
+    int retryMaxMs = 600'000;
+    int timeoutMs = 10'000;
+    int maxInFlight = 64;
+};
+
+class CallbackDispatcher : public QObject
+{
+    Q_OBJECT
+public:
+    CallbackDispatcher(Database &db, const Registry &registry, HttpClient &http, const Clock &clock,
+                       Metrics &metrics, CallbackPolicy policy, QObject *parent = nullptr);
+
+    // Starts polling for due callbacks (also those left pending by an earlier run).
+    void start();
+    // Callbacks just committed to the database: attempted at once.
+    void submit(const QList<PendingCallback> &callbacks);
+    // Delay before attempt number `attempts + 1`, after `attempts` failures.
+    static qint64 backoffMs(int attempts, const CallbackPolicy &policy);
+
+    int inFlight() const { return int(m_inFlight.size()); }
+
+private:
+    void poll();
+    void attempt(const PendingCallback &callback, int previousAttempts);
+    void finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error);
+
+    Database &m_db;
+    const Registry &m_registry;
+    HttpClient &m_http;
+    const Clock &m_clock;
+    Metrics &m_metrics;
+    CallbackPolicy m_policy;
+    QTimer m_pollTimer;
+    QSet<QString> m_inFlight;
+    bool m_polling = false;
+};
+
+} // namespace dynaseal

@@ -1,0 +1,84 @@
+#include "server/core/Metrics.h"
+
+namespace dynaseal {
+namespace {
+const QList<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
+QString baseName(const QString &series)
+{
+    const int brace = series.indexOf(QLatin1Char('{'));
+    return brace < 0 ? series : series.left(brace);
+}
+} // namespace
+
+void Metrics::add(const QString &series, double amount)
+{
+    std::lock_guard lock(m_mutex);
+    m_counters[series] += amount;
+}
+
+void Metrics::observeSeconds(const QString &name, double seconds)
+{
+    std::lock_guard lock(m_mutex);
+    Histogram &h = m_histograms[name];
+    if (h.counts.isEmpty())
+        h.counts.fill(0, kBuckets.size());
+    for (int i = 0; i < kBuckets.size(); ++i) {
+        if (seconds <= kBuckets.at(i)) {
+            ++h.counts[i];
+            break;
+        }
+    }
+    h.sum += seconds;
+    ++h.count;
+}
+
+void Metrics::gauge(const QString &name, const QString &help, std::function<double()> read)
+{
+    std::lock_guard lock(m_mutex);
+    m_gauges[name] = Gauge{help, std::move(read)};
+}
+
+void Metrics::describe(const QString &name, const QString &type, const QString &help)
+{
+    std::lock_guard lock(m_mutex);
+    m_descriptions[name] = {type, help};
+}
+
+double Metrics::value(const QString &series) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_counters.value(series);
+}
+
+QByteArray Metrics::render() const
+{
+    std::lock_guard lock(m_mutex);
+    QString out;
+    QString lastName;
+    for (auto it = m_counters.begin(); it != m_counters.end(); ++it) {
+        const QString name = baseName(it.key());
+        if (name != lastName) {
+            const auto d = m_descriptions.value(name, {QStringLiteral("counter"), name});
+            out += QStringLiteral("# HELP %1 %2\n# TYPE %1 %3\n").arg(name, d.second, d.first);
+            lastName = name;
+        }
+        out += it.key() + QLatin1Char(' ') + QString::number(it.value(), 'g', 15) + QLatin1Char('\n');
+    }
+    for (auto it = m_histograms.begin(); it != m_histograms.end(); ++it) {
+        const auto d = m_descriptions.value(it.key(), {QStringLiteral("histogram"), it.key()});
+        out += QStringLiteral("# HELP %1 %2\n# TYPE %1 histogram\n").arg(it.key(), d.second);
+        quint64 cumulative = 0;
+        for (int i = 0; i < kBuckets.size(); ++i) {
+            cumulative += it->counts.value(i);
+            out += QStringLiteral("%1_bucket{le=\"%2\"} %3\n").arg(it.key(), QString::number(kBuckets.at(i))).arg(cumulative);
+        }
+        out += QStringLiteral("%1_bucket{le=\"+Inf\"} %2\n%1_sum %3\n%1_count %2\n").arg(it.key()).arg(it->count).arg(it->sum, 0, 'g', 15);
+    }
+    for (auto it = m_gauges.begin(); it != m_gauges.end(); ++it) {
+        out += QStringLiteral("# HELP %1 %2\n# TYPE %1 gauge\n%1 %3\n").arg(it.key(), it->help, QString::number(it->read(), 'g', 15));
+    }
+    return out.toUtf8();
+}
+
+} // namespace dynaseal

@@ -1,0 +1,32 @@
+#include "server/core/Registry.h"
+
+#include <algorithm>
+
+namespace dynaseal {
+
+const Tenant *RegistrySnapshot::tenant(const QString &id) const
+{
+    auto it = tenants.constFind(id);
+    return it == tenants.constEnd() ? nullptr : &it.value();
+}
+
+const Upstream *RegistrySnapshot::upstreamFor(const QString &model) const
+{
+    for (const Upstream &u : upstreams) {
+        if (u.models.contains(model))
+            return &u;
+    }
+    return nullptr;
+}
+
+QStringList RegistrySnapshot::models() const
+{
+    QStringList all;
+    for (const Upstream &u : upstreams)
+        all += u.models;
+    all.removeDuplicates();
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+} // namespace dynaseal

@@ -1,0 +1,80 @@
+#pragma once
+// What the request path needs to know about tenants, their keys and upstreams, held in memory as
+// an immutable snapshot. Admin changes build a new snapshot on the database thread and swap it in
+// before they answer, so a revoked key stops working at once.
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace dynaseal {
+
+struct TenantKey
+{
+    QString id;
+    QString alg;            // "HS256" (secret issued by the server), "EdDSA" or "ES256"
+    QByteArray secret;      // HS256: the key string exactly as issued
+    QByteArray publicKeyPem; // EdDSA / ES256
+};
+
+struct Tenant
+{
+    QString id;
+    QString name;
+    QString callbackUrl;
+    QByteArray callbackSecret;
+    std::optional<qint64> tokenQuota;
+    std::optional<qint64> maxKeyLifetimeSecs;
+    QList<TenantKey> keys; // active keys only
+};
+
+struct Upstream
+{
+    QString id;
+    QString name;
+    QUrl baseUrl;
+    QByteArray apiKey;
+    QStringList models;
+};
+
+struct RegistrySnapshot
+{
+    QHash<QString, Tenant> tenants;
+    QList<Upstream> upstreams;
+    // SecretBox::lookupHash of each active HS256 key string -> (tenant id, key id).
+    QHash<QByteArray, QPair<QString, QString>> keysByLookupHash;
+
+    const Tenant *tenant(const QString &id) const;
+    // The first upstream that serves `model`, or nullptr.
+    const Upstream *upstreamFor(const QString &model) const;
+    // Every model some upstream serves, sorted.
+    QStringList models() const;
+};
+
+class Registry
+{
+public:
+    Registry() : m_current(std::make_shared<const RegistrySnapshot>()) {}
+    std::shared_ptr<const RegistrySnapshot> current() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_current;
+    }
+    void replace(std::shared_ptr<const RegistrySnapshot> snapshot)
+    {
+        std::lock_guard lock(m_mutex);
+        m_current = std::move(snapshot);
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const RegistrySnapshot> m_current;
+};
+
+} // namespace dynaseal

@@ -1,0 +1,28 @@
+#pragma once
+// The services a request handler may use, shared by every serving thread. Each is thread-safe or
+// only touched from the thread noted.
+#include "server/core/Settings.h"
+
+namespace dynaseal {
+
+class CallbackDispatcher;
+class Clock;
+class Database;
+class Metrics;
+class Registry;
+class SecretBox;
+class TokenLedger;
+
+struct ServerContext
+{
+    const Settings &settings;
+    const Clock &clock;
+    Database &db;
+    const SecretBox &box;
+    Registry &registry;
+    TokenLedger &ledger;
+    Metrics &metrics;
+    CallbackDispatcher &callbacks; // main thread only: reach it through a queued call
+};
+
+} // namespace dynaseal

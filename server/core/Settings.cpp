@@ -1,0 +1,245 @@
+#include "server/core/Settings.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <functional>
+
+namespace dynaseal {
+namespace {
+
+// One setting: the flag (also its config-file key), its environment variable, its default as
+// text, a one-line meaning, and how to apply a value.
+struct Definition
+{
+    const char *flag;
+    const char *env;
+    const char *defaultText;
+    const char *meaning;
+    std::function<bool(Settings &, const QString &, QString *)> apply;
+};
+
+bool toInt(const QString &text, qint64 min, qint64 max, qint64 *out)
+{
+    bool ok = false;
+    const qint64 v = text.trimmed().toLongLong(&ok);
+    if (!ok || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+template<typename T>
+std::function<bool(Settings &, const QString &, QString *)> integer(T Settings::*field, qint64 min, qint64 max)
+{
+    return [field, min, max](Settings &s, const QString &v, QString *error) {
+        qint64 n = 0;
+        if (!toInt(v, min, max, &n)) {
+            *error = QStringLiteral("must be an integer from %1 to %2").arg(min).arg(max);
+            return false;
+        }
+        s.*field = static_cast<T>(n);
+        return true;
+    };
+}
+
+std::function<bool(Settings &, const QString &, QString *)> text(QString Settings::*field)
+{
+    return [field](Settings &s, const QString &v, QString *) {
+        s.*field = v;
+        return true;
+    };
+}
+
+bool applyListen(Settings &s, const QString &v, QString *error)
+{
+    const int colon = v.lastIndexOf(QLatin1Char(':'));
+    qint64 port = 0;
+    QString host = v.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    const QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+    if (colon <= 0 || address.isNull() || !toInt(v.mid(colon + 1), 0, 65535, &port)) {
+        *error = QStringLiteral("must be HOST:PORT with a numeric address, e.g. 127.0.0.1:8000 or [::1]:0");
+        return false;
+    }
+    s.listenHost = address;
+    s.listenPort = quint16(port);
+    return true;
+}
+
+bool applyDatabase(Settings &s, const QString &v, QString *error)
+{
+    if (!v.startsWith(QLatin1String("sqlite:")) && !v.startsWith(QLatin1String("postgres://"))
+        && !v.startsWith(QLatin1String("postgresql://"))) {
+        *error = QStringLiteral("must start with sqlite: or postgres://");
+        return false;
+    }
+    s.database = v;
+    return true;
+}
+
+const QList<Definition> &definitions()
+{
+    static const QList<Definition> defs = {
+        {"listen", "DYNASEAL_LISTEN", "127.0.0.1:8000", "where to serve; port 0 picks a free port", applyListen},
+        {"data-dir", "DYNASEAL_DATA_DIR", "<user data dir>/dynaseal", "SQLite database and server secrets", text(&Settings::dataDir)},
+        {"database", "DYNASEAL_DATABASE", "sqlite:<data-dir>/dynaseal.db", "sqlite:PATH or postgres://user:pass@host:port/db", applyDatabase},
+        {"max-body-bytes", "DYNASEAL_MAX_BODY_BYTES", "8388608", "largest request body; larger ones get 413 before they are read", integer(&Settings::maxBodyBytes, 1024, qint64(1) << 32)},
+        {"max-connections", "DYNASEAL_MAX_CONNECTIONS", "10000", "open client connections at most; more are closed at once", integer(&Settings::maxConnections, 1, 1'000'000)},
+        {"idle-timeout", "DYNASEAL_IDLE_TIMEOUT", "75", "seconds a client connection may sit idle", integer(&Settings::idleTimeoutSecs, 1, 86'400)},
+        {"max-key-lifetime", "DYNASEAL_MAX_KEY_LIFETIME", "86400", "longest dynamic-key lifetime in seconds, for tenants that set none", integer(&Settings::maxKeyLifetimeSecs, 1, 10LL * 365 * 86'400)},
+        {"default-max-tokens", "DYNASEAL_DEFAULT_MAX_TOKENS", "4096", "completion tokens asked of the upstream when a device sets no max_tokens (the key's budget may lower it)", integer(&Settings::defaultMaxTokens, 1, 10'000'000)},
+        {"admin-token-ttl", "DYNASEAL_ADMIN_TOKEN_TTL", "43200", "seconds an admin login token stays valid", integer(&Settings::adminTokenTtlSecs, 60, 30 * 86'400)},
+        {"upstream-connect-timeout-ms", "DYNASEAL_UPSTREAM_CONNECT_TIMEOUT_MS", "10000", "connecting to an upstream", integer(&Settings::upstreamConnectTimeoutMs, 10, 600'000)},
+        {"upstream-first-byte-timeout-ms", "DYNASEAL_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "120000", "waiting for an upstream's response headers", integer(&Settings::upstreamFirstByteTimeoutMs, 10, 3'600'000)},
+        {"upstream-idle-timeout-ms", "DYNASEAL_UPSTREAM_IDLE_TIMEOUT_MS", "120000", "longest silence inside an upstream response", integer(&Settings::upstreamIdleTimeoutMs, 10, 3'600'000)},
+        {"callback-retry-base-ms", "DYNASEAL_CALLBACK_RETRY_BASE_MS", "1000", "first retry delay of a failed callback; doubles each attempt", integer(&Settings::callbackRetryBaseMs, 1, 3'600'000)},
+        {"callback-retry-max-ms", "DYNASEAL_CALLBACK_RETRY_MAX_MS", "600000", "longest delay between callback attempts", integer(&Settings::callbackRetryMaxMs, 1, 86'400'000)},
+        {"callback-timeout-ms", "DYNASEAL_CALLBACK_TIMEOUT_MS", "10000", "how long a tenant's callback receiver may take to answer", integer(&Settings::callbackTimeoutMs, 10, 600'000)},
+        {"request-log-retention-days", "DYNASEAL_REQUEST_LOG_RETENTION_DAYS", "30", "days the request log and delivered callbacks are kept", integer(&Settings::requestLogRetentionDays, 1, 36'500)},
+        {"minute-rollup-retention-days", "DYNASEAL_MINUTE_ROLLUP_RETENTION_DAYS", "7", "days per-minute usage rollups are kept (hourly ones are kept)", integer(&Settings::minuteRollupRetentionDays, 1, 36'500)},
+    };
+    return defs;
+}
+
+QString defaultDataDir()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(base.isEmpty() ? QDir::homePath() + QStringLiteral("/.local/share") : base).filePath(QStringLiteral("dynaseal"));
+}
+
+bool parseMasterKey(const QString &text, QByteArray *out)
+{
+    const QByteArray raw = text.trimmed().toLatin1();
+    QByteArray key = QByteArray::fromHex(raw);
+    if (raw.size() != 64 || key.size() != 32) {
+        auto decoded = QByteArray::fromBase64Encoding(raw, QByteArray::AbortOnBase64DecodingErrors);
+        key = decoded ? *decoded : QByteArray();
+    }
+    if (key.size() != 32)
+        return false;
+    *out = key;
+    return true;
+}
+
+} // namespace
+
+bool Settings::resolve(const QStringList &arguments, const QProcessEnvironment &environment,
+                       Settings *out, QString *error)
+{
+    Settings s;
+    QHash<QString, QString> flags;
+    for (int i = 1; i < arguments.size(); ++i) {
+        QString arg = arguments.at(i);
+        if (arg == QLatin1String("--demo")) {
+            s.demo = true;
+            continue;
+        }
+        if (!arg.startsWith(QLatin1String("--"))) {
+            *error = QStringLiteral("unexpected argument '%1' (see --help)").arg(arg);
+            return false;
+        }
+        arg = arg.mid(2);
+        QString value;
+        const int eq = arg.indexOf(QLatin1Char('='));
+        if (eq >= 0) {
+            value = arg.mid(eq + 1);
+            arg = arg.left(eq);
+        } else if (i + 1 < arguments.size()) {
+            value = arguments.at(++i);
+        } else {
+            *error = QStringLiteral("--%1 needs a value").arg(arg);
+            return false;
+        }
+        const bool known = arg == QLatin1String("config") || std::any_of(definitions().begin(), definitions().end(),
+            [&](const Definition &d) { return arg == QLatin1String(d.flag); });
+        if (!known) {
+            *error = QStringLiteral("unknown option --%1 (see --help)").arg(arg);
+            return false;
+        }
+        flags.insert(arg, value);
+    }
+
+    s.configFile = flags.value(QStringLiteral("config"), environment.value(QStringLiteral("DYNASEAL_CONFIG")));
+    std::unique_ptr<QSettings> config;
+    if (!s.configFile.isEmpty()) {
+        if (!QFileInfo(s.configFile).isReadable()) {
+            *error = QStringLiteral("config file %1 cannot be read").arg(s.configFile);
+            return false;
+        }
+        config = std::make_unique<QSettings>(s.configFile, QSettings::IniFormat);
+        if (config->status() != QSettings::NoError) {
+            *error = QStringLiteral("config file %1 is not valid INI").arg(s.configFile);
+            return false;
+        }
+    }
+
+    for (const Definition &d : definitions()) {
+        const QString flag = QLatin1String(d.flag);
+        QString value;
+        QString source;
+        if (flags.contains(flag)) {
+            value = flags.value(flag);
+            source = QStringLiteral("--") + flag;
+        } else if (environment.contains(QLatin1String(d.env))) {
+            value = environment.value(QLatin1String(d.env));
+            source = QLatin1String(d.env);
+        } else if (config && config->contains(flag)) {
+            value = config->value(flag).toString();
+            source = s.configFile + QStringLiteral(": ") + flag;
+        } else {
+            continue; // default already in the struct, or derived below
+        }
+        QString why;
+        if (!d.apply(s, value, &why)) {
+            *error = QStringLiteral("%1 %2").arg(source, why);
+            return false;
+        }
+    }
+
+    if (s.dataDir.isEmpty())
+        s.dataDir = defaultDataDir();
+    s.dataDir = QDir(s.dataDir).absolutePath();
+    if (s.database.isEmpty())
+        s.database = QStringLiteral("sqlite:") + QDir(s.dataDir).filePath(QStringLiteral("dynaseal.db"));
+    if (s.callbackRetryMaxMs < s.callbackRetryBaseMs)
+        s.callbackRetryMaxMs = s.callbackRetryBaseMs;
+
+    s.adminPassword = environment.value(QStringLiteral("DYNASEAL_ADMIN_PASSWORD"));
+    const QString master = environment.value(QStringLiteral("DYNASEAL_MASTER_KEY"));
+    if (!master.isEmpty() && !parseMasterKey(master, &s.masterKey)) {
+        *error = QStringLiteral("DYNASEAL_MASTER_KEY must be 32 bytes, hex (64 digits) or base64");
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+QString Settings::helpText()
+{
+    QString text = QStringLiteral(
+        "Usage: dynaseal-server [options]\n\n"
+        "  --demo                seed a demo tenant and a built-in mock upstream; print a curl line\n"
+        "  --config FILE         INI config file, keys named like the flags (env DYNASEAL_CONFIG)\n"
+        "  --version             print the version and exit\n"
+        "  --help                this text\n\n"
+        "Settings (flag > environment > config file > default):\n");
+    for (const Definition &d : definitions()) {
+        text += QStringLiteral("  --%1 (%2, default %3)\n      %4\n")
+                    .arg(QLatin1String(d.flag), QLatin1String(d.env), QLatin1String(d.defaultText), QLatin1String(d.meaning));
+    }
+    text += QStringLiteral(
+        "\nEnvironment only:\n"
+        "  DYNASEAL_ADMIN_PASSWORD  password of operator 'admin' on first start (else one is generated and printed once)\n"
+        "  DYNASEAL_MASTER_KEY      32-byte key (hex or base64) that encrypts secrets at rest; else <data-dir>/master.key (0600)\n");
+    return text;
+}
+
+QString Settings::sqlitePath() const
+{
+    return database.mid(int(qstrlen("sqlite:")));
+}
+
+} // namespace dynaseal

@@ -1,0 +1,47 @@
+#pragma once
+// Server settings, resolved per key as: command-line flag > environment > config file > default.
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+namespace dynaseal {
+
+struct Settings
+{
+    QHostAddress listenHost = QHostAddress::LocalHost;
+    quint16 listenPort = 8000;
+    QString dataDir;
+    QString database;   // "sqlite:PATH" or "postgres://user:pass@host:port/db"
+    QString configFile; // empty: none
+    bool demo = false;
+    QString adminPassword; // only from the environment, read on first start
+
+    qint64 maxBodyBytes = 8 * 1024 * 1024;
+    int maxConnections = 10'000;
+    int idleTimeoutSecs = 75;
+    qint64 maxKeyLifetimeSecs = 86'400; // default cap for tenants that set none
+    qint64 defaultMaxTokens = 4096;      // completion cap sent upstream when a device sets none
+    int adminTokenTtlSecs = 12 * 3600;
+    int upstreamConnectTimeoutMs = 10'000;
+    int upstreamFirstByteTimeoutMs = 120'000;
+    int upstreamIdleTimeoutMs = 120'000;
+    int callbackRetryBaseMs = 1'000;
+    int callbackRetryMaxMs = 600'000;
+    int callbackTimeoutMs = 10'000;
+    int requestLogRetentionDays = 30;
+    int minuteRollupRetentionDays = 7;
+    QByteArray masterKey; // 32 bytes from DYNASEAL_MASTER_KEY (hex or base64); else a file in dataDir
+
+    // Fills `out` or returns false with a plain-words reason. `--help` and `--version` are
+    // handled by the caller before this.
+    static bool resolve(const QStringList &arguments, const QProcessEnvironment &environment,
+                        Settings *out, QString *error);
+    // One line per setting: flag, environment variable, config key, default and meaning.
+    static QString helpText();
+
+    QString sqlitePath() const; // for "sqlite:" databases
+    bool isPostgres() const { return database.startsWith(QLatin1String("postgres")); }
+};
+
+} // namespace dynaseal

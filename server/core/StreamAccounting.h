@@ -1,0 +1,41 @@
+#pragma once
+// Reads what the device is sent, to know what was answered and what it cost: the assistant's text
+// and the upstream's usage, from a JSON body or from a Server-Sent Events stream fed in pieces.
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+#include <optional>
+
+namespace dynaseal {
+
+struct ReportedUsage
+{
+    qint64 promptTokens = 0;
+    qint64 completionTokens = 0;
+};
+
+class StreamAccounting
+{
+public:
+    // Feeds raw SSE bytes as they arrive (any split).
+    void feedSse(const QByteArray &bytes);
+    // A whole non-streamed JSON response.
+    void takeJson(const QByteArray &body);
+
+    const QString &content() const { return m_content; }
+    const std::optional<ReportedUsage> &usage() const { return m_usage; }
+    bool sawDone() const { return m_done; }
+    qint64 contentBytes() const { return m_contentBytes; }
+
+private:
+    void takeEvent(const QByteArray &data);
+    void takeObject(const QJsonObject &object, bool streamed);
+
+    QByteArray m_pending; // an incomplete line
+    QString m_content;
+    qint64 m_contentBytes = 0;
+    std::optional<ReportedUsage> m_usage;
+    bool m_done = false;
+};
+
+} // namespace dynaseal

@@ -1,0 +1,68 @@
+#pragma once
+// Token budgets held in memory, exact under concurrency: a request reserves an upper bound of
+// what it can cost before it is forwarded, and settles to what it really cost afterwards. The
+// check and the reservation happen under one lock, so concurrent requests can never together
+// pass a dynamic key's max_tokens or a tenant's token_quota.
+#include <QHash>
+#include <QString>
+#include <mutex>
+#include <optional>
+
+namespace dynaseal {
+
+struct TokenGrant
+{
+    qint64 reserved = 0;          // promptUpperBound + completionAllowed * choices
+    qint64 completionAllowed = 0; // per choice; sent upstream as max_tokens
+};
+
+enum class LedgerRefusal { KeyBudget, TenantQuota };
+
+struct ReserveRequest
+{
+    QString keyHash;
+    QString tenantId;
+    qint64 keyLimit = 0;         // the dynamic key's max_tokens
+    qint64 keyExpiresAtSecs = 0; // kept so spent totals of expired keys can be dropped
+    std::optional<qint64> tenantQuota;
+    qint64 promptUpperBound = 0;
+    std::optional<qint64> requestedCompletion; // the device's max_tokens, if it sent one
+    qint64 defaultCompletion = 4096;           // used when the device sent none
+    qint64 choices = 1;                        // "n": each choice may use the whole completion
+    bool hasCompletion = true;                 // false for embeddings
+};
+
+class TokenLedger
+{
+public:
+    // Start-up: totals already billed, as stored.
+    void loadTenantUsed(const QString &tenantId, qint64 used);
+    void loadKeySpent(const QString &keyHash, qint64 spent, qint64 expiresAtSecs);
+
+    // Reserves or refuses; never both partly.
+    std::optional<TokenGrant> reserve(const ReserveRequest &request, LedgerRefusal *why);
+    // Releases a reservation and bills `actual`, capped at what was reserved (the cap is what
+    // makes the budgets hold even if an upstream reports more than it was allowed). Returns the
+    // amount billed.
+    qint64 settle(const QString &keyHash, const QString &tenantId, qint64 reserved, qint64 actual);
+
+    qint64 tenantUsed(const QString &tenantId) const;
+    qint64 tenantReserved(const QString &tenantId) const;
+    qint64 keySpent(const QString &keyHash) const;
+    qint64 keyReserved(const QString &keyHash) const;
+    // Forgets keys that expired before `nowSecs` and have nothing in flight.
+    int pruneExpired(qint64 nowSecs);
+
+private:
+    struct Account
+    {
+        qint64 spent = 0;
+        qint64 reserved = 0;
+        qint64 expiresAtSecs = 0;
+    };
+    mutable std::mutex m_mutex;
+    QHash<QString, Account> m_keys;
+    QHash<QString, Account> m_tenants;
+};
+
+} // namespace dynaseal

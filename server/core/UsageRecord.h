@@ -1,0 +1,62 @@
+#pragma once
+// What the request path hands to storage: the start of a proxied request (written before it is
+// forwarded, so a crash leaves a trace to bill and call back), and its outcome.
+#include <QByteArray>
+#include <QString>
+#include <optional>
+
+namespace dynaseal {
+
+// Values of "status" in the request log and in callbacks.
+namespace RequestStatus {
+inline const QString InFlight = QStringLiteral("in_flight");
+inline const QString Ok = QStringLiteral("ok");
+inline const QString Error = QStringLiteral("error");                 // upstream or gateway failure
+inline const QString ClientClosed = QStringLiteral("client_closed"); // the device went away first
+inline const QString Interrupted = QStringLiteral("interrupted");    // the server stopped mid-call
+} // namespace RequestStatus
+
+struct RequestStart
+{
+    QString id;
+    QString tenantId;
+    QString keyHash;
+    QString eventId;
+    QString model;
+    QString endpoint; // "chat.completions", "completions", "embeddings"
+    QString upstreamId;
+    bool stream = false;
+    qint64 reserved = 0;
+    qint64 keyExpiresAtSecs = 0;
+    qint64 startedAtMs = 0;
+};
+
+struct PendingCallback
+{
+    QString id; // also the X-Dynaseal-Delivery header: stable across retries
+    QString requestId;
+    QString tenantId;
+    QString url;
+    QByteArray body;
+};
+
+struct RequestOutcome
+{
+    QString id;
+    QString tenantId;
+    QString keyHash;
+    QString model;
+    QString status;
+    QString error;
+    int httpStatus = 0;
+    qint64 promptTokens = 0;
+    qint64 completionTokens = 0; // promptTokens + completionTokens == billed
+    qint64 billed = 0;
+    QString usageSource; // "upstream", "estimate" or "reserved"
+    qint64 keyExpiresAtSecs = 0;
+    qint64 startedAtMs = 0;
+    qint64 finishedAtMs = 0;
+    std::optional<PendingCallback> callback;
+};
+
+} // namespace dynaseal

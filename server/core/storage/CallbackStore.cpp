@@ -1,0 +1,101 @@
+#include "server/core/storage/CallbackStore.h"
+
+#include "server/core/storage/RowIds.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace dynaseal {
+
+QList<DueCallback> CallbackStore::due(SqlSession &s, qint64 nowMs, int limit, const QSet<QString> &inFlight)
+{
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, attempts FROM callbacks"
+                                         " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"),
+                          {nowMs, limit + int(inFlight.size())});
+    QList<DueCallback> out;
+    while (q.next() && out.size() < limit) {
+        const QString id = q.value(0).toString();
+        if (inFlight.contains(id))
+            continue;
+        out.append(DueCallback{PendingCallback{id, q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+                                               q.value(4).toString().toUtf8()},
+                               q.value(5).toInt()});
+    }
+    return out;
+}
+
+void CallbackStore::markDelivered(SqlSession &s, const QString &id, int httpStatus, qint64 nowMs)
+{
+    s.exec(QStringLiteral("UPDATE callbacks SET state = 'delivered', attempts = attempts + 1, last_status = ?,"
+                          " last_error = NULL, delivered_at = ? WHERE id = ?"),
+           {httpStatus, nowMs, id});
+}
+
+void CallbackStore::markFailed(SqlSession &s, const QString &id, int httpStatus, const QString &error, qint64 nextAttemptAtMs)
+{
+    s.exec(QStringLiteral("UPDATE callbacks SET attempts = attempts + 1, last_status = ?, last_error = ?, next_attempt_at = ?"
+                          " WHERE id = ? AND state = 'pending'"),
+           {httpStatus ? QVariant(httpStatus) : QVariant(QMetaType(QMetaType::Int)), error.left(500), nextAttemptAtMs, id});
+}
+
+void CallbackStore::markAbandoned(SqlSession &s, const QString &id, const QString &why)
+{
+    s.exec(QStringLiteral("UPDATE callbacks SET state = 'abandoned', last_error = ? WHERE id = ?"), {why, id});
+}
+
+bool CallbackStore::retryNow(SqlSession &s, const QString &id, qint64 nowMs)
+{
+    return s.exec(QStringLiteral("UPDATE callbacks SET state = 'pending', next_attempt_at = ? WHERE id = ? AND state <> 'delivered'"),
+                  {nowMs, id}).numRowsAffected() > 0;
+}
+
+QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, int limit, int offset)
+{
+    QString where = QStringLiteral(" WHERE 1 = 1");
+    QVariantList values;
+    if (!tenantId.isEmpty()) {
+        where += QStringLiteral(" AND tenant_id = ?");
+        values.append(tenantId);
+    }
+    if (!state.isEmpty()) {
+        where += QStringLiteral(" AND state = ?");
+        values.append(state);
+    }
+    qint64 total = 0;
+    {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM callbacks") + where, values);
+        if (q.next())
+            total = q.value(0).toLongLong();
+    }
+    values << limit << offset;
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
+                                         " last_error, created_at, delivered_at FROM callbacks") + where
+                              + QStringLiteral(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?"),
+                          values);
+    QJsonArray items;
+    while (q.next()) {
+        auto time = [&](int i) { return q.value(i).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(q.value(i).toLongLong())); };
+        const bool pending = q.value(5).toString() == QLatin1String("pending");
+        items.append(QJsonObject{{QStringLiteral("id"), q.value(0).toString()},
+                                 {QStringLiteral("request_id"), q.value(1).toString()},
+                                 {QStringLiteral("tenant_id"), q.value(2).toString()},
+                                 {QStringLiteral("url"), q.value(3).toString()},
+                                 {QStringLiteral("body"), QJsonDocument::fromJson(q.value(4).toByteArray()).object()},
+                                 {QStringLiteral("state"), q.value(5).toString()},
+                                 {QStringLiteral("attempts"), q.value(6).toInt()},
+                                 {QStringLiteral("next_attempt_at"), pending ? time(7) : QJsonValue(QJsonValue::Null)},
+                                 {QStringLiteral("last_status"), q.value(8).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(8).toInt())},
+                                 {QStringLiteral("last_error"), q.value(9).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(9).toString())},
+                                 {QStringLiteral("created_at"), time(10)},
+                                 {QStringLiteral("delivered_at"), time(11)}});
+    }
+    return QJsonObject{{QStringLiteral("total"), total}, {QStringLiteral("items"), items}};
+}
+
+qint64 CallbackStore::countPending(SqlSession &s)
+{
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'pending'"));
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+} // namespace dynaseal

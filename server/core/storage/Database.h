@@ -1,0 +1,112 @@
+#pragma once
+// The one database connection, owned by a dedicated thread: request-serving threads never block
+// on SQL. Write jobs queued together commit in one transaction (group commit), each inside its
+// own savepoint so one failing job rolls back alone; results come back on the caller's thread.
+#include "server/core/storage/SqlSession.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace dynaseal {
+
+template<typename R>
+struct DbOutcome
+{
+    std::optional<R> value;
+    QString error; // set when the job threw; its writes were rolled back
+    bool ok() const { return value.has_value(); }
+};
+
+class Database
+{
+public:
+    Database();
+    ~Database();
+
+    // Opens the connection on the database thread and applies pending migrations. Blocks; call
+    // once at start-up. `url` is "sqlite:PATH" or "postgres://user:pass@host:port/db".
+    bool open(const QString &url, QString *error);
+    void close();
+
+    // Runs `work` inside the shared write transaction; `done` then runs on `context`'s thread
+    // (dropped if `context` is gone).
+    template<typename R>
+    void write(std::function<R(SqlSession &)> work, QObject *context, std::function<void(DbOutcome<R>)> done)
+    {
+        enqueue(true, wrap(std::move(work), context, std::move(done)));
+    }
+    // Runs `work` outside any transaction (reads).
+    template<typename R>
+    void read(std::function<R(SqlSession &)> work, QObject *context, std::function<void(DbOutcome<R>)> done)
+    {
+        enqueue(false, wrap(std::move(work), context, std::move(done)));
+    }
+    // Runs a job and waits for it: only for start-up, shutdown and tests.
+    template<typename R>
+    DbOutcome<R> runBlocking(std::function<R(SqlSession &)> work, bool inTransaction = true)
+    {
+        auto outcome = std::make_shared<DbOutcome<R>>();
+        auto doneFlag = std::make_shared<std::promise<void>>();
+        auto future = doneFlag->get_future();
+        Job job;
+        job.run = [work = std::move(work), outcome](SqlSession &s) { outcome->value = work(s); };
+        job.fail = [outcome](const QString &e) { outcome->value.reset(); outcome->error = e; };
+        job.deliver = [doneFlag] { doneFlag->set_value(); };
+        job.deliverOnDbThread = true;
+        enqueue(inTransaction, std::move(job));
+        future.wait();
+        return std::move(*outcome);
+    }
+    // Blocks until every job queued so far has run and delivered.
+    void flush();
+
+    bool isPostgres() const { return m_postgres; }
+    qint64 queuedJobs() const;
+
+private:
+    struct Job
+    {
+        std::function<void(SqlSession &)> run;
+        std::function<void(const QString &)> fail;
+        std::function<void()> deliver;
+        QPointer<QObject> context;
+        bool deliverOnDbThread = false;
+    };
+
+    template<typename R>
+    Job wrap(std::function<R(SqlSession &)> work, QObject *context, std::function<void(DbOutcome<R>)> done)
+    {
+        auto outcome = std::make_shared<DbOutcome<R>>();
+        Job job;
+        job.run = [work = std::move(work), outcome](SqlSession &s) { outcome->value = work(s); };
+        job.fail = [outcome](const QString &e) { outcome->value.reset(); outcome->error = e; };
+        job.deliver = [done = std::move(done), outcome] { done(std::move(*outcome)); };
+        job.context = context;
+        return job;
+    }
+
+    void enqueue(bool write, Job job);
+    QString openOnThread(const QString &url);
+    void threadMain();
+    void runBatch(std::deque<std::pair<bool, Job>> &batch);
+    static void deliver(Job &job);
+
+    std::thread m_thread;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::pair<bool, Job>> m_queue;
+    bool m_stopping = false;
+    bool m_postgres = false;
+    std::unique_ptr<SqlSession> m_session; // used on the database thread only
+};
+
+} // namespace dynaseal

@@ -1,0 +1,96 @@
+#include "server/core/storage/Migrations.h"
+
+#include <QSqlQuery>
+#include <QStringList>
+
+namespace dynaseal {
+namespace {
+
+// Append only: a released migration is never edited.
+const QList<QStringList> &migrations()
+{
+    static const QList<QStringList> list = {
+        // 1: the gateway's first schema.
+        {
+            QStringLiteral("CREATE TABLE admin_users (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE TABLE admin_sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE TABLE upstreams (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, base_url TEXT NOT NULL,"
+                           " api_key_enc TEXT NOT NULL, api_key_tail TEXT NOT NULL, models TEXT NOT NULL,"
+                           " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, callback_url TEXT NOT NULL,"
+                           " callback_secret_enc TEXT NOT NULL, token_quota BIGINT, tokens_used BIGINT NOT NULL DEFAULT 0,"
+                           " max_key_lifetime_secs BIGINT, settings TEXT NOT NULL DEFAULT '{}',"
+                           " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE TABLE tenant_keys (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+                           " alg TEXT NOT NULL, secret_enc TEXT, secret_hash TEXT, public_key TEXT, tail TEXT,"
+                           " created_at BIGINT NOT NULL, last_used_at BIGINT, revoked_at BIGINT)"),
+            QStringLiteral("CREATE INDEX tenant_keys_tenant ON tenant_keys(tenant_id)"),
+            QStringLiteral("CREATE INDEX tenant_keys_hash ON tenant_keys(secret_hash)"),
+            QStringLiteral("CREATE TABLE key_spend (key_hash TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,"
+                           " spent BIGINT NOT NULL, expires_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE INDEX key_spend_expiry ON key_spend(expires_at)"),
+            QStringLiteral("CREATE TABLE requests (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, key_hash TEXT, event_id TEXT,"
+                           " model TEXT NOT NULL, endpoint TEXT NOT NULL, stream INTEGER NOT NULL, status TEXT NOT NULL,"
+                           " http_status INTEGER, reserved BIGINT NOT NULL, prompt_tokens BIGINT, completion_tokens BIGINT,"
+                           " total_tokens BIGINT, usage_source TEXT, latency_ms BIGINT, upstream_id TEXT, error TEXT,"
+                           " started_at BIGINT NOT NULL, finished_at BIGINT)"),
+            QStringLiteral("CREATE INDEX requests_time ON requests(started_at)"),
+            QStringLiteral("CREATE INDEX requests_tenant_time ON requests(tenant_id, started_at)"),
+            QStringLiteral("CREATE INDEX requests_status ON requests(status)"),
+            QStringLiteral("CREATE TABLE usage_minute (bucket BIGINT NOT NULL, tenant_id TEXT NOT NULL, model TEXT NOT NULL,"
+                           " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL,"
+                           " completion_tokens BIGINT NOT NULL, latency_ms_sum BIGINT NOT NULL, PRIMARY KEY (bucket, tenant_id, model))"),
+            QStringLiteral("CREATE TABLE usage_hour (bucket BIGINT NOT NULL, tenant_id TEXT NOT NULL, model TEXT NOT NULL,"
+                           " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL,"
+                           " completion_tokens BIGINT NOT NULL, latency_ms_sum BIGINT NOT NULL, PRIMARY KEY (bucket, tenant_id, model))"),
+            QStringLiteral("CREATE INDEX usage_minute_tenant ON usage_minute(tenant_id, bucket)"),
+            QStringLiteral("CREATE INDEX usage_hour_tenant ON usage_hour(tenant_id, bucket)"),
+            QStringLiteral("CREATE TABLE callbacks (id TEXT PRIMARY KEY, request_id TEXT NOT NULL, tenant_id TEXT NOT NULL,"
+                           " url TEXT NOT NULL, body TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+                           " next_attempt_at BIGINT NOT NULL, last_status INTEGER, last_error TEXT,"
+                           " created_at BIGINT NOT NULL, delivered_at BIGINT)"),
+            QStringLiteral("CREATE INDEX callbacks_due ON callbacks(state, next_attempt_at)"),
+            QStringLiteral("CREATE INDEX callbacks_tenant ON callbacks(tenant_id, created_at)"),
+            QStringLiteral("CREATE TABLE audit_log (id TEXT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL,"
+                           " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX audit_log_time ON audit_log(at)"),
+        },
+    };
+    return list;
+}
+
+int storedVersion(SqlSession &session)
+{
+    session.execRaw(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    QSqlQuery &q = session.exec(QStringLiteral("SELECT MAX(version) FROM schema_version"));
+    return q.next() ? q.value(0).toInt() : 0;
+}
+
+} // namespace
+
+int Migrations::latestVersion()
+{
+    return int(migrations().size());
+}
+
+void Migrations::apply(SqlSession &session)
+{
+    const int current = storedVersion(session);
+    if (current > latestVersion())
+        throw DbError(QStringLiteral("database schema version %1 is newer than this server (%2): upgrade the server")
+                          .arg(current).arg(latestVersion()));
+    for (int version = current + 1; version <= latestVersion(); ++version) {
+        session.execRaw(QStringLiteral("BEGIN"));
+        try {
+            for (const QString &sql : migrations().at(version - 1))
+                session.execRaw(sql);
+            session.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"), {version});
+            session.execRaw(QStringLiteral("COMMIT"));
+        } catch (const DbError &) {
+            session.execRaw(QStringLiteral("ROLLBACK"));
+            throw;
+        }
+    }
+}
+
+} // namespace dynaseal

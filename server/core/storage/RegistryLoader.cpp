@@ -1,0 +1,72 @@
+#include "server/core/storage/RegistryLoader.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace dynaseal {
+namespace {
+
+QByteArray openSecret(const SecretBox &box, const QVariant &sealed, const QByteArray &context)
+{
+    auto plain = box.open(sealed.toByteArray(), context);
+    if (!plain)
+        throw DbError(QStringLiteral("a stored secret (%1) cannot be decrypted: is this the master key the data was written with?")
+                          .arg(QString::fromUtf8(context)));
+    return *plain;
+}
+
+} // namespace
+
+std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, const SecretBox &box)
+{
+    auto snapshot = std::make_shared<RegistrySnapshot>();
+    {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, callback_url, callback_secret_enc, token_quota, max_key_lifetime_secs FROM tenants"));
+        while (q.next()) {
+            Tenant t;
+            t.id = q.value(0).toString();
+            t.name = q.value(1).toString();
+            t.callbackUrl = q.value(2).toString();
+            t.callbackSecret = openSecret(box, q.value(3), QByteArray("callback_secret:").append(t.id.toUtf8()));
+            if (!q.value(4).isNull())
+                t.tokenQuota = q.value(4).toLongLong();
+            if (!q.value(5).isNull())
+                t.maxKeyLifetimeSecs = q.value(5).toLongLong();
+            snapshot->tenants.insert(t.id, t);
+        }
+    }
+    {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tenant_id, alg, secret_enc, public_key, secret_hash FROM tenant_keys"
+                                             " WHERE revoked_at IS NULL ORDER BY created_at DESC"));
+        while (q.next()) {
+            auto tenant = snapshot->tenants.find(q.value(1).toString());
+            if (tenant == snapshot->tenants.end())
+                continue;
+            TenantKey k;
+            k.id = q.value(0).toString();
+            k.alg = q.value(2).toString();
+            if (!q.value(3).isNull())
+                k.secret = openSecret(box, q.value(3), QByteArray("tenant_key:").append(k.id.toUtf8()));
+            k.publicKeyPem = q.value(4).toByteArray();
+            if (!q.value(5).isNull())
+                snapshot->keysByLookupHash.insert(q.value(5).toByteArray(), {tenant->id, k.id});
+            tenant->keys.append(k);
+        }
+    }
+    {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, base_url, api_key_enc, models FROM upstreams ORDER BY created_at, id"));
+        while (q.next()) {
+            Upstream u;
+            u.id = q.value(0).toString();
+            u.name = q.value(1).toString();
+            u.baseUrl = QUrl(q.value(2).toString());
+            u.apiKey = openSecret(box, q.value(3), QByteArray("upstream_key:").append(u.id.toUtf8()));
+            for (const QJsonValue &m : QJsonDocument::fromJson(q.value(4).toByteArray()).array())
+                u.models.append(m.toString());
+            snapshot->upstreams.append(u);
+        }
+    }
+    return snapshot;
+}
+
+} // namespace dynaseal

@@ -1,0 +1,211 @@
+#include "server/core/storage/UsageStore.h"
+
+#include "server/core/CallbackBody.h"
+#include "server/core/storage/RowIds.h"
+
+namespace dynaseal {
+namespace {
+
+constexpr qint64 kMinuteMs = 60'000;
+constexpr qint64 kHourMs = 3'600'000;
+
+void addRollup(SqlSession &s, const QString &table, qint64 bucket, const RequestOutcome &o)
+{
+    const bool failed = o.status != RequestStatus::Ok;
+    s.exec(QStringLiteral("INSERT INTO %1 (bucket, tenant_id, model, requests, errors, prompt_tokens, completion_tokens, latency_ms_sum)"
+                          " VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (bucket, tenant_id, model) DO UPDATE SET"
+                          " requests = %1.requests + 1, errors = %1.errors + excluded.errors,"
+                          " prompt_tokens = %1.prompt_tokens + excluded.prompt_tokens,"
+                          " completion_tokens = %1.completion_tokens + excluded.completion_tokens,"
+                          " latency_ms_sum = %1.latency_ms_sum + excluded.latency_ms_sum").arg(table),
+           {bucket, o.tenantId, o.model, failed ? 1 : 0, o.promptTokens, o.completionTokens, o.finishedAtMs - o.startedAtMs});
+}
+
+} // namespace
+
+void UsageStore::begin(SqlSession &s, const RequestStart &r)
+{
+    s.exec(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, reserved,"
+                          " upstream_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+           {r.id, r.tenantId, r.keyHash, r.eventId, r.model, r.endpoint, r.stream ? 1 : 0, RequestStatus::InFlight,
+            r.reserved, r.upstreamId, r.startedAtMs});
+    // The key's row exists from its first use, so recovery can bill it.
+    s.exec(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES (?, ?, 0, ?)"
+                          " ON CONFLICT (key_hash) DO NOTHING"),
+           {r.keyHash, r.tenantId, r.keyExpiresAtSecs});
+}
+
+void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
+{
+    s.exec(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
+                          " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ? WHERE id = ?"),
+           {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
+            o.finishedAtMs - o.startedAtMs, o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500)),
+            o.finishedAtMs, o.id});
+    if (o.billed > 0) {
+        s.exec(QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?"), {o.billed, o.keyHash});
+        s.exec(QStringLiteral("UPDATE tenants SET tokens_used = tokens_used + ? WHERE id = ?"), {o.billed, o.tenantId});
+    }
+    addRollup(s, QStringLiteral("usage_minute"), o.finishedAtMs / kMinuteMs * kMinuteMs, o);
+    addRollup(s, QStringLiteral("usage_hour"), o.finishedAtMs / kHourMs * kHourMs, o);
+    if (o.callback) {
+        const PendingCallback &c = *o.callback;
+        s.exec(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, created_at)"
+                              " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
+               {c.id, c.requestId, c.tenantId, c.url, QString::fromUtf8(c.body), o.finishedAtMs, o.finishedAtMs});
+    }
+}
+
+QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowMs)
+{
+    struct Row
+    {
+        RequestOutcome outcome;
+        QString eventId;
+        QString callbackUrl;
+    };
+    QList<Row> rowsToFix;
+    {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT r.id, r.tenant_id, r.key_hash, r.model, r.reserved, r.started_at, r.event_id,"
+                                             " t.callback_url FROM requests r LEFT JOIN tenants t ON t.id = r.tenant_id WHERE r.status = ?"),
+                              {RequestStatus::InFlight});
+        while (q.next()) {
+            Row row;
+            RequestOutcome &o = row.outcome;
+            o.id = q.value(0).toString();
+            o.tenantId = q.value(1).toString();
+            o.keyHash = q.value(2).toString();
+            o.model = q.value(3).toString();
+            o.billed = q.value(4).toLongLong();
+            o.completionTokens = o.billed; // unknown split: the whole reservation, reported as completion
+            o.startedAtMs = q.value(5).toLongLong();
+            o.finishedAtMs = std::max(nowMs, o.startedAtMs);
+            o.status = RequestStatus::Interrupted;
+            o.usageSource = QStringLiteral("reserved");
+            o.error = QStringLiteral("the server stopped before the request finished; billed its reservation");
+            row.eventId = q.value(6).toString();
+            row.callbackUrl = q.value(7).toString();
+            rowsToFix.append(row);
+        }
+    }
+    QList<PendingCallback> callbacks;
+    for (Row &row : rowsToFix) {
+        RequestOutcome &o = row.outcome;
+        if (!row.callbackUrl.isEmpty()) {
+            PendingCallback c{rows::newId("dlv"), o.id, o.tenantId, row.callbackUrl,
+                              CallbackBody::build(row.eventId, QString(), o.promptTokens, o.completionTokens, o.model,
+                                                  o.tenantId, o.id, o.status, o.error)};
+            o.callback = c;
+            callbacks.append(c);
+        }
+        finish(s, o);
+    }
+    return callbacks;
+}
+
+void UsageStore::loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs)
+{
+    {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tokens_used FROM tenants"));
+        while (q.next())
+            ledger.loadTenantUsed(q.value(0).toString(), q.value(1).toLongLong());
+    }
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT key_hash, spent, expires_at FROM key_spend WHERE expires_at >= ?"), {nowSecs});
+    while (q.next())
+        ledger.loadKeySpent(q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong());
+}
+
+void UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays)
+{
+    const qint64 day = 86'400'000;
+    s.exec(QStringLiteral("DELETE FROM requests WHERE started_at < ? AND status <> ?"), {nowMs - requestLogDays * day, RequestStatus::InFlight});
+    s.exec(QStringLiteral("DELETE FROM callbacks WHERE state = 'delivered' AND created_at < ?"), {nowMs - requestLogDays * day});
+    s.exec(QStringLiteral("DELETE FROM usage_minute WHERE bucket < ?"), {nowMs - minuteRollupDays * day});
+    // A key's spend must outlive the key: it is only dropped a day after the key expired.
+    s.exec(QStringLiteral("DELETE FROM key_spend WHERE expires_at < ?"), {nowMs / 1000 - 86'400});
+}
+
+QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f)
+{
+    QString where = QStringLiteral(" WHERE started_at >= ?");
+    QVariantList values{f.sinceMs};
+    if (f.untilMs > 0) {
+        where += QStringLiteral(" AND started_at < ?");
+        values.append(f.untilMs);
+    }
+    for (auto [column, value] : {std::pair{"tenant_id", f.tenantId}, std::pair{"model", f.model}, std::pair{"status", f.status}}) {
+        if (!value.isEmpty()) {
+            where += QStringLiteral(" AND %1 = ?").arg(QLatin1String(column));
+            values.append(value);
+        }
+    }
+    qint64 total = 0;
+    {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM requests") + where, values);
+        if (q.next())
+            total = q.value(0).toLongLong();
+    }
+    QVariantList paged = values;
+    paged << f.limit << f.offset;
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tenant_id, event_id, model, endpoint, stream, status, http_status, reserved,"
+                                         " prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, error, started_at,"
+                                         " finished_at, upstream_id FROM requests") + where
+                              + QStringLiteral(" ORDER BY started_at DESC, id LIMIT ? OFFSET ?"),
+                          paged);
+    QJsonArray items;
+    auto num = [&](int i) { return q.value(i).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(i).toLongLong()); };
+    while (q.next()) {
+        items.append(QJsonObject{{QStringLiteral("id"), q.value(0).toString()},
+                                 {QStringLiteral("tenant_id"), q.value(1).toString()},
+                                 {QStringLiteral("event_id"), q.value(2).toString()},
+                                 {QStringLiteral("model"), q.value(3).toString()},
+                                 {QStringLiteral("endpoint"), q.value(4).toString()},
+                                 {QStringLiteral("stream"), q.value(5).toInt() != 0},
+                                 {QStringLiteral("status"), q.value(6).toString()},
+                                 {QStringLiteral("http_status"), num(7)},
+                                 {QStringLiteral("reserved_tokens"), num(8)},
+                                 {QStringLiteral("prompt_tokens"), num(9)},
+                                 {QStringLiteral("completion_tokens"), num(10)},
+                                 {QStringLiteral("total_tokens"), num(11)},
+                                 {QStringLiteral("usage_source"), q.value(12).toString()},
+                                 {QStringLiteral("latency_ms"), num(13)},
+                                 {QStringLiteral("error"), q.value(14).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(14).toString())},
+                                 {QStringLiteral("started_at"), rows::isoTime(q.value(15).toLongLong())},
+                                 {QStringLiteral("finished_at"), q.value(16).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(q.value(16).toLongLong()))},
+                                 {QStringLiteral("upstream_id"), q.value(17).toString()}});
+    }
+    return QJsonObject{{QStringLiteral("total"), total}, {QStringLiteral("items"), items}};
+}
+
+QJsonArray UsageStore::series(SqlSession &s, const QString &granularity, const QString &tenantId,
+                              const QString &model, qint64 sinceMs, qint64 untilMs)
+{
+    const QString table = granularity == QLatin1String("hour") ? QStringLiteral("usage_hour") : QStringLiteral("usage_minute");
+    QString sql = QStringLiteral("SELECT bucket, SUM(requests), SUM(errors), SUM(prompt_tokens), SUM(completion_tokens), SUM(latency_ms_sum)"
+                                 " FROM %1 WHERE bucket >= ? AND bucket < ?").arg(table);
+    QVariantList values{sinceMs, untilMs};
+    if (!tenantId.isEmpty()) {
+        sql += QStringLiteral(" AND tenant_id = ?");
+        values.append(tenantId);
+    }
+    if (!model.isEmpty()) {
+        sql += QStringLiteral(" AND model = ?");
+        values.append(model);
+    }
+    sql += QStringLiteral(" GROUP BY bucket ORDER BY bucket");
+    QSqlQuery &q = s.exec(sql, values);
+    QJsonArray out;
+    while (q.next()) {
+        const qint64 requests = q.value(1).toLongLong();
+        out.append(QJsonObject{{QStringLiteral("bucket"), rows::isoTime(q.value(0).toLongLong())},
+                               {QStringLiteral("requests"), requests},
+                               {QStringLiteral("errors"), q.value(2).toLongLong()},
+                               {QStringLiteral("prompt_tokens"), q.value(3).toLongLong()},
+                               {QStringLiteral("completion_tokens"), q.value(4).toLongLong()},
+                               {QStringLiteral("total_tokens"), q.value(3).toLongLong() + q.value(4).toLongLong()},
+                               {QStringLiteral("avg_latency_ms"), requests ? q.value(5).toLongLong() / requests : 0}});
+    }
+    return out;
+}
+
+} // namespace dynaseal

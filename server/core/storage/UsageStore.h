@@ -1,0 +1,45 @@
+#pragma once
+// The request log, per-minute and per-hour rollups, dynamic-key spend and tenant totals: written
+// together, so a request's usage is either wholly recorded or not at all. Database thread only.
+#include "server/core/TokenLedger.h"
+#include "server/core/UsageRecord.h"
+#include "server/core/storage/SqlSession.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace dynaseal {
+
+struct RequestLogFilter
+{
+    QString tenantId;
+    QString model;
+    QString status;
+    qint64 sinceMs = 0;
+    qint64 untilMs = 0; // 0: no upper bound
+    int limit = 100;
+    int offset = 0;
+};
+
+class UsageStore
+{
+public:
+    static void begin(SqlSession &s, const RequestStart &start);
+    static void finish(SqlSession &s, const RequestOutcome &outcome);
+
+    // Requests that were in flight when the server stopped: billed what they had reserved (the
+    // budgets stay safe), marked "interrupted", and given a callback. Returns those callbacks.
+    static QList<PendingCallback> recoverInterrupted(SqlSession &s, qint64 nowMs);
+    // Fills the ledger with what is already billed.
+    static void loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs);
+
+    static void purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays);
+
+    static QJsonObject requestLog(SqlSession &s, const RequestLogFilter &filter);
+    // Buckets of `granularity` ("minute" or "hour") between since and until, summed over the
+    // tenants and models that match (empty = all).
+    static QJsonArray series(SqlSession &s, const QString &granularity, const QString &tenantId,
+                             const QString &model, qint64 sinceMs, qint64 untilMs);
+};
+
+} // namespace dynaseal

@@ -1,0 +1,416 @@
+#include "server/http/AdminController.h"
+
+#include "server/core/AdminInput.h"
+#include "server/core/CallbackDispatcher.h"
+#include "server/core/TokenLedger.h"
+#include "server/core/storage/AdminStore.h"
+#include "server/core/storage/CallbackStore.h"
+#include "server/core/storage/Database.h"
+#include "server/core/storage/RegistryLoader.h"
+#include "server/core/storage/RowIds.h"
+#include "server/core/storage/TenantStore.h"
+#include "server/core/storage/UpstreamStore.h"
+#include "server/core/storage/UsageStore.h"
+#include "server/http/HttpReply.h"
+#include "shared/Clock.h"
+#include "shared/Crypto.h"
+#include "shared/PasswordHash.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QThreadPool>
+
+namespace dynaseal {
+namespace {
+
+// The body as a JSON object; an empty body counts as {} where `emptyIsObject`.
+std::variant<QJsonObject, ApiError> bodyObject(const HttpExchange &ex, bool emptyIsObject = false)
+{
+    if (emptyIsObject && ex.body.trimmed().isEmpty())
+        return QJsonObject();
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(ex.body, &error);
+    if (error.error != QJsonParseError::NoError)
+        return ApiError::badRequest(QStringLiteral("the request body is not valid JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset),
+                                    QStringLiteral("invalid_json"));
+    if (!doc.isObject())
+        return ApiError::badRequest(QStringLiteral("the request body must be a JSON object"), QStringLiteral("invalid_json"));
+    return doc.object();
+}
+
+// Paging and time-window query parameters shared by the list endpoints.
+struct ListQuery
+{
+    int limit = 100;
+    int offset = 0;
+    qint64 sinceMs = 0;
+    qint64 untilMs = 0;
+};
+
+bool parseTime(const QString &text, qint64 *ms)
+{
+    bool isNumber = false;
+    const qint64 seconds = text.toLongLong(&isNumber);
+    if (isNumber) {
+        *ms = seconds * 1000;
+        return seconds >= 0;
+    }
+    const QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!t.isValid())
+        return false;
+    *ms = t.toMSecsSinceEpoch();
+    return true;
+}
+
+std::variant<ListQuery, ApiError> listQuery(const HttpExchange &ex, qint64 defaultSinceMs)
+{
+    ListQuery q;
+    q.sinceMs = defaultSinceMs;
+    const QUrlQuery &query = ex.query;
+    if (query.hasQueryItem(QStringLiteral("limit"))) {
+        bool ok = false;
+        q.limit = query.queryItemValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || q.limit < 1 || q.limit > 1000)
+            return ApiError::badRequest(QStringLiteral("\"limit\" must be an integer from 1 to 1000"), QStringLiteral("invalid_value"));
+    }
+    if (query.hasQueryItem(QStringLiteral("offset"))) {
+        bool ok = false;
+        q.offset = query.queryItemValue(QStringLiteral("offset")).toInt(&ok);
+        if (!ok || q.offset < 0)
+            return ApiError::badRequest(QStringLiteral("\"offset\" must be a non-negative integer"), QStringLiteral("invalid_value"));
+    }
+    for (auto [name, field] : {std::pair{"since", &q.sinceMs}, std::pair{"until", &q.untilMs}}) {
+        const QString key = QLatin1String(name);
+        if (query.hasQueryItem(key) && !parseTime(query.queryItemValue(key, QUrl::FullyDecoded), field))
+            return ApiError::badRequest(QStringLiteral("\"%1\" must be ISO 8601 or Unix seconds").arg(key), QStringLiteral("invalid_value"));
+    }
+    return q;
+}
+
+AdminResult notFound(const QString &what, const QString &id)
+{
+    return AdminResult::fail(ApiError::notFound(QStringLiteral("no %1 with id \"%2\"").arg(what, id.left(64))));
+}
+
+} // namespace
+
+AdminController::AdminController(ServerContext &context, QObject *parent) : QObject(parent), m_ctx(context) {}
+
+void AdminController::run(const HttpExchangePtr &ex, Work work)
+{
+    const QByteArray token = ex->bearerToken();
+    if (token.isEmpty()) {
+        HttpReply::error(*ex, ApiError::unauthorized(QStringLiteral("missing admin token: log in at POST /admin/v1/login and send \"Authorization: Bearer <token>\""),
+                                                     QStringLiteral("missing_token")));
+        return;
+    }
+    const QByteArray tokenHash = crypto::sha256(token);
+    const qint64 now = m_ctx.clock.nowMs();
+    const SecretBox &box = m_ctx.box;
+    struct Answer
+    {
+        AdminResult result;
+        std::shared_ptr<const RegistrySnapshot> snapshot;
+    };
+    m_ctx.db.write<Answer>(
+        [tokenHash, now, work, &box](SqlSession &s) {
+            const auto actor = AdminStore::authenticate(s, tokenHash, now);
+            if (!actor)
+                return Answer{AdminResult::fail(ApiError::unauthorized(QStringLiteral("the admin token is invalid or expired: log in again"), QStringLiteral("invalid_token"))), nullptr};
+            Answer answer{work(s, *actor), nullptr};
+            if (answer.result.registryChanged && !answer.result.error)
+                answer.snapshot = RegistryLoader::load(s, box);
+            return answer;
+        },
+        this, [this, ex](DbOutcome<Answer> outcome) {
+            if (!outcome.ok()) {
+                HttpReply::error(*ex, ApiError::internal(QStringLiteral("the change could not be stored; nothing was changed")));
+                return;
+            }
+            if (outcome.value->snapshot)
+                m_ctx.registry.replace(outcome.value->snapshot);
+            const AdminResult &r = outcome.value->result;
+            if (r.error)
+                HttpReply::error(*ex, *r.error);
+            else if (r.status == 204)
+                HttpReply::send(*ex, 204, QByteArray(), QByteArray());
+            else
+                HttpReply::json(*ex, r.status, r.body);
+        });
+}
+
+void AdminController::login(const HttpExchangePtr &ex)
+{
+    auto parsed = bodyObject(*ex);
+    if (auto *e = std::get_if<ApiError>(&parsed))
+        return void(HttpReply::error(*ex, *e));
+    const QJsonObject body = std::get<QJsonObject>(parsed);
+    const QJsonValue username = body.value(QLatin1String("username"));
+    const QJsonValue password = body.value(QLatin1String("password"));
+    if (!username.isString() || !password.isString() || username.toString().isEmpty())
+        return void(HttpReply::error(*ex, ApiError::badRequest(QStringLiteral("send {\"username\": string, \"password\": string}"), QStringLiteral("invalid_value"))));
+
+    const QString user = username.toString();
+    m_ctx.db.read<std::optional<QString>>(
+        [user](SqlSession &s) { return AdminStore::passwordHash(s, user); }, this,
+        [this, ex, user, password = password.toString()](DbOutcome<std::optional<QString>> stored) {
+            if (!stored.ok())
+                return void(HttpReply::error(*ex, ApiError::internal()));
+            // An unknown user costs the same scrypt run as a wrong password: no user enumeration by timing.
+            static const QString decoy = passwordhash::hash(crypto::randomToken(16));
+            const QString hash = stored.value->value_or(decoy);
+            const bool known = stored.value->has_value();
+            QPointer<AdminController> self(this);
+            // scrypt takes ~100 ms on purpose: off the serving and database threads.
+            QThreadPool::globalInstance()->start([self, ex, user, password, hash, known] {
+                const bool ok = passwordhash::verify(password, hash) && known;
+                QMetaObject::invokeMethod(self.data(), [self, ex, user, ok] {
+                    if (!self)
+                        return;
+                    if (!ok)
+                        return void(HttpReply::error(*ex, ApiError::unauthorized(QStringLiteral("wrong username or password"), QStringLiteral("invalid_credentials"))));
+                    const QByteArray token = QByteArrayLiteral("dsa_") + crypto::randomToken(32).toLatin1();
+                    const qint64 now = self->m_ctx.clock.nowMs();
+                    const qint64 expires = now + qint64(self->m_ctx.settings.adminTokenTtlSecs) * 1000;
+                    self->m_ctx.db.write<bool>(
+                        [user, hash = crypto::sha256(token), now, expires](SqlSession &s) {
+                            AdminStore::purgeExpiredSessions(s, now);
+                            AdminStore::createSession(s, user, hash, expires);
+                            AdminStore::audit(s, now, user, QStringLiteral("login"), user);
+                            return true;
+                        },
+                        self.data(), [ex, token, expires](DbOutcome<bool> stored) {
+                            if (!stored.ok())
+                                return void(HttpReply::error(*ex, ApiError::internal()));
+                            HttpReply::json(*ex, 200, QJsonObject{{QStringLiteral("token"), QString::fromLatin1(token)},
+                                                                  {QStringLiteral("expires_at"), rows::isoTime(expires)}});
+                        });
+                }, Qt::QueuedConnection);
+            });
+        });
+}
+
+void AdminController::logout(const HttpExchangePtr &ex)
+{
+    const QByteArray tokenHash = crypto::sha256(ex->bearerToken());
+    run(ex, [tokenHash](SqlSession &s, const QString &) {
+        AdminStore::deleteSession(s, tokenHash);
+        return AdminResult::ok({}, 204);
+    });
+}
+
+void AdminController::registerRoutes(Router &router)
+{
+    const SecretBox &box = m_ctx.box;
+    const Clock &clock = m_ctx.clock;
+    auto now = [&clock] { return clock.nowMs(); };
+
+    router.add("POST", QStringLiteral("/admin/v1/login"), [this](const HttpExchangePtr &ex, const PathParams &) { login(ex); });
+    router.add("POST", QStringLiteral("/admin/v1/logout"), [this](const HttpExchangePtr &ex, const PathParams &) { logout(ex); });
+
+    // Upstreams
+    router.add("GET", QStringLiteral("/admin/v1/upstreams"), [this](const HttpExchangePtr &ex, const PathParams &) {
+        run(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), UpstreamStore::list(s)}}); });
+    });
+    router.add("POST", QStringLiteral("/admin/v1/upstreams"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &) {
+        auto body = bodyObject(*ex);
+        if (auto *e = std::get_if<ApiError>(&body))
+            return void(HttpReply::error(*ex, *e));
+        auto input = UpstreamInput::parse(std::get<QJsonObject>(body), true);
+        if (auto *e = std::get_if<ApiError>(&input))
+            return void(HttpReply::error(*ex, *e));
+        run(ex, [in = std::get<UpstreamInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
+            if (UpstreamStore::nameTaken(s, *in.name))
+                return AdminResult::fail(ApiError::conflict(QStringLiteral("an upstream named \"%1\" exists already").arg(*in.name)));
+            const QJsonObject created = UpstreamStore::create(s, box, in, t);
+            AdminStore::audit(s, t, actor, QStringLiteral("upstream.create"), created.value(QLatin1String("id")).toString(),
+                              QJsonObject{{QStringLiteral("name"), *in.name}, {QStringLiteral("base_url"), in.baseUrl->toString()}});
+            return AdminResult::ok(created, 201, true);
+        });
+    });
+    router.add("GET", QStringLiteral("/admin/v1/upstreams/{id}"), [this](const HttpExchangePtr &ex, const PathParams &p) {
+        run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
+            auto u = UpstreamStore::get(s, id);
+            return u ? AdminResult::ok(*u) : notFound(QStringLiteral("upstream"), id);
+        });
+    });
+    router.add("PATCH", QStringLiteral("/admin/v1/upstreams/{id}"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &p) {
+        auto body = bodyObject(*ex);
+        if (auto *e = std::get_if<ApiError>(&body))
+            return void(HttpReply::error(*ex, *e));
+        auto input = UpstreamInput::parse(std::get<QJsonObject>(body), false);
+        if (auto *e = std::get_if<ApiError>(&input))
+            return void(HttpReply::error(*ex, *e));
+        run(ex, [id = p.value(QStringLiteral("id")), in = std::get<UpstreamInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
+            if (in.name && UpstreamStore::nameTaken(s, *in.name, id))
+                return AdminResult::fail(ApiError::conflict(QStringLiteral("an upstream named \"%1\" exists already").arg(*in.name)));
+            auto u = UpstreamStore::update(s, box, id, in, t);
+            if (!u)
+                return notFound(QStringLiteral("upstream"), id);
+            QJsonObject detail;
+            if (in.apiKey)
+                detail.insert(QStringLiteral("api_key"), QStringLiteral("rotated"));
+            if (in.models)
+                detail.insert(QStringLiteral("models"), QJsonArray::fromStringList(*in.models));
+            AdminStore::audit(s, t, actor, QStringLiteral("upstream.update"), id, detail);
+            return AdminResult::ok(*u, 200, true);
+        });
+    });
+    router.add("DELETE", QStringLiteral("/admin/v1/upstreams/{id}"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
+        run(ex, [id = p.value(QStringLiteral("id")), t = now()](SqlSession &s, const QString &actor) {
+            if (!UpstreamStore::remove(s, id))
+                return notFound(QStringLiteral("upstream"), id);
+            AdminStore::audit(s, t, actor, QStringLiteral("upstream.delete"), id);
+            return AdminResult::ok({}, 204, true);
+        });
+    });
+
+    // Tenants
+    router.add("GET", QStringLiteral("/admin/v1/tenants"), [this](const HttpExchangePtr &ex, const PathParams &) {
+        run(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), TenantStore::list(s)}}); });
+    });
+    router.add("POST", QStringLiteral("/admin/v1/tenants"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &) {
+        auto body = bodyObject(*ex);
+        if (auto *e = std::get_if<ApiError>(&body))
+            return void(HttpReply::error(*ex, *e));
+        auto input = TenantInput::parse(std::get<QJsonObject>(body), true);
+        if (auto *e = std::get_if<ApiError>(&input))
+            return void(HttpReply::error(*ex, *e));
+        run(ex, [in = std::get<TenantInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
+            const QJsonObject created = TenantStore::create(s, box, in, t);
+            AdminStore::audit(s, t, actor, QStringLiteral("tenant.create"), created.value(QLatin1String("id")).toString(),
+                              QJsonObject{{QStringLiteral("name"), *in.name}});
+            return AdminResult::ok(created, 201, true);
+        });
+    });
+    router.add("GET", QStringLiteral("/admin/v1/tenants/{id}"), [this](const HttpExchangePtr &ex, const PathParams &p) {
+        run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
+            auto t = TenantStore::get(s, id);
+            return t ? AdminResult::ok(*t) : notFound(QStringLiteral("tenant"), id);
+        });
+    });
+    router.add("PATCH", QStringLiteral("/admin/v1/tenants/{id}"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
+        auto body = bodyObject(*ex);
+        if (auto *e = std::get_if<ApiError>(&body))
+            return void(HttpReply::error(*ex, *e));
+        const QJsonObject fields = std::get<QJsonObject>(body);
+        auto input = TenantInput::parse(fields, false);
+        if (auto *e = std::get_if<ApiError>(&input))
+            return void(HttpReply::error(*ex, *e));
+        run(ex, [id = p.value(QStringLiteral("id")), in = std::get<TenantInput>(input), fields, t = now()](SqlSession &s, const QString &actor) {
+            auto updated = TenantStore::update(s, id, in, t);
+            if (!updated)
+                return notFound(QStringLiteral("tenant"), id);
+            AdminStore::audit(s, t, actor, QStringLiteral("tenant.update"), id, fields);
+            return AdminResult::ok(*updated, 200, true);
+        });
+    });
+    router.add("DELETE", QStringLiteral("/admin/v1/tenants/{id}"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
+        run(ex, [id = p.value(QStringLiteral("id")), t = now()](SqlSession &s, const QString &actor) {
+            if (!TenantStore::remove(s, id))
+                return notFound(QStringLiteral("tenant"), id);
+            AdminStore::audit(s, t, actor, QStringLiteral("tenant.delete"), id);
+            return AdminResult::ok({}, 204, true);
+        });
+    });
+
+    // Tenant keys
+    router.add("GET", QStringLiteral("/admin/v1/tenants/{id}/keys"), [this](const HttpExchangePtr &ex, const PathParams &p) {
+        run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
+            auto keys = TenantStore::listKeys(s, id);
+            return keys ? AdminResult::ok(QJsonObject{{QStringLiteral("data"), *keys}}) : notFound(QStringLiteral("tenant"), id);
+        });
+    });
+    router.add("POST", QStringLiteral("/admin/v1/tenants/{id}/keys"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &p) {
+        auto body = bodyObject(*ex, true);
+        if (auto *e = std::get_if<ApiError>(&body))
+            return void(HttpReply::error(*ex, *e));
+        const QJsonObject fields = std::get<QJsonObject>(body);
+        const QJsonValue alg = fields.value(QLatin1String("alg"));
+        if (!fields.isEmpty() && !(fields.size() == 1 && alg == QJsonValue(QStringLiteral("HS256"))))
+            return void(HttpReply::error(*ex, ApiError::badRequest(QStringLiteral("send {} (or {\"alg\": \"HS256\"}) to issue a key"), QStringLiteral("invalid_value"))));
+        run(ex, [id = p.value(QStringLiteral("id")), &box, t = now()](SqlSession &s, const QString &actor) {
+            auto key = TenantStore::issueKey(s, box, id, t);
+            if (!key)
+                return notFound(QStringLiteral("tenant"), id);
+            AdminStore::audit(s, t, actor, QStringLiteral("tenant_key.issue"), key->value(QLatin1String("id")).toString(),
+                              QJsonObject{{QStringLiteral("tenant_id"), id}});
+            return AdminResult::ok(*key, 201, true);
+        });
+    });
+    router.add("DELETE", QStringLiteral("/admin/v1/tenants/{id}/keys/{key_id}"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
+        run(ex, [id = p.value(QStringLiteral("id")), keyId = p.value(QStringLiteral("key_id")), t = now()](SqlSession &s, const QString &actor) {
+            if (!TenantStore::revokeKey(s, id, keyId, t))
+                return AdminResult::fail(ApiError::notFound(QStringLiteral("tenant \"%1\" has no active key \"%2\"").arg(id.left(64), keyId.left(64))));
+            AdminStore::audit(s, t, actor, QStringLiteral("tenant_key.revoke"), keyId, QJsonObject{{QStringLiteral("tenant_id"), id}});
+            return AdminResult::ok({}, 204, true);
+        });
+    });
+
+    // Request log, usage, callbacks, audit
+    router.add("GET", QStringLiteral("/admin/v1/requests"), [this, now](const HttpExchangePtr &ex, const PathParams &) {
+        auto q = listQuery(*ex, 0);
+        if (auto *e = std::get_if<ApiError>(&q))
+            return void(HttpReply::error(*ex, *e));
+        RequestLogFilter f;
+        const ListQuery lq = std::get<ListQuery>(q);
+        f.limit = lq.limit;
+        f.offset = lq.offset;
+        f.sinceMs = lq.sinceMs;
+        f.untilMs = lq.untilMs;
+        f.tenantId = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
+        f.model = ex->query.queryItemValue(QStringLiteral("model"), QUrl::FullyDecoded);
+        f.status = ex->query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
+        run(ex, [f](SqlSession &s, const QString &) { return AdminResult::ok(UsageStore::requestLog(s, f)); });
+    });
+    router.add("GET", QStringLiteral("/admin/v1/usage"), [this, now](const HttpExchangePtr &ex, const PathParams &) {
+        const QString granularity = ex->query.queryItemValue(QStringLiteral("granularity"));
+        if (!granularity.isEmpty() && granularity != QLatin1String("minute") && granularity != QLatin1String("hour"))
+            return void(HttpReply::error(*ex, ApiError::badRequest(QStringLiteral("\"granularity\" must be minute or hour"), QStringLiteral("invalid_value"))));
+        const bool hourly = granularity == QLatin1String("hour");
+        const qint64 t = now();
+        auto q = listQuery(*ex, t - (hourly ? 24 * 3'600'000LL : 3'600'000LL));
+        if (auto *e = std::get_if<ApiError>(&q))
+            return void(HttpReply::error(*ex, *e));
+        ListQuery lq = std::get<ListQuery>(q);
+        const qint64 until = lq.untilMs > 0 ? lq.untilMs : t + 1;
+        const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
+        const QString model = ex->query.queryItemValue(QStringLiteral("model"), QUrl::FullyDecoded);
+        run(ex, [hourly, lq, until, tenant, model](SqlSession &s, const QString &) {
+            return AdminResult::ok(QJsonObject{{QStringLiteral("granularity"), hourly ? QStringLiteral("hour") : QStringLiteral("minute")},
+                                               {QStringLiteral("data"), UsageStore::series(s, hourly ? QStringLiteral("hour") : QStringLiteral("minute"),
+                                                                                           tenant, model, lq.sinceMs, until)}});
+        });
+    });
+    router.add("GET", QStringLiteral("/admin/v1/callbacks"), [this](const HttpExchangePtr &ex, const PathParams &) {
+        auto q = listQuery(*ex, 0);
+        if (auto *e = std::get_if<ApiError>(&q))
+            return void(HttpReply::error(*ex, *e));
+        const ListQuery lq = std::get<ListQuery>(q);
+        const QString state = ex->query.queryItemValue(QStringLiteral("state"));
+        if (!state.isEmpty() && !QStringList{QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}.contains(state))
+            return void(HttpReply::error(*ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
+        const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
+        run(ex, [lq, state, tenant](SqlSession &s, const QString &) { return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.limit, lq.offset)); });
+    });
+    router.add("POST", QStringLiteral("/admin/v1/callbacks/{id}/retry"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
+        run(ex, [id = p.value(QStringLiteral("id")), t = now()](SqlSession &s, const QString &actor) {
+            if (!CallbackStore::retryNow(s, id, t))
+                return AdminResult::fail(ApiError::notFound(QStringLiteral("no undelivered callback with id \"%1\"").arg(id.left(64))));
+            AdminStore::audit(s, t, actor, QStringLiteral("callback.retry"), id);
+            return AdminResult::ok(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("state"), QStringLiteral("pending")}});
+        });
+    });
+    router.add("GET", QStringLiteral("/admin/v1/audit"), [this](const HttpExchangePtr &ex, const PathParams &) {
+        auto q = listQuery(*ex, 0);
+        if (auto *e = std::get_if<ApiError>(&q))
+            return void(HttpReply::error(*ex, *e));
+        const ListQuery lq = std::get<ListQuery>(q);
+        run(ex, [lq](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), AdminStore::auditLog(s, lq.sinceMs, lq.limit, lq.offset)}}); });
+    });
+}
+
+} // namespace dynaseal

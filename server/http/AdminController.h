@@ -1,0 +1,46 @@
+#pragma once
+// /admin/v1/*: operator login, upstreams, tenants and their keys, request log, usage series,
+// callbacks and the audit log. Every call after login carries "Authorization: Bearer <token>".
+// Bodies are validated here; the work runs as one database job that also checks the token, and
+// changes that affect the request path swap in a new registry snapshot before the answer.
+#include "server/core/ApiError.h"
+#include "server/core/Registry.h"
+#include "server/core/ServerContext.h"
+#include "server/core/storage/SqlSession.h"
+#include "server/http/Router.h"
+
+#include <QJsonValue>
+#include <QObject>
+
+namespace dynaseal {
+
+struct AdminResult
+{
+    int status = 200;
+    QJsonValue body;
+    std::optional<ApiError> error;
+    bool registryChanged = false;
+
+    static AdminResult ok(QJsonValue body, int status = 200, bool changed = false) { return {status, std::move(body), std::nullopt, changed}; }
+    static AdminResult fail(ApiError e) { return {e.status, {}, std::move(e), false}; }
+};
+
+class AdminController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit AdminController(ServerContext &context, QObject *parent = nullptr);
+    void registerRoutes(Router &router);
+
+private:
+    using Work = std::function<AdminResult(SqlSession &, const QString &actor)>;
+    // Authenticates, runs `work` in a write transaction, reloads the registry if it changed
+    // something the request path reads, and answers.
+    void run(const HttpExchangePtr &ex, Work work);
+    void login(const HttpExchangePtr &ex);
+    void logout(const HttpExchangePtr &ex);
+
+    ServerContext &m_ctx;
+};
+
+} // namespace dynaseal

@@ -1,0 +1,47 @@
+#pragma once
+// One request as the handlers see it, copied out of QtHttpServer's reused request object, plus the
+// connection to answer on. The socket may vanish at any time (the client hangs up): every write
+// goes through HttpReply, which checks it.
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QPair>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QUrlQuery>
+#include <memory>
+
+namespace dynaseal {
+
+struct HttpExchange
+{
+    QByteArray method; // "GET", "POST", ...
+    QString path;
+    QUrlQuery query;
+    QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased
+    QByteArray body;
+    QHostAddress remoteAddress;
+    QPointer<QTcpSocket> socket;
+    bool closeAfterResponse = false;
+
+    QByteArray header(const QByteArray &lowerCaseName) const
+    {
+        for (const auto &h : headers) {
+            if (h.first == lowerCaseName)
+                return h.second;
+        }
+        return {};
+    }
+    // The token after "Bearer " in Authorization, or empty.
+    QByteArray bearerToken() const
+    {
+        const QByteArray value = header("authorization").trimmed();
+        if (value.size() > 7 && value.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+            return value.mid(7).trimmed();
+        return {};
+    }
+};
+
+using HttpExchangePtr = std::shared_ptr<HttpExchange>;
+
+} // namespace dynaseal

@@ -1,0 +1,262 @@
+#include "server/http/ProxyCall.h"
+
+#include "server/core/CallbackBody.h"
+#include "server/core/Metrics.h"
+#include "server/core/storage/Database.h"
+#include "server/core/storage/RowIds.h"
+#include "server/core/storage/UsageStore.h"
+#include "server/http/HttpReply.h"
+#include "shared/Clock.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcProxy, "dynaseal.proxy")
+
+namespace dynaseal {
+namespace {
+// Largest non-streamed upstream answer held in memory.
+constexpr qsizetype kMaxBufferedResponse = 64 * 1024 * 1024;
+
+QByteArray headerValue(const HttpHeaders &headers, const QByteArray &name)
+{
+    for (const auto &h : headers) {
+        if (h.first == name)
+            return h.second;
+    }
+    return {};
+}
+} // namespace
+
+ProxyCall::ProxyCall(ServerContext &context, HttpClient &http, Plan plan, QObject *parent)
+    : QObject(parent), m_ctx(context), m_http(http), m_plan(std::move(plan))
+{
+    if (QTcpSocket *socket = m_plan.exchange->socket)
+        connect(socket, &QAbstractSocket::disconnected, this, &ProxyCall::onClientGone);
+}
+
+void ProxyCall::start()
+{
+    RequestStart start;
+    start.id = m_plan.requestId;
+    start.tenantId = m_plan.key.tenantId;
+    start.keyHash = m_plan.key.keyHash;
+    start.eventId = m_plan.key.eventId;
+    start.model = m_plan.request.model;
+    start.endpoint = m_plan.request.endpointName();
+    start.upstreamId = m_plan.upstream.id;
+    start.stream = m_plan.request.stream;
+    start.reserved = m_plan.grant.reserved;
+    start.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
+    start.startedAtMs = m_plan.startedAtMs;
+    // The start is committed before anything is forwarded: a crash after this point is billed
+    // and called back at the next start-up.
+    m_ctx.db.write<bool>([start](SqlSession &s) { UsageStore::begin(s, start); return true; }, this,
+                         [this](DbOutcome<bool> outcome) {
+                             if (!outcome.ok()) {
+                                 qCWarning(lcProxy) << "cannot record request start:" << outcome.error;
+                                 m_ctx.ledger.settle(m_plan.key.keyHash, m_plan.key.tenantId, m_plan.grant.reserved, 0);
+                                 HttpReply::error(*m_plan.exchange, ApiError::unavailable(QStringLiteral("usage storage is unavailable; nothing was forwarded"), QStringLiteral("storage_unavailable")));
+                                 m_finished = true;
+                                 emit done({});
+                                 deleteLater();
+                                 return;
+                             }
+                             if (m_finished)
+                                 return; // the device left while the start was being stored
+                             forward();
+                         });
+}
+
+void ProxyCall::forward()
+{
+    HttpRequest request;
+    QUrl url = m_plan.upstream.baseUrl;
+    QString path = url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(path + m_plan.request.upstreamPath());
+    request.url = url;
+    request.body = m_plan.request.upstreamBody(m_plan.grant.completionAllowed);
+    request.headers = {{"Authorization", "Bearer " + m_plan.upstream.apiKey},
+                       {"Content-Type", "application/json"},
+                       {"Accept", m_plan.request.stream ? "text/event-stream" : "application/json"},
+                       {"X-Request-Id", m_plan.requestId.toLatin1()}};
+    request.connectTimeoutMs = m_ctx.settings.upstreamConnectTimeoutMs;
+    request.firstByteTimeoutMs = m_ctx.settings.upstreamFirstByteTimeoutMs;
+    request.idleTimeoutMs = m_ctx.settings.upstreamIdleTimeoutMs;
+
+    HttpResponseHandler handler;
+    handler.onHead = [this](int status, const HttpHeaders &headers) { onHead(status, headers); };
+    handler.onData = [this](const QByteArray &data) { onData(data); };
+    handler.onComplete = [this] { onComplete(); };
+    handler.onError = [this](HttpClientError error, const QString &message) { onUpstreamError(error, message); };
+    m_callId = m_http.send(std::move(request), std::move(handler));
+}
+
+void ProxyCall::onHead(int status, const HttpHeaders &headers)
+{
+    m_upstreamStatus = status;
+    m_upstreamHeaders = headers;
+    if (!m_plan.request.stream || status != 200)
+        return;
+    m_streaming = true;
+    QByteArray type = headerValue(headers, "content-type");
+    if (type.isEmpty())
+        type = "text/event-stream";
+    HttpReply::beginChunked(*m_plan.exchange, 200, type,
+                            {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}, {"X-Request-Id", m_plan.requestId.toLatin1()}});
+}
+
+void ProxyCall::onData(const QByteArray &data)
+{
+    if (m_streaming) {
+        m_accounting.feedSse(data);
+        HttpReply::chunk(*m_plan.exchange, data);
+        return;
+    }
+    if (m_buffer.size() + data.size() > kMaxBufferedResponse) {
+        m_http.cancel(m_callId);
+        HttpReply::error(*m_plan.exchange, ApiError::badGateway(QStringLiteral("the upstream's answer is larger than %1 bytes").arg(kMaxBufferedResponse)));
+        complete(RequestStatus::Error, QStringLiteral("upstream answer too large"));
+        return;
+    }
+    m_buffer.append(data);
+}
+
+void ProxyCall::onComplete()
+{
+    if (m_streaming) {
+        HttpReply::endChunked(*m_plan.exchange);
+        complete(RequestStatus::Ok, QString());
+        return;
+    }
+    if (m_upstreamStatus >= 200 && m_upstreamStatus < 300) {
+        m_accounting.takeJson(m_buffer);
+        QByteArray type = headerValue(m_upstreamHeaders, "content-type");
+        HttpReply::send(*m_plan.exchange, m_upstreamStatus, type.isEmpty() ? QByteArray("application/json") : type, m_buffer,
+                        {{"X-Request-Id", m_plan.requestId.toLatin1()}});
+        complete(RequestStatus::Ok, QString());
+        return;
+    }
+    answerUpstreamFailure();
+}
+
+void ProxyCall::answerUpstreamFailure()
+{
+    const int status = m_upstreamStatus;
+    const QString summary = QStringLiteral("upstream answered HTTP %1").arg(status);
+    HttpReply::Headers extra{{"X-Request-Id", m_plan.requestId.toLatin1()}};
+    if (status == 401 || status == 403 || status == 407) {
+        HttpReply::error(*m_plan.exchange, ApiError::badGateway(QStringLiteral("the upstream refused the gateway's credentials (HTTP %1); the operator must check the upstream key").arg(status),
+                                                                QStringLiteral("upstream_auth_failed")), extra);
+    } else if (status == 429) {
+        ApiError e = ApiError::tooManyRequests(QStringLiteral("the upstream is rate limiting; try again later"), QStringLiteral("upstream_rate_limited"));
+        e.retryAfterSecs = headerValue(m_upstreamHeaders, "retry-after").toLongLong();
+        HttpReply::error(*m_plan.exchange, e, extra);
+    } else if (status >= 400 && status < 500) {
+        // The device's request was refused on its merits: pass the upstream's explanation on.
+        QByteArray type = headerValue(m_upstreamHeaders, "content-type");
+        HttpReply::send(*m_plan.exchange, status, type.isEmpty() ? QByteArray("application/json") : type, m_buffer, extra);
+    } else {
+        HttpReply::error(*m_plan.exchange, ApiError::badGateway(QStringLiteral("the upstream failed (HTTP %1)").arg(status)), extra);
+    }
+    complete(RequestStatus::Error, summary);
+}
+
+void ProxyCall::onUpstreamError(HttpClientError error, const QString &message)
+{
+    if (m_streaming) {
+        // Headers are gone already: tell the device in-band, then end the stream.
+        ApiError e = error == HttpClientError::Timeout ? ApiError::gatewayTimeout(QStringLiteral("the upstream went silent mid-stream"))
+                                                       : ApiError::badGateway(QStringLiteral("the upstream stream broke off: %1").arg(message));
+        HttpReply::chunk(*m_plan.exchange, "data: " + e.toJson() + "\n\n");
+        HttpReply::endChunked(*m_plan.exchange);
+    } else if (error == HttpClientError::Timeout) {
+        HttpReply::error(*m_plan.exchange, ApiError::gatewayTimeout(QStringLiteral("the upstream did not answer in time")),
+                         {{"X-Request-Id", m_plan.requestId.toLatin1()}});
+    } else {
+        HttpReply::error(*m_plan.exchange, ApiError::badGateway(QStringLiteral("cannot reach the upstream: %1").arg(message),
+                                                                error == HttpClientError::ConnectFailed ? QStringLiteral("upstream_unreachable") : QStringLiteral("upstream_error")),
+                         {{"X-Request-Id", m_plan.requestId.toLatin1()}});
+    }
+    complete(RequestStatus::Error, message);
+}
+
+void ProxyCall::onClientGone()
+{
+    if (m_finished)
+        return;
+    if (m_callId)
+        m_http.cancel(m_callId);
+    complete(RequestStatus::ClientClosed, QStringLiteral("the device closed the connection"));
+}
+
+void ProxyCall::complete(const QString &status, const QString &error)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    const qint64 now = m_ctx.clock.nowMs();
+    const ProxyRequest &req = m_plan.request;
+
+    // What it cost: the upstream's report, else the documented estimate of what was exchanged.
+    // A call that failed before any answer costs nothing.
+    qint64 prompt = 0;
+    qint64 completion = 0;
+    QString source = QStringLiteral("upstream");
+    if (const auto &usage = m_accounting.usage()) {
+        prompt = usage->promptTokens;
+        completion = usage->completionTokens;
+    } else if (status == RequestStatus::Ok || m_accounting.contentBytes() > 0 || (status == RequestStatus::ClientClosed && m_callId)) {
+        prompt = req.prompt.estimate;
+        completion = tokens::estimate(m_accounting.contentBytes());
+        source = QStringLiteral("estimate");
+    } else {
+        source = QStringLiteral("none");
+    }
+    const qint64 billed = m_ctx.ledger.settle(m_plan.key.keyHash, m_plan.key.tenantId, m_plan.grant.reserved, prompt + completion);
+    if (billed < prompt + completion) {
+        qCWarning(lcProxy) << "request" << m_plan.requestId << "reported" << prompt + completion << "tokens, more than the"
+                           << m_plan.grant.reserved << "reserved; billed the reservation";
+        prompt = std::min(prompt, billed);
+        completion = billed - prompt;
+    }
+
+    RequestOutcome outcome;
+    outcome.id = m_plan.requestId;
+    outcome.tenantId = m_plan.key.tenantId;
+    outcome.keyHash = m_plan.key.keyHash;
+    outcome.model = req.model;
+    outcome.status = status;
+    outcome.error = error;
+    outcome.httpStatus = m_upstreamStatus;
+    outcome.promptTokens = prompt;
+    outcome.completionTokens = completion;
+    outcome.billed = billed;
+    outcome.usageSource = source;
+    outcome.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
+    outcome.startedAtMs = m_plan.startedAtMs;
+    outcome.finishedAtMs = now;
+    if (!m_plan.callbackUrl.isEmpty()) {
+        outcome.callback = PendingCallback{rows::newId("dlv"), m_plan.requestId, m_plan.key.tenantId, m_plan.callbackUrl,
+                                           CallbackBody::build(m_plan.key.eventId, m_accounting.content(), prompt, completion,
+                                                               req.model, m_plan.key.tenantId, m_plan.requestId, status, error)};
+    }
+
+    m_ctx.metrics.add(QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"%1\",status=\"%2\"}").arg(req.endpointName(), status));
+    m_ctx.metrics.add(QStringLiteral("dynaseal_tokens_billed_total"), double(billed));
+    m_ctx.metrics.observeSeconds(QStringLiteral("dynaseal_proxy_duration_seconds"), double(now - m_plan.startedAtMs) / 1000.0);
+
+    m_ctx.db.write<bool>([outcome](SqlSession &s) { UsageStore::finish(s, outcome); return true; }, this,
+                         [this, outcome](DbOutcome<bool> stored) {
+                             if (!stored.ok())
+                                 qCCritical(lcProxy) << "cannot record the outcome of request" << outcome.id << ":" << stored.error;
+                             QList<PendingCallback> callbacks;
+                             if (stored.ok() && outcome.callback)
+                                 callbacks.append(*outcome.callback);
+                             emit done(callbacks);
+                             deleteLater();
+                         });
+}
+
+} // namespace dynaseal

@@ -1,0 +1,65 @@
+#pragma once
+// One proxied request from reservation to callback: records its start, forwards it, relays the
+// answer (streamed as it arrives, or whole), settles the reservation to what it really cost,
+// records usage and stores the callback, whatever happens: success, upstream failure, or the
+// device hanging up (which cancels the upstream call).
+#include "server/core/DynamicKeyVerifier.h"
+#include "server/core/ProxyRequest.h"
+#include "server/core/Registry.h"
+#include "server/core/ServerContext.h"
+#include "server/core/StreamAccounting.h"
+#include "server/core/TokenLedger.h"
+#include "server/core/UsageRecord.h"
+#include "server/http/HttpExchange.h"
+#include "server/net/HttpClient.h"
+
+#include <QObject>
+
+namespace dynaseal {
+
+class ProxyCall : public QObject
+{
+    Q_OBJECT
+public:
+    struct Plan
+    {
+        HttpExchangePtr exchange;
+        ProxyRequest request;
+        VerifiedKey key;
+        Upstream upstream;
+        QString callbackUrl;
+        TokenGrant grant;
+        QString requestId;
+        qint64 startedAtMs = 0;
+    };
+
+    ProxyCall(ServerContext &context, HttpClient &http, Plan plan, QObject *parent = nullptr);
+    void start();
+
+signals:
+    // After the outcome is stored; carries the callback to send, if any.
+    void done(const QList<dynaseal::PendingCallback> &callbacks);
+
+private:
+    void forward();
+    void onHead(int status, const HttpHeaders &headers);
+    void onData(const QByteArray &data);
+    void onComplete();
+    void onUpstreamError(HttpClientError error, const QString &message);
+    void onClientGone();
+    void answerUpstreamFailure();
+    void complete(const QString &status, const QString &error);
+
+    ServerContext &m_ctx;
+    HttpClient &m_http;
+    Plan m_plan;
+    quint64 m_callId = 0;
+    int m_upstreamStatus = 0;
+    HttpHeaders m_upstreamHeaders;
+    QByteArray m_buffer; // non-streamed response
+    bool m_streaming = false;
+    bool m_finished = false;
+    StreamAccounting m_accounting;
+};
+
+} // namespace dynaseal

@@ -1,0 +1,132 @@
+#include "server/http/ProxyController.h"
+
+#include "server/core/Metrics.h"
+#include "server/core/TokenLedger.h"
+#include "server/core/storage/RowIds.h"
+#include "server/http/HttpReply.h"
+#include "server/http/ProxyCall.h"
+#include "shared/Clock.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace dynaseal {
+
+ProxyController::ProxyController(ServerContext &context, HttpClient &http, QObject *parent)
+    : QObject(parent), m_ctx(context), m_http(http), m_verifier(context.clock, context.settings.maxKeyLifetimeSecs)
+{
+}
+
+void ProxyController::registerRoutes(Router &router)
+{
+    auto route = [&](const QString &path, ProxyEndpoint endpoint) {
+        router.add("POST", path, [this, endpoint](const HttpExchangePtr &ex, const PathParams &) { handleProxy(ex, endpoint); });
+    };
+    // /chat/completions and /api/v1/... keep existing Dynaseal clients working.
+    route(QStringLiteral("/v1/chat/completions"), ProxyEndpoint::ChatCompletions);
+    route(QStringLiteral("/chat/completions"), ProxyEndpoint::ChatCompletions);
+    route(QStringLiteral("/api/v1/chat/completions"), ProxyEndpoint::ChatCompletions);
+    route(QStringLiteral("/v1/completions"), ProxyEndpoint::Completions);
+    route(QStringLiteral("/v1/embeddings"), ProxyEndpoint::Embeddings);
+    router.add("GET", QStringLiteral("/v1/models"), [this](const HttpExchangePtr &ex, const PathParams &) { handleModels(ex); });
+}
+
+std::variant<VerifiedKey, ApiError> ProxyController::authenticate(const HttpExchange &ex, const RegistrySnapshot &registry) const
+{
+    const QByteArray token = ex.bearerToken();
+    if (token.isEmpty())
+        return ApiError::unauthorized(QStringLiteral("missing credential: send \"Authorization: Bearer <dynamic key>\""), QStringLiteral("missing_api_key"));
+    return m_verifier.verify(token, registry);
+}
+
+void ProxyController::refuse(const HttpExchangePtr &ex, const ApiError &error)
+{
+    m_ctx.metrics.add(QStringLiteral("dynaseal_proxy_refused_total{code=\"%1\"}").arg(error.code));
+    HttpReply::error(*ex, error);
+}
+
+void ProxyController::handleModels(const HttpExchangePtr &ex)
+{
+    const auto registry = m_ctx.registry.current();
+    auto verified = authenticate(*ex, *registry);
+    if (auto *error = std::get_if<ApiError>(&verified))
+        return refuse(ex, *error);
+    const VerifiedKey &key = std::get<VerifiedKey>(verified);
+    const QStringList served = registry->models();
+    QJsonArray data;
+    for (const QString &model : key.models) {
+        if (served.contains(model))
+            data.append(QJsonObject{{QStringLiteral("id"), model}, {QStringLiteral("object"), QStringLiteral("model")},
+                                    {QStringLiteral("created"), 0}, {QStringLiteral("owned_by"), QStringLiteral("dynaseal")}});
+    }
+    HttpReply::json(*ex, 200, QJsonObject{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}});
+}
+
+void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpoint)
+{
+    const auto registry = m_ctx.registry.current();
+    auto verified = authenticate(*ex, *registry);
+    if (auto *error = std::get_if<ApiError>(&verified))
+        return refuse(ex, *error);
+    VerifiedKey key = std::get<VerifiedKey>(verified);
+
+    auto parsed = ProxyRequest::parse(endpoint, ex->body);
+    if (auto *error = std::get_if<ApiError>(&parsed))
+        return refuse(ex, *error);
+    ProxyRequest request = std::get<ProxyRequest>(std::move(parsed));
+
+    if (!key.models.contains(request.model))
+        return refuse(ex, ApiError::forbidden(QStringLiteral("this dynamic key may not call model \"%1\"; it allows: %2")
+                                                  .arg(request.model.left(100), key.models.join(QStringLiteral(", "))),
+                                              QStringLiteral("model_not_allowed")));
+    const Upstream *upstream = registry->upstreamFor(request.model);
+    if (!upstream)
+        return refuse(ex, ApiError::notFound(QStringLiteral("no upstream serves model \"%1\"").arg(request.model.left(100)), QStringLiteral("model_not_found")));
+    const Tenant *tenant = registry->tenant(key.tenantId);
+
+    ReserveRequest reserve;
+    reserve.keyHash = key.keyHash;
+    reserve.tenantId = key.tenantId;
+    reserve.keyLimit = key.maxTokens;
+    reserve.keyExpiresAtSecs = key.expiresAtSecs;
+    reserve.tenantQuota = tenant->tokenQuota;
+    reserve.promptUpperBound = request.prompt.upperBound;
+    reserve.requestedCompletion = request.maxTokens;
+    reserve.defaultCompletion = m_ctx.settings.defaultMaxTokens;
+    reserve.choices = request.choices;
+    reserve.hasCompletion = request.hasCompletion();
+    LedgerRefusal why{};
+    const auto grant = m_ctx.ledger.reserve(reserve, &why);
+    if (!grant) {
+        if (why == LedgerRefusal::KeyBudget) {
+            return refuse(ex, ApiError::tooManyRequests(
+                                  QStringLiteral("this dynamic key's token budget is used up: %1 of %2 tokens billed or reserved, and this request may need %3 (prompt bound %4)")
+                                      .arg(m_ctx.ledger.keySpent(key.keyHash) + m_ctx.ledger.keyReserved(key.keyHash))
+                                      .arg(key.maxTokens)
+                                      .arg(request.prompt.upperBound + (request.hasCompletion() ? request.choices : 0))
+                                      .arg(request.prompt.upperBound),
+                                  QStringLiteral("budget_exhausted")));
+        }
+        return refuse(ex, ApiError::tooManyRequests(QStringLiteral("the tenant's token quota is used up"), QStringLiteral("quota_exhausted")));
+    }
+
+    ProxyCall::Plan plan;
+    plan.exchange = ex;
+    plan.request = std::move(request);
+    plan.key = std::move(key);
+    plan.upstream = *upstream;
+    plan.callbackUrl = tenant->callbackUrl;
+    plan.grant = *grant;
+    plan.requestId = rows::newId("req");
+    plan.startedAtMs = m_ctx.clock.nowMs();
+    auto *call = new ProxyCall(m_ctx, m_http, std::move(plan), this);
+    ++m_active;
+    connect(call, &ProxyCall::done, this, [this](const QList<PendingCallback> &callbacks) {
+        --m_active;
+        if (!callbacks.isEmpty())
+            emit callbacksStored(callbacks);
+    });
+    call->start();
+}
+
+} // namespace dynaseal

@@ -1,0 +1,478 @@
+#include "server/net/HttpClient.h"
+
+#include "server/net/HttpConnection.h"
+
+#include <QPointer>
+#include <QSet>
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace dynaseal {
+
+namespace {
+
+struct Call
+{
+    quint64 id = 0;
+    HttpResponseHandler handler;
+    HttpConnection::Target target;
+    HttpConnection::Exchange exchange;
+    int connectTimeoutMs = 0;
+    QByteArray wire;                      // the request; kept only while a retry is possible
+    HttpConnection *connection = nullptr; // while connecting or in flight
+    bool queued = false;
+    bool retried = false;
+    // A request that cannot be sent still fails from the event loop, like any other call.
+    std::optional<HttpClientError> invalid;
+    QString invalidMessage;
+};
+
+// The connections and waiting calls of one scheme://host:port.
+struct Pool
+{
+    HttpConnection::Target target;
+    QList<HttpConnection *> idle;  // most recently used last: reuse is LIFO, trimming oldest first
+    QSet<HttpConnection *> active; // connecting or carrying a call
+    std::deque<quint64> queue;     // calls waiting for a connection, FIFO
+
+    qsizetype open() const { return idle.size() + active.size(); }
+};
+
+bool isToken(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (const char ch : text) {
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+            || QByteArrayView("!#$%&'*+-.^_`|~").contains(ch);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+bool isFieldValue(QByteArrayView text)
+{
+    // CR, LF or NUL would let a value end the header early and smuggle in other lines.
+    return !text.contains('\r') && !text.contains('\n') && !text.contains('\0');
+}
+
+// Framing headers belong to the client; a second copy from the caller would confuse the peer.
+bool isFramingHeader(const QByteArray &name)
+{
+    for (const char *own : {"host", "content-length", "connection", "transfer-encoding"}) {
+        if (name.compare(own, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+class HttpClient::Private final : public HttpConnectionListener
+{
+public:
+    Private(HttpClient *q, const HttpClientOptions &options);
+    ~Private();
+    Q_DISABLE_COPY_MOVE(Private)
+
+    void prepare(Call &call, const HttpRequest &request) const;
+    void scheduleStart();
+    void startPending();
+    void dispatch(Call *call);
+    void cancel(quint64 callId);
+
+    Pool *poolFor(const HttpConnection::Target &target);
+    Pool *poolOf(const HttpConnection *connection) const;
+    void openFor(Pool *pool, Call *call);
+    void assign(Call *call, HttpConnection *connection);
+    void release(Pool *pool, HttpConnection *connection);
+    void pump(Pool *pool);
+    std::shared_ptr<Call> takeQueued(Pool *pool);
+    void dispose(HttpConnection *connection);
+
+    void connectionHead(HttpConnection *connection, quint64 callId, int status,
+                        const HttpHeaders &headers) override;
+    void connectionData(HttpConnection *connection, quint64 callId, const QByteArray &data) override;
+    void connectionComplete(HttpConnection *connection, quint64 callId, bool reusable) override;
+    void connectionFailed(HttpConnection *connection, quint64 callId, HttpClientError error,
+                          const QString &message) override;
+    void connectionDropped(HttpConnection *connection) override;
+
+    HttpClient *const q;
+    HttpClientOptions options;
+    quint64 lastId = 0;
+    // shared_ptr: a dispatch holds its call alive even if the handler cancels it meanwhile.
+    QHash<quint64, std::shared_ptr<Call>> calls;
+    QHash<QString, Pool *> pools;
+    std::vector<quint64> pending; // sent but not started yet
+    bool startScheduled = false;
+};
+
+HttpClient::Private::Private(HttpClient *q, const HttpClientOptions &options)
+    : q(q), options(options)
+{
+    this->options.maxConnectionsPerHost = std::max(1, options.maxConnectionsPerHost);
+}
+
+HttpClient::Private::~Private()
+{
+    for (Pool *pool : std::as_const(pools)) {
+        for (HttpConnection *connection : std::as_const(pool->idle))
+            dispose(connection);
+        for (HttpConnection *connection : std::as_const(pool->active))
+            dispose(connection);
+        delete pool;
+    }
+}
+
+void HttpClient::Private::prepare(Call &call, const HttpRequest &request) const
+{
+    const QUrl &url = request.url;
+    const QString scheme = url.scheme();
+    const bool tls = scheme == u"https";
+    if (!url.isValid() || (!tls && scheme != u"http") || url.host().isEmpty()) {
+        call.invalid = HttpClientError::ConnectFailed;
+        call.invalidMessage = QStringLiteral("invalid URL");
+        return;
+    }
+    if (!isToken(request.method)) {
+        call.invalid = HttpClientError::ProtocolError;
+        call.invalidMessage = QStringLiteral("invalid request method");
+        return;
+    }
+    for (const auto &[name, value] : request.headers) {
+        if (!isToken(name) || !isFieldValue(value)) {
+            call.invalid = HttpClientError::ProtocolError;
+            call.invalidMessage = QStringLiteral("invalid request header");
+            return;
+        }
+    }
+
+    call.target.tls = tls;
+    call.target.host = url.host(QUrl::FullyEncoded);
+    call.target.port = quint16(url.port(tls ? 443 : 80));
+    call.target.poolKey = scheme + u"://" + call.target.host + u':' + QString::number(call.target.port);
+    call.connectTimeoutMs = request.connectTimeoutMs;
+    call.exchange.callId = call.id;
+    call.exchange.headRequest = request.method == "HEAD";
+    call.exchange.firstByteTimeoutMs = request.firstByteTimeoutMs;
+    call.exchange.idleTimeoutMs = request.idleTimeoutMs;
+
+    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+    if (!target.startsWith('/'))
+        target.prepend('/');
+    QByteArray host = call.target.host.toLatin1(); // ASCII after FullyEncoded
+    if (host.contains(':'))
+        host = '[' + host + ']'; // IPv6 literal
+    if (url.port() != -1)
+        host += ':' + QByteArray::number(url.port());
+
+    qsizetype size = request.method.size() + target.size() + host.size() + request.body.size() + 96;
+    for (const auto &[name, value] : request.headers)
+        size += name.size() + value.size() + 4;
+    QByteArray &wire = call.wire;
+    wire.reserve(size);
+    wire += request.method;
+    wire += ' ';
+    wire += target;
+    wire += " HTTP/1.1\r\nHost: ";
+    wire += host;
+    wire += "\r\n";
+    for (const auto &[name, value] : request.headers) {
+        if (isFramingHeader(name))
+            continue;
+        wire += name;
+        wire += ": ";
+        wire += value;
+        wire += "\r\n";
+    }
+    wire += "Content-Length: ";
+    wire += QByteArray::number(request.body.size());
+    wire += "\r\nConnection: keep-alive\r\n\r\n";
+    wire += request.body;
+}
+
+void HttpClient::Private::scheduleStart()
+{
+    // One posted event starts every call sent during the same event-loop pass.
+    if (startScheduled)
+        return;
+    startScheduled = true;
+    QMetaObject::invokeMethod(q, [this] { startPending(); }, Qt::QueuedConnection);
+}
+
+void HttpClient::Private::startPending()
+{
+    startScheduled = false;
+    std::vector<quint64> batch;
+    batch.swap(pending);
+    const QPointer<HttpClient> alive(q);
+    for (const quint64 id : batch) {
+        const auto it = calls.constFind(id);
+        if (it == calls.cend())
+            continue; // cancelled before it started
+        const std::shared_ptr<Call> call = it.value();
+        if (!call->invalid) {
+            dispatch(call.get());
+            continue;
+        }
+        calls.erase(it);
+        if (call->handler.onError)
+            call->handler.onError(*call->invalid, call->invalidMessage);
+        if (!alive)
+            return; // the handler destroyed the client
+    }
+}
+
+void HttpClient::Private::dispatch(Call *call)
+{
+    Pool *pool = poolFor(call->target);
+    while (!pool->idle.isEmpty()) {
+        HttpConnection *connection = pool->idle.takeLast();
+        if (connection->isUsable()) {
+            pool->active.insert(connection);
+            assign(call, connection);
+            return;
+        }
+        dispose(connection); // closed while idle and not noticed yet
+    }
+    if (pool->open() < options.maxConnectionsPerHost) {
+        openFor(pool, call);
+        return;
+    }
+    call->queued = true;
+    pool->queue.push_back(call->id);
+}
+
+void HttpClient::Private::cancel(quint64 callId)
+{
+    const auto it = calls.find(callId);
+    if (it == calls.end())
+        return;
+    const std::shared_ptr<Call> call = it.value();
+    calls.erase(it);
+    if (call->connection) {
+        Pool *pool = poolOf(call->connection);
+        pool->active.remove(call->connection);
+        dispose(call->connection);
+        pump(pool);
+    } else if (call->queued) {
+        auto &queue = pools.value(call->target.poolKey)->queue;
+        queue.erase(std::find(queue.begin(), queue.end(), callId));
+    }
+    // Neither: still pending; startPending() skips ids it no longer knows.
+}
+
+Pool *HttpClient::Private::poolFor(const HttpConnection::Target &target)
+{
+    Pool *&pool = pools[target.poolKey];
+    if (!pool) {
+        pool = new Pool;
+        pool->target = target;
+    }
+    return pool;
+}
+
+Pool *HttpClient::Private::poolOf(const HttpConnection *connection) const
+{
+    return pools.value(connection->target().poolKey);
+}
+
+void HttpClient::Private::openFor(Pool *pool, Call *call)
+{
+    auto *connection = new HttpConnection(pool->target, this);
+    pool->active.insert(connection);
+    call->connection = connection;
+    call->queued = false;
+    connection->open(call->connectTimeoutMs, call->exchange, call->wire);
+    // A fresh connection is never retried, so the copy of the request is not needed any more.
+    call->wire = QByteArray();
+}
+
+void HttpClient::Private::assign(Call *call, HttpConnection *connection)
+{
+    call->connection = connection;
+    call->queued = false;
+    connection->send(call->exchange, call->wire);
+}
+
+void HttpClient::Private::release(Pool *pool, HttpConnection *connection)
+{
+    // The oldest waiting call takes it at once; otherwise it is kept warm.
+    if (const std::shared_ptr<Call> next = takeQueued(pool)) {
+        pool->active.insert(connection);
+        assign(next.get(), connection);
+        return;
+    }
+    if (options.maxIdlePerHost <= 0) {
+        dispose(connection);
+        return;
+    }
+    while (pool->idle.size() >= options.maxIdlePerHost)
+        dispose(pool->idle.takeFirst());
+    connection->park(options.keepAliveIdleMs);
+    pool->idle.append(connection);
+}
+
+void HttpClient::Private::pump(Pool *pool)
+{
+    while (pool->open() < options.maxConnectionsPerHost) {
+        const std::shared_ptr<Call> next = takeQueued(pool);
+        if (!next)
+            return;
+        openFor(pool, next.get());
+    }
+}
+
+std::shared_ptr<Call> HttpClient::Private::takeQueued(Pool *pool)
+{
+    while (!pool->queue.empty()) {
+        const quint64 id = pool->queue.front();
+        pool->queue.pop_front();
+        if (std::shared_ptr<Call> call = calls.value(id))
+            return call;
+    }
+    return {};
+}
+
+void HttpClient::Private::dispose(HttpConnection *connection)
+{
+    connection->shutdown();
+    // If its own code is below us on the stack (we are inside one of its callbacks), deleting it
+    // now would pull the object from under that code.
+    if (connection->inDispatch())
+        connection->deleteLater();
+    else
+        delete connection;
+}
+
+void HttpClient::Private::connectionHead(HttpConnection *, quint64 callId, int status,
+                                         const HttpHeaders &headers)
+{
+    const std::shared_ptr<Call> call = calls.value(callId);
+    if (!call)
+        return;
+    call->wire = QByteArray(); // the response started: no retry any more
+    if (call->handler.onHead)
+        call->handler.onHead(status, headers);
+}
+
+void HttpClient::Private::connectionData(HttpConnection *, quint64 callId, const QByteArray &data)
+{
+    const std::shared_ptr<Call> call = calls.value(callId);
+    if (call && call->handler.onData)
+        call->handler.onData(data);
+}
+
+void HttpClient::Private::connectionComplete(HttpConnection *connection, quint64 callId,
+                                             bool reusable)
+{
+    const std::shared_ptr<Call> call = calls.take(callId);
+    Pool *pool = poolOf(connection);
+    pool->active.remove(connection);
+    if (reusable) {
+        release(pool, connection);
+    } else {
+        dispose(connection);
+        pump(pool);
+    }
+    // Last: the handler may send, cancel or even destroy the client.
+    if (call && call->handler.onComplete)
+        call->handler.onComplete();
+}
+
+void HttpClient::Private::connectionFailed(HttpConnection *connection, quint64 callId,
+                                           HttpClientError error, const QString &message)
+{
+    // A reused keep-alive connection that dies before any response byte was most likely closed
+    // by the server while idle, just as we sent: the request was not processed.
+    const bool stale = error == HttpClientError::ConnectionClosed && connection->isReused()
+        && !connection->responseStarted();
+    Pool *pool = poolOf(connection);
+    pool->active.remove(connection);
+    dispose(connection);
+
+    const auto it = calls.find(callId);
+    if (it == calls.end()) {
+        pump(pool);
+        return;
+    }
+    const std::shared_ptr<Call> call = it.value();
+    if (stale && !call->retried && !call->wire.isEmpty()) {
+        call->retried = true;
+        openFor(pool, call.get()); // the slot just freed; a fresh connection, not another idle one
+        return;
+    }
+    calls.erase(it);
+    pump(pool);
+    if (call->handler.onError)
+        call->handler.onError(error, message);
+}
+
+void HttpClient::Private::connectionDropped(HttpConnection *connection)
+{
+    Pool *pool = poolOf(connection);
+    pool->idle.removeOne(connection);
+    pool->active.remove(connection);
+    dispose(connection);
+    pump(pool);
+}
+
+HttpClient::HttpClient(HttpClientOptions options, QObject *parent)
+    : QObject(parent), d(new Private(this, options))
+{
+}
+
+HttpClient::~HttpClient()
+{
+    // Closes every connection without a callback; queued and pending calls just vanish.
+    delete d;
+}
+
+quint64 HttpClient::send(HttpRequest request, HttpResponseHandler handler)
+{
+    auto call = std::make_shared<Call>();
+    call->id = ++d->lastId;
+    call->handler = std::move(handler);
+    d->prepare(*call, request);
+    d->calls.insert(call->id, call);
+    d->pending.push_back(call->id);
+    d->scheduleStart();
+    return call->id;
+}
+
+void HttpClient::cancel(quint64 callId)
+{
+    d->cancel(callId);
+}
+
+int HttpClient::openConnections() const
+{
+    qsizetype count = 0;
+    for (const Pool *pool : std::as_const(d->pools))
+        count += pool->open();
+    return int(count);
+}
+
+int HttpClient::idleConnections() const
+{
+    qsizetype count = 0;
+    for (const Pool *pool : std::as_const(d->pools))
+        count += pool->idle.size();
+    return int(count);
+}
+
+int HttpClient::queuedCalls() const
+{
+    std::size_t count = 0;
+    for (const Pool *pool : std::as_const(d->pools))
+        count += pool->queue.size();
+    return int(count);
+}
+
+} // namespace dynaseal

@@ -1,0 +1,81 @@
+#pragma once
+// A lean HTTP/1.1 client for upstream calls: keep-alive connection pool per host (no 6-per-host
+// cap as in QNetworkAccessManager 6.4), TLS through QSslSocket, responses streamed to callbacks
+// as they arrive. Response framing (Content-Length, chunked, close) is parsed by Debian's
+// http-parser, the same parser QtHttpServer 6.4 uses. Lives on one thread; not thread-safe.
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QUrl>
+#include <functional>
+
+namespace dynaseal {
+
+using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
+
+struct HttpRequest
+{
+    QByteArray method = "POST";
+    QUrl url;                // http:// or https://; path and query are sent as given
+    HttpHeaders headers;     // Host, Content-Length and Connection are added by the client
+    QByteArray body;
+    int connectTimeoutMs = 10'000;
+    int firstByteTimeoutMs = 120'000; // until the status line arrives
+    int idleTimeoutMs = 120'000;      // longest silence between two body chunks
+};
+
+enum class HttpClientError {
+    ConnectFailed, // DNS, refused, unreachable
+    TlsFailed,
+    Timeout,
+    ProtocolError, // the peer sent something that is not HTTP/1.x
+    ConnectionClosed, // closed before the response was complete
+};
+
+struct HttpResponseHandler
+{
+    // Called once with the status and headers (lower-cased names) before any body bytes.
+    std::function<void(int status, const HttpHeaders &headers)> onHead;
+    // Decoded body bytes (chunked framing removed), as they arrive.
+    std::function<void(const QByteArray &data)> onData;
+    // The whole response was received.
+    std::function<void()> onComplete;
+    // The call failed; no callback follows. `message` is plain words, never a secret.
+    std::function<void(HttpClientError error, const QString &message)> onError;
+};
+
+struct HttpClientOptions
+{
+    int maxConnectionsPerHost = 1024; // beyond it, calls wait in a FIFO queue
+    int maxIdlePerHost = 256;
+    int keepAliveIdleMs = 30'000;     // idle pooled connections are closed after this
+};
+
+class HttpClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit HttpClient(HttpClientOptions options = {}, QObject *parent = nullptr);
+    ~HttpClient() override;
+
+    // Starts a call and returns its id (never 0). Callbacks run on this object's thread, never
+    // from inside send(). A call on a reused keep-alive connection that fails before any
+    // response byte arrives is retried once on a fresh connection.
+    quint64 send(HttpRequest request, HttpResponseHandler handler);
+    // Stops a call at once: its connection is closed (not pooled) and no callback follows.
+    // Unknown or finished ids are ignored.
+    void cancel(quint64 callId);
+
+    // For metrics and tests.
+    int openConnections() const;
+    int idleConnections() const;
+    int queuedCalls() const;
+
+private:
+    class Private;
+    Private *d;
+};
+
+} // namespace dynaseal

@@ -1,0 +1,523 @@
+#include "server/net/HttpConnection.h"
+
+#include <QSslSocket>
+#include <QTcpSocket>
+
+#include <utility>
+
+namespace dynaseal {
+
+namespace {
+
+constexpr qint64 ReadChunkSize = 64 * 1024;
+
+// One read buffer per thread: the parser copies out what it keeps before any handler runs, so
+// every connection can read into the same memory.
+char *readBuffer()
+{
+    thread_local QByteArray buffer(ReadChunkSize, Qt::Uninitialized);
+    return buffer.data();
+}
+
+bool isTlsError(QAbstractSocket::SocketError error)
+{
+    return error == QAbstractSocket::SslHandshakeFailedError
+        || error == QAbstractSocket::SslInternalError
+        || error == QAbstractSocket::SslInvalidUserDataError;
+}
+
+} // namespace
+
+// Marks an event-loop entry point: while one is on the stack the pool deletes this object later
+// instead of at once, because the code below the handler still runs on it.
+class HttpConnection::DispatchScope
+{
+public:
+    explicit DispatchScope(HttpConnection *connection) : m_connection(connection)
+    {
+        ++m_connection->m_dispatchDepth;
+    }
+    ~DispatchScope() { --m_connection->m_dispatchDepth; }
+    Q_DISABLE_COPY_MOVE(DispatchScope)
+
+private:
+    HttpConnection *m_connection;
+};
+
+// Marks a call made by the pool: a failure found during it is reported from the event loop, so
+// the pool is never re-entered from its own calls.
+class HttpConnection::ApiScope
+{
+public:
+    explicit ApiScope(HttpConnection *connection)
+        : m_connection(connection), m_previous(connection->m_inApi)
+    {
+        m_connection->m_inApi = true;
+    }
+    ~ApiScope() { m_connection->m_inApi = m_previous; }
+    Q_DISABLE_COPY_MOVE(ApiScope)
+
+private:
+    HttpConnection *m_connection;
+    bool m_previous;
+};
+
+HttpConnection::HttpConnection(Target target, HttpConnectionListener *listener)
+    : m_target(std::move(target)), m_listener(listener)
+{
+    if (m_target.tls) {
+        // Default configuration: the system trust store; the peer must present a valid
+        // certificate for the host name.
+        auto *socket = new QSslSocket(this);
+        socket->setPeerVerifyMode(QSslSocket::VerifyPeer);
+        connect(socket, &QSslSocket::encrypted, this, &HttpConnection::onReady);
+        m_socket = socket;
+    } else {
+        m_socket = new QTcpSocket(this);
+    }
+    connect(m_socket, &QAbstractSocket::connected, this, &HttpConnection::onConnected);
+    connect(m_socket, &QIODevice::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, &HttpConnection::onSocketError);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &HttpConnection::onDisconnected);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    m_clock.start();
+    resetResponse({});
+}
+
+HttpConnection::~HttpConnection()
+{
+    closeSocket();
+}
+
+void HttpConnection::open(int connectTimeoutMs, const Exchange &exchange, const QByteArray &wire)
+{
+    ApiScope api(this);
+    resetResponse(exchange);
+    m_pendingWire = wire;
+    m_state = State::Connecting;
+    startPhase(Phase::Connect, connectTimeoutMs);
+    if (m_target.tls)
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_target.host, m_target.port);
+    else
+        m_socket->connectToHost(m_target.host, m_target.port);
+}
+
+void HttpConnection::send(const Exchange &exchange, const QByteArray &wire)
+{
+    ApiScope api(this);
+    resetResponse(exchange);
+    if (m_state != State::Ready) {
+        // The pool only hands out usable connections; fail the call rather than hang it.
+        m_state = State::Busy;
+        fail(HttpClientError::ConnectionClosed, QStringLiteral("connection closed"));
+        return;
+    }
+    m_state = State::Busy;
+    writeRequest(wire);
+}
+
+void HttpConnection::park(int keepAliveMs)
+{
+    m_exchange = {};
+    m_state = State::Ready;
+    // An idle connection holds no response memory.
+    m_headers = HttpHeaders();
+    m_field = QByteArray();
+    m_value = QByteArray();
+    m_body = QByteArray();
+    startPhase(Phase::KeepAlive, keepAliveMs);
+}
+
+void HttpConnection::shutdown()
+{
+    m_detached = true;
+    closeSocket();
+    startPhase(Phase::None, 0);
+    m_state = State::Closed;
+    m_pendingWire = QByteArray();
+}
+
+bool HttpConnection::isUsable() const
+{
+    return m_state == State::Ready && !m_detached
+        && m_socket->state() == QAbstractSocket::ConnectedState
+        && m_socket->bytesAvailable() == 0;
+}
+
+void HttpConnection::onConnected()
+{
+    DispatchScope scope(this);
+    m_tcpConnected = true;
+    // Requests go out in one write and then we wait: Nagle's algorithm would only add delay.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (!m_target.tls)
+        onReady();
+}
+
+void HttpConnection::onReady()
+{
+    DispatchScope scope(this);
+    if (m_state != State::Connecting)
+        return;
+    if (m_exchange.callId == 0) {
+        m_state = State::Ready;
+        startPhase(Phase::None, 0);
+        return;
+    }
+    m_state = State::Busy;
+    writeRequest(std::exchange(m_pendingWire, QByteArray()));
+}
+
+void HttpConnection::writeRequest(const QByteArray &wire)
+{
+    startPhase(Phase::FirstByte, m_exchange.firstByteTimeoutMs);
+    m_socket->write(wire);
+    // Hand it to the kernel now rather than on the next event-loop pass.
+    m_socket->flush();
+}
+
+void HttpConnection::onReadyRead()
+{
+    DispatchScope scope(this);
+    if (m_state == State::Ready) {
+        // Bytes nobody asked for (often a 408 before the server closes): out of step, drop it.
+        fail(HttpClientError::ConnectionClosed, QStringLiteral("unexpected data on idle connection"));
+        return;
+    }
+    if (m_state == State::Busy)
+        readAvailable();
+}
+
+// Feeds everything buffered to the parser. Returns true while the response is still incomplete
+// and this connection still carries the call.
+bool HttpConnection::readAvailable()
+{
+    char *const buffer = readBuffer();
+    while (m_state == State::Busy) {
+        const qint64 n = m_socket->read(buffer, ReadChunkSize);
+        if (n <= 0)
+            return true;
+        m_gotBytes = true;
+        m_lastReadMs = m_clock.elapsed();
+        const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), buffer, size_t(n));
+        const auto parseError = HTTP_PARSER_ERRNO(&m_parser);
+        if (!deliver())
+            return false;
+        if (m_messageDone) {
+            // Bytes after the response, or request bytes still unsent, leave the stream out of
+            // step: such a connection is not reused.
+            const bool clean = parsed == size_t(n) && m_socket->bytesAvailable() == 0
+                && m_socket->bytesToWrite() == 0;
+            finish(m_keepAlive && clean && !m_parser.upgrade);
+            return false;
+        }
+        if (parseError != HPE_OK) {
+            fail(HttpClientError::ProtocolError, QStringLiteral("invalid HTTP response"));
+            return false;
+        }
+    }
+    return false;
+}
+
+// Hands the collected head and body bytes to the listener. Returns false if the handler
+// cancelled the call (or destroyed the client), so nothing more may be done for it.
+bool HttpConnection::deliver()
+{
+    const quint64 callId = m_exchange.callId;
+    if (m_headReady) {
+        m_headReady = false;
+        m_listener->connectionHead(this, callId, m_status, m_headers);
+        if (m_detached)
+            return false;
+        m_headers.clear();
+    }
+    if (!m_body.isEmpty()) {
+        m_listener->connectionData(this, callId, m_body);
+        if (m_detached)
+            return false;
+        m_body.resize(0); // keeps the capacity for the next read
+    }
+    return true;
+}
+
+void HttpConnection::finish(bool reusable)
+{
+    const quint64 callId = m_exchange.callId;
+    startPhase(Phase::None, 0);
+    ++m_served;
+    m_exchange = {};
+    m_state = State::Ready;
+    m_listener->connectionComplete(this, callId, reusable);
+}
+
+void HttpConnection::peerClosed()
+{
+    switch (m_state) {
+    case State::Busy:
+        // Take what is still buffered first; the response may be complete in it.
+        if (!readAvailable())
+            return;
+        // A response without Content-Length or chunking ends with the connection.
+        http_parser_execute(&m_parser, &parserSettings(), nullptr, 0);
+        if (!deliver())
+            return;
+        if (m_messageDone) {
+            finish(false);
+            return;
+        }
+        fail(HttpClientError::ConnectionClosed,
+             m_gotBytes ? QStringLiteral("connection closed during the response")
+                        : QStringLiteral("connection closed before the response"));
+        return;
+    case State::Connecting:
+        if (m_target.tls && m_tcpConnected)
+            fail(HttpClientError::TlsFailed, QStringLiteral("TLS handshake failed"));
+        else
+            fail(HttpClientError::ConnectFailed, QStringLiteral("connection closed while connecting"));
+        return;
+    case State::Ready:
+        fail(HttpClientError::ConnectionClosed, QStringLiteral("idle connection closed"));
+        return;
+    case State::Idle:
+    case State::Closed:
+        return;
+    }
+}
+
+void HttpConnection::onSocketError(QAbstractSocket::SocketError error)
+{
+    DispatchScope scope(this);
+    // Qt reports a reset (ECONNRESET) as RemoteHostClosedError too.
+    if (error == QAbstractSocket::RemoteHostClosedError) {
+        peerClosed();
+        return;
+    }
+    switch (m_state) {
+    case State::Connecting:
+        if (isTlsError(error) || (m_target.tls && m_tcpConnected))
+            fail(HttpClientError::TlsFailed, QStringLiteral("TLS handshake failed"));
+        else if (error == QAbstractSocket::HostNotFoundError)
+            fail(HttpClientError::ConnectFailed, QStringLiteral("host not found"));
+        else if (error == QAbstractSocket::ConnectionRefusedError)
+            fail(HttpClientError::ConnectFailed, QStringLiteral("connection refused"));
+        else
+            fail(HttpClientError::ConnectFailed, QStringLiteral("connect failed"));
+        return;
+    case State::Busy:
+        if (isTlsError(error))
+            fail(HttpClientError::TlsFailed, QStringLiteral("TLS error"));
+        else
+            fail(HttpClientError::ConnectionClosed, QStringLiteral("network error"));
+        return;
+    case State::Ready:
+        fail(HttpClientError::ConnectionClosed, QStringLiteral("idle connection failed"));
+        return;
+    case State::Idle:
+    case State::Closed:
+        return;
+    }
+}
+
+void HttpConnection::onDisconnected()
+{
+    DispatchScope scope(this);
+    peerClosed();
+}
+
+void HttpConnection::onTimeout()
+{
+    DispatchScope scope(this);
+    switch (m_phase) {
+    case Phase::Connect:
+        fail(HttpClientError::Timeout, QStringLiteral("connect timed out"));
+        return;
+    case Phase::FirstByte:
+        fail(HttpClientError::Timeout, QStringLiteral("no response in time"));
+        return;
+    case Phase::Body: {
+        // Reads only note the time (cheaper than restarting the timer on every read); here the
+        // timer is re-armed for whatever is left of the allowed silence.
+        const qint64 quiet = m_clock.elapsed() - m_lastReadMs;
+        if (quiet < m_exchange.idleTimeoutMs) {
+            m_timer.start(int(m_exchange.idleTimeoutMs - quiet));
+            return;
+        }
+        fail(HttpClientError::Timeout, QStringLiteral("response stalled"));
+        return;
+    }
+    case Phase::KeepAlive:
+        fail(HttpClientError::ConnectionClosed, QStringLiteral("keep-alive expired"));
+        return;
+    case Phase::None:
+        return;
+    }
+}
+
+void HttpConnection::fail(HttpClientError error, const QString &message)
+{
+    if (m_state == State::Closed)
+        return;
+    const quint64 callId = m_exchange.callId;
+    closeSocket();
+    startPhase(Phase::None, 0);
+    m_state = State::Closed;
+    m_pendingWire = QByteArray();
+    if (m_inApi) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, callId, error, message] {
+                DispatchScope scope(this);
+                notifyClosed(callId, error, message);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    notifyClosed(callId, error, message);
+}
+
+void HttpConnection::notifyClosed(quint64 callId, HttpClientError error, const QString &message)
+{
+    if (m_detached)
+        return;
+    if (callId != 0)
+        m_listener->connectionFailed(this, callId, error, message);
+    else
+        m_listener->connectionDropped(this);
+}
+
+void HttpConnection::closeSocket()
+{
+    // Signals first: abort() would otherwise report the close we asked for.
+    m_socket->disconnect(this);
+    m_socket->abort();
+}
+
+void HttpConnection::startPhase(Phase phase, int timeoutMs)
+{
+    m_phase = phase;
+    if (phase == Phase::None || timeoutMs <= 0)
+        m_timer.stop();
+    else
+        m_timer.start(timeoutMs);
+}
+
+void HttpConnection::resetResponse(const Exchange &exchange)
+{
+    m_exchange = exchange;
+    http_parser_init(&m_parser, HTTP_RESPONSE);
+    m_parser.data = this;
+    m_headers.clear();
+    m_field.clear();
+    m_value.clear();
+    m_body.resize(0);
+    m_status = 0;
+    m_gotBytes = false;
+    m_inValue = false;
+    m_informational = false;
+    m_headDone = false;
+    m_headReady = false;
+    m_messageDone = false;
+    m_keepAlive = false;
+}
+
+const http_parser_settings &HttpConnection::parserSettings()
+{
+    static const http_parser_settings settings = [] {
+        http_parser_settings s{};
+        s.on_message_begin = &HttpConnection::onMessageBegin;
+        s.on_header_field = &HttpConnection::onHeaderField;
+        s.on_header_value = &HttpConnection::onHeaderValue;
+        s.on_headers_complete = &HttpConnection::onHeadersComplete;
+        s.on_body = &HttpConnection::onBody;
+        s.on_message_complete = &HttpConnection::onMessageComplete;
+        return s;
+    }();
+    return settings;
+}
+
+int HttpConnection::onMessageBegin(http_parser *parser)
+{
+    auto *self = static_cast<HttpConnection *>(parser->data);
+    // Also the start of the real response after a 1xx interim one.
+    self->m_headers.clear();
+    self->m_field.clear();
+    self->m_value.clear();
+    self->m_inValue = false;
+    self->m_informational = false;
+    return 0;
+}
+
+int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t length)
+{
+    auto *self = static_cast<HttpConnection *>(parser->data);
+    if (self->m_headDone)
+        return 0; // trailers of a chunked body: not passed on
+    if (self->m_inValue)
+        self->takeHeader();
+    self->m_field.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t length)
+{
+    auto *self = static_cast<HttpConnection *>(parser->data);
+    if (self->m_headDone)
+        return 0;
+    self->m_value.append(at, qsizetype(length));
+    self->m_inValue = true;
+    return 0;
+}
+
+void HttpConnection::takeHeader()
+{
+    QByteArray name = std::move(m_field).toLower();
+    QByteArray value = std::move(m_value).trimmed();
+    m_headers.append({std::move(name), std::move(value)});
+    m_field = QByteArray();
+    m_value = QByteArray();
+    m_inValue = false;
+}
+
+int HttpConnection::onHeadersComplete(http_parser *parser)
+{
+    auto *self = static_cast<HttpConnection *>(parser->data);
+    if (self->m_inValue || !self->m_field.isEmpty())
+        self->takeHeader();
+    const int status = int(parser->status_code);
+    if (status / 100 == 1 && status != 101) {
+        // 100 Continue, 103 Early Hints...: the real response follows on the same stream.
+        self->m_informational = true;
+        self->m_headers.clear();
+        return 0;
+    }
+    self->m_status = status;
+    self->m_headDone = true;
+    self->m_headReady = true;
+    self->m_keepAlive = http_should_keep_alive(parser) != 0;
+    self->startPhase(Phase::Body, self->m_exchange.idleTimeoutMs);
+    // 1 tells the parser there is no body, whatever Content-Length says (response to HEAD).
+    return self->m_exchange.headRequest ? 1 : 0;
+}
+
+int HttpConnection::onBody(http_parser *parser, const char *at, size_t length)
+{
+    auto *self = static_cast<HttpConnection *>(parser->data);
+    self->m_body.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onMessageComplete(http_parser *parser)
+{
+    auto *self = static_cast<HttpConnection *>(parser->data);
+    if (self->m_informational) {
+        self->m_informational = false;
+        return 0;
+    }
+    self->m_messageDone = true;
+    // One response per request: whatever follows is not ours to parse.
+    http_parser_pause(parser, 1);
+    return 0;
+}
+
+} // namespace dynaseal

@@ -1,0 +1,966 @@
+// HttpClient against an in-process fake upstream: framing, pooling, limits, timeouts, retry,
+// cancellation, re-entrant handlers and TLS.
+#include "server/net/HttpClient.h"
+
+#include <QPointer>
+#include <QScopeGuard>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QtTest>
+
+#include <functional>
+#include <memory>
+
+using namespace dynaseal;
+
+namespace {
+
+// Self-signed, for localhost and 127.0.0.1, valid until 2126. Test use only.
+constexpr char TestCertificate[] = R"(-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUGXqHHlL5vVBOB/4ULGYVYGhqJlIwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMzA5MDYzOVoYDzIxMjYxMDMw
+MDkwNjM5WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAARMrpGyGMQ5eblJgCcuoGPS8OCU1J7oPwyfluaAh1mAfUX1AOzFIYCO
+RYwsDwI+qFqqaRpra3BCjj2YSJNZ5u5Co28wbTAdBgNVHQ4EFgQU7xsdxnPe+1U9
+3xP/l5zNZTz7E9owHwYDVR0jBBgwFoAU7xsdxnPe+1U93xP/l5zNZTz7E9owDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDSAAwRQIhAN7N9umuavrP00GAmPxLfKIoQE6yy7x4nbxshOTwiughAiBA
+3liaXTKA6rp7NuXWtGkv9GxttajyrYBN3++NStIABw==
+-----END CERTIFICATE-----
+)";
+constexpr char TestKey[] = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgG+t4P+UP3s2LlWcm
+DSiX7RU4OtXjQI3+XW34fvfmR+mhRANCAARMrpGyGMQ5eblJgCcuoGPS8OCU1J7o
+PwyfluaAh1mAfUX1AOzFIYCORYwsDwI+qFqqaRpra3BCjj2YSJNZ5u5C
+-----END PRIVATE KEY-----
+)";
+
+QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name)
+{
+    for (const auto &[key, value] : headers) {
+        if (key == name)
+            return value;
+    }
+    return {};
+}
+
+QByteArray chunk(const QByteArray &data)
+{
+    return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
+}
+
+HttpRequest makeRequest(const QByteArray &method, const QUrl &url, const QByteArray &body = {})
+{
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    return request;
+}
+
+// The fake upstream; what it does is chosen by the request path:
+//   /echo               200 with the request body; what it saw comes back in X-Got-* headers
+//   /slow?delay=ms      200 "slow" after a delay
+//   /chunked?n=&delay=  chunked body "piece0;piece1;..." one piece per delay
+//   /stream             chunked body, "tick;" every 20 ms until the client goes away
+//   /stall              chunked: head and one piece, then silence
+//   /close              200 with Connection: close, then closes
+//   /drop               closes without answering
+//   /stale              answers the first request of a connection, closes on later ones
+//   /linger             answers, then closes the idle connection 50 ms later
+//   /eof                body without length in two pieces, ended by closing
+//   /garbage            not HTTP at all
+//   /early-hints        a 103 interim response before the 200
+//   /head               Content-Length: 5, body only if the method is not HEAD
+//   /empty              204 No Content
+class FakeServer : public QTcpServer
+{
+    Q_OBJECT
+public:
+    explicit FakeServer(bool tls = false) : m_tls(tls) { listen(QHostAddress::LocalHost, 0); }
+
+    QUrl url(const QString &pathAndQuery) const
+    {
+        return QUrl(QStringLiteral("%1://127.0.0.1:%2%3")
+                        .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                        .arg(serverPort())
+                        .arg(pathAndQuery));
+    }
+
+    int accepted = 0;     // connections accepted
+    int open = 0;         // connections open now
+    int maxOpen = 0;      // most connections open at once
+    int clientClosed = 0; // connections closed by the client (not by us)
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    struct Peer
+    {
+        QByteArray buffer;
+        int requests = 0;
+        bool closingHere = false;
+    };
+
+    void onReadyRead(QTcpSocket *socket);
+    void respond(QTcpSocket *socket, int requestOnConnection, const QByteArray &method,
+                 const QByteArray &target, const HttpHeaders &headers, const QByteArray &body);
+    void closeHere(QTcpSocket *socket, bool graceful);
+
+    QHash<QTcpSocket *, Peer> m_peers;
+    bool m_tls;
+};
+
+void FakeServer::incomingConnection(qintptr descriptor)
+{
+    QTcpSocket *socket = nullptr;
+    if (m_tls) {
+        auto *ssl = new QSslSocket(this);
+        ssl->setSocketDescriptor(descriptor);
+        ssl->setLocalCertificate(QSslCertificate(QByteArray(TestCertificate)));
+        ssl->setPrivateKey(QSslKey(QByteArray(TestKey), QSsl::Ec));
+        ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
+        ssl->startServerEncryption();
+        socket = ssl;
+    } else {
+        socket = new QTcpSocket(this);
+        socket->setSocketDescriptor(descriptor);
+    }
+    ++accepted;
+    maxOpen = std::max(maxOpen, ++open);
+    m_peers.insert(socket, {});
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+        --open;
+        if (!m_peers.value(socket).closingHere)
+            ++clientClosed;
+        m_peers.remove(socket);
+        socket->deleteLater();
+    });
+}
+
+void FakeServer::onReadyRead(QTcpSocket *socket)
+{
+    m_peers[socket].buffer += socket->readAll();
+    // Several requests may be buffered; answering may close the socket (and forget the peer).
+    while (m_peers.contains(socket)) {
+        Peer &peer = m_peers[socket];
+        const qsizetype end = peer.buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        const QList<QByteArray> lines = peer.buffer.left(end).split('\n');
+        const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+        HttpHeaders headers;
+        qsizetype length = 0;
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines[i].indexOf(':');
+            const QByteArray name = lines[i].left(colon).trimmed().toLower();
+            const QByteArray value = lines[i].mid(colon + 1).trimmed();
+            if (name == "content-length")
+                length = value.toLongLong();
+            headers.append({name, value});
+        }
+        if (peer.buffer.size() < end + 4 + length)
+            return;
+        const QByteArray body = peer.buffer.mid(end + 4, length);
+        peer.buffer.remove(0, end + 4 + length);
+        respond(socket, ++peer.requests, requestLine.value(0), requestLine.value(1), headers, body);
+    }
+}
+
+void FakeServer::respond(QTcpSocket *socket, int requestOnConnection, const QByteArray &method,
+                         const QByteArray &target, const HttpHeaders &headers,
+                         const QByteArray &body)
+{
+    const QUrl url(QString::fromLatin1(target));
+    const QString path = url.path();
+    const QUrlQuery query(url);
+    const auto ok = [](const QByteArray &content) -> QByteArray {
+        return "HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(content.size())
+            + "\r\n\r\n" + content;
+    };
+    static const QByteArray chunkedHead = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+    if (path == u"/echo") {
+        int lengths = 0;
+        for (const auto &header : headers)
+            lengths += header.first == "content-length";
+        socket->write("HTTP/1.1 200 OK\r\nX-Reply: Yes\r\nX-Got-Method: " + method
+                      + "\r\nX-Got-Target: " + target
+                      + "\r\nX-Got-Host: " + headerValue(headers, "host")
+                      + "\r\nX-Got-Connection: " + headerValue(headers, "connection")
+                      + "\r\nX-Got-Content-Length: " + headerValue(headers, "content-length")
+                      + "\r\nX-Got-Content-Length-Count: " + QByteArray::number(lengths)
+                      + "\r\nX-Got-Auth: " + headerValue(headers, "authorization")
+                      + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+                      + body);
+    } else if (path == u"/slow") {
+        QTimer::singleShot(query.queryItemValue(QStringLiteral("delay")).toInt(), socket,
+                           [socket, ok] { socket->write(ok("slow")); });
+    } else if (path == u"/chunked") {
+        const int pieces = query.queryItemValue(QStringLiteral("n")).toInt();
+        const int delay = query.queryItemValue(QStringLiteral("delay")).toInt();
+        socket->write(chunkedHead);
+        for (int i = 0; i < pieces; ++i) {
+            QTimer::singleShot(delay * (i + 1), socket, [socket, i, pieces] {
+                socket->write(chunk("piece" + QByteArray::number(i) + ';'));
+                if (i == pieces - 1)
+                    socket->write("0\r\n\r\n");
+            });
+        }
+    } else if (path == u"/stream") {
+        socket->write(chunkedHead);
+        auto *timer = new QTimer(socket);
+        connect(timer, &QTimer::timeout, socket, [socket] { socket->write(chunk("tick;")); });
+        timer->start(20);
+    } else if (path == u"/stall") {
+        socket->write(chunkedHead + chunk("first;"));
+    } else if (path == u"/close") {
+        socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\ndone");
+        closeHere(socket, true);
+    } else if (path == u"/drop") {
+        closeHere(socket, false);
+    } else if (path == u"/stale") {
+        if (requestOnConnection == 1)
+            socket->write(ok("fresh"));
+        else
+            closeHere(socket, false); // as if our keep-alive timer fired just now
+    } else if (path == u"/linger") {
+        socket->write(ok("linger"));
+        QTimer::singleShot(50, socket, [this, socket] { closeHere(socket, true); });
+    } else if (path == u"/eof") {
+        socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart1");
+        QTimer::singleShot(30, socket, [this, socket] {
+            socket->write("part2");
+            closeHere(socket, true);
+        });
+    } else if (path == u"/garbage") {
+        socket->write("SPAM SPAM SPAM\r\n\r\n");
+    } else if (path == u"/early-hints") {
+        socket->write("HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+                      "HTTP/1.1 200 OK\r\nX-Final: 1\r\nContent-Length: 2\r\n\r\nok");
+    } else if (path == u"/head") {
+        socket->write(QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+                      + (method == "HEAD" ? QByteArray() : QByteArray("hello")));
+    } else if (path == u"/empty") {
+        socket->write("HTTP/1.1 204 No Content\r\n\r\n");
+    } else {
+        socket->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    }
+}
+
+void FakeServer::closeHere(QTcpSocket *socket, bool graceful)
+{
+    m_peers[socket].closingHere = true;
+    if (graceful)
+        socket->disconnectFromHost(); // after what was written
+    else
+        socket->abort();
+}
+
+// Records one call's callbacks and flags any that break the contract's order.
+struct Recorder
+{
+    int status = 0;
+    HttpHeaders headers;
+    QByteArray body;
+    QList<QByteArray> pieces;
+    int heads = 0;
+    int completes = 0;
+    int errors = 0;
+    HttpClientError error = HttpClientError::ProtocolError;
+    QString message;
+    bool outOfOrder = false;
+
+    bool finished() const { return completes + errors > 0; }
+    int callbacks() const { return heads + int(pieces.size()) + completes + errors; }
+
+    HttpResponseHandler handler()
+    {
+        return {
+            .onHead =
+                [this](int s, const HttpHeaders &h) {
+                    outOfOrder |= finished() || heads > 0;
+                    ++heads;
+                    status = s;
+                    headers = h;
+                },
+            .onData =
+                [this](const QByteArray &data) {
+                    outOfOrder |= finished() || heads == 0;
+                    pieces.append(data);
+                    body += data;
+                },
+            .onComplete =
+                [this] {
+                    outOfOrder |= finished() || heads == 0;
+                    ++completes;
+                },
+            .onError =
+                [this](HttpClientError e, const QString &m) {
+                    outOfOrder |= finished();
+                    ++errors;
+                    error = e;
+                    message = m;
+                },
+        };
+    }
+};
+
+} // namespace
+
+class HttpClientTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void exchange_data();
+    void exchange();
+    void bodilessResponses_data();
+    void bodilessResponses();
+    void interimResponseSkipped();
+    void chunkedStreaming();
+    void bodyEndsAtClose();
+    void connectionCloseNotPooled();
+    void keepAliveReuse();
+    void manyParallelCalls();
+    void connectionLimitQueues();
+    void connectRefused();
+    void invalidRequests_data();
+    void invalidRequests();
+    void timeouts_data();
+    void timeouts();
+    void failures_data();
+    void failures();
+    void staleConnectionRetried();
+    void idleClosedByServerDropped();
+    void keepAliveExpiry();
+    void maxIdlePerHost();
+    void cancelFromOnData_data();
+    void cancelFromOnData();
+    void cancelFromOnHead();
+    void cancelBeforeStart();
+    void cancelQueued();
+    void destroyInsideCallback_data();
+    void destroyInsideCallback();
+    void destroyWithCallsInFlight();
+    void tls();
+};
+
+void HttpClientTest::exchange_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<HttpHeaders>("headers");
+    QTest::addColumn<QByteArray>("body");
+
+    QTest::newRow("GET with query") << QByteArray("GET") << QStringLiteral("/echo?x=1&y=a%20b")
+                                    << HttpHeaders() << QByteArray();
+    QTest::newRow("POST with headers")
+        << QByteArray("POST") << QStringLiteral("/echo")
+        << HttpHeaders{{"Authorization", "Bearer sk-test"}, {"Content-Type", "application/json"}}
+        << QByteArray(R"({"model":"m","stream":false})");
+    QByteArray big(1 << 20, Qt::Uninitialized);
+    for (qsizetype i = 0; i < big.size(); ++i)
+        big[i] = char('a' + i % 26);
+    QTest::newRow("PUT 1 MiB") << QByteArray("PUT") << QStringLiteral("/echo") << HttpHeaders()
+                               << big;
+    // Framing headers are the client's: the caller's copies must not reach the wire.
+    QTest::newRow("caller framing headers dropped")
+        << QByteArray("POST") << QStringLiteral("/echo")
+        << HttpHeaders{{"Content-Length", "999"}, {"Connection", "close"}, {"Host", "evil"}}
+        << QByteArray("abc");
+}
+
+void HttpClientTest::exchange()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, target);
+    QFETCH(HttpHeaders, headers);
+    QFETCH(QByteArray, body);
+
+    FakeServer server;
+    QVERIFY(server.isListening());
+    Recorder rec;
+    HttpClient client;
+    HttpRequest request = makeRequest(method, server.url(target), body);
+    request.headers = headers;
+    const quint64 id = client.send(request, rec.handler());
+    QVERIFY(id != 0);
+    QCOMPARE(rec.callbacks(), 0); // never from inside send()
+
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.errors, 0);
+    QVERIFY(!rec.outOfOrder);
+    QCOMPARE(rec.heads, 1);
+    QCOMPARE(rec.status, 200);
+    QCOMPARE(rec.body.size(), body.size());
+    QCOMPARE(rec.body, body);
+    for (const auto &header : std::as_const(rec.headers))
+        QCOMPARE(header.first, header.first.toLower());
+    QCOMPARE(headerValue(rec.headers, "x-reply"), QByteArray("Yes"));
+    QCOMPARE(headerValue(rec.headers, "x-got-method"), method);
+    QCOMPARE(headerValue(rec.headers, "x-got-target"), target.toLatin1());
+    QCOMPARE(headerValue(rec.headers, "x-got-host"),
+             "127.0.0.1:" + QByteArray::number(server.serverPort()));
+    QCOMPARE(headerValue(rec.headers, "x-got-connection"), QByteArray("keep-alive"));
+    QCOMPARE(headerValue(rec.headers, "x-got-content-length"), QByteArray::number(body.size()));
+    QCOMPARE(headerValue(rec.headers, "x-got-content-length-count"), QByteArray("1"));
+    const QByteArray auth = headerValue(headers, "Authorization");
+    QCOMPARE(headerValue(rec.headers, "x-got-auth"), auth);
+    QCOMPARE(client.openConnections(), 1);
+    QCOMPARE(client.idleConnections(), 1);
+}
+
+void HttpClientTest::bodilessResponses_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("HEAD with Content-Length") << QByteArray("HEAD") << QStringLiteral("/head") << 200;
+    QTest::newRow("204 No Content") << QByteArray("GET") << QStringLiteral("/empty") << 204;
+}
+
+void HttpClientTest::bodilessResponses()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, target);
+    QFETCH(int, status);
+
+    FakeServer server;
+    Recorder first;
+    Recorder second;
+    HttpClient client;
+    client.send(makeRequest(method, server.url(target)), first.handler());
+    QTRY_VERIFY(first.finished());
+    QCOMPARE(first.completes, 1);
+    QCOMPARE(first.status, status);
+    QVERIFY(first.body.isEmpty());
+
+    // The stream stays in step: the next call on the same connection reads its own response.
+    client.send(makeRequest("GET", server.url(QStringLiteral("/head"))), second.handler());
+    QTRY_VERIFY(second.finished());
+    QCOMPARE(second.completes, 1);
+    QCOMPARE(second.body, QByteArray("hello"));
+    QCOMPARE(server.accepted, 1);
+}
+
+void HttpClientTest::interimResponseSkipped()
+{
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    client.send(makeRequest("GET", server.url(QStringLiteral("/early-hints"))), rec.handler());
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.completes, 1);
+    QCOMPARE(rec.heads, 1);
+    QCOMPARE(rec.status, 200);
+    QCOMPARE(headerValue(rec.headers, "x-final"), QByteArray("1"));
+    QCOMPARE(rec.body, QByteArray("ok"));
+    QCOMPARE(client.idleConnections(), 1);
+}
+
+void HttpClientTest::chunkedStreaming()
+{
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    client.send(makeRequest("GET", server.url(QStringLiteral("/chunked?n=4&delay=50"))),
+                rec.handler());
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.completes, 1);
+    QVERIFY(!rec.outOfOrder);
+    QVERIFY2(rec.pieces.size() > 1, "body should be streamed in several pieces");
+    QCOMPARE(rec.body, QByteArray("piece0;piece1;piece2;piece3;"));
+    QCOMPARE(headerValue(rec.headers, "transfer-encoding"), QByteArray("chunked"));
+    QCOMPARE(client.idleConnections(), 1);
+}
+
+void HttpClientTest::bodyEndsAtClose()
+{
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    client.send(makeRequest("GET", server.url(QStringLiteral("/eof"))), rec.handler());
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.errors, 0);
+    QCOMPARE(rec.completes, 1);
+    QCOMPARE(rec.body, QByteArray("part1part2"));
+    QCOMPARE(client.idleConnections(), 0);
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::connectionCloseNotPooled()
+{
+    FakeServer server;
+    Recorder first;
+    Recorder second;
+    HttpClient client;
+    client.send(makeRequest("GET", server.url(QStringLiteral("/close"))), first.handler());
+    QTRY_VERIFY(first.finished());
+    QCOMPARE(first.completes, 1);
+    QCOMPARE(first.body, QByteArray("done"));
+    QCOMPARE(client.openConnections(), 0);
+
+    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), second.handler());
+    QTRY_VERIFY(second.finished());
+    QCOMPARE(second.completes, 1);
+    QCOMPARE(server.accepted, 2);
+}
+
+void HttpClientTest::keepAliveReuse()
+{
+    FakeServer server;
+    int done = 0;
+    int failed = 0;
+    HttpClient client;
+    // Each call is sent from the previous one's onComplete: re-entrant use of the client.
+    std::function<void()> next = [&] {
+        HttpResponseHandler handler;
+        handler.onComplete = [&] {
+            if (++done < 20)
+                next();
+        };
+        handler.onError = [&](HttpClientError, const QString &) { ++failed; };
+        client.send(makeRequest("POST", server.url(QStringLiteral("/echo")),
+                                "call " + QByteArray::number(done)),
+                    handler);
+    };
+    next();
+    QTRY_COMPARE(done + failed, 20);
+    QCOMPARE(failed, 0);
+    QCOMPARE(server.accepted, 1);
+    QCOMPARE(client.openConnections(), 1);
+    QCOMPARE(client.idleConnections(), 1);
+}
+
+void HttpClientTest::manyParallelCalls()
+{
+    FakeServer server;
+    constexpr int Calls = 40;
+    std::vector<Recorder> recs(Calls);
+    HttpClient client;
+    for (Recorder &rec : recs)
+        client.send(makeRequest("GET", server.url(QStringLiteral("/slow?delay=300"))), rec.handler());
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(recs.begin(), recs.end(),
+                                         [](const Recorder &r) { return r.finished(); }),
+                             10000);
+    for (const Recorder &rec : recs) {
+        QCOMPARE(rec.completes, 1);
+        QCOMPARE(rec.body, QByteArray("slow"));
+    }
+    // No 6-per-host cap: every call had its own connection.
+    QVERIFY2(server.maxOpen > 6, qPrintable(QString::number(server.maxOpen)));
+    QCOMPARE(server.accepted, Calls);
+    QCOMPARE(client.idleConnections(), Calls);
+}
+
+void HttpClientTest::connectionLimitQueues()
+{
+    FakeServer server;
+    constexpr int Calls = 10;
+    std::vector<Recorder> recs(Calls);
+    int mostOpen = 0;
+    HttpClient client({.maxConnectionsPerHost = 2});
+    for (Recorder &rec : recs) {
+        HttpResponseHandler handler = rec.handler();
+        handler.onHead = [&, inner = handler.onHead](int status, const HttpHeaders &headers) {
+            mostOpen = std::max(mostOpen, client.openConnections());
+            inner(status, headers);
+        };
+        client.send(makeRequest("GET", server.url(QStringLiteral("/slow?delay=100"))), handler);
+    }
+    QTRY_COMPARE(client.queuedCalls(), Calls - 2);
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(recs.begin(), recs.end(),
+                                         [](const Recorder &r) { return r.finished(); }),
+                             10000);
+    for (const Recorder &rec : recs)
+        QCOMPARE(rec.completes, 1);
+    QVERIFY(server.maxOpen <= 2);
+    QVERIFY(server.accepted <= 2);
+    QVERIFY(mostOpen <= 2);
+    QCOMPARE(client.queuedCalls(), 0);
+}
+
+void HttpClientTest::connectRefused()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a port that was just free and is closed again
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    Recorder rec;
+    HttpClient client;
+    client.send(makeRequest("GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(port))),
+                rec.handler());
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.errors, 1);
+    QCOMPARE(rec.heads, 0);
+    QCOMPARE(rec.error, HttpClientError::ConnectFailed);
+    QVERIFY(!rec.message.isEmpty());
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::invalidRequests_data()
+{
+    QTest::addColumn<QUrl>("url");
+    QTest::addColumn<HttpHeaders>("headers");
+    QTest::addColumn<HttpClientError>("error");
+
+    const QUrl ok(QStringLiteral("http://127.0.0.1:1/"));
+    QTest::newRow("ftp scheme") << QUrl(QStringLiteral("ftp://127.0.0.1/")) << HttpHeaders()
+                                << HttpClientError::ConnectFailed;
+    QTest::newRow("no host") << QUrl(QStringLiteral("http:///path")) << HttpHeaders()
+                             << HttpClientError::ConnectFailed;
+    QTest::newRow("CRLF in value") << ok << HttpHeaders{{"X-A", "1\r\nX-Injected: 1"}}
+                                   << HttpClientError::ProtocolError;
+    QTest::newRow("space in name") << ok << HttpHeaders{{"X A", "1"}}
+                                   << HttpClientError::ProtocolError;
+}
+
+void HttpClientTest::invalidRequests()
+{
+    QFETCH(QUrl, url);
+    QFETCH(HttpHeaders, headers);
+    QFETCH(HttpClientError, error);
+
+    Recorder rec;
+    HttpClient client;
+    HttpRequest request = makeRequest("GET", url);
+    request.headers = headers;
+    client.send(request, rec.handler());
+    QCOMPARE(rec.callbacks(), 0);
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.errors, 1);
+    QCOMPARE(rec.error, error);
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::timeouts_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<int>("firstByteMs");
+    QTest::addColumn<int>("idleMs");
+    QTest::addColumn<int>("heads");
+
+    QTest::newRow("first byte") << QStringLiteral("/slow?delay=5000") << 200 << 10000 << 0;
+    QTest::newRow("idle between chunks") << QStringLiteral("/stall") << 10000 << 200 << 1;
+}
+
+void HttpClientTest::timeouts()
+{
+    QFETCH(QString, target);
+    QFETCH(int, firstByteMs);
+    QFETCH(int, idleMs);
+    QFETCH(int, heads);
+
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    HttpRequest request = makeRequest("GET", server.url(target));
+    request.firstByteTimeoutMs = firstByteMs;
+    request.idleTimeoutMs = idleMs;
+    client.send(request, rec.handler());
+    QTRY_VERIFY_WITH_TIMEOUT(rec.finished(), 3000);
+    QCOMPARE(rec.errors, 1);
+    QCOMPARE(rec.error, HttpClientError::Timeout);
+    QCOMPARE(rec.heads, heads);
+    QCOMPARE(client.openConnections(), 0);
+    QTRY_COMPARE(server.clientClosed, 1); // the timed-out connection is closed, not pooled
+}
+
+void HttpClientTest::failures_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<HttpClientError>("error");
+
+    QTest::newRow("garbage") << QStringLiteral("/garbage") << HttpClientError::ProtocolError;
+    // A fresh connection closed before any answer is not retried.
+    QTest::newRow("closed without answer") << QStringLiteral("/drop")
+                                           << HttpClientError::ConnectionClosed;
+}
+
+void HttpClientTest::failures()
+{
+    QFETCH(QString, target);
+    QFETCH(HttpClientError, error);
+
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    client.send(makeRequest("GET", server.url(target)), rec.handler());
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.errors, 1);
+    QCOMPARE(rec.error, error);
+    QCOMPARE(rec.heads, 0);
+    QVERIFY(!rec.message.contains(QLatin1String("SPAM")));
+    QCOMPARE(server.accepted, 1);
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::staleConnectionRetried()
+{
+    FakeServer server;
+    Recorder first;
+    Recorder second;
+    HttpClient client;
+    client.send(makeRequest("POST", server.url(QStringLiteral("/stale")), "x"), first.handler());
+    QTRY_VERIFY(first.finished());
+    QCOMPARE(first.body, QByteArray("fresh"));
+    QCOMPARE(client.idleConnections(), 1);
+
+    // The server closes the reused connection on receiving the request; the client retries
+    // on a new connection and the caller never sees the failure.
+    client.send(makeRequest("POST", server.url(QStringLiteral("/stale")), "y"), second.handler());
+    QTRY_VERIFY(second.finished());
+    QCOMPARE(second.errors, 0);
+    QCOMPARE(second.heads, 1);
+    QCOMPARE(second.body, QByteArray("fresh"));
+    QCOMPARE(server.accepted, 2);
+}
+
+void HttpClientTest::idleClosedByServerDropped()
+{
+    FakeServer server;
+    Recorder first;
+    Recorder second;
+    HttpClient client;
+    client.send(makeRequest("GET", server.url(QStringLiteral("/linger"))), first.handler());
+    QTRY_VERIFY(first.finished());
+    QCOMPARE(client.idleConnections(), 1);
+    QTRY_COMPARE(client.idleConnections(), 0); // noticed the close while idle
+    QCOMPARE(client.openConnections(), 0);
+
+    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), second.handler());
+    QTRY_VERIFY(second.finished());
+    QCOMPARE(second.completes, 1);
+    QCOMPARE(server.accepted, 2);
+}
+
+void HttpClientTest::keepAliveExpiry()
+{
+    FakeServer server;
+    Recorder rec;
+    HttpClient client({.keepAliveIdleMs = 100});
+    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), rec.handler());
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(client.idleConnections(), 1);
+    QTRY_COMPARE(client.openConnections(), 0);
+    QTRY_COMPARE(server.clientClosed, 1);
+}
+
+void HttpClientTest::maxIdlePerHost()
+{
+    FakeServer server;
+    std::vector<Recorder> recs(5);
+    HttpClient client({.maxIdlePerHost = 2});
+    for (Recorder &rec : recs)
+        client.send(makeRequest("GET", server.url(QStringLiteral("/slow?delay=100"))), rec.handler());
+    QTRY_VERIFY(std::all_of(recs.begin(), recs.end(), [](const Recorder &r) { return r.finished(); }));
+    QCOMPARE(server.accepted, 5);
+    QCOMPARE(client.idleConnections(), 2);
+    QCOMPARE(client.openConnections(), 2);
+    QTRY_COMPARE(server.clientClosed, 3);
+}
+
+void HttpClientTest::cancelFromOnData_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<int>("cancelAtPiece");
+
+    QTest::newRow("mid-stream") << QStringLiteral("/stream") << 2;
+    // The last body bytes and the end of the response arrive in the same read.
+    QTest::newRow("last piece") << QStringLiteral("/echo") << 1;
+}
+
+void HttpClientTest::cancelFromOnData()
+{
+    QFETCH(QString, target);
+    QFETCH(int, cancelAtPiece);
+
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    quint64 id = 0;
+    HttpResponseHandler handler = rec.handler();
+    handler.onData = [&, inner = handler.onData](const QByteArray &data) {
+        inner(data);
+        if (rec.pieces.size() == cancelAtPiece)
+            client.cancel(id); // from inside the callback
+    };
+    id = client.send(makeRequest("POST", server.url(target), "body"), handler);
+    QTRY_COMPARE(rec.pieces.size(), cancelAtPiece);
+    QTRY_COMPARE(server.clientClosed, 1);
+    QTest::qWait(100); // /stream keeps ticking; nothing may reach the handler
+    QCOMPARE(rec.pieces.size(), cancelAtPiece);
+    QCOMPARE(rec.completes + rec.errors, 0);
+    QCOMPARE(client.openConnections(), 0);
+    QCOMPARE(client.idleConnections(), 0);
+    client.cancel(id); // finished ids are ignored
+}
+
+void HttpClientTest::cancelFromOnHead()
+{
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    quint64 id = 0;
+    HttpResponseHandler handler = rec.handler();
+    handler.onHead = [&, inner = handler.onHead](int status, const HttpHeaders &headers) {
+        inner(status, headers);
+        client.cancel(id);
+    };
+    // The head and the first piece come in one write: the piece must not be delivered.
+    id = client.send(makeRequest("GET", server.url(QStringLiteral("/stall"))), handler);
+    QTRY_COMPARE(rec.heads, 1);
+    QTRY_COMPARE(server.clientClosed, 1);
+    QTest::qWait(50);
+    QCOMPARE(rec.callbacks(), 1);
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::cancelBeforeStart()
+{
+    FakeServer server;
+    Recorder rec;
+    HttpClient client;
+    const quint64 id = client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))),
+                                   rec.handler());
+    client.cancel(id);
+    client.cancel(0);
+    client.cancel(id + 1000);
+    QTest::qWait(100);
+    QCOMPARE(rec.callbacks(), 0);
+    QCOMPARE(server.accepted, 0);
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::cancelQueued()
+{
+    FakeServer server;
+    Recorder running;
+    Recorder waiting;
+    Recorder after;
+    HttpClient client({.maxConnectionsPerHost = 1});
+    client.send(makeRequest("GET", server.url(QStringLiteral("/slow?delay=200"))), running.handler());
+    const quint64 queued = client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))),
+                                       waiting.handler());
+    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), after.handler());
+    QTRY_COMPARE(client.queuedCalls(), 2);
+    client.cancel(queued);
+    QCOMPARE(client.queuedCalls(), 1);
+    QTRY_VERIFY(running.finished() && after.finished());
+    QCOMPARE(running.completes, 1);
+    QCOMPARE(after.completes, 1);
+    QCOMPARE(waiting.callbacks(), 0);
+    QCOMPARE(server.accepted, 1);
+}
+
+void HttpClientTest::destroyInsideCallback_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<QString>("when");
+
+    QTest::newRow("onHead") << QStringLiteral("/stall") << QStringLiteral("head");
+    QTest::newRow("onData") << QStringLiteral("/stream") << QStringLiteral("data");
+    QTest::newRow("onComplete") << QStringLiteral("/echo") << QStringLiteral("complete");
+    QTest::newRow("onError") << QStringLiteral("/garbage") << QStringLiteral("error");
+}
+
+void HttpClientTest::destroyInsideCallback()
+{
+    QFETCH(QString, target);
+    QFETCH(QString, when);
+
+    FakeServer server;
+    Recorder other;
+    int calls = 0;
+    QPointer<HttpClient> client = new HttpClient;
+    const auto destroy = [&](const QString &what) {
+        ++calls;
+        if (what == when)
+            delete client.data();
+    };
+    client->send(makeRequest("GET", server.url(target)),
+                 {.onHead = [&](int, const HttpHeaders &) { destroy(QStringLiteral("head")); },
+                  .onData = [&](const QByteArray &) { destroy(QStringLiteral("data")); },
+                  .onComplete = [&] { destroy(QStringLiteral("complete")); },
+                  .onError = [&](HttpClientError, const QString &) { destroy(QStringLiteral("error")); }});
+    // A second call in flight on its own connection goes silently with the client.
+    client->send(makeRequest("GET", server.url(QStringLiteral("/slow?delay=100"))), other.handler());
+    QTRY_VERIFY(client.isNull());
+    const int callsAtDestruction = calls;
+    QTRY_COMPARE(server.open, 0);
+    QTest::qWait(150);
+    QCOMPARE(calls, callsAtDestruction);
+    QCOMPARE(other.callbacks(), 0);
+}
+
+void HttpClientTest::destroyWithCallsInFlight()
+{
+    FakeServer server;
+    std::vector<Recorder> recs(6);
+    auto client = std::make_unique<HttpClient>(HttpClientOptions{.maxConnectionsPerHost = 5});
+    for (Recorder &rec : recs)
+        client->send(makeRequest("GET", server.url(QStringLiteral("/slow?delay=200"))), rec.handler());
+    QTRY_COMPARE(server.accepted, 5);
+    QCOMPARE(client->queuedCalls(), 1);
+    client.reset();
+    QTRY_COMPARE(server.clientClosed, 5);
+    QTest::qWait(300); // past the server's answers
+    for (const Recorder &rec : recs)
+        QCOMPARE(rec.callbacks(), 0);
+}
+
+void HttpClientTest::tls()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    FakeServer server(true);
+    QVERIFY(server.isListening());
+    {
+        // The self-signed certificate is not in the trust store: peer verification fails.
+        Recorder rec;
+        HttpClient client;
+        client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), rec.handler());
+        QTRY_VERIFY(rec.finished());
+        QCOMPARE(rec.errors, 1);
+        QCOMPARE(rec.error, HttpClientError::TlsFailed);
+        QCOMPARE(client.openConnections(), 0);
+    }
+    {
+        // Trusted through the default configuration, which the client uses.
+        const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
+        const auto restore = qScopeGuard([&] { QSslConfiguration::setDefaultConfiguration(saved); });
+        QSslConfiguration trusting = saved;
+        trusting.setCaCertificates({QSslCertificate(QByteArray(TestCertificate))});
+        QSslConfiguration::setDefaultConfiguration(trusting);
+
+        const int acceptedBefore = server.accepted;
+        Recorder first;
+        Recorder second;
+        HttpClient client;
+        client.send(makeRequest("POST", server.url(QStringLiteral("/echo")), "over tls"),
+                    first.handler());
+        QTRY_VERIFY(first.finished());
+        QCOMPARE(first.errors, 0);
+        QCOMPARE(first.body, QByteArray("over tls"));
+        client.send(makeRequest("GET", server.url(QStringLiteral("/chunked?n=3&delay=20"))),
+                    second.handler());
+        QTRY_VERIFY(second.finished());
+        QCOMPARE(second.body, QByteArray("piece0;piece1;piece2;"));
+        QCOMPARE(server.accepted, acceptedBefore + 1);
+    }
+}
+
+QTEST_GUILESS_MAIN(HttpClientTest)
+#include "HttpClientTest.moc"
