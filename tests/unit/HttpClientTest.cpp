@@ -733,10 +733,16 @@ void HttpClientTest::idleClosedByServerDropped()
     FakeServer server;
     Recorder first;
     Recorder second;
+    int idleAtComplete = -1;
     HttpClient client;
-    client.send(makeRequest("GET", server.url(QStringLiteral("/linger"))), first.handler());
+    HttpResponseHandler handler = first.handler();
+    handler.onComplete = [&, inner = handler.onComplete] {
+        idleAtComplete = client.idleConnections(); // pooled before onComplete runs
+        inner();
+    };
+    client.send(makeRequest("GET", server.url(QStringLiteral("/linger"))), handler);
     QTRY_VERIFY(first.finished());
-    QCOMPARE(client.idleConnections(), 1);
+    QCOMPARE(idleAtComplete, 1);
     QTRY_COMPARE(client.idleConnections(), 0); // noticed the close while idle
     QCOMPARE(client.openConnections(), 0);
 
@@ -750,10 +756,16 @@ void HttpClientTest::keepAliveExpiry()
 {
     FakeServer server;
     Recorder rec;
+    int idleAtComplete = -1;
     HttpClient client({.keepAliveIdleMs = 100});
-    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), rec.handler());
+    HttpResponseHandler handler = rec.handler();
+    handler.onComplete = [&, inner = handler.onComplete] {
+        idleAtComplete = client.idleConnections();
+        inner();
+    };
+    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), handler);
     QTRY_VERIFY(rec.finished());
-    QCOMPARE(client.idleConnections(), 1);
+    QCOMPARE(idleAtComplete, 1);
     QTRY_COMPARE(client.openConnections(), 0);
     QTRY_COMPARE(server.clientClosed, 1);
 }

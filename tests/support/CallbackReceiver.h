@@ -1,0 +1,35 @@
+#pragma once
+// Stands in for a tenant's backend: records callbacks, checks their signatures, and can fail on
+// purpose to exercise retries.
+#include "tests/support/MiniHttpServer.h"
+
+#include <QJsonObject>
+
+namespace dynaseal::test {
+
+class CallbackReceiver : public QObject
+{
+    Q_OBJECT
+public:
+    explicit CallbackReceiver(QObject *parent = nullptr);
+    bool listen() { return m_http.listen(); }
+    QString url() const { return m_http.origin() + QStringLiteral("/callbacks"); }
+    MiniHttpServer &http() { return m_http; }
+
+    int failNext = 0;  // answer 500 to this many more deliveries
+    int status = 200;  // then this
+
+    QList<RecordedRequest> deliveries() const { return m_http.requests; }
+    QList<QJsonObject> bodies() const;
+    // Bodies of deliveries answered 2xx, one per distinct X-Dynaseal-Delivery id.
+    QList<QJsonObject> acknowledged() const;
+    // True if `request`'s X-Dynaseal-Signature is HMAC-SHA256(secret, "<t>.<body>").
+    static bool signatureValid(const RecordedRequest &request, const QByteArray &secret);
+
+private:
+    MiniHttpServer m_http;
+    QHash<QByteArray, QJsonObject> m_acknowledged;
+    QList<QByteArray> m_order;
+};
+
+} // namespace dynaseal::test

@@ -1,0 +1,42 @@
+#pragma once
+// An OpenAI-compatible upstream for tests: answers chat, completions and embeddings, streams
+// when asked, honours max_tokens, and can be told to fail, hang, omit usage or break off.
+#include "tests/support/MiniHttpServer.h"
+
+#include <QJsonObject>
+
+namespace dynaseal::test {
+
+struct UpstreamBehavior
+{
+    int status = 200;              // non-200: answer this status with errorBody
+    QByteArray errorBody = R"({"error":{"message":"upstream says no","type":"invalid_request_error","code":"bad"}})";
+    bool reportUsage = true;       // false: never send usage
+    qint64 promptTokens = 9;
+    qint64 completionTokens = 5;   // reported; capped at the request's max_tokens
+    int chunkDelayMs = 0;          // between streamed chunks
+    bool hang = false;             // accept the request, never answer
+    int breakAfterChunks = -1;     // >= 0: close the connection after this many chunks
+    qint64 overReport = 0;         // added to reported completion tokens (a misbehaving upstream)
+};
+
+class FakeUpstream : public QObject
+{
+    Q_OBJECT
+public:
+    explicit FakeUpstream(QObject *parent = nullptr);
+    bool listen() { return m_http.listen(); }
+    QString baseUrl() const { return m_http.origin() + QStringLiteral("/v1"); }
+    MiniHttpServer &http() { return m_http; }
+
+    UpstreamBehavior behavior;
+    QList<QJsonObject> bodies() const; // every request body received, parsed
+    QJsonObject lastBody() const;
+    int streamsCompleted = 0;
+
+private:
+    void handle(const RecordedRequest &request, QTcpSocket *socket);
+    MiniHttpServer m_http;
+};
+
+} // namespace dynaseal::test

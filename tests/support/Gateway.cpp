@@ -1,0 +1,82 @@
+#include "tests/support/Gateway.h"
+
+#include "shared/Crypto.h"
+#include "shared/Jwt.h"
+
+#include <QDateTime>
+
+namespace dynaseal::test {
+
+bool Gateway::setUp(QString *why, std::optional<qint64> tokenQuota)
+{
+    if (!upstream.listen() || !receiver.listen()) {
+        *why = QStringLiteral("cannot listen for the fakes");
+        return false;
+    }
+    if (!server.start()) {
+        *why = QStringLiteral("server did not start: ") + QString::fromUtf8(server.output());
+        return false;
+    }
+    http.setOrigin(server.origin());
+    HttpResult login = http.post(QStringLiteral("/admin/v1/login"),
+                                 {{QStringLiteral("username"), QStringLiteral("admin")}, {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}});
+    adminToken = login.json().value(QLatin1String("token")).toString().toLatin1();
+    if (login.status != 200 || adminToken.isEmpty()) {
+        *why = QStringLiteral("login failed: %1 %2").arg(login.status).arg(QString::fromUtf8(login.body));
+        return false;
+    }
+    HttpResult up = http.post(QStringLiteral("/admin/v1/upstreams"),
+                              {{QStringLiteral("name"), QStringLiteral("fake")}, {QStringLiteral("base_url"), upstream.baseUrl()},
+                               {QStringLiteral("api_key"), QStringLiteral("sk-upstream-test-key-0001")},
+                               {QStringLiteral("models"), QJsonArray{QStringLiteral("m1"), QStringLiteral("m2")}}},
+                              adminToken);
+    upstreamId = up.json().value(QLatin1String("id")).toString();
+    QJsonObject tenant{{QStringLiteral("name"), QStringLiteral("Acme")}, {QStringLiteral("callback_url"), receiver.url()}};
+    if (tokenQuota)
+        tenant.insert(QStringLiteral("token_quota"), *tokenQuota);
+    HttpResult t = http.post(QStringLiteral("/admin/v1/tenants"), tenant, adminToken);
+    tenantId = t.json().value(QLatin1String("id")).toString();
+    callbackSecret = t.json().value(QLatin1String("callback_secret")).toString().toLatin1();
+    HttpResult k = http.post(QStringLiteral("/admin/v1/tenants/%1/keys").arg(tenantId), {}, adminToken);
+    tenantKeyId = k.json().value(QLatin1String("id")).toString();
+    tenantKey = k.json().value(QLatin1String("key")).toString().toLatin1();
+    if (up.status != 201 || t.status != 201 || k.status != 201 || tenantKey.isEmpty()) {
+        *why = QStringLiteral("seeding failed: upstream %1, tenant %2, key %3").arg(up.status).arg(t.status).arg(k.status);
+        return false;
+    }
+    return true;
+}
+
+QByteArray Gateway::mint(const QJsonObject &claims, const QByteArray &secret, const QJsonObject &header) const
+{
+    QJsonObject payload{{QStringLiteral("api-key"), tenantId},
+                        {QStringLiteral("model"), QStringLiteral("m1")},
+                        {QStringLiteral("max_tokens"), 1000},
+                        {QStringLiteral("expiring"), QDateTime::currentSecsSinceEpoch() + 600},
+                        {QStringLiteral("event_id"), QString(QStringLiteral("evt-") + crypto::randomToken(6))}};
+    for (auto it = claims.begin(); it != claims.end(); ++it) {
+        if (it.value().isNull())
+            payload.remove(it.key());
+        else
+            payload.insert(it.key(), it.value());
+    }
+    return jwt::signHs256(header, payload, secret.isEmpty() ? tenantKey : secret);
+}
+
+QByteArray Gateway::chatBody(const QString &model, bool stream, const QJsonObject &extra, const QString &content)
+{
+    QJsonObject body{{QStringLiteral("model"), model},
+                     {QStringLiteral("messages"), QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), content}}}}};
+    if (stream)
+        body.insert(QStringLiteral("stream"), true);
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        body.insert(it.key(), it.value());
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+HttpResult Gateway::chat(const QByteArray &dynamicKey, const QByteArray &body, const QString &path)
+{
+    return http.send("POST", path, body, {{"Authorization", "Bearer " + dynamicKey}});
+}
+
+} // namespace dynaseal::test

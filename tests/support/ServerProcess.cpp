@@ -1,0 +1,78 @@
+#include "tests/support/ServerProcess.h"
+
+#include "tests/support/TestHttp.h"
+
+#include <QRegularExpression>
+#include <csignal>
+
+namespace dynaseal::test {
+
+ServerProcess::ServerProcess(QStringList extraArgs) : m_args(std::move(extraArgs)), m_env(QProcessEnvironment::systemEnvironment())
+{
+    m_env.insert(QStringLiteral("DYNASEAL_ADMIN_PASSWORD"), QLatin1String(kAdminPassword));
+    m_env.remove(QStringLiteral("DYNASEAL_LISTEN"));
+    m_env.remove(QStringLiteral("DYNASEAL_DATABASE"));
+    m_env.remove(QStringLiteral("DYNASEAL_CONFIG"));
+}
+
+ServerProcess::~ServerProcess()
+{
+    stop();
+}
+
+bool ServerProcess::start()
+{
+    stop();
+    m_output.clear();
+    m_port = 0;
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessEnvironment(m_env);
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(m_process.get(), &QProcess::readyRead, [this] { m_output += m_process->readAll(); });
+    const QString binary = qEnvironmentVariable("DYNASEAL_SERVER_BIN");
+    QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), m_dataDir.path()};
+    args += m_args;
+    m_process->start(binary, args);
+    if (!m_process->waitForStarted(10'000))
+        return false;
+    static const QRegularExpression listening(QStringLiteral("listening on http://[^:]+:(\\d+)"));
+    const bool up = waitFor([this] {
+        const auto match = listening.match(QString::fromUtf8(m_output));
+        if (match.hasMatch())
+            m_port = quint16(match.captured(1).toUInt());
+        return m_port != 0 || m_process->state() == QProcess::NotRunning;
+    }, 20'000);
+    return up && m_port != 0;
+}
+
+void ServerProcess::stop()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->terminate();
+        if (!m_process->waitForFinished(15'000)) {
+            m_process->kill();
+            m_process->waitForFinished(5'000);
+        }
+    }
+    m_output += m_process->readAll();
+    m_process.reset();
+}
+
+void ServerProcess::kill()
+{
+    if (!m_process)
+        return;
+    ::kill(pid_t(m_process->processId()), SIGKILL);
+    m_process->waitForFinished(5'000);
+    m_output += m_process->readAll();
+    m_process.reset();
+}
+
+bool ServerProcess::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+} // namespace dynaseal::test
