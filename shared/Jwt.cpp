@@ -159,6 +159,10 @@ bool decode(QByteArrayView token, JwtParts *out, QString *error)
         setError(error, "the token header has no string \"alg\"");
         return false;
     }
+    if (parts.header.contains(QLatin1String("crit"))) {
+        setError(error, "the token header lists critical extensions (\"crit\"), which are not supported");
+        return false;
+    }
     if (!decodeObject(token.sliced(firstDot + 1, secondDot - firstDot - 1), &parts.payload)) {
         setError(error, "the token payload is not base64url-encoded JSON object");
         return false;

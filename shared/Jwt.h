@@ -19,7 +19,8 @@ struct JwtParts
 namespace jwt {
 
 // Splits and decodes without verifying. Fails (false, with a plain-words reason in *error)
-// on anything that is not three base64url parts holding JSON objects with a string "alg".
+// on anything that is not three base64url parts holding JSON objects with a string "alg", and
+// on a "crit" header (RFC 7515 4.1.11: extensions this implementation does not understand).
 bool decode(QByteArrayView token, JwtParts *out, QString *error);
 
 // HS256 over the signing input, compared in constant time.
@@ -30,7 +31,8 @@ bool verifyEs256(const JwtParts &parts, QByteArrayView publicKeyPem);
 // True if `pem` parses as a public key of the given JWS algorithm ("EdDSA" or "ES256").
 bool isValidPublicKey(const QString &alg, QByteArrayView pem);
 
-// Signs with HS256; `header` gets "alg":"HS256" and "typ":"JWT" if absent. Compact JSON.
+// Signs with HS256; `header` gets "alg":"HS256" (always) and "typ":"JWT" (if absent). Compact
+// JSON. Returns an empty token for an empty secret.
 QByteArray signHs256(QJsonObject header, const QJsonObject &payload, QByteArrayView secret);
 
 } // namespace jwt

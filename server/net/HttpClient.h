@@ -4,7 +4,6 @@
 // as they arrive. Response framing (Content-Length, chunked, close) is parsed by Debian's
 // http-parser, the same parser QtHttpServer 6.4 uses. Lives on one thread; not thread-safe.
 #include <QByteArray>
-#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPair>
@@ -22,8 +21,9 @@ struct HttpRequest
     HttpHeaders headers;     // Host, Content-Length and Connection are added by the client
     QByteArray body;
     int connectTimeoutMs = 10'000;
-    int firstByteTimeoutMs = 120'000; // until the status line arrives
+    int firstByteTimeoutMs = 120'000; // until the response headers are complete
     int idleTimeoutMs = 120'000;      // longest silence between two body chunks
+    // A timeout of 0 or less is off.
 };
 
 enum class HttpClientError {
@@ -61,8 +61,9 @@ public:
     ~HttpClient() override;
 
     // Starts a call and returns its id (never 0). Callbacks run on this object's thread, never
-    // from inside send(). A call on a reused keep-alive connection that fails before any
-    // response byte arrives is retried once on a fresh connection.
+    // from inside send(). A call on a reused keep-alive connection that the peer closes before
+    // any response byte arrives is retried once on a fresh connection (also for POST: the peer
+    // closed an idle connection, so it never processed the request).
     quint64 send(HttpRequest request, HttpResponseHandler handler);
     // Stops a call at once: its connection is closed (not pooled) and no callback follows.
     // Unknown or finished ids are ignored.

@@ -478,6 +478,7 @@ void JwtTest::decodeRejects_data()
     QTest::newRow("payload array") << QByteArray(header + '.' + b64("[1,2]") + '.' + sig);
     QTest::newRow("payload number") << QByteArray(header + '.' + b64("42") + '.' + sig);
     QTest::newRow("payload not JSON") << QByteArray(header + '.' + b64("hello") + '.' + sig);
+    QTest::newRow("crit extension") << QByteArray(b64("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}") + '.' + payload + '.' + sig);
 }
 
 void JwtTest::decodeRejects()
