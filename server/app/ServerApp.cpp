@@ -149,7 +149,7 @@ bool ServerApp::start(QString *error)
     policy.retryMaxMs = m_settings.callbackRetryMaxMs;
     policy.timeoutMs = m_settings.callbackTimeoutMs;
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
-    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_metrics, *m_callbacks});
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_keyUsage, m_metrics, *m_callbacks});
 
     m_frontend = new HttpFrontend();
     auto *admin = new AdminController(*m_context, m_frontend);
@@ -195,6 +195,8 @@ bool ServerApp::start(QString *error)
     m_callbacks->submit(*recovered.value);
     connect(&m_maintenance, &QTimer::timeout, this, &ServerApp::maintain);
     m_maintenance.start(60'000);
+    connect(&m_keyUsageFlush, &QTimer::timeout, this, &ServerApp::flushKeyUsage);
+    m_keyUsageFlush.start(5'000);
 
     const QString host = m_settings.listenHost.protocol() == QAbstractSocket::IPv6Protocol
         ? QStringLiteral("[%1]").arg(m_settings.listenHost.toString()) : m_settings.listenHost.toString();
@@ -281,6 +283,14 @@ void ServerApp::maintain()
     });
 }
 
+void ServerApp::flushKeyUsage()
+{
+    const QHash<QString, qint64> lastUsed = m_keyUsage.take();
+    if (lastUsed.isEmpty())
+        return;
+    m_db.write<bool>([lastUsed](SqlSession &s) { TenantStore::touchKeys(s, lastUsed); return true; }, this, [](DbOutcome<bool>) {});
+}
+
 void ServerApp::shutdown(int graceMs, std::function<void()> done)
 {
     if (m_frontend) {
@@ -294,6 +304,7 @@ void ServerApp::shutdown(int graceMs, std::function<void()> done)
             return;
         poll->stop();
         poll->deleteLater();
+        flushKeyUsage();
         m_db.flush();
         done();
     });

@@ -1,6 +1,7 @@
 #pragma once
 // The composition root: builds every service from the settings, recovers what an earlier run
 // left unfinished, and serves until told to stop.
+#include "server/core/KeyUsageTracker.h"
 #include "server/core/Metrics.h"
 #include "server/core/Registry.h"
 #include "server/core/ServerContext.h"
@@ -40,6 +41,7 @@ private:
     bool bootstrapAdmin(QString *error);
     bool seedDemo(QString *error);
     void maintain();
+    void flushKeyUsage();
 
     Settings m_settings;
     const Clock &m_clock;
@@ -47,6 +49,7 @@ private:
     Database m_db;
     Registry m_registry;
     TokenLedger m_ledger;
+    KeyUsageTracker m_keyUsage;
     Metrics m_metrics;
     std::unique_ptr<HttpClient> m_http;
     std::unique_ptr<CallbackDispatcher> m_callbacks;
@@ -54,6 +57,7 @@ private:
     HttpFrontend *m_frontend = nullptr;
     ProxyController *m_proxy = nullptr;
     QTimer m_maintenance;
+    QTimer m_keyUsageFlush;
     quint16 m_port = 0;
 };
 

@@ -6,6 +6,7 @@
 namespace dynaseal {
 
 class CallbackDispatcher;
+class KeyUsageTracker;
 class Clock;
 class Database;
 class Metrics;
@@ -21,6 +22,7 @@ struct ServerContext
     const SecretBox &box;
     Registry &registry;
     TokenLedger &ledger;
+    KeyUsageTracker &keyUsage;
     Metrics &metrics;
     CallbackDispatcher &callbacks; // main thread only: reach it through a queued call
 };

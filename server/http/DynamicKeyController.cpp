@@ -2,6 +2,7 @@
 
 #include "server/core/AdminInput.h"
 #include "server/core/DynamicKeyMinter.h"
+#include "server/core/KeyUsageTracker.h"
 #include "server/core/Registry.h"
 #include "server/http/HttpReply.h"
 #include "shared/Clock.h"
@@ -37,6 +38,8 @@ void DynamicKeyController::mint(const HttpExchangePtr &ex)
     }
     if (!key)
         return void(HttpReply::error(*ex, ApiError::unauthorized(QStringLiteral("the tenant key is not valid (unknown or revoked)"))));
+
+    m_ctx.keyUsage.note(key->id, m_ctx.clock.nowMs());
 
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(ex->body, &parseError);

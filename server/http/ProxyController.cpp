@@ -1,5 +1,6 @@
 #include "server/http/ProxyController.h"
 
+#include "server/core/KeyUsageTracker.h"
 #include "server/core/Metrics.h"
 #include "server/core/TokenLedger.h"
 #include "server/core/storage/RowIds.h"
@@ -69,6 +70,7 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     if (auto *error = std::get_if<ApiError>(&verified))
         return refuse(ex, *error);
     VerifiedKey key = std::get<VerifiedKey>(verified);
+    m_ctx.keyUsage.note(key.tenantKeyId, m_ctx.clock.nowMs());
 
     auto parsed = ProxyRequest::parse(endpoint, ex->body);
     if (auto *error = std::get_if<ApiError>(&parsed))
