@@ -1,0 +1,100 @@
+#include "server/core/policy/SlidingWindowLimiter.h"
+
+namespace dynaseal {
+namespace {
+constexpr int kRing = SlidingWindowLimiter::kSlots + 1;
+
+QString windowKey(const QString &key, qint64 windowMs)
+{
+    return key + QLatin1Char('|') + QString::number(windowMs);
+}
+
+qint64 ringIndex(qint64 slot)
+{
+    return ((slot % kRing) + kRing) % kRing;
+}
+} // namespace
+
+void SlidingWindowLimiter::advance(Window &w, qint64 slot)
+{
+    if (slot <= w.newestSlot)
+        return;
+    const qint64 steps = std::min<qint64>(slot - w.newestSlot, kRing);
+    for (qint64 i = 1; i <= steps; ++i)
+        w.counts[size_t(ringIndex(w.newestSlot + i))] = 0;
+    w.newestSlot = slot;
+}
+
+qint64 SlidingWindowLimiter::total(const Window &w)
+{
+    qint64 sum = 0;
+    for (qint64 c : w.counts)
+        sum += c;
+    return sum;
+}
+
+SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &key, qint64 amount, qint64 limit, qint64 windowMs, qint64 nowMs)
+{
+    const qint64 slot = slotOf(windowMs, nowMs);
+    std::lock_guard lock(m_mutex);
+    Window &w = m_windows[windowKey(key, windowMs)];
+    w.windowMs = windowMs;
+    advance(w, slot);
+    const qint64 used = total(w);
+    Acquired result;
+    if (used + amount <= limit) {
+        w.counts[size_t(ringIndex(slot))] += amount;
+        result.ok = true;
+        result.slot = slot;
+        return result;
+    }
+    // The oldest slots leave the sum one by one; find when enough have left.
+    const qint64 span = windowMs / kSlots;
+    qint64 freed = 0;
+    result.retryAfterMs = windowMs;
+    for (qint64 s = slot - kSlots; s <= slot; ++s) {
+        freed += w.counts[size_t(ringIndex(s))];
+        if (used - freed + amount <= limit) {
+            result.retryAfterMs = std::max<qint64>(1, (s + kRing) * span - nowMs);
+            break;
+        }
+    }
+    return result;
+}
+
+void SlidingWindowLimiter::adjust(const QString &key, qint64 windowMs, qint64 slot, qint64 delta)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_windows.find(windowKey(key, windowMs));
+    if (it == m_windows.end() || slot <= it->newestSlot - kRing || slot > it->newestSlot)
+        return;
+    qint64 &count = it->counts[size_t(ringIndex(slot))];
+    count = std::max<qint64>(0, count + delta);
+}
+
+qint64 SlidingWindowLimiter::count(const QString &key, qint64 windowMs, qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_windows.find(windowKey(key, windowMs));
+    if (it == m_windows.end())
+        return 0;
+    advance(*it, slotOf(windowMs, nowMs));
+    return total(*it);
+}
+
+int SlidingWindowLimiter::prune(qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    int removed = 0;
+    for (auto it = m_windows.begin(); it != m_windows.end();) {
+        if (slotOf(it->windowMs, nowMs) - it->newestSlot > kRing) {
+            it = m_windows.erase(it);
+            ++removed;
+        } else {
+            ++it;
+        }
+    }
+    return removed;
+}
+
+} // namespace dynaseal

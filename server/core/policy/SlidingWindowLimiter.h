@@ -1,0 +1,48 @@
+#pragma once
+// Counts events (requests or tokens) per key in sliding windows, exact under concurrency: each
+// window is split into 60 slots and a check sums 61 of them, which always covers the true last
+// window, so no window of that length ever holds more than the limit (no burst of twice the
+// limit across a window edge). Thread-safe.
+#include <QHash>
+#include <QString>
+#include <array>
+#include <mutex>
+
+namespace dynaseal {
+
+class SlidingWindowLimiter
+{
+public:
+    static constexpr int kSlots = 60;
+
+    struct Acquired
+    {
+        bool ok = false;
+        qint64 retryAfterMs = 0; // when refused: until enough of the window has slid by
+        qint64 slot = 0;         // when granted: where the amount was counted (for adjust())
+    };
+
+    // Counts `amount` if the window's total stays within `limit`.
+    Acquired tryAcquire(const QString &key, qint64 amount, qint64 limit, qint64 windowMs, qint64 nowMs);
+    // Corrects an earlier grant (e.g. tokens reserved vs billed); a slot that slid out is ignored.
+    void adjust(const QString &key, qint64 windowMs, qint64 slot, qint64 delta);
+    qint64 count(const QString &key, qint64 windowMs, qint64 nowMs);
+    // Drops windows idle for longer than their length.
+    int prune(qint64 nowMs);
+
+private:
+    struct Window
+    {
+        std::array<qint64, kSlots + 1> counts{};
+        qint64 newestSlot = 0; // absolute slot number of the newest counted slot
+        qint64 windowMs = 0;
+    };
+    static qint64 slotOf(qint64 windowMs, qint64 nowMs) { return nowMs / (windowMs / kSlots); }
+    static void advance(Window &w, qint64 slot);
+    static qint64 total(const Window &w);
+
+    std::mutex m_mutex;
+    QHash<QString, Window> m_windows; // key + window length
+};
+
+} // namespace dynaseal

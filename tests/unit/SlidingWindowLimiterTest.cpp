@@ -1,0 +1,139 @@
+// Sliding windows: the limit holds for every window of the given length (no double burst across
+// a window edge), Retry-After says when a request fits again, token corrections apply, and the
+// count is exact under concurrent callers. Time is passed in, never read.
+#include "server/core/policy/RateLimits.h"
+#include "server/core/policy/SlidingWindowLimiter.h"
+
+#include <QJsonArray>
+#include <QtTest>
+#include <atomic>
+#include <thread>
+
+using namespace dynaseal;
+
+class SlidingWindowLimiterTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void parsesLimits_data();
+    void parsesLimits();
+    void noDoubleBurstAcrossWindowEdge();
+    void retryAfterPointsToWhenItFits();
+    void adjustCorrectsAGrant();
+    void heldUnderConcurrency();
+};
+
+void SlidingWindowLimiterTest::parsesLimits_data()
+{
+    QTest::addColumn<QJsonArray>("lines");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<qint64>("firstWindowMs");
+    QTest::newRow("no-limit") << QJsonArray{QStringLiteral("no-limit")} << true << qint64(0);
+    QTest::newRow("ingress minute") << QJsonArray{QStringLiteral("ingress:100/minute")} << true << qint64(60'000);
+    QTest::newRow("secret hour") << QJsonArray{QStringLiteral("secret:5/hour")} << true << qint64(3'600'000);
+    QTest::newRow("tokens day") << QJsonArray{QStringLiteral("tokens:100000/day")} << true << qint64(86'400'000);
+    QTest::newRow("several") << QJsonArray{QStringLiteral("ingress:10/minute"), QStringLiteral("tokens:5/day")} << true << qint64(60'000);
+    QTest::newRow("zero") << QJsonArray{QStringLiteral("ingress:0/minute")} << false << qint64(0);
+    QTest::newRow("unknown scope") << QJsonArray{QStringLiteral("egress:1/minute")} << false << qint64(0);
+    QTest::newRow("unknown unit") << QJsonArray{QStringLiteral("ingress:1/week")} << false << qint64(0);
+    QTest::newRow("negative") << QJsonArray{QStringLiteral("ingress:-1/minute")} << false << qint64(0);
+    QTest::newRow("spaces inside") << QJsonArray{QStringLiteral("ingress: 1/minute")} << false << qint64(0);
+    QTest::newRow("no-limit with a limit") << QJsonArray{QStringLiteral("no-limit"), QStringLiteral("ingress:1/minute")} << false << qint64(0);
+    QTest::newRow("not a string") << QJsonArray{7} << false << qint64(0);
+}
+
+void SlidingWindowLimiterTest::parsesLimits()
+{
+    QFETCH(QJsonArray, lines);
+    QFETCH(bool, valid);
+    QFETCH(qint64, firstWindowMs);
+    auto parsed = RateLimits::parse(lines);
+    QCOMPARE(std::holds_alternative<RateLimits>(parsed), valid);
+    if (!valid) {
+        QVERIFY(std::get<ApiError>(parsed).message.contains(QStringLiteral("rate_limits")));
+        return;
+    }
+    const RateLimits limits = std::get<RateLimits>(parsed);
+    QCOMPARE(limits.texts(), [&] { QStringList l; for (const auto &v : lines) l << v.toString(); return l; }());
+    if (firstWindowMs)
+        QCOMPARE(limits.limits().first().windowMs, firstWindowMs);
+}
+
+void SlidingWindowLimiterTest::noDoubleBurstAcrossWindowEdge()
+{
+    // Fixed windows would let 10 requests at 0:59 and 10 more at 1:00. A sliding window must not.
+    SlidingWindowLimiter limiter;
+    const qint64 window = 60'000;
+    const qint64 t0 = 1'000'000 * window; // aligned to a window edge
+    int granted = 0;
+    for (int i = 0; i < 10; ++i)
+        granted += limiter.tryAcquire(QStringLiteral("k"), 1, 10, window, t0 + window - 1000).ok;
+    QCOMPARE(granted, 10);
+    for (int i = 0; i < 10; ++i)
+        granted += limiter.tryAcquire(QStringLiteral("k"), 1, 10, window, t0 + window + 1000).ok;
+    QCOMPARE(granted, 10); // still within 60 s of the first burst
+    // Check every window ending in the next two minutes, in 250 ms steps: never more than 10.
+    QList<qint64> grants;
+    for (int i = 0; i < 10; ++i)
+        grants << t0 + window - 1000;
+    for (qint64 t = t0 + window; t < t0 + 3 * window; t += 250) {
+        if (limiter.tryAcquire(QStringLiteral("k"), 1, 10, window, t).ok)
+            grants << t;
+        const qint64 inWindow = std::count_if(grants.begin(), grants.end(), [&](qint64 g) { return g > t - window && g <= t; });
+        QVERIFY2(inWindow <= 10, qPrintable(QStringLiteral("%1 grants in the window ending at +%2 ms").arg(inWindow).arg(t - t0)));
+    }
+    QVERIFY(grants.size() > 10); // and it does let requests through again later
+}
+
+void SlidingWindowLimiterTest::retryAfterPointsToWhenItFits()
+{
+    SlidingWindowLimiter limiter;
+    const qint64 window = 60'000;
+    const qint64 t0 = 5'000'000 * window + 30'000;
+    QVERIFY(limiter.tryAcquire(QStringLiteral("k"), 3, 3, window, t0).ok);
+    const auto refused = limiter.tryAcquire(QStringLiteral("k"), 1, 3, window, t0 + 10'000);
+    QVERIFY(!refused.ok);
+    QVERIFY(refused.retryAfterMs > 0);
+    QVERIFY(refused.retryAfterMs <= window);
+    // Just before the hint it is still refused; at the hint it fits.
+    QVERIFY(!limiter.tryAcquire(QStringLiteral("k"), 1, 3, window, t0 + 10'000 + refused.retryAfterMs - 1).ok);
+    QVERIFY(limiter.tryAcquire(QStringLiteral("k"), 1, 3, window, t0 + 10'000 + refused.retryAfterMs).ok);
+    // More than the limit never fits: the hint is a whole window.
+    const auto never = limiter.tryAcquire(QStringLiteral("other"), 4, 3, window, t0);
+    QVERIFY(!never.ok);
+    QCOMPARE(never.retryAfterMs, window);
+}
+
+void SlidingWindowLimiterTest::adjustCorrectsAGrant()
+{
+    SlidingWindowLimiter limiter;
+    const qint64 window = 3'600'000;
+    const qint64 now = 7'000'000'000;
+    const auto grant = limiter.tryAcquire(QStringLiteral("tokens"), 900, 1000, window, now);
+    QVERIFY(grant.ok);
+    QVERIFY(!limiter.tryAcquire(QStringLiteral("tokens"), 200, 1000, window, now).ok);
+    limiter.adjust(QStringLiteral("tokens"), window, grant.slot, -800); // billed 100 of 900 reserved
+    QCOMPARE(limiter.count(QStringLiteral("tokens"), window, now), 100);
+    QVERIFY(limiter.tryAcquire(QStringLiteral("tokens"), 200, 1000, window, now).ok);
+    QCOMPARE(limiter.count(QStringLiteral("tokens"), window, now + window + window / 30), 0); // slid out entirely
+}
+
+void SlidingWindowLimiterTest::heldUnderConcurrency()
+{
+    SlidingWindowLimiter limiter;
+    std::atomic<int> granted{0};
+    const qint64 now = 9'000'000'000;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5000; ++i)
+                granted += limiter.tryAcquire(QStringLiteral("shared"), 1, 1234, 60'000, now).ok;
+        });
+    }
+    for (auto &t : threads)
+        t.join();
+    QCOMPARE(granted.load(), 1234);
+}
+
+QTEST_GUILESS_MAIN(SlidingWindowLimiterTest)
+#include "SlidingWindowLimiterTest.moc"
