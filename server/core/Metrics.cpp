@@ -55,15 +55,16 @@ QByteArray Metrics::render() const
 {
     std::lock_guard lock(m_mutex);
     QString out;
-    QString lastName;
-    for (auto it = m_counters.begin(); it != m_counters.end(); ++it) {
-        const QString name = baseName(it.key());
-        if (name != lastName) {
-            const auto d = m_descriptions.value(name, {QStringLiteral("counter"), name});
-            out += QStringLiteral("# HELP %1 %2\n# TYPE %1 %3\n").arg(name, d.second, d.first);
-            lastName = name;
-        }
-        out += it.key() + QLatin1Char(' ') + QString::number(it.value(), 'g', 15) + QLatin1Char('\n');
+    // Grouped by family first: in series order "a_total_x" sorts between "a_total" and
+    // "a_total{...}", which would split a family in two.
+    QMap<QString, QStringList> families;
+    for (auto it = m_counters.begin(); it != m_counters.end(); ++it)
+        families[baseName(it.key())].append(it.key());
+    for (auto f = families.begin(); f != families.end(); ++f) {
+        const auto d = m_descriptions.value(f.key(), {QStringLiteral("counter"), f.key()});
+        out += QStringLiteral("# HELP %1 %2\n# TYPE %1 %3\n").arg(f.key(), d.second, d.first);
+        for (const QString &series : f.value())
+            out += series + QLatin1Char(' ') + QString::number(m_counters.value(series), 'g', 15) + QLatin1Char('\n');
     }
     for (auto it = m_histograms.begin(); it != m_histograms.end(); ++it) {
         const auto d = m_descriptions.value(it.key(), {QStringLiteral("histogram"), it.key()});

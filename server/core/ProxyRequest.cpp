@@ -95,6 +95,10 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
     QJsonObject out = body;
     if (hasCompletion()) {
         out.insert(usesMaxCompletionTokens ? QStringLiteral("max_completion_tokens") : QStringLiteral("max_tokens"), completionAllowed);
+        // A device that sent both fields must not get past the cap through the one an upstream
+        // happens to honour.
+        if (usesMaxCompletionTokens && out.contains(QLatin1String("max_tokens")) && !out.value(QLatin1String("max_tokens")).isNull())
+            out.insert(QStringLiteral("max_tokens"), completionAllowed);
         if (stream) {
             QJsonObject options = out.value(QLatin1String("stream_options")).toObject();
             options.insert(QStringLiteral("include_usage"), true);

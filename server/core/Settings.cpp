@@ -147,17 +147,20 @@ bool Settings::resolve(const QStringList &arguments, const QProcessEnvironment &
         if (eq >= 0) {
             value = arg.mid(eq + 1);
             arg = arg.left(eq);
-        } else if (i + 1 < arguments.size()) {
-            value = arguments.at(++i);
-        } else {
-            *error = QStringLiteral("--%1 needs a value").arg(arg);
-            return false;
         }
+        // Checked before looking for a value, so a mistyped last flag is not "missing a value".
         const bool known = arg == QLatin1String("config") || std::any_of(definitions().begin(), definitions().end(),
             [&](const Definition &d) { return arg == QLatin1String(d.flag); });
         if (!known) {
             *error = QStringLiteral("unknown option --%1 (see --help)").arg(arg);
             return false;
+        }
+        if (eq < 0) {
+            if (i + 1 >= arguments.size()) {
+                *error = QStringLiteral("--%1 needs a value").arg(arg);
+                return false;
+            }
+            value = arguments.at(++i);
         }
         flags.insert(arg, value);
     }

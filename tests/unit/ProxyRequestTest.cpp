@@ -1,0 +1,360 @@
+// ProxyRequest: validation of device bodies per endpoint, the body rewritten for the upstream,
+// and the prompt size used for reservations.
+#include "server/core/ProxyRequest.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace dynaseal;
+
+Q_DECLARE_METATYPE(dynaseal::ProxyEndpoint)
+
+namespace {
+
+constexpr qint64 kNone = -1;
+
+QJsonObject json(const QByteArray &text)
+{
+    return QJsonDocument::fromJson(text).object();
+}
+
+const ProxyRequest *parsed(const std::variant<ProxyRequest, ApiError> &result)
+{
+    return std::get_if<ProxyRequest>(&result);
+}
+
+QString describe(const std::variant<ProxyRequest, ApiError> &result)
+{
+    if (const auto *e = std::get_if<ApiError>(&result))
+        return QStringLiteral("refused: %1 (%2)").arg(e->code, e->message);
+    return QStringLiteral("accepted");
+}
+
+QByteArray chatWith(const QJsonValue &content)
+{
+    const QJsonObject body{{QStringLiteral("model"), QStringLiteral("m1")},
+                           {QStringLiteral("messages"), QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                                                               {QStringLiteral("content"), content}}}}};
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject textPart(const QString &text)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), text}};
+}
+
+QJsonObject imagePart()
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("image_url")},
+                       {QStringLiteral("image_url"), QJsonObject{{QStringLiteral("url"), QStringLiteral("https://example.com/cat.png")}}}};
+}
+
+} // namespace
+
+class ProxyRequestTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parseValid_data();
+    void parseValid();
+    void parseInvalid_data();
+    void parseInvalid();
+    void upstreamBody_data();
+    void upstreamBody();
+    void promptUpperBound_data();
+    void promptUpperBound();
+    void choices_data();
+    void choices();
+    void paths();
+};
+
+void ProxyRequestTest::parseValid_data()
+{
+    QTest::addColumn<ProxyEndpoint>("endpoint");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("stream");
+    QTest::addColumn<qint64>("maxTokens"); // kNone: absent
+    QTest::addColumn<bool>("usesMaxCompletionTokens");
+
+    const auto chat = ProxyEndpoint::ChatCompletions;
+    const auto completions = ProxyEndpoint::Completions;
+    const auto embeddings = ProxyEndpoint::Embeddings;
+    QTest::newRow("chat minimal") << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}]})") << false << kNone << false;
+    QTest::newRow("chat streamed with max_tokens")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"max_tokens":10})") << true << 10LL << false;
+    QTest::newRow("chat max_completion_tokens")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":20})") << false << 20LL << true;
+    QTest::newRow("chat null max_completion_tokens falls back")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":null,"max_tokens":7})") << false << 7LL << false;
+    QTest::newRow("chat null max_tokens and stream")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":null,"stream":null})") << false << kNone << false;
+    QTest::newRow("chat max_tokens written as 5.0")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":5.0})") << false << 5LL << false;
+    QTest::newRow("chat content parts")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]})") << false << kNone << false;
+    QTest::newRow("completions string prompt") << completions << QByteArray(R"({"model":"m1","prompt":"Say hi","max_tokens":3})") << false << 3LL << false;
+    QTest::newRow("completions list prompt") << completions << QByteArray(R"({"model":"m1","prompt":["a","b"],"stream":true})") << true << kNone << false;
+    QTest::newRow("embeddings string input") << embeddings << QByteArray(R"({"model":"e1","input":"text"})") << false << kNone << false;
+    QTest::newRow("embeddings list input") << embeddings << QByteArray(R"({"model":"e1","input":["a","b"]})") << false << kNone << false;
+    QTest::newRow("embeddings never stream") << embeddings << QByteArray(R"({"model":"e1","input":"x","stream":true})") << false << kNone << false;
+}
+
+void ProxyRequestTest::parseValid()
+{
+    QFETCH(ProxyEndpoint, endpoint);
+    QFETCH(QByteArray, body);
+    QFETCH(bool, stream);
+    QFETCH(qint64, maxTokens);
+    QFETCH(bool, usesMaxCompletionTokens);
+
+    const auto result = ProxyRequest::parse(endpoint, body);
+    const ProxyRequest *r = parsed(result);
+    QVERIFY2(r, qPrintable(describe(result)));
+    QCOMPARE(r->endpoint, endpoint);
+    QCOMPARE(r->model, json(body).value(QLatin1String("model")).toString());
+    QCOMPARE(r->body, json(body));
+    QCOMPARE(r->stream, stream);
+    QCOMPARE(r->maxTokens.value_or(kNone), maxTokens);
+    QCOMPARE(r->usesMaxCompletionTokens, usesMaxCompletionTokens);
+    QCOMPARE(r->hasCompletion(), endpoint != ProxyEndpoint::Embeddings);
+    QVERIFY(r->prompt.upperBound >= body.size());
+}
+
+void ProxyRequestTest::parseInvalid_data()
+{
+    QTest::addColumn<ProxyEndpoint>("endpoint");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("param"); // named in the message; empty for invalid_json
+
+    const auto chat = ProxyEndpoint::ChatCompletions;
+    const auto completions = ProxyEndpoint::Completions;
+    const auto embeddings = ProxyEndpoint::Embeddings;
+    const QString badJson = QStringLiteral("invalid_json");
+    const QString badValue = QStringLiteral("invalid_value");
+    const QByteArray msgs = R"("messages":[{"role":"user","content":"hi"}])";
+
+    for (auto [name, endpoint] : {std::pair{"chat", chat}, std::pair{"completions", completions}, std::pair{"embeddings", embeddings}}) {
+        QTest::addRow("%s: empty body", name) << endpoint << QByteArray() << badJson << QString();
+        QTest::addRow("%s: not JSON", name) << endpoint << QByteArray("model=m1") << badJson << QString();
+        QTest::addRow("%s: truncated JSON", name) << endpoint << QByteArray(R"({"model":"m1")") << badJson << QString();
+        QTest::addRow("%s: JSON array", name) << endpoint << QByteArray(R"([{"model":"m1"}])") << badJson << QString();
+        QTest::addRow("%s: model missing", name) << endpoint << QByteArray("{}") << badValue << QStringLiteral("model");
+        QTest::addRow("%s: model empty", name) << endpoint << QByteArray(R"({"model":""})") << badValue << QStringLiteral("model");
+        QTest::addRow("%s: model a number", name) << endpoint << QByteArray(R"({"model":5})") << badValue << QStringLiteral("model");
+    }
+    QTest::newRow("chat: messages missing") << chat << QByteArray(R"({"model":"m1"})") << badValue << QStringLiteral("messages");
+    QTest::newRow("chat: messages empty") << chat << QByteArray(R"({"model":"m1","messages":[]})") << badValue << QStringLiteral("messages");
+    QTest::newRow("chat: messages a string") << chat << QByteArray(R"({"model":"m1","messages":"hi"})") << badValue << QStringLiteral("messages");
+    QTest::newRow("chat: prompt instead of messages") << chat << QByteArray(R"({"model":"m1","prompt":"hi"})") << badValue << QStringLiteral("messages");
+    QTest::newRow("chat: stream a string") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"stream":"yes"})") << badValue << QStringLiteral("stream");
+    QTest::newRow("chat: stream a number") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"stream":1})") << badValue << QStringLiteral("stream");
+    QTest::newRow("chat: max_tokens zero") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_tokens":0})") << badValue << QStringLiteral("max_tokens");
+    QTest::newRow("chat: max_tokens negative") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_tokens":-3})") << badValue << QStringLiteral("max_tokens");
+    QTest::newRow("chat: max_tokens fractional") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_tokens":1.5})") << badValue << QStringLiteral("max_tokens");
+    QTest::newRow("chat: max_tokens a string") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_tokens":"10"})") << badValue << QStringLiteral("max_tokens");
+    QTest::newRow("chat: max_tokens huge") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_tokens":1e17})") << badValue << QStringLiteral("max_tokens");
+    QTest::newRow("chat: max_completion_tokens zero")
+        << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_completion_tokens":0})") << badValue << QStringLiteral("max_completion_tokens");
+    QTest::newRow("chat: max_completion_tokens a string")
+        << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_completion_tokens":"5"})") << badValue << QStringLiteral("max_completion_tokens");
+    QTest::newRow("chat: n zero") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"n":0})") << badValue << QStringLiteral("n");
+    QTest::newRow("chat: n over 128") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"n":129})") << badValue << QStringLiteral("n");
+    QTest::newRow("chat: n a string") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"n":"2"})") << badValue << QStringLiteral("n");
+    QTest::newRow("completions: prompt missing") << completions << QByteArray(R"({"model":"m1"})") << badValue << QStringLiteral("prompt");
+    QTest::newRow("completions: prompt a number") << completions << QByteArray(R"({"model":"m1","prompt":5})") << badValue << QStringLiteral("prompt");
+    QTest::newRow("completions: prompt an object") << completions << QByteArray(R"({"model":"m1","prompt":{"text":"x"}})") << badValue << QStringLiteral("prompt");
+    QTest::newRow("completions: best_of over 128")
+        << completions << QByteArray(R"({"model":"m1","prompt":"x","best_of":200})") << badValue << QStringLiteral("best_of");
+    QTest::newRow("completions: best_of zero")
+        << completions << QByteArray(R"({"model":"m1","prompt":"x","best_of":0})") << badValue << QStringLiteral("best_of");
+    QTest::newRow("completions: max_tokens zero")
+        << completions << QByteArray(R"({"model":"m1","prompt":"x","max_tokens":0})") << badValue << QStringLiteral("max_tokens");
+    QTest::newRow("completions: stream a string")
+        << completions << QByteArray(R"({"model":"m1","prompt":"x","stream":"true"})") << badValue << QStringLiteral("stream");
+    QTest::newRow("embeddings: input missing") << embeddings << QByteArray(R"({"model":"e1"})") << badValue << QStringLiteral("input");
+    QTest::newRow("embeddings: input null") << embeddings << QByteArray(R"({"model":"e1","input":null})") << badValue << QStringLiteral("input");
+    QTest::newRow("embeddings: input an object") << embeddings << QByteArray(R"({"model":"e1","input":{}})") << badValue << QStringLiteral("input");
+    QTest::newRow("embeddings: messages instead of input")
+        << embeddings << QByteArray(R"({"model":"e1",)" + msgs + "}") << badValue << QStringLiteral("input");
+}
+
+void ProxyRequestTest::parseInvalid()
+{
+    QFETCH(ProxyEndpoint, endpoint);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, code);
+    QFETCH(QString, param);
+
+    const auto result = ProxyRequest::parse(endpoint, body);
+    const auto *error = std::get_if<ApiError>(&result);
+    QVERIFY2(error, "the body was accepted");
+    QCOMPARE(error->status, 400);
+    QCOMPARE(error->type, QStringLiteral("invalid_request_error"));
+    QCOMPARE(error->code, code);
+    if (!param.isEmpty())
+        QVERIFY2(error->message.contains(QStringLiteral("\"%1\"").arg(param)), qPrintable(error->message));
+}
+
+void ProxyRequestTest::upstreamBody_data()
+{
+    QTest::addColumn<ProxyEndpoint>("endpoint");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<qint64>("allowed");
+    QTest::addColumn<QByteArray>("expected"); // the upstream body, as JSON
+
+    const auto chat = ProxyEndpoint::ChatCompletions;
+    QTest::newRow("max_tokens lowered")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":500})") << 120LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":120})");
+    QTest::newRow("max_tokens added when absent")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"temperature":0.2})") << 4096LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"temperature":0.2,"max_tokens":4096})");
+    QTest::newRow("null max_tokens replaced")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":null})") << 64LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":64})");
+    QTest::newRow("max_completion_tokens kept as the device's field")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":500})") << 120LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":120})");
+    // An upstream may honour either field: neither may let it go past what was reserved.
+    QTest::newRow("both fields: both capped")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":10,"max_tokens":100000})") << 10LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":10,"max_tokens":10})");
+    QTest::newRow("stream: include_usage added")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true})") << 50LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"max_tokens":50,"stream_options":{"include_usage":true}})");
+    QTest::newRow("stream: other stream_options kept")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_obfuscation":false}})") << 50LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"max_tokens":50,"stream_options":{"include_obfuscation":false,"include_usage":true}})");
+    QTest::newRow("stream: include_usage false overridden")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":false}})") << 50LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"max_tokens":50,"stream_options":{"include_usage":true}})");
+    QTest::newRow("not streamed: no stream_options added")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":false})") << 50LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":false,"max_tokens":50})");
+    QTest::newRow("completions stream")
+        << ProxyEndpoint::Completions << QByteArray(R"({"model":"m1","prompt":"x","stream":true,"max_tokens":9,"best_of":2})") << 5LL
+        << QByteArray(R"({"model":"m1","prompt":"x","stream":true,"max_tokens":5,"best_of":2,"stream_options":{"include_usage":true}})");
+    QTest::newRow("embeddings unchanged")
+        << ProxyEndpoint::Embeddings << QByteArray(R"({"model":"e1","input":["a","b"],"dimensions":256})") << 0LL
+        << QByteArray(R"({"model":"e1","input":["a","b"],"dimensions":256})");
+    QTest::newRow("embeddings with stream unchanged")
+        << ProxyEndpoint::Embeddings << QByteArray(R"({"model":"e1","input":"a","stream":true})") << 0LL
+        << QByteArray(R"({"model":"e1","input":"a","stream":true})");
+}
+
+void ProxyRequestTest::upstreamBody()
+{
+    QFETCH(ProxyEndpoint, endpoint);
+    QFETCH(QByteArray, body);
+    QFETCH(qint64, allowed);
+    QFETCH(QByteArray, expected);
+
+    const auto result = ProxyRequest::parse(endpoint, body);
+    const ProxyRequest *r = parsed(result);
+    QVERIFY2(r, qPrintable(describe(result)));
+    const QByteArray out = r->upstreamBody(allowed);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(out, &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(doc.object(), json(expected));
+}
+
+void ProxyRequestTest::promptUpperBound_data()
+{
+    QTest::addColumn<ProxyEndpoint>("endpoint");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<qint64>("textBytes"); // UTF-8 bytes of the text carried
+    QTest::addColumn<qint64>("images");
+
+    const QString ascii = QStringLiteral("Hello, how are you today? Tell me about the weather.");
+    const QString cjk = QString::fromUtf8("你好，世界！今天天气怎么样？请用中文回答。");
+    const QString emoji = QString::fromUtf8("😀🎉🚀👩‍👩‍👧‍👦🏳️‍🌈");
+    auto bytes = [](const QString &s) { return qint64(s.toUtf8().size()); };
+
+    QTest::newRow("ASCII") << ProxyEndpoint::ChatCompletions << chatWith(ascii) << bytes(ascii) << 0LL;
+    QTest::newRow("CJK") << ProxyEndpoint::ChatCompletions << chatWith(cjk) << bytes(cjk) << 0LL;
+    QTest::newRow("CJK repeated") << ProxyEndpoint::ChatCompletions << chatWith(cjk.repeated(50)) << bytes(cjk) * 50 << 0LL;
+    QTest::newRow("emoji") << ProxyEndpoint::ChatCompletions << chatWith(emoji) << bytes(emoji) << 0LL;
+    QTest::newRow("escaped CJK in the raw body")
+        << ProxyEndpoint::ChatCompletions
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"\u4f60\u597d\ud83d\ude00"}]})")
+        << bytes(QString::fromUtf8("你好😀")) << 0LL;
+    QTest::newRow("text parts") << ProxyEndpoint::ChatCompletions << chatWith(QJsonArray{textPart(ascii), textPart(cjk)})
+                                << bytes(ascii) + bytes(cjk) << 0LL;
+    QTest::newRow("one image") << ProxyEndpoint::ChatCompletions << chatWith(QJsonArray{textPart(ascii), imagePart()}) << bytes(ascii) << 1LL;
+    QTest::newRow("three images") << ProxyEndpoint::ChatCompletions
+                                  << chatWith(QJsonArray{imagePart(), textPart(emoji), imagePart(), imagePart()}) << bytes(emoji) << 3LL;
+    QTest::newRow("completions prompt") << ProxyEndpoint::Completions
+                                        << QJsonDocument(QJsonObject{{QStringLiteral("model"), QStringLiteral("m1")}, {QStringLiteral("prompt"), cjk}}).toJson(QJsonDocument::Compact)
+                                        << bytes(cjk) << 0LL;
+    QTest::newRow("embeddings list") << ProxyEndpoint::Embeddings
+                                     << QJsonDocument(QJsonObject{{QStringLiteral("model"), QStringLiteral("e1")},
+                                                                  {QStringLiteral("input"), QJsonArray{ascii, emoji}}}).toJson(QJsonDocument::Compact)
+                                     << bytes(ascii) + bytes(emoji) << 0LL;
+}
+
+void ProxyRequestTest::promptUpperBound()
+{
+    QFETCH(ProxyEndpoint, endpoint);
+    QFETCH(QByteArray, body);
+    QFETCH(qint64, textBytes);
+    QFETCH(qint64, images);
+
+    const auto result = ProxyRequest::parse(endpoint, body);
+    const ProxyRequest *r = parsed(result);
+    QVERIFY2(r, qPrintable(describe(result)));
+    const tokens::PromptSize &size = r->prompt;
+    QVERIFY2(size.upperBound >= size.estimate, qPrintable(QStringLiteral("%1 < %2").arg(size.upperBound).arg(size.estimate)));
+    // A token covers at least one byte, so the text's byte count bounds its token count.
+    QVERIFY2(size.upperBound >= textBytes + images * tokens::kImageUpperBound,
+             qPrintable(QStringLiteral("%1 < %2").arg(size.upperBound).arg(textBytes + images * tokens::kImageUpperBound)));
+    QVERIFY(size.estimate > 0);
+    // Each image adds its fixed allowance on top of what the body's length accounts for.
+    QCOMPARE(size.upperBound - body.size() - tokens::kRequestOverheadUpperBound, images * tokens::kImageUpperBound);
+}
+
+void ProxyRequestTest::choices_data()
+{
+    QTest::addColumn<QByteArray>("extra");
+    QTest::addColumn<qint64>("choices");
+    QTest::newRow("neither") << QByteArray() << 1LL;
+    QTest::newRow("n=3") << QByteArray(R"(,"n":3)") << 3LL;
+    QTest::newRow("n null") << QByteArray(R"(,"n":null)") << 1LL;
+    QTest::newRow("best_of=5") << QByteArray(R"(,"best_of":5)") << 5LL;
+    QTest::newRow("n=2 best_of=5") << QByteArray(R"(,"n":2,"best_of":5)") << 5LL;
+    QTest::newRow("n=4 best_of=2") << QByteArray(R"(,"n":4,"best_of":2)") << 4LL;
+    QTest::newRow("n=128") << QByteArray(R"(,"n":128)") << 128LL;
+}
+
+void ProxyRequestTest::choices()
+{
+    QFETCH(QByteArray, extra);
+    QFETCH(qint64, choices);
+    for (auto [endpoint, start] : {std::pair{ProxyEndpoint::ChatCompletions, QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}])")},
+                                   std::pair{ProxyEndpoint::Completions, QByteArray(R"({"model":"m1","prompt":"hi")")}}) {
+        const auto result = ProxyRequest::parse(endpoint, QByteArray(start + extra + '}'));
+        const ProxyRequest *r = parsed(result);
+        QVERIFY2(r, qPrintable(describe(result)));
+        QCOMPARE(r->choices, choices);
+    }
+}
+
+void ProxyRequestTest::paths()
+{
+    const auto chat = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, R"({"model":"m","messages":[{"role":"user","content":"x"}]})");
+    const auto completions = ProxyRequest::parse(ProxyEndpoint::Completions, R"({"model":"m","prompt":"x"})");
+    const auto embeddings = ProxyRequest::parse(ProxyEndpoint::Embeddings, R"({"model":"m","input":"x"})");
+    QVERIFY(parsed(chat) && parsed(completions) && parsed(embeddings));
+    QCOMPARE(parsed(chat)->upstreamPath(), QStringLiteral("/chat/completions"));
+    QCOMPARE(parsed(completions)->upstreamPath(), QStringLiteral("/completions"));
+    QCOMPARE(parsed(embeddings)->upstreamPath(), QStringLiteral("/embeddings"));
+    QCOMPARE(parsed(chat)->endpointName(), QStringLiteral("chat.completions"));
+    QCOMPARE(parsed(completions)->endpointName(), QStringLiteral("completions"));
+    QCOMPARE(parsed(embeddings)->endpointName(), QStringLiteral("embeddings"));
+}
+
+QTEST_GUILESS_MAIN(ProxyRequestTest)
+#include "ProxyRequestTest.moc"

@@ -1,0 +1,188 @@
+// StreamAccounting: the answer and the usage read from SSE streams however they are split, and
+// from whole JSON responses of each endpoint.
+#include "server/core/StreamAccounting.h"
+
+#include <QtTest>
+
+using namespace dynaseal;
+
+namespace {
+
+constexpr qint64 kNone = -1;
+
+// Chat chunks with both line-end styles, a keep-alive comment, "usage": null on ordinary
+// chunks (as OpenAI sends them with include_usage), a second choice, malformed lines and a
+// "data:" without its space.
+QByteArray chatStream()
+{
+    return QByteArray(
+        "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],\"usage\":null}\r\n\r\n"
+        ": keep-alive\n\n"
+        "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}],\"usage\":null}\n\n"
+        "data: {\"id\":\"c1\",\"choices\":[{\"index\":1,\"delta\":{\"content\":\"IGNORED\"}}]}\r\n\r\n"
+        "event: message\r\n"
+        "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo, \xe4\xb8\x96\xe7\x95\x8c \xf0\x9f\x98\x80\"}}]}\r\n\r\n"
+        "data: {not json\n\n"
+        "data: [1,2,3]\n\n"
+        "garbage line without a field\n"
+        "data:{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
+        "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":5,\"total_tokens\":17}}\r\n\r\n"
+        "data: [DONE]\r\n\r\n");
+}
+
+QByteArray completionsStream()
+{
+    return QByteArray(
+        "data: {\"id\":\"x\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"Once\"}]}\n\n"
+        "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"text\":\" upon\"},{\"index\":1,\"text\":\" NOPE\"}]}\n\n"
+        "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"text\":\" a time\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}\n\n"
+        "data: [DONE]\n\n");
+}
+
+struct Observed
+{
+    QString content;
+    qint64 prompt = kNone;
+    qint64 completion = kNone;
+    bool done = false;
+    qint64 contentBytes = 0;
+};
+
+Observed observe(const StreamAccounting &a)
+{
+    Observed o;
+    o.content = a.content();
+    if (a.usage()) {
+        o.prompt = a.usage()->promptTokens;
+        o.completion = a.usage()->completionTokens;
+    }
+    o.done = a.sawDone();
+    o.contentBytes = a.contentBytes();
+    return o;
+}
+
+} // namespace
+
+class StreamAccountingTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void sse_data();
+    void sse();
+    void sseWithoutUsageOrDone();
+    void takeJson_data();
+    void takeJson();
+};
+
+void StreamAccountingTest::sse_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<qint64>("prompt");
+    QTest::addColumn<qint64>("completion");
+    QTest::newRow("chat") << chatStream() << QString::fromUtf8("Hello, 世界 😀!") << 12LL << 5LL;
+    QTest::newRow("legacy completions") << completionsStream() << QStringLiteral("Once upon a time") << 3LL << 4LL;
+}
+
+void StreamAccountingTest::sse()
+{
+    QFETCH(QByteArray, stream);
+    QFETCH(QString, content);
+    QFETCH(qint64, prompt);
+    QFETCH(qint64, completion);
+
+    StreamAccounting whole;
+    whole.feedSse(stream);
+    const Observed expected = observe(whole);
+    QCOMPARE(expected.content, content);
+    QCOMPARE(expected.prompt, prompt);
+    QCOMPARE(expected.completion, completion);
+    QVERIFY(expected.done);
+    QCOMPARE(expected.contentBytes, qint64(content.toUtf8().size()));
+
+    // Split in two at every byte boundary (inside UTF-8 sequences, between \r and \n, ...).
+    for (qsizetype at = 0; at <= stream.size(); ++at) {
+        StreamAccounting split;
+        split.feedSse(stream.left(at));
+        split.feedSse(stream.mid(at));
+        const Observed got = observe(split);
+        const QByteArray where = "split at byte " + QByteArray::number(at);
+        QVERIFY2(got.content == expected.content, where.constData());
+        QVERIFY2(got.prompt == expected.prompt && got.completion == expected.completion, where.constData());
+        QVERIFY2(got.done && got.contentBytes == expected.contentBytes, where.constData());
+    }
+
+    // One byte at a time.
+    StreamAccounting bytewise;
+    for (char c : stream)
+        bytewise.feedSse(QByteArray(1, c));
+    const Observed got = observe(bytewise);
+    QCOMPARE(got.content, expected.content);
+    QCOMPARE(got.prompt, expected.prompt);
+    QCOMPARE(got.completion, expected.completion);
+    QVERIFY(got.done);
+}
+
+void StreamAccountingTest::sseWithoutUsageOrDone()
+{
+    // A stream cut off before its usage chunk: content so far, no usage, no [DONE]; the
+    // unterminated last line is not taken.
+    StreamAccounting a;
+    a.feedSse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}\n\n"
+              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tial\"}}]}\n\n"
+              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"LOST\"}}]}");
+    QCOMPARE(a.content(), QStringLiteral("partial"));
+    QVERIFY(!a.usage());
+    QVERIFY(!a.sawDone());
+}
+
+void StreamAccountingTest::takeJson_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<qint64>("prompt"); // kNone: no usage
+    QTest::addColumn<qint64>("completion");
+
+    QTest::newRow("chat") << QByteArray(R"({"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hi there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}})")
+                          << QStringLiteral("Hi there") << 9LL << 3LL;
+    QTest::newRow("chat n=2 keeps choice 0")
+        << QByteArray(R"({"choices":[{"index":1,"message":{"content":"second"}},{"index":0,"message":{"content":"first"}}],"usage":{"prompt_tokens":4,"completion_tokens":6,"total_tokens":10}})")
+        << QStringLiteral("first") << 4LL << 6LL;
+    QTest::newRow("chat tool call, null content")
+        << QByteArray(R"({"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[]}}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})")
+        << QString() << 5LL << 2LL;
+    QTest::newRow("legacy completions")
+        << QByteArray(R"({"object":"text_completion","choices":[{"index":0,"text":"Once upon","finish_reason":"length"}],"usage":{"prompt_tokens":2,"completion_tokens":2,"total_tokens":4}})")
+        << QStringLiteral("Once upon") << 2LL << 2LL;
+    QTest::newRow("embeddings: prompt and total only")
+        << QByteArray(R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],"model":"e1","usage":{"prompt_tokens":8,"total_tokens":8}})")
+        << QString() << 8LL << 0LL;
+    QTest::newRow("no usage") << QByteArray(R"({"choices":[{"index":0,"message":{"content":"x"}}]})") << QStringLiteral("x") << kNone << kNone;
+    QTest::newRow("negative usage ignored")
+        << QByteArray(R"({"choices":[{"index":0,"message":{"content":"x"}}],"usage":{"prompt_tokens":-1,"completion_tokens":3}})")
+        << QStringLiteral("x") << kNone << kNone;
+    QTest::newRow("malformed JSON") << QByteArray(R"({"choices":[)") << QString() << kNone << kNone;
+    QTest::newRow("JSON array") << QByteArray(R"([{"usage":{"prompt_tokens":1,"completion_tokens":1}}])") << QString() << kNone << kNone;
+    QTest::newRow("empty body") << QByteArray() << QString() << kNone << kNone;
+}
+
+void StreamAccountingTest::takeJson()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, content);
+    QFETCH(qint64, prompt);
+    QFETCH(qint64, completion);
+
+    StreamAccounting a;
+    a.takeJson(body);
+    const Observed got = observe(a);
+    QCOMPARE(got.content, content);
+    QCOMPARE(got.prompt, prompt);
+    QCOMPARE(got.completion, completion);
+    QCOMPARE(got.contentBytes, qint64(content.toUtf8().size()));
+    QVERIFY(!got.done);
+}
+
+QTEST_GUILESS_MAIN(StreamAccountingTest)
+#include "StreamAccountingTest.moc"
