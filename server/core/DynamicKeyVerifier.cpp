@@ -53,7 +53,10 @@ std::variant<VerifiedKey, ApiError> DynamicKeyVerifier::verify(QByteArrayView to
         return ApiError::unauthorized(QStringLiteral("the dynamic key names an unknown tenant"), QStringLiteral("unknown_tenant"));
 
     // Candidate keys: the one named by "kid", else every active key of the token's algorithm.
-    const QString kid = parts.header.value(QLatin1String("kid")).toString();
+    const QJsonValue kidValue = parts.header.value(QLatin1String("kid"));
+    if (!kidValue.isUndefined() && !kidValue.isString())
+        return ApiError::unauthorized(QStringLiteral("the dynamic key's \"kid\" must be a string"), QStringLiteral("unknown_key"));
+    const QString kid = kidValue.toString();
     bool algorithmAllowed = false;
     const TenantKey *signer = nullptr;
     for (const TenantKey &key : tenant->keys) {

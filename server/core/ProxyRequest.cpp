@@ -72,13 +72,16 @@ std::variant<ProxyRequest, ApiError> ProxyRequest::parse(ProxyEndpoint endpoint,
         return invalid(QStringLiteral("stream"), QStringLiteral("must be true or false"));
     r.stream = stream.toBool(false) && endpoint != ProxyEndpoint::Embeddings;
 
-    if (r.body.contains(QLatin1String("max_completion_tokens")) && !r.body.value(QLatin1String("max_completion_tokens")).isNull()) {
-        r.usesMaxCompletionTokens = true;
-        if (!optionalCount(r.body, "max_completion_tokens", qint64(9e15), &r.maxTokens))
-            return invalid(QStringLiteral("max_completion_tokens"), QStringLiteral("must be a positive integer"));
-    } else if (!optionalCount(r.body, "max_tokens", qint64(9e15), &r.maxTokens)) {
+    std::optional<qint64> maxTokens;
+    if (!optionalCount(r.body, "max_tokens", qint64(9e15), &maxTokens))
         return invalid(QStringLiteral("max_tokens"), QStringLiteral("must be a positive integer"));
-    }
+    std::optional<qint64> maxCompletionTokens;
+    if (!optionalCount(r.body, "max_completion_tokens", qint64(9e15), &maxCompletionTokens))
+        return invalid(QStringLiteral("max_completion_tokens"), QStringLiteral("must be a positive integer"));
+    r.usesMaxCompletionTokens = maxCompletionTokens.has_value();
+    // With both, the smaller is what the device can live with.
+    r.maxTokens = maxCompletionTokens && maxTokens ? std::min(*maxTokens, *maxCompletionTokens)
+                                                   : maxCompletionTokens ? maxCompletionTokens : maxTokens;
     std::optional<qint64> n;
     if (!optionalCount(r.body, "n", 128, &n))
         return invalid(QStringLiteral("n"), QStringLiteral("must be an integer from 1 to 128"));

@@ -246,6 +246,8 @@ void DynamicKeyVerifierTest::verify_data()
     refuse("unknown tenant", sign(with(base, QStringLiteral("api-key"), QStringLiteral("ghost"))), QStringLiteral("unknown_tenant"), QStringLiteral("unknown tenant"));
     refuse("kid names no key", sign(base, kSecretOne, QJsonObject{{QStringLiteral("kid"), QStringLiteral("k9")}}),
            QStringLiteral("unknown_key"), QStringLiteral("kid"));
+    refuse("kid not a string", sign(base, kSecretOne, QJsonObject{{QStringLiteral("kid"), 7}}),
+           QStringLiteral("unknown_key"), QStringLiteral("kid"));
     refuse("kid of another tenant", sign(base, kShortSecret, QJsonObject{{QStringLiteral("kid"), QStringLiteral("s1")}}),
            QStringLiteral("unknown_key"), QStringLiteral("kid"));
     refuse("kid on a tenant without keys", sign(with(base, QStringLiteral("api-key"), QStringLiteral("nokeys")), kSecretOne, kidK1),

@@ -90,6 +90,8 @@ void ProxyRequestTest::parseValid_data()
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":null,"max_tokens":7})") << false << 7LL << false;
     QTest::newRow("chat null max_tokens and stream")
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":null,"stream":null})") << false << kNone << false;
+    QTest::newRow("chat both caps: the smaller counts")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":20,"max_tokens":8})") << false << 8LL << true;
     QTest::newRow("chat max_tokens written as 5.0")
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":5.0})") << false << 5LL << false;
     QTest::newRow("chat content parts")
@@ -145,6 +147,8 @@ void ProxyRequestTest::parseInvalid_data()
         QTest::addRow("%s: model empty", name) << endpoint << QByteArray(R"({"model":""})") << badValue << QStringLiteral("model");
         QTest::addRow("%s: model a number", name) << endpoint << QByteArray(R"({"model":5})") << badValue << QStringLiteral("model");
     }
+    QTest::newRow("chat: bad max_tokens beside max_completion_tokens")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":20,"max_tokens":"abc"})") << badValue << QStringLiteral("max_tokens");
     QTest::newRow("chat: messages missing") << chat << QByteArray(R"({"model":"m1"})") << badValue << QStringLiteral("messages");
     QTest::newRow("chat: messages empty") << chat << QByteArray(R"({"model":"m1","messages":[]})") << badValue << QStringLiteral("messages");
     QTest::newRow("chat: messages a string") << chat << QByteArray(R"({"model":"m1","messages":"hi"})") << badValue << QStringLiteral("messages");

@@ -1,0 +1,319 @@
+// The money invariants through the real server: a dynamic key's max_tokens and a tenant's
+// token_quota are never overshot, even by concurrent requests or an upstream that over-reports;
+// reservations settle to what was really used; spend survives restarts and crashes.
+#include "tests/support/Gateway.h"
+
+#include <QtTest>
+#include <memory>
+#include <vector>
+
+using namespace dynaseal::test;
+
+namespace {
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+// QNetworkAccessManager opens at most 6 connections per host: spread concurrent calls over this
+// many clients so they really are in flight together.
+constexpr int kClients = 8;
+
+Headers bearer(const QByteArray &key)
+{
+    return {{"Authorization", "Bearer " + key}};
+}
+
+// The usage the device saw: the JSON body's, or the last SSE event carrying one.
+QJsonObject reportedUsage(const HttpResult &r)
+{
+    if (!r.body.startsWith("data:"))
+        return r.json().value(QLatin1String("usage")).toObject();
+    QJsonObject usage;
+    for (const QByteArray &line : r.body.split('\n')) {
+        if (!line.startsWith("data: ") || line.trimmed() == "data: [DONE]")
+            continue;
+        const QJsonObject event = QJsonDocument::fromJson(line.mid(6)).object();
+        if (event.value(QLatin1String("usage")).isObject())
+            usage = event.value(QLatin1String("usage")).toObject();
+    }
+    return usage;
+}
+
+bool isOpenAiError(const HttpResult &r, const QString &code)
+{
+    const QJsonObject error = r.json().value(QLatin1String("error")).toObject();
+    return error.value(QLatin1String("message")).isString() && !error.value(QLatin1String("message")).toString().isEmpty()
+        && error.value(QLatin1String("type")).isString() && error.value(QLatin1String("code")).toString() == code;
+}
+
+// Fires every (key, body) at once over several clients and waits for all answers.
+QList<HttpResult> fireTogether(const QString &origin, const QList<QPair<QByteArray, QByteArray>> &calls)
+{
+    std::vector<std::unique_ptr<TestHttp>> clients;
+    for (int i = 0; i < kClients; ++i)
+        clients.push_back(std::make_unique<TestHttp>(origin));
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < calls.size(); ++i)
+        replies.append(clients.at(size_t(i % kClients))->start("POST", QStringLiteral("/v1/chat/completions"), calls.at(i).second, bearer(calls.at(i).first)));
+    QList<HttpResult> results;
+    for (QNetworkReply *reply : replies)
+        results.append(TestHttp::wait(reply, 30'000));
+    return results;
+}
+
+// The request log rows, newest first (the test servers hold far fewer than 1000).
+QJsonArray requestLog(Gateway &gw)
+{
+    return gw.http.get(QStringLiteral("/admin/v1/requests?limit=1000"), gw.adminToken).json().value(QLatin1String("items")).toArray();
+}
+
+qint64 tokensUsed(Gateway &gw)
+{
+    return gw.http.get(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), gw.adminToken).json().value(QLatin1String("tokens_used")).toInteger(-1);
+}
+
+// Restarts on the same data dir and points the gateway's client at the new port.
+bool restart(Gateway &gw, bool crash)
+{
+    if (crash)
+        gw.server.kill();
+    else
+        gw.server.stop();
+    if (!gw.server.start())
+        return false;
+    gw.http.setOrigin(gw.server.origin());
+    return true;
+}
+
+} // namespace
+
+class AccountingTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void keyBudgetHoldsUnderConcurrency_data()
+    {
+        QTest::addColumn<bool>("stream");
+        QTest::addColumn<qint64>("overReport");
+        QTest::newRow("honest upstream") << false << qint64(0);
+        QTest::newRow("honest upstream, streamed") << true << qint64(0);
+        QTest::newRow("over-reporting upstream") << false << qint64(1000);
+        QTest::newRow("over-reporting upstream, streamed") << true << qint64(1000);
+    }
+
+    void keyBudgetHoldsUnderConcurrency()
+    {
+        QFETCH(bool, stream);
+        QFETCH(qint64, overReport);
+        constexpr qint64 budget = 600;
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        // Fills whatever completion cap it is given, so every request costs what it reserved.
+        gw.upstream.behavior.completionTokens = 100'000;
+        gw.upstream.behavior.overReport = overReport;
+        gw.upstream.behavior.chunkDelayMs = stream ? 5 : 0;
+
+        const QString eventId = QStringLiteral("evt-shared-budget");
+        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), budget}, {QStringLiteral("event_id"), eventId}});
+        const QByteArray body = Gateway::chatBody(QStringLiteral("m1"), stream, {{QStringLiteral("max_tokens"), 50}});
+        QList<QPair<QByteArray, QByteArray>> calls;
+        for (int i = 0; i < 40; ++i)
+            calls.append({key, body});
+        const QList<HttpResult> results = fireTogether(gw.server.origin(), calls);
+
+        // What the upstream was allowed for each request, by request id.
+        QHash<QByteArray, qint64> sentCap;
+        for (const RecordedRequest &r : gw.upstream.http().requests)
+            sentCap.insert(r.headers.value("x-request-id"), QJsonDocument::fromJson(r.body).object().value(QLatin1String("max_tokens")).toInteger(-1));
+
+        int ok = 0;
+        int refused = 0;
+        qint64 deviceTotal = 0;
+        for (const HttpResult &r : results) {
+            if (r.status == 429) {
+                ++refused;
+                QVERIFY2(isOpenAiError(r, QStringLiteral("budget_exhausted")), r.body.constData());
+                continue;
+            }
+            QCOMPARE(r.status, 200);
+            ++ok;
+            const QByteArray requestId = r.header("X-Request-Id");
+            QVERIFY2(sentCap.contains(requestId), requestId.constData());
+            QVERIFY(sentCap.value(requestId) >= 1 && sentCap.value(requestId) <= 50);
+            const QJsonObject usage = reportedUsage(r);
+            QVERIFY2(!usage.isEmpty(), r.body.left(300).constData());
+            if (overReport == 0) {
+                QVERIFY(usage.value(QLatin1String("completion_tokens")).toInteger() <= sentCap.value(requestId));
+                deviceTotal += usage.value(QLatin1String("total_tokens")).toInteger();
+            }
+        }
+        QVERIFY2(refused > 0, "40 requests of 59 tokens each cannot all fit a budget of 600");
+        QVERIFY(ok > 0);
+        QCOMPARE(ok + refused, 40);
+        QCOMPARE(gw.upstream.http().requests.size(), ok); // refused requests were never forwarded
+        QVERIFY2(deviceTotal <= budget, qPrintable(QString::number(deviceTotal)));
+
+        // Billing as the tenant hears it and as the request log records it.
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == ok; }));
+        qint64 calledBack = 0;
+        for (const QJsonObject &c : gw.receiver.acknowledged()) {
+            QCOMPARE(c.value(QLatin1String("event_id")).toString(), eventId);
+            calledBack += c.value(QLatin1String("tokens")).toInteger();
+        }
+        QVERIFY2(calledBack <= budget, qPrintable(QString::number(calledBack)));
+        QVERIFY(calledBack > 0);
+
+        qint64 logged = 0;
+        int rows = 0;
+        for (const QJsonValue &v : requestLog(gw)) {
+            const QJsonObject row = v.toObject();
+            if (row.value(QLatin1String("event_id")).toString() != eventId)
+                continue;
+            ++rows;
+            logged += row.value(QLatin1String("total_tokens")).toInteger();
+            QVERIFY(row.value(QLatin1String("total_tokens")).toInteger() <= row.value(QLatin1String("reserved_tokens")).toInteger());
+        }
+        QCOMPARE(rows, ok);
+        QCOMPARE(logged, calledBack);
+        QCOMPARE(tokensUsed(gw), calledBack);
+        if (overReport == 0)
+            QCOMPARE(calledBack, deviceTotal);
+    }
+
+    void tenantQuotaHoldsAcrossKeys()
+    {
+        constexpr qint64 quota = 700;
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why, quota), qPrintable(why));
+        gw.upstream.behavior.completionTokens = 100'000;
+
+        // Each key alone could afford its request: only the tenant's quota can refuse.
+        const QByteArray body = Gateway::chatBody(QStringLiteral("m1"), false, {{QStringLiteral("max_tokens"), 50}});
+        QList<QPair<QByteArray, QByteArray>> calls;
+        for (int i = 0; i < 40; ++i)
+            calls.append({gw.mint({{QStringLiteral("max_tokens"), 1000}}), body});
+        const QList<HttpResult> results = fireTogether(gw.server.origin(), calls);
+
+        int ok = 0;
+        int refused = 0;
+        for (const HttpResult &r : results) {
+            if (r.status == 429) {
+                ++refused;
+                QVERIFY2(isOpenAiError(r, QStringLiteral("quota_exhausted")), r.body.constData());
+            } else {
+                QCOMPARE(r.status, 200);
+                ++ok;
+            }
+        }
+        QVERIFY(ok > 0);
+        QVERIFY2(refused > 0, "40 requests of 59 tokens each cannot all fit a quota of 700");
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == ok; }));
+        qint64 calledBack = 0;
+        for (const QJsonObject &c : gw.receiver.acknowledged()) {
+            QVERIFY(c.value(QLatin1String("tokens")).toInteger() <= 59); // 9 prompt + at most the 50 asked for
+            calledBack += c.value(QLatin1String("tokens")).toInteger();
+        }
+        const qint64 used = tokensUsed(gw);
+        QVERIFY2(used <= quota, qPrintable(QString::number(used)));
+        QCOMPARE(used, calledBack);
+    }
+
+    void settlesToActualUsage()
+    {
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        // No max_tokens: the first request reserves the key's whole budget of 1000.
+        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 1000}});
+        HttpResult first = gw.chat(key, Gateway::chatBody());
+        QCOMPARE(first.status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        QCOMPARE(tokensUsed(gw), qint64(14));
+        const QJsonObject row = requestLog(gw).at(0).toObject();
+        QCOMPARE(row.value(QLatin1String("reserved_tokens")).toInteger(), qint64(1000));
+        QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), qint64(14));
+        QCOMPARE(row.value(QLatin1String("usage_source")).toString(), QStringLiteral("upstream"));
+
+        // Only possible if the 986 unused tokens went back to the key.
+        HttpResult second = gw.chat(key, Gateway::chatBody());
+        QCOMPARE(second.status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 2; }));
+        QCOMPARE(tokensUsed(gw), qint64(28));
+    }
+
+    void budgetsSurviveRestart()
+    {
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.upstream.behavior.completionTokens = 100'000;
+
+        // Without max_tokens the request reserves the whole budget and the upstream fills it, so
+        // what is left (the prompt bound's slack) cannot fit another request's prompt.
+        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 400}});
+        HttpResult spend = gw.chat(key, Gateway::chatBody());
+        QCOMPARE(spend.status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        const qint64 used = tokensUsed(gw);
+        QVERIFY(used > 300 && used <= 400);
+        HttpResult before = gw.chat(key, Gateway::chatBody());
+        QCOMPARE(before.status, 429);
+        QCOMPARE(before.errorCode(), QStringLiteral("budget_exhausted"));
+
+        QVERIFY2(restart(gw, false), gw.server.output().constData());
+        QCOMPARE(tokensUsed(gw), used);
+        HttpResult after = gw.chat(key, Gateway::chatBody());
+        QCOMPARE(after.status, 429);
+        QVERIFY2(isOpenAiError(after, QStringLiteral("budget_exhausted")), after.body.constData());
+        // A fresh key of the same size still works: the refusal is the old key's spend.
+        QCOMPARE(gw.chat(gw.mint({{QStringLiteral("max_tokens"), 400}}), Gateway::chatBody()).status, 200);
+    }
+
+    void crashBillsTheReservation()
+    {
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.upstream.behavior.hang = true;
+
+        const QString eventId = QStringLiteral("evt-crash");
+        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 500}, {QStringLiteral("event_id"), eventId}});
+        TestHttp device(gw.server.origin());
+        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), bearer(key));
+        QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
+        QCOMPARE(tokensUsed(gw), qint64(0));
+
+        QVERIFY2(restart(gw, true), gw.server.output().constData());
+        gw.upstream.behavior.hang = false;
+        TestHttp::wait(reply, 5'000);
+
+        const QJsonArray log = requestLog(gw);
+        QCOMPARE(log.size(), 1);
+        const QJsonObject row = log.at(0).toObject();
+        QCOMPARE(row.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
+        QCOMPARE(row.value(QLatin1String("usage_source")).toString(), QStringLiteral("reserved"));
+        QCOMPARE(row.value(QLatin1String("event_id")).toString(), eventId);
+        const qint64 reserved = row.value(QLatin1String("reserved_tokens")).toInteger();
+        QCOMPARE(reserved, qint64(500)); // no max_tokens: the whole budget was reserved
+        QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), reserved);
+        QCOMPARE(tokensUsed(gw), reserved);
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        const QJsonObject callback = gw.receiver.acknowledged().at(0);
+        QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
+        QCOMPARE(callback.value(QLatin1String("event_id")).toString(), eventId);
+        QCOMPARE(callback.value(QLatin1String("request_id")).toString(), row.value(QLatin1String("id")).toString());
+        QCOMPARE(callback.value(QLatin1String("tokens")).toInteger(), reserved);
+        QVERIFY(CallbackReceiver::signatureValid(gw.receiver.deliveries().last(), gw.callbackSecret));
+
+        // The key's budget is spent too: nothing more fits.
+        HttpResult again = gw.chat(key, Gateway::chatBody());
+        QCOMPARE(again.status, 429);
+        QCOMPARE(again.errorCode(), QStringLiteral("budget_exhausted"));
+    }
+};
+
+QTEST_GUILESS_MAIN(AccountingTest)
+#include "AccountingTest.moc"

@@ -1,0 +1,319 @@
+// Usage callbacks through the real server: the body and signature tenants rely on, retries with
+// a stable delivery id, delivery across restarts, calls the device cut off, the operator's
+// "retry now", and callbacks of deleted tenants.
+#include "tests/support/Gateway.h"
+
+#include <QDateTime>
+#include <QSet>
+#include <QtTest>
+
+using namespace dynaseal::test;
+
+namespace {
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+// Fast retries so failing receivers are retried within a test's time.
+const QStringList kFastRetries{QStringLiteral("--callback-retry-base-ms"), QStringLiteral("100"),
+                               QStringLiteral("--callback-retry-max-ms"), QStringLiteral("400")};
+
+Headers bearer(const QByteArray &key)
+{
+    return {{"Authorization", "Bearer " + key}};
+}
+
+// The usage and text the device saw: the JSON body's, or gathered from the SSE events.
+QJsonObject deviceUsage(const HttpResult &r, QString *content)
+{
+    if (!r.body.startsWith("data:")) {
+        *content = r.json().value(QLatin1String("choices")).toArray().at(0).toObject().value(QLatin1String("message")).toObject().value(QLatin1String("content")).toString();
+        return r.json().value(QLatin1String("usage")).toObject();
+    }
+    QJsonObject usage;
+    content->clear();
+    for (const QByteArray &line : r.body.split('\n')) {
+        if (!line.startsWith("data: ") || line.trimmed() == "data: [DONE]")
+            continue;
+        const QJsonObject event = QJsonDocument::fromJson(line.mid(6)).object();
+        if (event.value(QLatin1String("usage")).isObject())
+            usage = event.value(QLatin1String("usage")).toObject();
+        *content += event.value(QLatin1String("choices")).toArray().at(0).toObject().value(QLatin1String("delta")).toObject().value(QLatin1String("content")).toString();
+    }
+    return usage;
+}
+
+QJsonArray callbacks(Gateway &gw)
+{
+    return gw.http.get(QStringLiteral("/admin/v1/callbacks?limit=1000"), gw.adminToken).json().value(QLatin1String("items")).toArray();
+}
+
+// The stored callback for `requestId`, or {}.
+QJsonObject callbackFor(Gateway &gw, const QString &requestId)
+{
+    for (const QJsonValue &v : callbacks(gw)) {
+        if (v.toObject().value(QLatin1String("request_id")).toString() == requestId)
+            return v.toObject();
+    }
+    return {};
+}
+
+QJsonArray requestLog(Gateway &gw)
+{
+    return gw.http.get(QStringLiteral("/admin/v1/requests?limit=1000"), gw.adminToken).json().value(QLatin1String("items")).toArray();
+}
+
+QSet<QByteArray> deliveryIds(const CallbackReceiver &receiver)
+{
+    QSet<QByteArray> ids;
+    for (const RecordedRequest &r : receiver.deliveries())
+        ids.insert(r.headers.value("x-dynaseal-delivery"));
+    return ids;
+}
+
+} // namespace
+
+class CallbackTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void bodyAndSignature_data()
+    {
+        QTest::addColumn<bool>("stream");
+        QTest::newRow("non-streamed") << false;
+        QTest::newRow("streamed") << true;
+    }
+
+    void bodyAndSignature()
+    {
+        QFETCH(bool, stream);
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.upstream.behavior.promptTokens = 11;
+        gw.upstream.behavior.completionTokens = 6;
+
+        const QString eventId = QStringLiteral("evt-fields-%1").arg(stream);
+        HttpResult r = gw.chat(gw.mint({{QStringLiteral("event_id"), eventId}}), Gateway::chatBody(QStringLiteral("m1"), stream));
+        QCOMPARE(r.status, 200);
+        QString content;
+        const QJsonObject usage = deviceUsage(r, &content);
+        QCOMPARE(usage.value(QLatin1String("total_tokens")).toInteger(), qint64(17));
+        QCOMPARE(content, QStringLiteral("w0 w1 w2 w3 w4 w5"));
+        const QByteArray requestId = r.header("X-Request-Id");
+        QVERIFY(!requestId.isEmpty());
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        QCOMPARE(gw.receiver.deliveries().size(), 1);
+        const RecordedRequest delivery = gw.receiver.deliveries().at(0);
+        const QJsonObject body = QJsonDocument::fromJson(delivery.body).object();
+
+        QStringList keys = body.keys();
+        keys.sort();
+        QCOMPARE(keys, (QStringList{QStringLiteral("content"), QStringLiteral("event_id"), QStringLiteral("model"), QStringLiteral("request_id"),
+                                    QStringLiteral("status"), QStringLiteral("tenant_id"), QStringLiteral("tokens"), QStringLiteral("usage")}));
+        QCOMPARE(body.value(QLatin1String("event_id")).toString(), eventId);
+        QCOMPARE(body.value(QLatin1String("content")).toString(), content);
+        QCOMPARE(body.value(QLatin1String("tokens")).toInteger(), qint64(17));
+        const QJsonObject calledBack = body.value(QLatin1String("usage")).toObject();
+        QCOMPARE(calledBack, (QJsonObject{{QStringLiteral("prompt_tokens"), 11}, {QStringLiteral("completion_tokens"), 6}, {QStringLiteral("total_tokens"), 17}}));
+        QCOMPARE(calledBack, usage);
+        QCOMPARE(body.value(QLatin1String("model")).toString(), QStringLiteral("m1"));
+        QCOMPARE(body.value(QLatin1String("tenant_id")).toString(), gw.tenantId);
+        QCOMPARE(body.value(QLatin1String("request_id")).toString(), QString::fromLatin1(requestId));
+        QCOMPARE(body.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+
+        QVERIFY(!delivery.headers.value("x-dynaseal-delivery").isEmpty());
+        QVERIFY(CallbackReceiver::signatureValid(delivery, gw.callbackSecret));
+        QVERIFY(!CallbackReceiver::signatureValid(delivery, QByteArray(gw.callbackSecret + "x")));
+        const QByteArray signature = delivery.headers.value("x-dynaseal-signature");
+        const qint64 t = signature.mid(2, signature.indexOf(',') - 2).toLongLong();
+        QVERIFY2(qAbs(t - QDateTime::currentSecsSinceEpoch()) <= 60, signature.constData());
+    }
+
+    void retriesWithTheSameDeliveryId()
+    {
+        Gateway gw(kFastRetries);
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.receiver.failNext = 3;
+
+        HttpResult r = gw.chat(gw.mint(), Gateway::chatBody());
+        QCOMPARE(r.status, 200);
+        const QString requestId = QString::fromLatin1(r.header("X-Request-Id"));
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("state")).toString() == QLatin1String("delivered"); }));
+
+        const QList<RecordedRequest> deliveries = gw.receiver.deliveries();
+        QCOMPARE(deliveries.size(), 4);
+        QCOMPARE(deliveryIds(gw.receiver).size(), 1);
+        for (const RecordedRequest &d : deliveries) {
+            QVERIFY(CallbackReceiver::signatureValid(d, gw.callbackSecret));
+            QCOMPARE(d.body, deliveries.first().body);
+        }
+        const QJsonObject stored = callbackFor(gw, requestId);
+        QCOMPARE(stored.value(QLatin1String("id")).toString(), QString::fromLatin1(deliveries.first().headers.value("x-dynaseal-delivery")));
+        QCOMPARE(stored.value(QLatin1String("attempts")).toInt(), 4);
+        QCOMPARE(stored.value(QLatin1String("last_status")).toInt(), 200);
+    }
+
+    void receiverDownThenUp()
+    {
+        Gateway gw(kFastRetries);
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.receiver.status = 503;
+
+        HttpResult r = gw.chat(gw.mint(), Gateway::chatBody());
+        QCOMPARE(r.status, 200);
+        const QString requestId = QString::fromLatin1(r.header("X-Request-Id"));
+        QVERIFY(waitFor([&] { return gw.receiver.deliveries().size() >= 3; }));
+        const QJsonObject pending = callbackFor(gw, requestId);
+        QCOMPARE(pending.value(QLatin1String("state")).toString(), QStringLiteral("pending"));
+        QCOMPARE(pending.value(QLatin1String("last_status")).toInt(), 503);
+        QVERIFY(gw.receiver.acknowledged().isEmpty());
+
+        gw.receiver.status = 200;
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("state")).toString() == QLatin1String("delivered"); }));
+        QCOMPARE(deliveryIds(gw.receiver).size(), 1);
+        QCOMPARE(gw.receiver.acknowledged().at(0).value(QLatin1String("request_id")).toString(), requestId);
+    }
+
+    void survivesRestart()
+    {
+        Gateway gw(kFastRetries);
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.receiver.status = 500;
+
+        const QStringList events{QStringLiteral("evt-restart-a"), QStringLiteral("evt-restart-b")};
+        for (const QString &eventId : events)
+            QCOMPARE(gw.chat(gw.mint({{QStringLiteral("event_id"), eventId}}), Gateway::chatBody()).status, 200);
+        QVERIFY(waitFor([&] { return deliveryIds(gw.receiver).size() == 2; }));
+        const QSet<QByteArray> idsBefore = deliveryIds(gw.receiver);
+
+        gw.server.stop();
+        gw.receiver.status = 200;
+        QVERIFY2(gw.server.start(), gw.server.output().constData());
+        gw.http.setOrigin(gw.server.origin());
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 2; }));
+        QSet<QString> eventsDelivered;
+        for (const QJsonObject &c : gw.receiver.acknowledged()) {
+            eventsDelivered.insert(c.value(QLatin1String("event_id")).toString());
+            QCOMPARE(c.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        }
+        QCOMPARE(eventsDelivered, QSet<QString>(events.begin(), events.end()));
+        // Each callback kept its delivery id across the restart.
+        QCOMPARE(deliveryIds(gw.receiver), idsBefore);
+        QVERIFY(waitFor([&] {
+            const QJsonArray all = callbacks(gw);
+            return all.size() == 2 && all.at(0).toObject().value(QLatin1String("state")) == QLatin1String("delivered")
+                && all.at(1).toObject().value(QLatin1String("state")) == QLatin1String("delivered");
+        }));
+    }
+
+    void clientCutOffMidStream()
+    {
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.upstream.behavior.chunkDelayMs = 100;
+        gw.upstream.behavior.completionTokens = 40;
+        QStringList words;
+        for (int i = 0; i < 40; ++i)
+            words.append(QStringLiteral("w%1").arg(i));
+        const QString full = words.join(QLatin1Char(' '));
+
+        const QString eventId = QStringLiteral("evt-cut-off");
+        TestHttp device(gw.server.origin());
+        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(QStringLiteral("m1"), true),
+                                            bearer(gw.mint({{QStringLiteral("event_id"), eventId}})));
+        bool gotData = false;
+        connect(reply, &QNetworkReply::readyRead, reply, [reply, &gotData] {
+            if (gotData)
+                return;
+            gotData = true;
+            reply->abort(); // the device hangs up after the first chunk
+        });
+        QVERIFY(waitFor([&] { return gotData; }));
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        const QJsonObject c = gw.receiver.acknowledged().at(0);
+        QCOMPARE(c.value(QLatin1String("status")).toString(), QStringLiteral("client_closed"));
+        QCOMPARE(c.value(QLatin1String("event_id")).toString(), eventId);
+        const QString partial = c.value(QLatin1String("content")).toString();
+        QVERIFY(!partial.isEmpty());
+        QVERIFY2(partial.size() < full.size() && full.startsWith(partial), qPrintable(partial));
+        const qint64 tokens = c.value(QLatin1String("tokens")).toInteger();
+        QCOMPARE(tokens, c.value(QLatin1String("usage")).toObject().value(QLatin1String("total_tokens")).toInteger());
+        QVERIFY(tokens > 0);
+
+        QVERIFY(waitFor([&] { return !requestLog(gw).isEmpty(); }));
+        const QJsonObject row = requestLog(gw).at(0).toObject();
+        QCOMPARE(row.value(QLatin1String("status")).toString(), QStringLiteral("client_closed"));
+        QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), tokens);
+        QVERIFY(tokens <= row.value(QLatin1String("reserved_tokens")).toInteger());
+        // The upstream call was cancelled, not left streaming to no one.
+        QVERIFY(waitFor([&] { return gw.upstream.http().clientDisconnects >= 1; }));
+        QCOMPARE(gw.upstream.streamsCompleted, 0);
+    }
+
+    void retryNow()
+    {
+        // A first retry a minute away: only the operator's "retry now" can deliver in time.
+        Gateway gw({QStringLiteral("--callback-retry-base-ms"), QStringLiteral("60000")});
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.receiver.status = 500;
+
+        HttpResult r = gw.chat(gw.mint(), Gateway::chatBody());
+        QCOMPARE(r.status, 200);
+        const QString requestId = QString::fromLatin1(r.header("X-Request-Id"));
+        QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("attempts")).toInt() == 1; }));
+        const QJsonObject stuck = callbackFor(gw, requestId);
+        QCOMPARE(stuck.value(QLatin1String("state")).toString(), QStringLiteral("pending"));
+        const QString id = stuck.value(QLatin1String("id")).toString();
+
+        gw.receiver.status = 200;
+        HttpResult retry = gw.http.postRaw(QStringLiteral("/admin/v1/callbacks/%1/retry").arg(id), "{}", gw.adminToken);
+        QCOMPARE(retry.status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }, 10'000));
+        QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("state")).toString() == QLatin1String("delivered"); }));
+        QCOMPARE(callbackFor(gw, requestId).value(QLatin1String("attempts")).toInt(), 2);
+        QCOMPARE(deliveryIds(gw.receiver), (QSet<QByteArray>{id.toLatin1()}));
+
+        // Nothing to retry: unknown ids and delivered callbacks.
+        for (const QString &other : {QStringLiteral("dlv_does_not_exist"), id}) {
+            HttpResult refused = gw.http.postRaw(QStringLiteral("/admin/v1/callbacks/%1/retry").arg(other), "{}", gw.adminToken);
+            QCOMPARE(refused.status, 404);
+            QVERIFY(!refused.errorMessage().isEmpty());
+        }
+        QCOMPARE(callbackFor(gw, requestId).value(QLatin1String("state")).toString(), QStringLiteral("delivered"));
+    }
+
+    void deletedTenantIsAbandoned()
+    {
+        Gateway gw(kFastRetries);
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.receiver.status = 500;
+
+        HttpResult r = gw.chat(gw.mint(), Gateway::chatBody());
+        QCOMPARE(r.status, 200);
+        const QString requestId = QString::fromLatin1(r.header("X-Request-Id"));
+        QVERIFY(waitFor([&] { return gw.receiver.deliveries().size() >= 1; }));
+        QCOMPARE(gw.http.del(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), gw.adminToken).status, 204);
+
+        QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("state")).toString() == QLatin1String("abandoned"); }));
+        const qsizetype attempts = gw.receiver.deliveries().size();
+        // Several retry periods (at most 400 ms each) later, nobody tried again.
+        QTest::qWait(1500);
+        QCOMPARE(gw.receiver.deliveries().size(), attempts);
+        QCOMPARE(callbackFor(gw, requestId).value(QLatin1String("state")).toString(), QStringLiteral("abandoned"));
+        QCOMPARE(gw.http.get(QStringLiteral("/admin/v1/callbacks?state=pending"), gw.adminToken).json().value(QLatin1String("total")).toInteger(), qint64(0));
+    }
+};
+
+QTEST_GUILESS_MAIN(CallbackTest)
+#include "CallbackTest.moc"
