@@ -4,7 +4,7 @@ set -euo pipefail
 build=(build-essential cmake ninja-build pkg-config curl
        qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql
        libssl-dev libhttp-parser-dev)
-test=(python3 python3-jwt)
+test=(python3 python3-jwt nodejs)
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
 

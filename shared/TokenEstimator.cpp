@@ -1,34 +1,47 @@
 #include "shared/TokenEstimator.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace dynaseal::tokens {
 namespace {
 
 struct Tally
 {
-    qint64 textBytes = 0;
+    qint64 textBytes = 0;       // strings the model reads
+    qint64 contentBytes = 0;    // of which message content / prompt / input (for the estimate)
     qint64 images = 0;
     qint64 messages = 0;
+    qint64 definitionBytes = 0; // tools, functions, response format
 };
 
-void addValue(const QJsonValue &value, Tally &tally)
+// Every string leaf counts its UTF-8 bytes; numbers (token ids) count one each; image parts
+// count as images. Keys and JSON punctuation are not read by the model as text.
+void addValue(const QJsonValue &value, Tally &tally, bool isContent)
 {
     if (value.isString()) {
-        tally.textBytes += value.toString().toUtf8().size();
+        const qint64 bytes = value.toString().toUtf8().size();
+        tally.textBytes += bytes;
+        if (isContent)
+            tally.contentBytes += bytes;
+    } else if (value.isDouble()) {
+        tally.textBytes += 1;
+        if (isContent)
+            tally.contentBytes += 4;
     } else if (value.isArray()) {
         for (const QJsonValue &item : value.toArray())
-            addValue(item, tally);
+            addValue(item, tally, isContent);
     } else if (value.isObject()) {
-        // Content parts: {"type":"text","text":...} or {"type":"image_url",...}.
-        const QJsonObject part = value.toObject();
-        const QString type = part.value(QLatin1String("type")).toString();
-        if (type == QLatin1String("image_url") || type == QLatin1String("input_image"))
+        const QJsonObject object = value.toObject();
+        const QString type = object.value(QLatin1String("type")).toString();
+        if (type == QLatin1String("image_url") || type == QLatin1String("input_image")) {
             ++tally.images;
-        else
-            addValue(part.value(QLatin1String("text")), tally);
-    } else if (value.isDouble()) {
-        tally.textBytes += 1; // token ids given directly: at most one token each, counted as a byte
+            return;
+        }
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (it.key() != QLatin1String("type"))
+                addValue(it.value(), tally, isContent);
+        }
     }
 }
 
@@ -39,22 +52,36 @@ qint64 estimate(qint64 utf8Bytes)
     return (utf8Bytes + 3) / 4;
 }
 
-PromptSize promptSize(const QByteArray &rawBody, const QJsonObject &body)
+PromptSize promptSize(const QJsonObject &body)
 {
     Tally tally;
     const QJsonValue messages = body.value(QLatin1String("messages"));
     if (messages.isArray()) {
         for (const QJsonValue &message : messages.toArray()) {
             ++tally.messages;
-            addValue(message.toObject().value(QLatin1String("content")), tally);
+            const QJsonObject m = message.toObject();
+            for (auto it = m.begin(); it != m.end(); ++it) {
+                if (it.key() != QLatin1String("role")) // the role is part of the per-message markers
+                    addValue(it.value(), tally, it.key() == QLatin1String("content"));
+            }
         }
     }
-    addValue(body.value(QLatin1String("prompt")), tally);
-    addValue(body.value(QLatin1String("input")), tally);
+    addValue(body.value(QLatin1String("prompt")), tally, true);
+    addValue(body.value(QLatin1String("input")), tally, true);
+    for (const char *field : {"tools", "functions", "response_format", "tool_choice"}) {
+        const QJsonValue v = body.value(QLatin1String(field));
+        if (v.isArray())
+            tally.definitionBytes += QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact).size();
+        else if (v.isObject())
+            tally.definitionBytes += QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact).size();
+        else if (v.isString())
+            tally.definitionBytes += v.toString().toUtf8().size();
+    }
 
     PromptSize size;
-    size.upperBound = rawBody.size() + kRequestOverheadUpperBound + tally.images * kImageUpperBound;
-    size.estimate = estimate(tally.textBytes) + tally.messages * kMessageOverheadEstimate
+    size.upperBound = tally.textBytes + tally.messages * kMessageOverheadUpperBound + kRequestOverheadUpperBound
+        + tally.images * kImageUpperBound + (tally.definitionBytes ? tally.definitionBytes + kToolsOverheadUpperBound : 0);
+    size.estimate = estimate(tally.contentBytes + tally.definitionBytes) + tally.messages * kMessageOverheadEstimate
         + kRequestOverheadEstimate + tally.images * kImageEstimate;
     return size;
 }

@@ -11,23 +11,27 @@ qint64 estimate(qint64 utf8Bytes);
 
 struct PromptSize
 {
-    // Never below what a byte-level BPE tokenizer can count: a token covers at least one byte,
-    // and the raw JSON body is at least as long as the text it carries. Images add a fixed
-    // allowance each, since their cost does not show in the body's length.
+    // What a byte-level BPE tokenizer (GPT, DeepSeek, Qwen, Llama 3...) can count at most: a token
+    // covers at least one byte, so the UTF-8 bytes of every string in the messages (or prompt or
+    // input) bound their tokens; tool, function and response-format definitions count with their
+    // JSON bytes plus an allowance for the text a chat template wraps them in; each message adds
+    // the template's role markers; each image a fixed allowance.
     qint64 upperBound = 0;
     // What is billed for the prompt when the upstream reports no usage.
     qint64 estimate = 0;
 };
 
-// `rawBody` is the request body as received; `body` the same, parsed. Handles chat `messages`
-// (string or content parts), completion `prompt` (string or list) and embeddings `input`.
-PromptSize promptSize(const QByteArray &rawBody, const QJsonObject &body);
+// Handles chat `messages` (string or content parts, tool calls), completion `prompt` (string,
+// list, or token ids) and embeddings `input`.
+PromptSize promptSize(const QJsonObject &body);
 
 // Allowances and overheads, exposed so docs and tests name the same numbers.
 constexpr qint64 kImageUpperBound = 2000;
 constexpr qint64 kImageEstimate = 765;
+constexpr qint64 kMessageOverheadUpperBound = 8;
 constexpr qint64 kMessageOverheadEstimate = 4;
-constexpr qint64 kRequestOverheadUpperBound = 16;
+constexpr qint64 kToolsOverheadUpperBound = 256;
+constexpr qint64 kRequestOverheadUpperBound = 32;
 constexpr qint64 kRequestOverheadEstimate = 3;
 
 } // namespace dynaseal::tokens

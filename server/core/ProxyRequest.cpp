@@ -89,7 +89,7 @@ std::variant<ProxyRequest, ApiError> ProxyRequest::parse(ProxyEndpoint endpoint,
     if (!optionalCount(r.body, "best_of", 128, &bestOf))
         return invalid(QStringLiteral("best_of"), QStringLiteral("must be an integer from 1 to 128"));
     r.choices = std::max(n.value_or(1), bestOf.value_or(1));
-    r.prompt = tokens::promptSize(rawBody, r.body);
+    r.prompt = tokens::promptSize(r.body);
     return r;
 }
 

@@ -207,6 +207,11 @@ void AdminController::registerRoutes(Router &router)
     const SecretBox &box = m_ctx.box;
     const Clock &clock = m_ctx.clock;
     auto now = [&clock] { return clock.nowMs(); };
+    // Bad input is reported only to an authenticated operator: without a valid token every
+    // admin call is a 401, whatever its body or query.
+    auto refuse = [this](const HttpExchangePtr &ex, const ApiError &error) {
+        run(ex, [error](SqlSession &, const QString &) { return AdminResult::fail(error); });
+    };
 
     router.add("POST", QStringLiteral("/admin/v1/login"), [this](const HttpExchangePtr &ex, const PathParams &) { login(ex); });
     router.add("POST", QStringLiteral("/admin/v1/logout"), [this](const HttpExchangePtr &ex, const PathParams &) { logout(ex); });
@@ -215,13 +220,13 @@ void AdminController::registerRoutes(Router &router)
     router.add("GET", QStringLiteral("/admin/v1/upstreams"), [this](const HttpExchangePtr &ex, const PathParams &) {
         run(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), UpstreamStore::list(s)}}); });
     });
-    router.add("POST", QStringLiteral("/admin/v1/upstreams"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &) {
+    router.add("POST", QStringLiteral("/admin/v1/upstreams"), [this, refuse, &box, now](const HttpExchangePtr &ex, const PathParams &) {
         auto body = bodyObject(*ex);
         if (auto *e = std::get_if<ApiError>(&body))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         auto input = UpstreamInput::parse(std::get<QJsonObject>(body), true);
         if (auto *e = std::get_if<ApiError>(&input))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         run(ex, [in = std::get<UpstreamInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
             if (UpstreamStore::nameTaken(s, *in.name))
                 return AdminResult::fail(ApiError::conflict(QStringLiteral("an upstream named \"%1\" exists already").arg(*in.name)));
@@ -237,13 +242,13 @@ void AdminController::registerRoutes(Router &router)
             return u ? AdminResult::ok(*u) : notFound(QStringLiteral("upstream"), id);
         });
     });
-    router.add("PATCH", QStringLiteral("/admin/v1/upstreams/{id}"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &p) {
+    router.add("PATCH", QStringLiteral("/admin/v1/upstreams/{id}"), [this, refuse, &box, now](const HttpExchangePtr &ex, const PathParams &p) {
         auto body = bodyObject(*ex);
         if (auto *e = std::get_if<ApiError>(&body))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         auto input = UpstreamInput::parse(std::get<QJsonObject>(body), false);
         if (auto *e = std::get_if<ApiError>(&input))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         run(ex, [id = p.value(QStringLiteral("id")), in = std::get<UpstreamInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
             if (in.name && UpstreamStore::nameTaken(s, *in.name, id))
                 return AdminResult::fail(ApiError::conflict(QStringLiteral("an upstream named \"%1\" exists already").arg(*in.name)));
@@ -272,13 +277,13 @@ void AdminController::registerRoutes(Router &router)
     router.add("GET", QStringLiteral("/admin/v1/tenants"), [this](const HttpExchangePtr &ex, const PathParams &) {
         run(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), TenantStore::list(s)}}); });
     });
-    router.add("POST", QStringLiteral("/admin/v1/tenants"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &) {
+    router.add("POST", QStringLiteral("/admin/v1/tenants"), [this, refuse, &box, now](const HttpExchangePtr &ex, const PathParams &) {
         auto body = bodyObject(*ex);
         if (auto *e = std::get_if<ApiError>(&body))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         auto input = TenantInput::parse(std::get<QJsonObject>(body), true);
         if (auto *e = std::get_if<ApiError>(&input))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         run(ex, [in = std::get<TenantInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
             const QJsonObject created = TenantStore::create(s, box, in, t);
             AdminStore::audit(s, t, actor, QStringLiteral("tenant.create"), created.value(QLatin1String("id")).toString(),
@@ -292,14 +297,14 @@ void AdminController::registerRoutes(Router &router)
             return t ? AdminResult::ok(*t) : notFound(QStringLiteral("tenant"), id);
         });
     });
-    router.add("PATCH", QStringLiteral("/admin/v1/tenants/{id}"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
+    router.add("PATCH", QStringLiteral("/admin/v1/tenants/{id}"), [this, refuse, now](const HttpExchangePtr &ex, const PathParams &p) {
         auto body = bodyObject(*ex);
         if (auto *e = std::get_if<ApiError>(&body))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         const QJsonObject fields = std::get<QJsonObject>(body);
         auto input = TenantInput::parse(fields, false);
         if (auto *e = std::get_if<ApiError>(&input))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         run(ex, [id = p.value(QStringLiteral("id")), in = std::get<TenantInput>(input), fields, t = now()](SqlSession &s, const QString &actor) {
             auto updated = TenantStore::update(s, id, in, t);
             if (!updated)
@@ -324,14 +329,14 @@ void AdminController::registerRoutes(Router &router)
             return keys ? AdminResult::ok(QJsonObject{{QStringLiteral("data"), *keys}}) : notFound(QStringLiteral("tenant"), id);
         });
     });
-    router.add("POST", QStringLiteral("/admin/v1/tenants/{id}/keys"), [this, &box, now](const HttpExchangePtr &ex, const PathParams &p) {
+    router.add("POST", QStringLiteral("/admin/v1/tenants/{id}/keys"), [this, refuse, &box, now](const HttpExchangePtr &ex, const PathParams &p) {
         auto body = bodyObject(*ex, true);
         if (auto *e = std::get_if<ApiError>(&body))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         const QJsonObject fields = std::get<QJsonObject>(body);
         const QJsonValue alg = fields.value(QLatin1String("alg"));
         if (!fields.isEmpty() && !(fields.size() == 1 && alg == QJsonValue(QStringLiteral("HS256"))))
-            return void(HttpReply::error(*ex, ApiError::badRequest(QStringLiteral("send {} (or {\"alg\": \"HS256\"}) to issue a key"), QStringLiteral("invalid_value"))));
+            return void(refuse(ex, ApiError::badRequest(QStringLiteral("send {} (or {\"alg\": \"HS256\"}) to issue a key"), QStringLiteral("invalid_value"))));
         run(ex, [id = p.value(QStringLiteral("id")), &box, t = now()](SqlSession &s, const QString &actor) {
             auto key = TenantStore::issueKey(s, box, id, t);
             if (!key)
@@ -351,10 +356,10 @@ void AdminController::registerRoutes(Router &router)
     });
 
     // Request log, usage, callbacks, audit
-    router.add("GET", QStringLiteral("/admin/v1/requests"), [this, now](const HttpExchangePtr &ex, const PathParams &) {
+    router.add("GET", QStringLiteral("/admin/v1/requests"), [this, refuse, now](const HttpExchangePtr &ex, const PathParams &) {
         auto q = listQuery(*ex, 0);
         if (auto *e = std::get_if<ApiError>(&q))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         RequestLogFilter f;
         const ListQuery lq = std::get<ListQuery>(q);
         f.limit = lq.limit;
@@ -364,17 +369,18 @@ void AdminController::registerRoutes(Router &router)
         f.tenantId = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
         f.model = ex->query.queryItemValue(QStringLiteral("model"), QUrl::FullyDecoded);
         f.status = ex->query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
+        f.eventId = ex->query.queryItemValue(QStringLiteral("event_id"), QUrl::FullyDecoded);
         run(ex, [f](SqlSession &s, const QString &) { return AdminResult::ok(UsageStore::requestLog(s, f)); });
     });
-    router.add("GET", QStringLiteral("/admin/v1/usage"), [this, now](const HttpExchangePtr &ex, const PathParams &) {
+    router.add("GET", QStringLiteral("/admin/v1/usage"), [this, refuse, now](const HttpExchangePtr &ex, const PathParams &) {
         const QString granularity = ex->query.queryItemValue(QStringLiteral("granularity"));
         if (!granularity.isEmpty() && granularity != QLatin1String("minute") && granularity != QLatin1String("hour"))
-            return void(HttpReply::error(*ex, ApiError::badRequest(QStringLiteral("\"granularity\" must be minute or hour"), QStringLiteral("invalid_value"))));
+            return void(refuse(ex, ApiError::badRequest(QStringLiteral("\"granularity\" must be minute or hour"), QStringLiteral("invalid_value"))));
         const bool hourly = granularity == QLatin1String("hour");
         const qint64 t = now();
         auto q = listQuery(*ex, t - (hourly ? 24 * 3'600'000LL : 3'600'000LL));
         if (auto *e = std::get_if<ApiError>(&q))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         ListQuery lq = std::get<ListQuery>(q);
         const qint64 until = lq.untilMs > 0 ? lq.untilMs : t + 1;
         const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
@@ -385,14 +391,14 @@ void AdminController::registerRoutes(Router &router)
                                                                                            tenant, model, lq.sinceMs, until)}});
         });
     });
-    router.add("GET", QStringLiteral("/admin/v1/callbacks"), [this](const HttpExchangePtr &ex, const PathParams &) {
+    router.add("GET", QStringLiteral("/admin/v1/callbacks"), [this, refuse](const HttpExchangePtr &ex, const PathParams &) {
         auto q = listQuery(*ex, 0);
         if (auto *e = std::get_if<ApiError>(&q))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         const ListQuery lq = std::get<ListQuery>(q);
         const QString state = ex->query.queryItemValue(QStringLiteral("state"));
         if (!state.isEmpty() && !QStringList{QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}.contains(state))
-            return void(HttpReply::error(*ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
+            return void(refuse(ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
         const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
         run(ex, [lq, state, tenant](SqlSession &s, const QString &) { return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.limit, lq.offset)); });
     });
@@ -404,10 +410,10 @@ void AdminController::registerRoutes(Router &router)
             return AdminResult::ok(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("state"), QStringLiteral("pending")}});
         });
     });
-    router.add("GET", QStringLiteral("/admin/v1/audit"), [this](const HttpExchangePtr &ex, const PathParams &) {
+    router.add("GET", QStringLiteral("/admin/v1/audit"), [this, refuse](const HttpExchangePtr &ex, const PathParams &) {
         auto q = listQuery(*ex, 0);
         if (auto *e = std::get_if<ApiError>(&q))
-            return void(HttpReply::error(*ex, *e));
+            return void(refuse(ex, *e));
         const ListQuery lq = std::get<ListQuery>(q);
         run(ex, [lq](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), AdminStore::auditLog(s, lq.sinceMs, lq.limit, lq.offset)}}); });
     });

@@ -51,7 +51,7 @@ void DemoController::chat(const HttpExchangePtr &ex, bool legacyCompletion)
     while (words.size() > cap)
         words.removeLast();
     const QString model = body.value(QLatin1String("model")).toString();
-    const qint64 prompt = tokens::promptSize(ex->body, body).estimate;
+    const qint64 prompt = tokens::promptSize(body).estimate;
     const qint64 completion = words.size();
     const QJsonObject usage{{QStringLiteral("prompt_tokens"), prompt}, {QStringLiteral("completion_tokens"), completion},
                             {QStringLiteral("total_tokens"), prompt + completion}};
@@ -108,7 +108,7 @@ void DemoController::chat(const HttpExchangePtr &ex, bool legacyCompletion)
 void DemoController::embeddings(const HttpExchangePtr &ex)
 {
     const QJsonObject body = QJsonDocument::fromJson(ex->body).object();
-    const qint64 prompt = tokens::promptSize(ex->body, body).estimate;
+    const qint64 prompt = tokens::promptSize(body).estimate;
     HttpReply::json(*ex, 200, QJsonObject{{QStringLiteral("object"), QStringLiteral("list")},
                                           {QStringLiteral("data"), QJsonArray{QJsonObject{{QStringLiteral("object"), QStringLiteral("embedding")}, {QStringLiteral("index"), 0},
                                                                                           {QStringLiteral("embedding"), QJsonArray{0.1, 0.2, 0.3}}}}},

@@ -157,6 +157,12 @@ void ProxyCall::answerUpstreamFailure()
         // The device's request was refused on its merits: pass the upstream's explanation on.
         QByteArray type = headerValue(m_upstreamHeaders, "content-type");
         HttpReply::send(*m_plan.exchange, status, type.isEmpty() ? QByteArray("application/json") : type, m_buffer, extra);
+    } else if (status == 503) {
+        ApiError e = ApiError::unavailable(QStringLiteral("the upstream is unavailable (HTTP 503); try again later"), QStringLiteral("upstream_unavailable"));
+        e.retryAfterSecs = headerValue(m_upstreamHeaders, "retry-after").toLongLong();
+        HttpReply::error(*m_plan.exchange, e, extra);
+    } else if (status == 504) {
+        HttpReply::error(*m_plan.exchange, ApiError::gatewayTimeout(QStringLiteral("the upstream timed out (HTTP 504)")), extra);
     } else {
         HttpReply::error(*m_plan.exchange, ApiError::badGateway(QStringLiteral("the upstream failed (HTTP %1)").arg(status)), extra);
     }

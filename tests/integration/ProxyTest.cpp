@@ -201,7 +201,7 @@ private slots:
             QVERIFY(!sent.contains(QLatin1String("max_tokens")));
         const qint64 forwarded = sent.value(field).toInteger(-1);
         // Whatever the upstream makes of the prompt, prompt + completion stays inside the budget.
-        const qint64 room = budget - tokens::promptSize(body, parse(body)).upperBound;
+        const qint64 room = budget - tokens::promptSize(parse(body)).upperBound;
         QVERIFY(room > 0);
         if (asked > 0 && asked <= room)
             QCOMPARE(forwarded, asked);
@@ -385,6 +385,8 @@ private slots:
         QTest::newRow("401: our upstream key is refused") << 401 << 502 << QStringLiteral("upstream_auth_failed") << false;
         QTest::newRow("400: the device's request is refused") << 400 << 400 << QString() << true;
         QTest::newRow("429") << 429 << 429 << QString() << false;
+        QTest::newRow("503: unavailable stays 503") << 503 << 503 << QStringLiteral("upstream_unavailable") << false;
+        QTest::newRow("504: timeout stays 504") << 504 << 504 << QStringLiteral("upstream_timeout") << false;
     }
 
     void upstreamFails()

@@ -121,7 +121,7 @@ void ProxyRequestTest::parseValid()
     QCOMPARE(r->maxTokens.value_or(kNone), maxTokens);
     QCOMPARE(r->usesMaxCompletionTokens, usesMaxCompletionTokens);
     QCOMPARE(r->hasCompletion(), endpoint != ProxyEndpoint::Embeddings);
-    QVERIFY(r->prompt.upperBound >= body.size());
+    QVERIFY(r->prompt.upperBound >= r->prompt.estimate);
 }
 
 void ProxyRequestTest::parseInvalid_data()
@@ -316,8 +316,11 @@ void ProxyRequestTest::promptUpperBound()
     QVERIFY2(size.upperBound >= textBytes + images * tokens::kImageUpperBound,
              qPrintable(QStringLiteral("%1 < %2").arg(size.upperBound).arg(textBytes + images * tokens::kImageUpperBound)));
     QVERIFY(size.estimate > 0);
-    // Each image adds its fixed allowance on top of what the body's length accounts for.
-    QCOMPARE(size.upperBound - body.size() - tokens::kRequestOverheadUpperBound, images * tokens::kImageUpperBound);
+    // The documented bound, exactly: text bytes, role markers per message, the fixed overhead and
+    // each image's allowance.
+    const qint64 messages = json(body).value(QLatin1String("messages")).toArray().size();
+    QCOMPARE(size.upperBound, textBytes + messages * tokens::kMessageOverheadUpperBound + tokens::kRequestOverheadUpperBound
+                                  + images * tokens::kImageUpperBound);
 }
 
 void ProxyRequestTest::choices_data()

@@ -55,6 +55,10 @@ const QList<QStringList> &migrations()
                            " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX audit_log_time ON audit_log(at)"),
         },
+        // 2: find a dynamic key's requests by its event id.
+        {
+            QStringLiteral("CREATE INDEX requests_event ON requests(event_id)"),
+        },
     };
     return list;
 }

@@ -60,7 +60,9 @@ std::optional<QJsonObject> UpstreamStore::get(SqlSession &s, const QString &id)
 
 bool UpstreamStore::nameTaken(SqlSession &s, const QString &name, const QString &exceptId)
 {
-    return s.exec(QStringLiteral("SELECT 1 FROM upstreams WHERE name = ? AND id <> ?"), {name, exceptId}).next();
+    // Compared here, not in SQL: a null exceptId binds as NULL, and "id <> NULL" matches nothing.
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT id FROM upstreams WHERE name = ?"), {name});
+    return q.next() && q.value(0).toString() != exceptId;
 }
 
 std::optional<QJsonObject> UpstreamStore::update(SqlSession &s, const SecretBox &box, const QString &id, const UpstreamInput &in, qint64 nowMs)

@@ -133,7 +133,8 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f)
         where += QStringLiteral(" AND started_at < ?");
         values.append(f.untilMs);
     }
-    for (auto [column, value] : {std::pair{"tenant_id", f.tenantId}, std::pair{"model", f.model}, std::pair{"status", f.status}}) {
+    for (auto [column, value] : {std::pair{"tenant_id", f.tenantId}, std::pair{"model", f.model}, std::pair{"status", f.status},
+                                 std::pair{"event_id", f.eventId}}) {
         if (!value.isEmpty()) {
             where += QStringLiteral(" AND %1 = ?").arg(QLatin1String(column));
             values.append(value);

@@ -15,6 +15,7 @@ struct RequestLogFilter
     QString tenantId;
     QString model;
     QString status;
+    QString eventId;
     qint64 sinceMs = 0;
     qint64 untilMs = 0; // 0: no upper bound
     int limit = 100;

@@ -1,0 +1,515 @@
+// HTTP framing and connection handling of the real server, seen from raw sockets where
+// QNetworkAccessManager would hide it: body and header limits, chunked uploads, keep-alive,
+// Connection: close, the idle timeout, clients that hang up mid-stream; plus routing errors,
+// health and metrics.
+#include "tests/support/Gateway.h"
+
+#include <QRegularExpression>
+#include <QTcpSocket>
+#include <QtTest>
+#include <memory>
+
+using namespace dynaseal::test;
+
+namespace {
+
+// One HTTP/1.1 response read off a raw socket.
+struct RawResponse
+{
+    int status = 0;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const auto &h : headers) {
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                return h.second;
+        }
+        return {};
+    }
+    QJsonObject error() const { return QJsonDocument::fromJson(body).object().value(QLatin1String("error")).toObject(); }
+};
+
+// A client socket that keeps what it reads, so several responses on one connection can be
+// taken apart in order. All waiting spins the event loop: the fakes live in this process.
+class RawClient
+{
+public:
+    bool connectTo(quint16 port)
+    {
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        return waitFor([this] { return m_socket.state() == QAbstractSocket::ConnectedState; }, 5'000);
+    }
+    void write(const QByteArray &bytes)
+    {
+        m_socket.write(bytes);
+        m_socket.flush();
+    }
+    // The next complete response (Content-Length or chunked body), or nullopt on timeout/close.
+    std::optional<RawResponse> read(int timeoutMs = 10'000)
+    {
+        std::optional<RawResponse> out;
+        waitFor([&] {
+            pull();
+            out = parse();
+            return out.has_value() || (m_socket.state() == QAbstractSocket::UnconnectedState && m_socket.bytesAvailable() == 0);
+        }, timeoutMs);
+        if (!out) {
+            pull();
+            out = parse();
+        }
+        return out;
+    }
+    // Waits until `needle` shows up in what was received.
+    bool waitForBytes(const QByteArray &needle, int timeoutMs = 10'000)
+    {
+        return waitFor([&] {
+            pull();
+            return m_buffer.contains(needle);
+        }, timeoutMs);
+    }
+    bool waitForClose(int timeoutMs)
+    {
+        return waitFor([&] {
+            pull();
+            return m_socket.state() == QAbstractSocket::UnconnectedState;
+        }, timeoutMs);
+    }
+    bool connected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    QTcpSocket &socket() { return m_socket; }
+    QByteArray buffered() const { return m_buffer; }
+
+private:
+    void pull() { m_buffer += m_socket.readAll(); }
+
+    std::optional<RawResponse> parse()
+    {
+        const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            return std::nullopt;
+        RawResponse r;
+        const QList<QByteArray> lines = m_buffer.left(headEnd).split('\n');
+        r.status = lines.value(0).split(' ').value(1).toInt();
+        for (int i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines.at(i).indexOf(':');
+            if (colon > 0)
+                r.headers.append({lines.at(i).left(colon).trimmed(), lines.at(i).mid(colon + 1).trimmed()});
+        }
+        qsizetype pos = headEnd + 4;
+        if (r.header("transfer-encoding").toLower() == "chunked") {
+            for (;;) {
+                const qsizetype lineEnd = m_buffer.indexOf("\r\n", pos);
+                if (lineEnd < 0)
+                    return std::nullopt;
+                bool ok = false;
+                const qsizetype size = m_buffer.mid(pos, lineEnd - pos).trimmed().toLongLong(&ok, 16);
+                if (!ok || m_buffer.size() < lineEnd + 2 + size + 2)
+                    return std::nullopt;
+                r.body += m_buffer.mid(lineEnd + 2, size);
+                pos = lineEnd + 2 + size + 2;
+                if (size == 0)
+                    break;
+            }
+        } else {
+            const qsizetype length = r.header("content-length").toLongLong();
+            if (m_buffer.size() < pos + length)
+                return std::nullopt;
+            r.body = m_buffer.mid(pos, length);
+            pos += length;
+        }
+        m_buffer.remove(0, pos);
+        return r;
+    }
+
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+};
+
+QByteArray request(const QByteArray &method, const QByteArray &path, const QByteArray &body = {}, const QByteArray &extraHeaders = {})
+{
+    QByteArray out = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders;
+    if (!body.isEmpty() || method == "POST")
+        out += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    return out + "\r\n" + body;
+}
+
+// A chat request body of exactly `size` bytes.
+QByteArray chatBodyOfSize(qsizetype size)
+{
+    const QByteArray empty = Gateway::chatBody(QStringLiteral("m1"), false, {}, QString());
+    const QByteArray pad(size - empty.size(), 'a');
+    return Gateway::chatBody(QStringLiteral("m1"), false, {}, QString::fromLatin1(pad));
+}
+
+// Empty if `r` is an OpenAI-shaped error with `status` and `code`, else what is wrong.
+QString errorProblem(const std::optional<RawResponse> &r, int status, const QString &code)
+{
+    if (!r)
+        return QStringLiteral("no response");
+    if (r->status != status)
+        return QStringLiteral("expected %1, got %2: %3").arg(status).arg(r->status).arg(QString::fromUtf8(r->body));
+    if (!r->header("content-type").startsWith("application/json"))
+        return QStringLiteral("not JSON: %1").arg(QString::fromLatin1(r->header("content-type")));
+    const QJsonObject e = r->error();
+    if (e.value(QLatin1String("message")).toString().isEmpty() || e.value(QLatin1String("type")).toString().isEmpty())
+        return QStringLiteral("no OpenAI error shape: %1").arg(QString::fromUtf8(r->body));
+    if (!code.isEmpty() && e.value(QLatin1String("code")).toString() != code)
+        return QStringLiteral("expected code %1: %2").arg(code, QString::fromUtf8(r->body));
+    return {};
+}
+
+// The value of one sample line (`name` with its labels, or bare) in Prometheus text, or -1.
+double sample(const QByteArray &metrics, const QByteArray &series)
+{
+    for (const QByteArray &line : metrics.split('\n')) {
+        if (line.startsWith(QByteArray(series + ' ')))
+            return line.mid(series.size() + 1).trimmed().toDouble();
+    }
+    return -1;
+}
+
+double sumOf(const QByteArray &metrics, const QByteArray &name)
+{
+    double total = 0;
+    for (const QByteArray &line : metrics.split('\n')) {
+        if (line.startsWith(QByteArray(name + '{')) || line.startsWith(QByteArray(name + ' ')))
+            total += line.mid(line.lastIndexOf(' ') + 1).toDouble();
+    }
+    return total;
+}
+
+constexpr qint64 kBodyLimit = 2048;
+
+} // namespace
+
+class TransportTest : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Gateway> gw;
+
+private slots:
+    void initTestCase()
+    {
+        gw = std::make_unique<Gateway>(QStringList{QStringLiteral("--max-body-bytes"), QString::number(kBodyLimit)});
+        QString why;
+        QVERIFY2(gw->setUp(&why), qPrintable(why));
+    }
+
+    void cleanupTestCase() { gw.reset(); }
+
+    void bodyOverLimitRefusedEarly()
+    {
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        // Announce a large body, send a few bytes of it, then wait: the answer must not wait for the rest.
+        const qsizetype forwardedBefore = gw->upstream.http().requests.size();
+        client.write(QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                "Authorization: Bearer " + gw->mint() + "\r\nContent-Length: 100000\r\n\r\n{\"model\":\"m1\","));
+        const auto r = client.read();
+        const QString problem = errorProblem(r, 413, QStringLiteral("payload_too_large"));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(client.waitForClose(5'000));
+        QCOMPARE(gw->upstream.http().requests.size(), forwardedBefore); // nothing forwarded
+        QVERIFY(gw->server.isRunning());
+    }
+
+    void bodySizeLimit_data()
+    {
+        QTest::addColumn<qint64>("size");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        // Without a key the server answers 401 once it has read the body; over the limit, 413 first.
+        QTest::newRow("well under") << qint64(200) << 401 << "missing_api_key";
+        QTest::newRow("just under") << kBodyLimit - 1 << 401 << "missing_api_key";
+        QTest::newRow("at the limit") << kBodyLimit << 401 << "missing_api_key";
+        QTest::newRow("one over") << kBodyLimit + 1 << 413 << "payload_too_large";
+    }
+
+    void bodySizeLimit()
+    {
+        QFETCH(qint64, size);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        const QByteArray body = chatBodyOfSize(size);
+        QCOMPARE(body.size(), size);
+        QByteArray bytes = request("POST", "/v1/chat/completions", body);
+        if (status == 413)
+            bytes.chop(body.size() - 10); // an early refusal must not need the body
+        client.write(bytes);
+        const auto r = client.read();
+        QVERIFY2(r, client.buffered().constData());
+        QCOMPARE(r->status, status);
+        QVERIFY(r->error().value(QLatin1String("message")).isString());
+        QCOMPARE(r->error().value(QLatin1String("code")).toString(), code);
+        if (status == 401) {
+            // Served normally: the connection stays usable.
+            client.write(request("GET", "/health/liveness"));
+            const auto next = client.read();
+            QVERIFY(next);
+            QCOMPARE(next->status, 200);
+        } else {
+            QVERIFY(client.waitForClose(5'000));
+        }
+    }
+
+    void bodyLimitWithKey()
+    {
+        // With a valid key and a body under the limit the call goes through to the upstream.
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        const QByteArray body = chatBodyOfSize(kBodyLimit - 48);
+        // A budget big enough for the padded prompt's estimate.
+        const QByteArray key = gw->mint({{QStringLiteral("max_tokens"), 100'000}});
+        client.write(request("POST", "/v1/chat/completions", body, QByteArray("Authorization: Bearer " + key + "\r\n")));
+        const auto r = client.read();
+        QVERIFY(r);
+        QVERIFY2(r->status == 200, r->body.constData());
+        QVERIFY(QJsonDocument::fromJson(r->body).object().contains(QLatin1String("choices")));
+    }
+
+    void headersTooLarge()
+    {
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        QByteArray head = "GET /health/liveness HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        for (int i = 0; head.size() < 66 * 1024; ++i)
+            head += "X-Padding-" + QByteArray::number(i) + ": " + QByteArray(200, 'p') + "\r\n";
+        // No terminating blank line: the server must refuse on size alone, not wait for the end.
+        client.write(head);
+        const auto r = client.read();
+        const QString problem = errorProblem(r, 431, QString());
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(client.waitForClose(5'000));
+        QVERIFY(gw->server.isRunning());
+    }
+
+    void headersJustUnderLimit()
+    {
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        QByteArray head = "GET /health/liveness HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        for (int i = 0; head.size() < 60 * 1024; ++i)
+            head += "X-Padding-" + QByteArray::number(i) + ": " + QByteArray(200, 'p') + "\r\n";
+        client.write(head + "\r\n");
+        const auto r = client.read();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+    }
+
+    void chunkedUploadRefused()
+    {
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        client.write(QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                "Authorization: Bearer " + gw->mint() + "\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        const auto r = client.read();
+        const QString problem = errorProblem(r, 411, QString());
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(client.waitForClose(5'000));
+    }
+
+    void keepAlive_data()
+    {
+        QTest::addColumn<bool>("pipelined");
+        QTest::newRow("one after another") << false;
+        QTest::newRow("pipelined") << true;
+    }
+
+    void keepAlive()
+    {
+        QFETCH(bool, pipelined);
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        const QList<QPair<QByteArray, int>> calls{{"/health/liveness", 200}, {"/no/such/path", 404}, {"/health/liveness", 200},
+                                                  {"/health/readiness", 200}, {"/health/liveness", 200}};
+        if (pipelined) {
+            QByteArray all;
+            for (const auto &c : calls)
+                all += request("GET", c.first);
+            client.write(all);
+        }
+        for (const auto &c : calls) {
+            if (!pipelined)
+                client.write(request("GET", c.first));
+            const auto r = client.read();
+            QVERIFY2(r, qPrintable(QString(QString::fromLatin1(c.first) + QStringLiteral(": no answer"))));
+            QCOMPARE(r->status, c.second);
+            QVERIFY(client.connected());
+        }
+        QVERIFY(client.buffered().isEmpty());
+    }
+
+    void routingErrors_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("unknown path") << QByteArray("GET") << "/nope" << 404 << "unknown_url";
+        QTest::newRow("unknown api path") << QByteArray("POST") << "/v1/images/generations" << 404 << "unknown_url";
+        QTest::newRow("unknown admin path") << QByteArray("GET") << "/admin/v1/secrets" << 404 << "unknown_url";
+        QTest::newRow("GET on chat") << QByteArray("GET") << "/v1/chat/completions" << 405 << "method_not_allowed";
+        QTest::newRow("PUT on chat") << QByteArray("PUT") << "/v1/chat/completions" << 405 << "method_not_allowed";
+        QTest::newRow("POST on liveness") << QByteArray("POST") << "/health/liveness" << 405 << "method_not_allowed";
+        QTest::newRow("DELETE on metrics") << QByteArray("DELETE") << "/metrics" << 405 << "method_not_allowed";
+        QTest::newRow("POST on models") << QByteArray("POST") << "/v1/models" << 405 << "method_not_allowed";
+        QTest::newRow("GET on login") << QByteArray("GET") << "/admin/v1/login" << 405 << "method_not_allowed";
+    }
+
+    void routingErrors()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, path);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        const HttpResult r = gw->http.send(method, path, method == "GET" || method == "DELETE" ? QByteArray() : QByteArray("{}"));
+        QCOMPARE(r.status, status);
+        QVERIFY(r.header("content-type").startsWith("application/json"));
+        QVERIFY2(!r.errorMessage().isEmpty(), r.body.constData());
+        QVERIFY(r.json().value(QLatin1String("error")).toObject().value(QLatin1String("type")).isString());
+        QCOMPARE(r.errorCode(), code);
+    }
+
+    void health()
+    {
+        const HttpResult live = gw->http.get(QStringLiteral("/health/liveness"));
+        QCOMPARE(live.status, 200);
+        QCOMPARE(live.json().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        const HttpResult ready = gw->http.get(QStringLiteral("/health/readiness"));
+        QCOMPARE(ready.status, 200);
+        QCOMPARE(ready.json().value(QLatin1String("database")).toString(), QStringLiteral("ok"));
+    }
+
+    void metrics()
+    {
+        const HttpResult before = gw->http.get(QStringLiteral("/metrics"));
+        QCOMPARE(before.status, 200);
+        QVERIFY(before.header("content-type").startsWith("text/plain"));
+        const double billedBefore = std::max(0.0, sample(before.body, "dynaseal_tokens_billed_total"));
+        const double requestsBefore = sumOf(before.body, "dynaseal_proxy_requests_total");
+
+        QCOMPARE(gw->chat(gw->mint(), Gateway::chatBody()).status, 200); // 9 + 5 tokens
+
+        HttpResult after;
+        QVERIFY(waitFor([&] {
+            after = gw->http.get(QStringLiteral("/metrics"));
+            return sample(after.body, "dynaseal_tokens_billed_total") >= billedBefore + 14;
+        }));
+        QCOMPARE(sample(after.body, "dynaseal_tokens_billed_total"), billedBefore + 14);
+        QCOMPARE(sumOf(after.body, "dynaseal_proxy_requests_total"), requestsBefore + 1);
+        QVERIFY2(after.body.contains("# TYPE dynaseal_proxy_requests_total counter"), after.body.constData());
+        QVERIFY2(after.body.contains("# TYPE dynaseal_tokens_billed_total counter"), after.body.constData());
+        QVERIFY2(after.body.contains("dynaseal_proxy_requests_total{"), after.body.constData());
+
+        // Prometheus text format: every sample line is `name{labels} value` with a number for value.
+        static const QRegularExpression line(QStringLiteral(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+]?([0-9.eE+-]+|NaN|\+Inf|-Inf)$)"));
+        for (const QByteArray &l : after.body.split('\n')) {
+            if (l.isEmpty() || l.startsWith('#'))
+                continue;
+            QVERIFY2(line.match(QString::fromUtf8(l)).hasMatch(), l.constData());
+        }
+    }
+
+    void clientDisconnectMidStream()
+    {
+        const UpstreamBehavior saved = gw->upstream.behavior;
+        gw->upstream.behavior.chunkDelayMs = 100;
+        gw->upstream.behavior.completionTokens = 30;
+        const int disconnectsBefore = gw->upstream.http().clientDisconnects;
+        const int completedBefore = gw->upstream.streamsCompleted;
+        const qsizetype callbacksBefore = gw->receiver.acknowledged().size();
+        const QString eventId = QStringLiteral("evt-hangup-1");
+
+        {
+            RawClient client;
+            QVERIFY(client.connectTo(gw->server.port()));
+            client.write(request("POST", "/v1/chat/completions", Gateway::chatBody(QStringLiteral("m1"), true),
+                                 QByteArray("Authorization: Bearer " + gw->mint({{QStringLiteral("event_id"), eventId}}) + "\r\n")));
+            QVERIFY2(client.waitForBytes("data: "), client.buffered().constData());
+            QVERIFY(client.buffered().startsWith("HTTP/1.1 200"));
+            client.socket().abort();
+        }
+
+        // The server cancels the upstream call: the fake sees its connection dropped.
+        QVERIFY(waitFor([&] { return gw->upstream.http().clientDisconnects > disconnectsBefore; }, 5'000));
+        QCOMPARE(gw->upstream.streamsCompleted, completedBefore);
+        QVERIFY(gw->server.isRunning());
+        QCOMPARE(gw->http.get(QStringLiteral("/health/liveness")).status, 200);
+
+        // And tells the tenant the device cut the call off.
+        QVERIFY(waitFor([&] { return gw->receiver.acknowledged().size() > callbacksBefore; }));
+        const QJsonObject callback = gw->receiver.acknowledged().last();
+        QCOMPARE(callback.value(QLatin1String("event_id")).toString(), eventId);
+        QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("client_closed"));
+        QVERIFY(callback.value(QLatin1String("tokens")).toInteger() < 9 + 30);
+
+        gw->upstream.behavior = saved;
+        QCOMPARE(gw->chat(gw->mint(), Gateway::chatBody(QStringLiteral("m1"), true)).status, 200);
+    }
+
+    void connectionClose_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<bool>("closes");
+        QTest::newRow("Connection: close") << QByteArray("Connection: close\r\n") << true;
+        QTest::newRow("connection: CLOSE") << QByteArray("connection: CLOSE\r\n") << true;
+        QTest::newRow("default keep-alive") << QByteArray() << false;
+        QTest::newRow("Connection: keep-alive") << QByteArray("Connection: keep-alive\r\n") << false;
+    }
+
+    void connectionClose()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(bool, closes);
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        client.write(request("GET", "/health/liveness", {}, headers));
+        const auto r = client.read();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        if (closes) {
+            QCOMPARE(r->header("connection").toLower(), QByteArray("close"));
+            QVERIFY(client.waitForClose(5'000));
+        } else {
+            // Still open: a second request on the same connection is answered.
+            client.write(request("GET", "/health/liveness"));
+            const auto second = client.read();
+            QVERIFY(second);
+            QCOMPARE(second->status, 200);
+            QVERIFY(client.connected());
+        }
+    }
+
+    void idleTimeout()
+    {
+        ServerProcess server({QStringLiteral("--idle-timeout"), QStringLiteral("1")});
+        QVERIFY2(server.start(), server.output().constData());
+
+        RawClient silent;
+        QVERIFY(silent.connectTo(server.port()));
+        QVERIFY(silent.waitForClose(5'000));
+
+        // Also after a request was answered.
+        RawClient served;
+        QVERIFY(served.connectTo(server.port()));
+        served.write(request("GET", "/health/liveness"));
+        const auto r = served.read();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        QVERIFY(served.waitForClose(5'000));
+
+        // A half-sent request does not keep a connection alive forever either.
+        RawClient partial;
+        QVERIFY(partial.connectTo(server.port()));
+        partial.write("GET /health/liveness HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        QVERIFY(partial.waitForClose(5'000));
+        QVERIFY(server.isRunning());
+    }
+};
+
+QTEST_GUILESS_MAIN(TransportTest)
+#include "TransportTest.moc"
