@@ -12,6 +12,7 @@
 #include "server/http/AdminController.h"
 #include "server/http/DemoController.h"
 #include "server/http/DynamicKeyController.h"
+#include "server/http/EventsController.h"
 #include "server/http/GuardedTcpServer.h"
 #include "server/http/HealthController.h"
 #include "server/http/HttpFrontend.h"
@@ -149,7 +150,8 @@ bool ServerApp::start(QString *error)
     policy.retryMaxMs = m_settings.callbackRetryMaxMs;
     policy.timeoutMs = m_settings.callbackTimeoutMs;
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
-    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_keyUsage, m_metrics, *m_callbacks});
+    connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_keyUsage, m_metrics, m_live, *m_callbacks});
 
     m_frontend = new HttpFrontend();
     auto *admin = new AdminController(*m_context, m_frontend);
@@ -159,6 +161,8 @@ bool ServerApp::start(QString *error)
     connect(m_proxy, &ProxyController::callbacksStored, m_callbacks.get(), &CallbackDispatcher::submit);
     auto *minting = new DynamicKeyController(*m_context, m_frontend);
     minting->registerRoutes(m_frontend->router());
+    auto *events = new EventsController(*m_context, m_live, m_frontend);
+    events->registerRoutes(m_frontend->router());
     auto *health = new HealthController(*m_context, m_frontend);
     health->registerRoutes(m_frontend->router());
     if (m_settings.demo) {

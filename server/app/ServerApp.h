@@ -2,6 +2,7 @@
 // The composition root: builds every service from the settings, recovers what an earlier run
 // left unfinished, and serves until told to stop.
 #include "server/core/KeyUsageTracker.h"
+#include "server/core/LiveEvents.h"
 #include "server/core/Metrics.h"
 #include "server/core/Registry.h"
 #include "server/core/ServerContext.h"
@@ -51,6 +52,7 @@ private:
     TokenLedger m_ledger;
     KeyUsageTracker m_keyUsage;
     Metrics m_metrics;
+    LiveEvents m_live;
     std::unique_ptr<HttpClient> m_http;
     std::unique_ptr<CallbackDispatcher> m_callbacks;
     std::unique_ptr<ServerContext> m_context;

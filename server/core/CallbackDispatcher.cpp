@@ -110,6 +110,14 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
 {
     const qint64 now = m_clock.nowMs();
     const QString id = callback.id;
+    emit attempted(QJsonObject{{QStringLiteral("id"), id},
+                               {QStringLiteral("request_id"), callback.requestId},
+                               {QStringLiteral("tenant_id"), callback.tenantId},
+                               {QStringLiteral("ok"), error.isEmpty()},
+                               {QStringLiteral("http_status"), httpStatus},
+                               {QStringLiteral("error"), error},
+                               {QStringLiteral("attempts"), previousAttempts + 1},
+                               {QStringLiteral("at"), now}});
     if (error.isEmpty()) {
         m_metrics.add(QStringLiteral("dynaseal_callbacks_delivered_total"));
         m_db.write<bool>([id, httpStatus, now](SqlSession &s) { CallbackStore::markDelivered(s, id, httpStatus, now); return true; },

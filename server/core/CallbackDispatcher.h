@@ -3,6 +3,7 @@
 // until the tenant answers 2xx, across restarts (what is due is re-read from the database).
 #include "server/core/UsageRecord.h"
 
+#include <QJsonObject>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -38,6 +39,10 @@ public:
     static qint64 backoffMs(int attempts, const CallbackPolicy &policy);
 
     int inFlight() const { return int(m_inFlight.size()); }
+
+signals:
+    // After each delivery attempt: id, request_id, tenant_id, ok, http_status, error, attempts.
+    void attempted(const QJsonObject &summary);
 
 private:
     void poll();

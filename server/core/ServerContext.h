@@ -7,6 +7,7 @@ namespace dynaseal {
 
 class CallbackDispatcher;
 class KeyUsageTracker;
+class LiveEvents;
 class Clock;
 class Database;
 class Metrics;
@@ -24,6 +25,7 @@ struct ServerContext
     TokenLedger &ledger;
     KeyUsageTracker &keyUsage;
     Metrics &metrics;
+    LiveEvents &live;
     CallbackDispatcher &callbacks; // main thread only: reach it through a queued call
 };
 
