@@ -236,9 +236,9 @@ bool ServerApp::seedDemo(QString *error)
         QString tenantId;
         if (t.next()) {
             tenantId = t.value(0).toString();
-            TenantStore::update(s, tenantId, tenant, now);
+            TenantStore::update(s, tenantId, tenant, std::nullopt, now);
         } else {
-            tenantId = TenantStore::create(s, box, tenant, now).value(QLatin1String("id")).toString();
+            tenantId = TenantStore::create(s, box, tenant, TenantPolicy().toJson(), now).value(QLatin1String("id")).toString();
         }
         QSqlQuery &k = s.exec(QStringLiteral("SELECT 1 FROM tenant_keys WHERE tenant_id = ? AND revoked_at IS NULL AND alg = 'HS256'"), {tenantId});
         if (!k.next())

@@ -1,5 +1,8 @@
 #include "server/core/AdminInput.h"
 
+#include "server/core/policy/TenantPolicy.h"
+#include "shared/Jwt.h"
+
 #include <QJsonArray>
 #include <cmath>
 
@@ -78,9 +81,15 @@ std::optional<QString> checkHttpUrl(const QString &text, QUrl *out)
 
 std::variant<TenantInput, ApiError> TenantInput::parse(const QJsonObject &body, bool creating)
 {
-    if (auto e = unknownFields(body, {QStringLiteral("name"), QStringLiteral("callback_url"), QStringLiteral("token_quota"), QStringLiteral("max_key_lifetime_secs")}))
+    const QStringList known = QStringList{QStringLiteral("name"), QStringLiteral("callback_url"), QStringLiteral("token_quota"),
+                                          QStringLiteral("max_key_lifetime_secs")} + TenantPolicy::fieldNames();
+    if (auto e = unknownFields(body, known))
         return *e;
     TenantInput in;
+    for (const QString &field : TenantPolicy::fieldNames()) {
+        if (body.contains(field))
+            in.policyFields.insert(field, body.value(field));
+    }
     if (auto e = nonEmptyString(body, "name", 200, &in.name))
         return *e;
     if (body.contains(QLatin1String("callback_url"))) {
@@ -105,9 +114,16 @@ std::variant<TenantInput, ApiError> TenantInput::parse(const QJsonObject &body, 
 
 std::variant<UpstreamInput, ApiError> UpstreamInput::parse(const QJsonObject &body, bool creating)
 {
-    if (auto e = unknownFields(body, {QStringLiteral("name"), QStringLiteral("base_url"), QStringLiteral("api_key"), QStringLiteral("models")}))
+    if (auto e = unknownFields(body, {QStringLiteral("name"), QStringLiteral("base_url"), QStringLiteral("api_key"), QStringLiteral("models"),
+                                      QStringLiteral("weight")}))
         return *e;
     UpstreamInput in;
+    if (body.contains(QLatin1String("weight"))) {
+        qint64 weight = 0;
+        if (!wholeNumber(body.value(QLatin1String("weight")), 1, 1000, &weight))
+            return fieldError(QStringLiteral("weight"), QStringLiteral("must be an integer from 1 to 1000"));
+        in.weight = int(weight);
+    }
     if (auto e = nonEmptyString(body, "name", 200, &in.name))
         return *e;
     if (auto e = nonEmptyString(body, "api_key", 4096, &in.apiKey))
@@ -143,6 +159,32 @@ std::variant<UpstreamInput, ApiError> UpstreamInput::parse(const QJsonObject &bo
                 return fieldError(QLatin1String(field), QStringLiteral("is required"));
         }
     }
+    return in;
+}
+
+std::variant<TenantKeyInput, ApiError> TenantKeyInput::parse(const QJsonObject &body)
+{
+    if (auto e = unknownFields(body, {QStringLiteral("alg"), QStringLiteral("public_key")}))
+        return *e;
+    TenantKeyInput in;
+    const QJsonValue alg = body.value(QLatin1String("alg"));
+    if (!alg.isUndefined()) {
+        if (!alg.isString() || !QStringList{QStringLiteral("HS256"), QStringLiteral("EdDSA"), QStringLiteral("ES256")}.contains(alg.toString()))
+            return fieldError(QStringLiteral("alg"), QStringLiteral("must be \"HS256\", \"EdDSA\" or \"ES256\""));
+        in.alg = alg.toString();
+    }
+    const QJsonValue pem = body.value(QLatin1String("public_key"));
+    if (in.alg == QLatin1String("HS256")) {
+        if (!pem.isUndefined())
+            return fieldError(QStringLiteral("public_key"), QStringLiteral("is only for EdDSA and ES256 keys; HS256 keys are issued by the server"));
+        return in;
+    }
+    if (!pem.isString() || pem.toString().size() > 10'000)
+        return fieldError(QStringLiteral("public_key"), QStringLiteral("is required: the PEM of the tenant's %1 public key").arg(in.alg));
+    in.publicKeyPem = pem.toString().toUtf8();
+    if (!jwt::isValidPublicKey(in.alg, in.publicKeyPem))
+        return fieldError(QStringLiteral("public_key"), QStringLiteral("is not a PEM public key for %1 (%2)")
+                                                            .arg(in.alg, in.alg == QLatin1String("EdDSA") ? QStringLiteral("Ed25519") : QStringLiteral("P-256")));
     return in;
 }
 

@@ -17,6 +17,7 @@ struct TenantInput
     std::optional<QString> callbackUrl;
     std::optional<std::optional<qint64>> tokenQuota;         // outer: given; inner: null = no limit
     std::optional<std::optional<qint64>> maxKeyLifetimeSecs; // outer: given; inner: null = server default
+    QJsonObject policyFields; // TenantPolicy fields as sent; checked against the stored policy when merged
 
     // `creating`: name and callback_url are required.
     static std::variant<TenantInput, ApiError> parse(const QJsonObject &body, bool creating);
@@ -28,8 +29,19 @@ struct UpstreamInput
     std::optional<QUrl> baseUrl;
     std::optional<QString> apiKey;
     std::optional<QStringList> models;
+    std::optional<int> weight;
 
     static std::variant<UpstreamInput, ApiError> parse(const QJsonObject &body, bool creating);
+};
+
+// A tenant key to add: {} or {"alg":"HS256"} issues a secret; {"alg":"EdDSA"|"ES256",
+// "public_key":"<PEM>"} registers the tenant's public key.
+struct TenantKeyInput
+{
+    QString alg = QStringLiteral("HS256");
+    QByteArray publicKeyPem;
+
+    static std::variant<TenantKeyInput, ApiError> parse(const QJsonObject &body);
 };
 
 // Dynamic keys minted by the server for a tenant: POST /v1/dynamic-keys.

@@ -19,6 +19,16 @@ const Upstream *RegistrySnapshot::upstreamFor(const QString &model) const
     return nullptr;
 }
 
+QList<const Upstream *> RegistrySnapshot::upstreamsFor(const QString &model) const
+{
+    QList<const Upstream *> out;
+    for (const Upstream &u : upstreams) {
+        if (u.models.contains(model))
+            out.append(&u);
+    }
+    return out;
+}
+
 QStringList RegistrySnapshot::models() const
 {
     QStringList all;

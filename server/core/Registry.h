@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 #include <QUrl>
+
+#include "server/core/policy/TenantPolicy.h"
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +34,7 @@ struct Tenant
     std::optional<qint64> tokenQuota;
     std::optional<qint64> maxKeyLifetimeSecs;
     QList<TenantKey> keys; // active keys only
+    std::shared_ptr<const TenantPolicy> policy = std::make_shared<const TenantPolicy>();
 };
 
 struct Upstream
@@ -41,6 +44,7 @@ struct Upstream
     QUrl baseUrl;
     QByteArray apiKey;
     QStringList models;
+    int weight = 1;
 };
 
 struct RegistrySnapshot
@@ -53,6 +57,8 @@ struct RegistrySnapshot
     const Tenant *tenant(const QString &id) const;
     // The first upstream that serves `model`, or nullptr.
     const Upstream *upstreamFor(const QString &model) const;
+    // Every upstream that serves `model`, in registration order.
+    QList<const Upstream *> upstreamsFor(const QString &model) const;
     // Every model some upstream serves, sorted.
     QStringList models() const;
 };

@@ -3,6 +3,7 @@
 #include "server/core/AdminInput.h"
 #include "server/core/CallbackDispatcher.h"
 #include "server/core/TokenLedger.h"
+#include "server/core/policy/TenantPolicy.h"
 #include "server/core/storage/AdminStore.h"
 #include "server/core/storage/CallbackStore.h"
 #include "server/core/storage/Database.h"
@@ -285,7 +286,10 @@ void AdminController::registerRoutes(Router &router)
         if (auto *e = std::get_if<ApiError>(&input))
             return void(refuse(ex, *e));
         run(ex, [in = std::get<TenantInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
-            const QJsonObject created = TenantStore::create(s, box, in, t);
+            auto policy = TenantPolicy::merge(TenantPolicy(), in.policyFields);
+            if (auto *e = std::get_if<ApiError>(&policy))
+                return AdminResult::fail(*e);
+            const QJsonObject created = TenantStore::create(s, box, in, std::get<TenantPolicy>(policy).toJson(), t);
             AdminStore::audit(s, t, actor, QStringLiteral("tenant.create"), created.value(QLatin1String("id")).toString(),
                               QJsonObject{{QStringLiteral("name"), *in.name}});
             return AdminResult::ok(created, 201, true);
@@ -306,7 +310,20 @@ void AdminController::registerRoutes(Router &router)
         if (auto *e = std::get_if<ApiError>(&input))
             return void(refuse(ex, *e));
         run(ex, [id = p.value(QStringLiteral("id")), in = std::get<TenantInput>(input), fields, t = now()](SqlSession &s, const QString &actor) {
-            auto updated = TenantStore::update(s, id, in, t);
+            std::optional<QJsonObject> policyJson;
+            if (!in.policyFields.isEmpty()) {
+                // Policy fields are judged together with what is stored (e.g. auth "regex" needs a regex).
+                const auto stored = TenantStore::policy(s, id);
+                if (!stored)
+                    return notFound(QStringLiteral("tenant"), id);
+                auto base = TenantPolicy::fromJson(*stored);
+                auto merged = TenantPolicy::merge(std::holds_alternative<TenantPolicy>(base) ? std::get<TenantPolicy>(base) : TenantPolicy(),
+                                                  in.policyFields);
+                if (auto *e = std::get_if<ApiError>(&merged))
+                    return AdminResult::fail(*e);
+                policyJson = std::get<TenantPolicy>(merged).toJson();
+            }
+            auto updated = TenantStore::update(s, id, in, policyJson, t);
             if (!updated)
                 return notFound(QStringLiteral("tenant"), id);
             AdminStore::audit(s, t, actor, QStringLiteral("tenant.update"), id, fields);
@@ -322,6 +339,27 @@ void AdminController::registerRoutes(Router &router)
         });
     });
 
+    // Tokens used, and calls and tokens per hour since local midnight (or ?since=).
+    router.add("GET", QStringLiteral("/admin/v1/tenants/{id}/usage"), [this, refuse, now](const HttpExchangePtr &ex, const PathParams &p) {
+        const qint64 t = now();
+        const qint64 midnight = QDateTime::fromMSecsSinceEpoch(t).date().startOfDay().toMSecsSinceEpoch();
+        auto q = listQuery(*ex, midnight);
+        if (auto *e = std::get_if<ApiError>(&q))
+            return void(refuse(ex, *e));
+        const ListQuery lq = std::get<ListQuery>(q);
+        run(ex, [id = p.value(QStringLiteral("id")), lq, t](SqlSession &s, const QString &) {
+            auto tenant = TenantStore::get(s, id);
+            if (!tenant)
+                return notFound(QStringLiteral("tenant"), id);
+            return AdminResult::ok(QJsonObject{{QStringLiteral("tenant_id"), id},
+                                               {QStringLiteral("tokens_used"), tenant->value(QLatin1String("tokens_used"))},
+                                               {QStringLiteral("token_quota"), tenant->value(QLatin1String("token_quota"))},
+                                               {QStringLiteral("since"), rows::isoTime(lq.sinceMs)},
+                                               {QStringLiteral("hourly"), UsageStore::series(s, QStringLiteral("hour"), id, QString(), lq.sinceMs,
+                                                                                             lq.untilMs > 0 ? lq.untilMs : t + 1)}});
+        });
+    });
+
     // Tenant keys
     router.add("GET", QStringLiteral("/admin/v1/tenants/{id}/keys"), [this](const HttpExchangePtr &ex, const PathParams &p) {
         run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
@@ -333,16 +371,16 @@ void AdminController::registerRoutes(Router &router)
         auto body = bodyObject(*ex, true);
         if (auto *e = std::get_if<ApiError>(&body))
             return void(refuse(ex, *e));
-        const QJsonObject fields = std::get<QJsonObject>(body);
-        const QJsonValue alg = fields.value(QLatin1String("alg"));
-        if (!fields.isEmpty() && !(fields.size() == 1 && alg == QJsonValue(QStringLiteral("HS256"))))
-            return void(refuse(ex, ApiError::badRequest(QStringLiteral("send {} (or {\"alg\": \"HS256\"}) to issue a key"), QStringLiteral("invalid_value"))));
-        run(ex, [id = p.value(QStringLiteral("id")), &box, t = now()](SqlSession &s, const QString &actor) {
-            auto key = TenantStore::issueKey(s, box, id, t);
+        auto input = TenantKeyInput::parse(std::get<QJsonObject>(body));
+        if (auto *e = std::get_if<ApiError>(&input))
+            return void(refuse(ex, *e));
+        run(ex, [id = p.value(QStringLiteral("id")), in = std::get<TenantKeyInput>(input), &box, t = now()](SqlSession &s, const QString &actor) {
+            auto key = in.alg == QLatin1String("HS256") ? TenantStore::issueKey(s, box, id, t)
+                                                         : TenantStore::registerPublicKey(s, id, in.alg, in.publicKeyPem, t);
             if (!key)
                 return notFound(QStringLiteral("tenant"), id);
             AdminStore::audit(s, t, actor, QStringLiteral("tenant_key.issue"), key->value(QLatin1String("id")).toString(),
-                              QJsonObject{{QStringLiteral("tenant_id"), id}});
+                              QJsonObject{{QStringLiteral("tenant_id"), id}, {QStringLiteral("alg"), in.alg}});
             return AdminResult::ok(*key, 201, true);
         });
     });

@@ -59,6 +59,10 @@ const QList<QStringList> &migrations()
         {
             QStringLiteral("CREATE INDEX requests_event ON requests(event_id)"),
         },
+        // 3: several upstreams may serve one model, picked by weight.
+        {
+            QStringLiteral("ALTER TABLE upstreams ADD COLUMN weight INTEGER NOT NULL DEFAULT 1"),
+        },
     };
     return list;
 }

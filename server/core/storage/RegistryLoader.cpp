@@ -2,6 +2,9 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcRegistry, "dynaseal.registry")
 
 namespace dynaseal {
 namespace {
@@ -21,7 +24,7 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
 {
     auto snapshot = std::make_shared<RegistrySnapshot>();
     {
-        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, callback_url, callback_secret_enc, token_quota, max_key_lifetime_secs FROM tenants"));
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, callback_url, callback_secret_enc, token_quota, max_key_lifetime_secs, settings FROM tenants"));
         while (q.next()) {
             Tenant t;
             t.id = q.value(0).toString();
@@ -32,6 +35,16 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
                 t.tokenQuota = q.value(4).toLongLong();
             if (!q.value(5).isNull())
                 t.maxKeyLifetimeSecs = q.value(5).toLongLong();
+            auto policy = TenantPolicy::fromJson(QJsonDocument::fromJson(q.value(6).toByteArray()).object());
+            if (auto *stored = std::get_if<TenantPolicy>(&policy)) {
+                t.policy = std::make_shared<const TenantPolicy>(*stored);
+            } else {
+                // Saved settings are validated; one that no longer reads shuts the tenant rather than opening it.
+                qCWarning(lcRegistry) << "tenant" << t.id << "has unreadable settings:" << std::get<ApiError>(policy).message;
+                TenantPolicy closed;
+                closed.active = false;
+                t.policy = std::make_shared<const TenantPolicy>(closed);
+            }
             snapshot->tenants.insert(t.id, t);
         }
     }
@@ -54,7 +67,7 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
         }
     }
     {
-        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, base_url, api_key_enc, models FROM upstreams ORDER BY created_at, id"));
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, base_url, api_key_enc, models, weight FROM upstreams ORDER BY created_at, id"));
         while (q.next()) {
             Upstream u;
             u.id = q.value(0).toString();
@@ -63,6 +76,7 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
             u.apiKey = openSecret(box, q.value(3), QByteArray("upstream_key:").append(u.id.toUtf8()));
             for (const QJsonValue &m : QJsonDocument::fromJson(q.value(4).toByteArray()).array())
                 u.models.append(m.toString());
+            u.weight = std::max(1, q.value(5).toInt());
             snapshot->upstreams.append(u);
         }
     }

@@ -1,17 +1,23 @@
 #include "server/core/storage/TenantStore.h"
 
+#include "server/core/policy/TenantPolicy.h"
 #include "server/core/storage/RowIds.h"
+
+#include <QJsonDocument>
 
 namespace dynaseal {
 namespace {
 
 const QString kSelect = QStringLiteral(
-    "SELECT id, name, callback_url, token_quota, tokens_used, max_key_lifetime_secs, created_at, updated_at FROM tenants");
+    "SELECT id, name, callback_url, token_quota, tokens_used, max_key_lifetime_secs, created_at, updated_at, settings FROM tenants");
 
 QJsonObject tenantJson(const QSqlQuery &q)
 {
     auto nullable = [&](int i) { return q.value(i).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(i).toLongLong()); };
-    return QJsonObject{{QStringLiteral("id"), q.value(0).toString()},
+    // Every policy field, with defaults for those never set.
+    auto policy = TenantPolicy::fromJson(QJsonDocument::fromJson(q.value(8).toByteArray()).object());
+    QJsonObject out = std::holds_alternative<TenantPolicy>(policy) ? std::get<TenantPolicy>(policy).toJson() : QJsonObject();
+    const QJsonObject base{{QStringLiteral("id"), q.value(0).toString()},
                        {QStringLiteral("name"), q.value(1).toString()},
                        {QStringLiteral("callback_url"), q.value(2).toString()},
                        {QStringLiteral("token_quota"), nullable(3)},
@@ -19,20 +25,24 @@ QJsonObject tenantJson(const QSqlQuery &q)
                        {QStringLiteral("max_key_lifetime_secs"), nullable(5)},
                        {QStringLiteral("created_at"), rows::isoTime(q.value(6).toLongLong())},
                        {QStringLiteral("updated_at"), rows::isoTime(q.value(7).toLongLong())}};
+    for (auto it = base.begin(); it != base.end(); ++it)
+        out.insert(it.key(), it.value());
+    return out;
 }
 
 } // namespace
 
-QJsonObject TenantStore::create(SqlSession &s, const SecretBox &box, const TenantInput &in, qint64 nowMs)
+QJsonObject TenantStore::create(SqlSession &s, const SecretBox &box, const TenantInput &in, const QJsonObject &policy, qint64 nowMs)
 {
     const QString id = rows::newId("tn");
     const QString callbackSecret = QStringLiteral("whsec_") + crypto::randomToken(32);
     s.exec(QStringLiteral("INSERT INTO tenants (id, name, callback_url, callback_secret_enc, token_quota, tokens_used,"
-                          " max_key_lifetime_secs, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, '{}', ?, ?)"),
+                          " max_key_lifetime_secs, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"),
            {id, *in.name, *in.callbackUrl,
             QString::fromLatin1(box.seal(callbackSecret.toUtf8(), QByteArray("callback_secret:").append(id.toUtf8()))),
             rows::optionalInt(in.tokenQuota.value_or(std::nullopt)),
-            rows::optionalInt(in.maxKeyLifetimeSecs.value_or(std::nullopt)), nowMs, nowMs});
+            rows::optionalInt(in.maxKeyLifetimeSecs.value_or(std::nullopt)),
+            QString::fromUtf8(QJsonDocument(policy).toJson(QJsonDocument::Compact)), nowMs, nowMs});
     QJsonObject out = *get(s, id);
     out.insert(QStringLiteral("callback_secret"), callbackSecret);
     return out;
@@ -55,10 +65,21 @@ std::optional<QJsonObject> TenantStore::get(SqlSession &s, const QString &id)
     return tenantJson(q);
 }
 
-std::optional<QJsonObject> TenantStore::update(SqlSession &s, const QString &id, const TenantInput &in, qint64 nowMs)
+std::optional<QJsonObject> TenantStore::policy(SqlSession &s, const QString &id)
+{
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT settings FROM tenants WHERE id = ?"), {id});
+    if (!q.next())
+        return std::nullopt;
+    return QJsonDocument::fromJson(q.value(0).toByteArray()).object();
+}
+
+std::optional<QJsonObject> TenantStore::update(SqlSession &s, const QString &id, const TenantInput &in,
+                                               const std::optional<QJsonObject> &policy, qint64 nowMs)
 {
     if (!get(s, id))
         return std::nullopt;
+    if (policy)
+        s.exec(QStringLiteral("UPDATE tenants SET settings = ? WHERE id = ?"), {QString::fromUtf8(QJsonDocument(*policy).toJson(QJsonDocument::Compact)), id});
     if (in.name)
         s.exec(QStringLiteral("UPDATE tenants SET name = ? WHERE id = ?"), {*in.name, id});
     if (in.callbackUrl)
@@ -92,6 +113,23 @@ std::optional<QJsonObject> TenantStore::issueKey(SqlSession &s, const SecretBox 
                        {QStringLiteral("key"), QString::fromLatin1(key)},
                        {QStringLiteral("alg"), QStringLiteral("HS256")},
                        {QStringLiteral("tenant_id"), tenantId},
+                       {QStringLiteral("created_at"), rows::isoTime(nowMs)}};
+}
+
+std::optional<QJsonObject> TenantStore::registerPublicKey(SqlSession &s, const QString &tenantId, const QString &alg,
+                                                          const QByteArray &pem, qint64 nowMs)
+{
+    if (!get(s, tenantId))
+        return std::nullopt;
+    const QString id = rows::newId("tk");
+    // The tail shown for a public key is the start of its fingerprint.
+    const QString fingerprint = QString::fromLatin1(crypto::sha256(pem.trimmed()).toHex());
+    s.exec(QStringLiteral("INSERT INTO tenant_keys (id, tenant_id, alg, public_key, tail, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+           {id, tenantId, alg, QString::fromUtf8(pem), fingerprint.left(8), nowMs});
+    return QJsonObject{{QStringLiteral("id"), id},
+                       {QStringLiteral("alg"), alg},
+                       {QStringLiteral("tenant_id"), tenantId},
+                       {QStringLiteral("fingerprint_sha256"), fingerprint},
                        {QStringLiteral("created_at"), rows::isoTime(nowMs)}};
 }
 

@@ -7,7 +7,7 @@
 namespace dynaseal {
 namespace {
 
-const QString kSelect = QStringLiteral("SELECT id, name, base_url, api_key_tail, models, created_at, updated_at FROM upstreams");
+const QString kSelect = QStringLiteral("SELECT id, name, base_url, api_key_tail, models, created_at, updated_at, weight FROM upstreams");
 
 QJsonObject upstreamJson(const QSqlQuery &q)
 {
@@ -16,6 +16,7 @@ QJsonObject upstreamJson(const QSqlQuery &q)
                        {QStringLiteral("base_url"), q.value(2).toString()},
                        {QStringLiteral("api_key"), QString(QStringLiteral("…") + q.value(3).toString())},
                        {QStringLiteral("models"), QJsonDocument::fromJson(q.value(4).toByteArray()).array()},
+                       {QStringLiteral("weight"), q.value(7).toInt()},
                        {QStringLiteral("created_at"), rows::isoTime(q.value(5).toLongLong())},
                        {QStringLiteral("updated_at"), rows::isoTime(q.value(6).toLongLong())}};
 }
@@ -35,9 +36,10 @@ QString sealKey(const SecretBox &box, const QString &id, const QString &apiKey)
 QJsonObject UpstreamStore::create(SqlSession &s, const SecretBox &box, const UpstreamInput &in, qint64 nowMs)
 {
     const QString id = rows::newId("up");
-    s.exec(QStringLiteral("INSERT INTO upstreams (id, name, base_url, api_key_enc, api_key_tail, models, created_at, updated_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-           {id, *in.name, in.baseUrl->toString(), sealKey(box, id, *in.apiKey), in.apiKey->right(4), modelsJson(*in.models), nowMs, nowMs});
+    s.exec(QStringLiteral("INSERT INTO upstreams (id, name, base_url, api_key_enc, api_key_tail, models, weight, created_at, updated_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+           {id, *in.name, in.baseUrl->toString(), sealKey(box, id, *in.apiKey), in.apiKey->right(4), modelsJson(*in.models),
+            in.weight.value_or(1), nowMs, nowMs});
     return *get(s, id);
 }
 
@@ -78,6 +80,8 @@ std::optional<QJsonObject> UpstreamStore::update(SqlSession &s, const SecretBox 
                {sealKey(box, id, *in.apiKey), in.apiKey->right(4), id});
     if (in.models)
         s.exec(QStringLiteral("UPDATE upstreams SET models = ? WHERE id = ?"), {modelsJson(*in.models), id});
+    if (in.weight)
+        s.exec(QStringLiteral("UPDATE upstreams SET weight = ? WHERE id = ?"), {*in.weight, id});
     s.exec(QStringLiteral("UPDATE upstreams SET updated_at = ? WHERE id = ?"), {nowMs, id});
     return get(s, id);
 }
