@@ -151,7 +151,7 @@ bool ServerApp::start(QString *error)
     policy.timeoutMs = m_settings.callbackTimeoutMs;
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
-    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_keyUsage, m_metrics, m_live, *m_callbacks});
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_live, *m_callbacks});
 
     m_frontend = new HttpFrontend();
     auto *admin = new AdminController(*m_context, m_frontend);
@@ -275,6 +275,7 @@ void ServerApp::maintain()
 {
     const qint64 now = m_clock.nowMs();
     m_ledger.pruneExpired(m_clock.nowSecs() - 60);
+    m_limiter.prune(now);
     const int requestDays = m_settings.requestLogRetentionDays;
     const int minuteDays = m_settings.minuteRollupRetentionDays;
     m_db.write<bool>([now, requestDays, minuteDays](SqlSession &s) {

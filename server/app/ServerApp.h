@@ -8,6 +8,7 @@
 #include "server/core/ServerContext.h"
 #include "server/core/Settings.h"
 #include "server/core/TokenLedger.h"
+#include "server/core/policy/SlidingWindowLimiter.h"
 #include "server/core/storage/Database.h"
 
 #include <QObject>
@@ -50,6 +51,7 @@ private:
     Database m_db;
     Registry m_registry;
     TokenLedger m_ledger;
+    SlidingWindowLimiter m_limiter;
     KeyUsageTracker m_keyUsage;
     Metrics m_metrics;
     LiveEvents m_live;

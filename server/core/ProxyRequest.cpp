@@ -93,6 +93,15 @@ std::variant<ProxyRequest, ApiError> ProxyRequest::parse(ProxyEndpoint endpoint,
     return r;
 }
 
+void ProxyRequest::rewrite(const RequestRewrite &rewrite)
+{
+    if (rewrite.isEmpty())
+        return;
+    rewrite.apply(body);
+    model = body.value(QLatin1String("model")).toString(model);
+    prompt = tokens::promptSize(body);
+}
+
 QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
 {
     QJsonObject out = body;

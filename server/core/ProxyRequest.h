@@ -2,6 +2,7 @@
 // A device's OpenAI request as the gateway needs it: validated, measured for the reservation, and
 // rewritten for the upstream (completion cap, usage asked for when streaming).
 #include "server/core/ApiError.h"
+#include "server/core/policy/RequestRewrite.h"
 #include "shared/TokenEstimator.h"
 
 #include <QJsonObject>
@@ -24,6 +25,9 @@ struct ProxyRequest
     tokens::PromptSize prompt;
 
     static std::variant<ProxyRequest, ApiError> parse(ProxyEndpoint endpoint, const QByteArray &rawBody);
+
+    // Applies the tenant's mapping, fixed values and template; the model and prompt size follow.
+    void rewrite(const RequestRewrite &rewrite);
 
     bool hasCompletion() const { return endpoint != ProxyEndpoint::Embeddings; }
     // The body sent upstream: the device's, with the completion capped at `completionAllowed`

@@ -13,6 +13,7 @@ class Database;
 class Metrics;
 class Registry;
 class SecretBox;
+class SlidingWindowLimiter;
 class TokenLedger;
 
 struct ServerContext
@@ -23,6 +24,7 @@ struct ServerContext
     const SecretBox &box;
     Registry &registry;
     TokenLedger &ledger;
+    SlidingWindowLimiter &limiter;
     KeyUsageTracker &keyUsage;
     Metrics &metrics;
     LiveEvents &live;

@@ -57,6 +57,7 @@ void ProxyCall::start()
                              if (!outcome.ok()) {
                                  qCWarning(lcProxy) << "cannot record request start:" << outcome.error;
                                  m_ctx.ledger.settle(m_plan.key.keyHash, m_plan.key.tenantId, m_plan.grant.reserved, 0);
+                                 PolicyGate(m_ctx.limiter).settleTokens(m_plan.tokenHolds, 0);
                                  HttpReply::error(*m_plan.exchange, ApiError::unavailable(QStringLiteral("usage storage is unavailable; nothing was forwarded"), QStringLiteral("storage_unavailable")));
                                  m_finished = true;
                                  emit done({});
@@ -223,6 +224,7 @@ void ProxyCall::complete(const QString &status, const QString &error)
         source = QStringLiteral("none");
     }
     const qint64 billed = m_ctx.ledger.settle(m_plan.key.keyHash, m_plan.key.tenantId, m_plan.grant.reserved, prompt + completion);
+    PolicyGate(m_ctx.limiter).settleTokens(m_plan.tokenHolds, billed);
     if (billed < prompt + completion) {
         qCWarning(lcProxy) << "request" << m_plan.requestId << "reported" << prompt + completion << "tokens, more than the"
                            << m_plan.grant.reserved << "reserved; billed the reservation";

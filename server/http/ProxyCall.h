@@ -10,6 +10,7 @@
 #include "server/core/StreamAccounting.h"
 #include "server/core/TokenLedger.h"
 #include "server/core/UsageRecord.h"
+#include "server/core/policy/PolicyGate.h"
 #include "server/http/HttpExchange.h"
 #include "server/net/HttpClient.h"
 
@@ -29,6 +30,7 @@ public:
         Upstream upstream;
         QString callbackUrl;
         TokenGrant grant;
+        QList<TokenHold> tokenHolds; // against the tenant's token rate limits
         QString requestId;
         qint64 startedAtMs = 0;
     };

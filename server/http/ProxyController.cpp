@@ -3,6 +3,7 @@
 #include "server/core/KeyUsageTracker.h"
 #include "server/core/Metrics.h"
 #include "server/core/TokenLedger.h"
+#include "server/core/policy/PolicyGate.h"
 #include "server/core/storage/RowIds.h"
 #include "server/http/HttpReply.h"
 #include "server/http/ProxyCall.h"
@@ -70,7 +71,11 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     if (auto *error = std::get_if<ApiError>(&verified))
         return refuse(ex, *error);
     VerifiedKey key = std::get<VerifiedKey>(verified);
-    m_ctx.keyUsage.note(key.tenantKeyId, m_ctx.clock.nowMs());
+    const qint64 now = m_ctx.clock.nowMs();
+    m_ctx.keyUsage.note(key.tenantKeyId, now);
+    const Tenant *tenant = registry->tenant(key.tenantId);
+    if (auto refusal = PolicyGate::admit(*tenant, RequestFacts{ex->remoteAddress, ex->bearerToken(), now}))
+        return refuse(ex, *refusal);
 
     auto parsed = ProxyRequest::parse(endpoint, ex->body);
     if (auto *error = std::get_if<ApiError>(&parsed))
@@ -81,10 +86,16 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
         return refuse(ex, ApiError::forbidden(QStringLiteral("this dynamic key may not call model \"%1\"; it allows: %2")
                                                   .arg(request.model.left(100), key.models.join(QStringLiteral(", "))),
                                               QStringLiteral("model_not_allowed")));
+    if (auto refusal = PolicyGate::checkModel(*tenant, request.model))
+        return refuse(ex, *refusal);
+    // Permissions judge what the device asked for; the tenant's rewrite decides what is sent.
+    request.rewrite(tenant->policy->rewrite);
     const Upstream *upstream = registry->upstreamFor(request.model);
     if (!upstream)
         return refuse(ex, ApiError::notFound(QStringLiteral("no upstream serves model \"%1\"").arg(request.model.left(100)), QStringLiteral("model_not_found")));
-    const Tenant *tenant = registry->tenant(key.tenantId);
+    PolicyGate gate(m_ctx.limiter);
+    if (auto refusal = gate.countRequest(*tenant, key.keyHash, now))
+        return refuse(ex, *refusal);
 
     ReserveRequest reserve;
     reserve.keyHash = key.keyHash;
@@ -111,6 +122,11 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
         }
         return refuse(ex, ApiError::tooManyRequests(QStringLiteral("the tenant's token quota is used up"), QStringLiteral("quota_exhausted")));
     }
+    auto holds = gate.holdTokens(*tenant, grant->reserved, now);
+    if (auto *refusal = std::get_if<ApiError>(&holds)) {
+        m_ctx.ledger.settle(key.keyHash, key.tenantId, grant->reserved, 0);
+        return refuse(ex, *refusal);
+    }
 
     ProxyCall::Plan plan;
     plan.exchange = ex;
@@ -119,8 +135,9 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     plan.upstream = *upstream;
     plan.callbackUrl = tenant->callbackUrl;
     plan.grant = *grant;
+    plan.tokenHolds = std::get<QList<TokenHold>>(holds);
     plan.requestId = rows::newId("req");
-    plan.startedAtMs = m_ctx.clock.nowMs();
+    plan.startedAtMs = now;
     auto *call = new ProxyCall(m_ctx, m_http, std::move(plan), this);
     ++m_active;
     connect(call, &ProxyCall::done, this, [this](const QList<PendingCallback> &callbacks) {
