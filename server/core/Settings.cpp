@@ -91,6 +91,15 @@ const QList<Definition> &definitions()
         {"idle-timeout", "DYNASEAL_IDLE_TIMEOUT", "75", "seconds a client connection may sit idle", integer(&Settings::idleTimeoutSecs, 1, 86'400)},
         {"max-key-lifetime", "DYNASEAL_MAX_KEY_LIFETIME", "86400", "longest dynamic-key lifetime in seconds, for tenants that set none", integer(&Settings::maxKeyLifetimeSecs, 1, 10LL * 365 * 86'400)},
         {"default-max-tokens", "DYNASEAL_DEFAULT_MAX_TOKENS", "4096", "completion tokens asked of the upstream when a device sets no max_tokens (the key's budget may lower it)", integer(&Settings::defaultMaxTokens, 1, 10'000'000)},
+        {"proxy-master-key", "DYNASEAL_PROXY_MASTER_KEY", "(none)", "operator key that may call the proxy with any model, for testing (at least 32 characters; every use is logged; prefer the environment or config file)",
+         [](Settings &s, const QString &v, QString *error) {
+             if (v.size() < 32) {
+                 *error = QStringLiteral("must be at least 32 characters");
+                 return false;
+             }
+             s.proxyMasterKey = v.toUtf8();
+             return true;
+         }},
         {"admin-token-ttl", "DYNASEAL_ADMIN_TOKEN_TTL", "43200", "seconds an admin login token stays valid", integer(&Settings::adminTokenTtlSecs, 60, 30 * 86'400)},
         {"upstream-connect-timeout-ms", "DYNASEAL_UPSTREAM_CONNECT_TIMEOUT_MS", "10000", "connecting to an upstream", integer(&Settings::upstreamConnectTimeoutMs, 10, 600'000)},
         {"upstream-first-byte-timeout-ms", "DYNASEAL_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "120000", "waiting for an upstream's response headers", integer(&Settings::upstreamFirstByteTimeoutMs, 10, 3'600'000)},

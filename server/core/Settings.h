@@ -31,6 +31,7 @@ struct Settings
     int callbackTimeoutMs = 10'000;
     int requestLogRetentionDays = 30;
     int minuteRollupRetentionDays = 7;
+    QByteArray proxyMasterKey; // operator's key for the proxy: any model, for testing; empty: none
     QByteArray masterKey; // 32 bytes from DYNASEAL_MASTER_KEY (hex or base64); else a file in dataDir
 
     // Fills `out` or returns false with a plain-words reason. `--help` and `--version` are

@@ -11,18 +11,30 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcProxyController, "dynaseal.proxy.access")
 
 namespace dynaseal {
 
 ProxyController::ProxyController(ServerContext &context, HttpClient &http, QObject *parent)
-    : QObject(parent), m_ctx(context), m_http(http), m_verifier(context.clock, context.settings.maxKeyLifetimeSecs)
+    : QObject(parent)
+    , m_ctx(context)
+    , m_http(http)
+    , m_verifier(context.clock, context.settings.maxKeyLifetimeSecs)
+    , m_callers(m_verifier, context.box, context.settings.proxyMasterKey, context.clock)
 {
+    m_operatorTenant.id = CallerResolver::kOperatorTenant;
+    m_operatorTenant.name = QStringLiteral("operator");
 }
 
 void ProxyController::registerRoutes(Router &router)
 {
     auto route = [&](const QString &path, ProxyEndpoint endpoint) {
-        router.add("POST", path, [this, endpoint](const HttpExchangePtr &ex, const PathParams &) { handleProxy(ex, endpoint); });
+        router.add("POST", path, [this, endpoint](const HttpExchangePtr &ex, const PathParams &) { handleProxy(ex, endpoint, QString()); });
+        router.add("POST", QStringLiteral("/t/{tenant}") + path, [this, endpoint](const HttpExchangePtr &ex, const PathParams &p) {
+            handleProxy(ex, endpoint, p.value(QStringLiteral("tenant")));
+        });
     };
     // /chat/completions and /api/v1/... keep existing Dynaseal clients working.
     route(QStringLiteral("/v1/chat/completions"), ProxyEndpoint::ChatCompletions);
@@ -30,15 +42,16 @@ void ProxyController::registerRoutes(Router &router)
     route(QStringLiteral("/api/v1/chat/completions"), ProxyEndpoint::ChatCompletions);
     route(QStringLiteral("/v1/completions"), ProxyEndpoint::Completions);
     route(QStringLiteral("/v1/embeddings"), ProxyEndpoint::Embeddings);
-    router.add("GET", QStringLiteral("/v1/models"), [this](const HttpExchangePtr &ex, const PathParams &) { handleModels(ex); });
+    router.add("GET", QStringLiteral("/v1/models"), [this](const HttpExchangePtr &ex, const PathParams &) { handleModels(ex, QString()); });
+    router.add("GET", QStringLiteral("/t/{tenant}/v1/models"), [this](const HttpExchangePtr &ex, const PathParams &p) {
+        handleModels(ex, p.value(QStringLiteral("tenant")));
+    });
 }
 
-std::variant<VerifiedKey, ApiError> ProxyController::authenticate(const HttpExchange &ex, const RegistrySnapshot &registry) const
+std::variant<Caller, ApiError> ProxyController::identify(const HttpExchange &ex, const RegistrySnapshot &registry, const QString &tenantId,
+                                                         const QJsonObject &body) const
 {
-    const QByteArray token = ex.bearerToken();
-    if (token.isEmpty())
-        return ApiError::unauthorized(QStringLiteral("missing credential: send \"Authorization: Bearer <dynamic key>\""), QStringLiteral("missing_api_key"));
-    return m_verifier.verify(token, registry);
+    return m_callers.resolve(registry, tenantId, [&ex](const QByteArray &name) { return ex.header(name); }, body, ex.query);
 }
 
 void ProxyController::refuse(const HttpExchangePtr &ex, const ApiError &error)
@@ -47,42 +60,54 @@ void ProxyController::refuse(const HttpExchangePtr &ex, const ApiError &error)
     HttpReply::error(*ex, error);
 }
 
-void ProxyController::handleModels(const HttpExchangePtr &ex)
+void ProxyController::handleModels(const HttpExchangePtr &ex, const QString &tenantId)
 {
     const auto registry = m_ctx.registry.current();
-    auto verified = authenticate(*ex, *registry);
-    if (auto *error = std::get_if<ApiError>(&verified))
+    auto identified = identify(*ex, *registry, tenantId, QJsonObject());
+    if (auto *error = std::get_if<ApiError>(&identified))
         return refuse(ex, *error);
-    const VerifiedKey &key = std::get<VerifiedKey>(verified);
-    const QStringList served = registry->models();
+    const Caller &caller = std::get<Caller>(identified);
+    const Tenant *tenant = caller.operatorKey ? &m_operatorTenant : registry->tenant(caller.key.tenantId);
     QJsonArray data;
-    for (const QString &model : key.models) {
-        if (served.contains(model))
-            data.append(QJsonObject{{QStringLiteral("id"), model}, {QStringLiteral("object"), QStringLiteral("model")},
-                                    {QStringLiteral("created"), 0}, {QStringLiteral("owned_by"), QStringLiteral("dynaseal")}});
+    for (const QString &model : registry->models()) {
+        if (!caller.key.models.isEmpty() && !caller.key.models.contains(model))
+            continue;
+        if (PolicyGate::checkModel(*tenant, model))
+            continue;
+        data.append(QJsonObject{{QStringLiteral("id"), model}, {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("created"), 0}, {QStringLiteral("owned_by"), QStringLiteral("dynaseal")}});
     }
     HttpReply::json(*ex, 200, QJsonObject{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}});
 }
 
-void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpoint)
+void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpoint, const QString &tenantId)
 {
     const auto registry = m_ctx.registry.current();
-    auto verified = authenticate(*ex, *registry);
-    if (auto *error = std::get_if<ApiError>(&verified))
-        return refuse(ex, *error);
-    VerifiedKey key = std::get<VerifiedKey>(verified);
     const qint64 now = m_ctx.clock.nowMs();
-    m_ctx.keyUsage.note(key.tenantKeyId, now);
-    const Tenant *tenant = registry->tenant(key.tenantId);
-    if (auto refusal = PolicyGate::admit(*tenant, RequestFacts{ex->remoteAddress, ex->bearerToken(), now}))
+    auto parsed = ProxyRequest::parse(endpoint, ex->body);
+    auto identified = identify(*ex, *registry, tenantId, std::holds_alternative<ProxyRequest>(parsed) ? std::get<ProxyRequest>(parsed).body : QJsonObject());
+    if (auto *error = std::get_if<ApiError>(&identified))
+        return refuse(ex, *error);
+    Caller caller = std::get<Caller>(identified);
+    VerifiedKey &key = caller.key;
+    const Tenant *tenant = caller.operatorKey ? &m_operatorTenant : registry->tenant(key.tenantId);
+    if (!key.tenantKeyId.isEmpty())
+        m_ctx.keyUsage.note(key.tenantKeyId, now);
+    if (auto refusal = PolicyGate::admit(*tenant, RequestFacts{ex->remoteAddress, caller.credential, now}))
         return refuse(ex, *refusal);
 
-    auto parsed = ProxyRequest::parse(endpoint, ex->body);
     if (auto *error = std::get_if<ApiError>(&parsed))
         return refuse(ex, *error);
     ProxyRequest request = std::get<ProxyRequest>(std::move(parsed));
+    if (!caller.bodyField.isEmpty()) {
+        // The tenant's secret never travels on to the upstream.
+        request.body.remove(caller.bodyField);
+        request.prompt = tokens::promptSize(request.body);
+    }
+    if (caller.operatorKey)
+        qCInfo(lcProxyController).noquote() << "operator master key used from" << ex->remoteAddress.toString() << "for model" << request.model.left(100);
 
-    if (!key.models.contains(request.model))
+    if (!key.models.isEmpty() && !key.models.contains(request.model))
         return refuse(ex, ApiError::forbidden(QStringLiteral("this dynamic key may not call model \"%1\"; it allows: %2")
                                                   .arg(request.model.left(100), key.models.join(QStringLiteral(", "))),
                                               QStringLiteral("model_not_allowed")));

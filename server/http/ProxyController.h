@@ -1,6 +1,7 @@
 #pragma once
 // The device-facing OpenAI endpoints: checks the dynamic key, the model and the budgets, then
 // hands the request to a ProxyCall. Also GET /v1/models.
+#include "server/core/CallerResolver.h"
 #include "server/core/DynamicKeyVerifier.h"
 #include "server/core/ProxyRequest.h"
 #include "server/core/ServerContext.h"
@@ -26,14 +27,18 @@ signals:
     void callbacksStored(const QList<dynaseal::PendingCallback> &callbacks);
 
 private:
-    void handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpoint);
-    void handleModels(const HttpExchangePtr &ex);
-    std::variant<VerifiedKey, ApiError> authenticate(const HttpExchange &ex, const RegistrySnapshot &registry) const;
+    // `tenantId` is set for the tenant's own base URL /t/<tenant id>/v1/...
+    void handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpoint, const QString &tenantId);
+    void handleModels(const HttpExchangePtr &ex, const QString &tenantId);
+    std::variant<Caller, ApiError> identify(const HttpExchange &ex, const RegistrySnapshot &registry, const QString &tenantId,
+                                            const QJsonObject &body) const;
     void refuse(const HttpExchangePtr &ex, const ApiError &error);
 
     ServerContext &m_ctx;
     HttpClient &m_http;
     DynamicKeyVerifier m_verifier;
+    CallerResolver m_callers;
+    Tenant m_operatorTenant; // stands in for a tenant when the operator's master key is used
     int m_active = 0;
 };
 

@@ -9,6 +9,8 @@
 
 using namespace dynaseal::test;
 
+static constexpr const char *kOperatorKey = "operator-master-key-for-tests-0123456789";
+
 class PolicyTest : public QObject
 {
     Q_OBJECT
@@ -38,11 +40,89 @@ private:
 private slots:
     void initTestCase()
     {
-        m_gw = std::make_unique<Gateway>();
+        m_gw = std::make_unique<Gateway>(QStringList{QStringLiteral("--proxy-master-key"), QLatin1String(kOperatorKey)});
         QString why;
         QVERIFY2(m_gw->setUp(&why), qPrintable(why));
     }
     void init() { reset(); }
+    void cleanup()
+    {
+        QCOMPARE(setPolicy(QJsonDocument::fromJson(R"({"auth":"jwt","regex":null,"key_position":"header:Authorization"})").object()).status, 200);
+    }
+
+    void tenantBaseUrl_data()
+    {
+        QTest::addColumn<QByteArray>("policy");
+        QTest::addColumn<QString>("credential"); // "key": the tenant key; "dynamic": a dynamic key; else literal
+        QTest::addColumn<QString>("where");      // header name, "body:<field>" or "arg:<name>"
+        QTest::addColumn<int>("status");
+        QTest::newRow("jwt in Authorization") << QByteArray(R"({"auth":"jwt"})") << "dynamic" << "authorization" << 200;
+        QTest::newRow("jwt, static key refused") << QByteArray(R"({"auth":"jwt"})") << "key" << "authorization" << 401;
+        QTest::newRow("db key in Authorization") << QByteArray(R"({"auth":"db"})") << "key" << "authorization" << 200;
+        QTest::newRow("db, wrong key") << QByteArray(R"({"auth":"db"})") << "dsk_not-a-key" << "authorization" << 401;
+        QTest::newRow("db key in custom header") << QByteArray(R"({"auth":"db","key_position":"header:X-Api-Key"})") << "key" << "x-api-key" << 200;
+        QTest::newRow("db key expected in header, sent elsewhere") << QByteArray(R"({"auth":"db","key_position":"header:X-Api-Key"})") << "key" << "authorization" << 401;
+        QTest::newRow("db key in body") << QByteArray(R"({"auth":"db","key_position":"body:api_key"})") << "key" << "body:api_key" << 200;
+        QTest::newRow("db key in query") << QByteArray(R"({"auth":"db","key_position":"arg:key"})") << "key" << "arg:key" << 200;
+        QTest::newRow("regex match") << QByteArray(R"({"auth":"regex","regex":"app-[0-9]{4}"})") << "app-1234" << "authorization" << 200;
+        QTest::newRow("regex must match whole") << QByteArray(R"({"auth":"regex","regex":"app-[0-9]{4}"})") << "app-12345" << "authorization" << 401;
+    }
+    void tenantBaseUrl()
+    {
+        QFETCH(QByteArray, policy);
+        QFETCH(QString, credential);
+        QFETCH(QString, where);
+        QFETCH(int, status);
+        QCOMPARE(setPolicy(QJsonDocument::fromJson(policy).object()).status, 200);
+        const QByteArray secret = credential == QLatin1String("key") ? m_gw->tenantKey
+                                : credential == QLatin1String("dynamic") ? m_gw->mint() : credential.toUtf8();
+        QJsonObject body = QJsonDocument::fromJson(Gateway::chatBody(QStringLiteral("m1"), false, {{QStringLiteral("max_tokens"), 5}})).object();
+        QString path = QStringLiteral("/t/%1/v1/chat/completions").arg(m_gw->tenantId);
+        QList<QPair<QByteArray, QByteArray>> headers{{"X-Dynaseal-Event-Id", "evt-static"}};
+        if (where.startsWith(QLatin1String("body:")))
+            body.insert(where.mid(5), QString::fromUtf8(secret));
+        else if (where.startsWith(QLatin1String("arg:")))
+            path += QStringLiteral("?%1=%2").arg(where.mid(4), QString::fromUtf8(QUrl::toPercentEncoding(QString::fromUtf8(secret))));
+        else
+            headers.append({where.toLatin1(), where == QLatin1String("authorization") ? "Bearer " + secret : secret});
+        const HttpResult r = m_gw->http.send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), headers);
+        QVERIFY2(r.status == status, r.body.constData());
+        if (status == 200) {
+            const QJsonObject sent = m_gw->upstream.lastBody();
+            QVERIFY(!QJsonDocument(sent).toJson().contains(secret)); // the tenant's secret never reaches the upstream
+        }
+    }
+
+    void otherTenantsDynamicKeyRefusedOnThisUrl()
+    {
+        const HttpResult other = m_gw->http.post(QStringLiteral("/admin/v1/tenants"),
+                                                 {{QStringLiteral("name"), QStringLiteral("Other")}, {QStringLiteral("callback_url"), m_gw->receiver.url()}},
+                                                 m_gw->adminToken);
+        QCOMPARE(other.status, 201);
+        const QString otherId = other.json().value("id").toString();
+        const HttpResult r = m_gw->http.send("POST", QStringLiteral("/t/%1/v1/chat/completions").arg(otherId), Gateway::chatBody(),
+                                             {{"Authorization", "Bearer " + m_gw->mint()}});
+        QCOMPARE(r.status, 401);
+        QCOMPARE(m_gw->http.send("POST", QStringLiteral("/t/tn_nobody/v1/chat/completions"), Gateway::chatBody(),
+                                 {{"Authorization", "Bearer " + m_gw->mint()}}).status, 401);
+    }
+
+    void operatorMasterKey()
+    {
+        // Any model, no tenant: the request is logged under "operator" and no callback is made.
+        const int callbacksBefore = int(m_gw->receiver.deliveries().size());
+        const HttpResult r = m_gw->http.send("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(QStringLiteral("m2")),
+                                             {{"Authorization", QByteArray("Bearer ") + kOperatorKey}});
+        QVERIFY2(r.status == 200, r.body.constData());
+        const HttpResult log = m_gw->http.get(QStringLiteral("/admin/v1/requests?tenant_id=operator"), m_gw->adminToken);
+        QCOMPARE(log.json().value("total").toInt(), 1);
+        QVERIFY(m_gw->server.output().contains("operator master key used"));
+        QTest::qWait(300);
+        QCOMPARE(int(m_gw->receiver.deliveries().size()), callbacksBefore);
+        // A near miss is just a bad key.
+        QCOMPARE(m_gw->http.send("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(),
+                                 {{"Authorization", QByteArray("Bearer ") + QByteArray(kOperatorKey).chopped(1) + 'X'}}).status, 401);
+    }
 
     void policyReadsBack()
     {
