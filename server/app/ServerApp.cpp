@@ -151,7 +151,7 @@ bool ServerApp::start(QString *error)
     policy.timeoutMs = m_settings.callbackTimeoutMs;
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
-    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_live, *m_callbacks});
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
 
     m_frontend = new HttpFrontend();
     auto *admin = new AdminController(*m_context, m_frontend);
@@ -201,6 +201,10 @@ bool ServerApp::start(QString *error)
     m_maintenance.start(60'000);
     connect(&m_keyUsageFlush, &QTimer::timeout, this, &ServerApp::flushKeyUsage);
     m_keyUsageFlush.start(5'000);
+    if (m_settings.upstreamHealthIntervalSecs > 0) {
+        connect(&m_healthChecks, &QTimer::timeout, this, &ServerApp::checkUpstreams);
+        m_healthChecks.start(m_settings.upstreamHealthIntervalSecs * 1000);
+    }
 
     const QString host = m_settings.listenHost.protocol() == QAbstractSocket::IPv6Protocol
         ? QStringLiteral("[%1]").arg(m_settings.listenHost.toString()) : m_settings.listenHost.toString();
@@ -286,6 +290,36 @@ void ServerApp::maintain()
         if (!done.ok())
             qCWarning(lcServer) << "maintenance failed:" << done.error;
     });
+}
+
+void ServerApp::checkUpstreams()
+{
+    for (const Upstream &u : m_registry.current()->upstreams) {
+        HttpRequest request;
+        request.method = "GET";
+        QUrl url = u.baseUrl;
+        QString path = url.path();
+        while (path.endsWith(QLatin1Char('/')))
+            path.chop(1);
+        url.setPath(path + QStringLiteral("/models"));
+        request.url = url;
+        request.headers = {{"Authorization", "Bearer " + u.apiKey}};
+        request.connectTimeoutMs = request.firstByteTimeoutMs = request.idleTimeoutMs = 5'000;
+        const QString id = u.id;
+        // Any answer below 500 shows the upstream is up (a provider without /models answers 404).
+        auto status = std::make_shared<int>(0);
+        HttpResponseHandler handler;
+        handler.onHead = [status](int code, const HttpHeaders &) { *status = code; };
+        handler.onData = [](const QByteArray &) {};
+        handler.onComplete = [this, id, status] {
+            if (*status < 500)
+                m_health.markSuccess(id);
+            else
+                m_health.markFailure(id, m_clock.nowMs());
+        };
+        handler.onError = [this, id](HttpClientError, const QString &) { m_health.markFailure(id, m_clock.nowMs()); };
+        m_http->send(request, handler);
+    }
 }
 
 void ServerApp::flushKeyUsage()

@@ -8,6 +8,7 @@
 #include "server/core/ServerContext.h"
 #include "server/core/Settings.h"
 #include "server/core/TokenLedger.h"
+#include "server/core/UpstreamHealth.h"
 #include "server/core/policy/SlidingWindowLimiter.h"
 #include "server/core/storage/Database.h"
 
@@ -44,6 +45,7 @@ private:
     bool seedDemo(QString *error);
     void maintain();
     void flushKeyUsage();
+    void checkUpstreams();
 
     Settings m_settings;
     const Clock &m_clock;
@@ -54,6 +56,7 @@ private:
     SlidingWindowLimiter m_limiter;
     KeyUsageTracker m_keyUsage;
     Metrics m_metrics;
+    UpstreamHealth m_health;
     LiveEvents m_live;
     std::unique_ptr<HttpClient> m_http;
     std::unique_ptr<CallbackDispatcher> m_callbacks;
@@ -62,6 +65,7 @@ private:
     ProxyController *m_proxy = nullptr;
     QTimer m_maintenance;
     QTimer m_keyUsageFlush;
+    QTimer m_healthChecks;
     quint16 m_port = 0;
 };
 

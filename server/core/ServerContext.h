@@ -15,6 +15,7 @@ class Registry;
 class SecretBox;
 class SlidingWindowLimiter;
 class TokenLedger;
+class UpstreamHealth;
 
 struct ServerContext
 {
@@ -27,6 +28,7 @@ struct ServerContext
     SlidingWindowLimiter &limiter;
     KeyUsageTracker &keyUsage;
     Metrics &metrics;
+    UpstreamHealth &health;
     LiveEvents &live;
     CallbackDispatcher &callbacks; // main thread only: reach it through a queued call
 };

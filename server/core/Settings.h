@@ -26,6 +26,7 @@ struct Settings
     int upstreamConnectTimeoutMs = 10'000;
     int upstreamFirstByteTimeoutMs = 120'000;
     int upstreamIdleTimeoutMs = 120'000;
+    int upstreamHealthIntervalSecs = 30; // active checks (GET <base_url>/models); 0: off
     int callbackRetryBaseMs = 1'000;
     int callbackRetryMaxMs = 600'000;
     int callbackTimeoutMs = 10'000;

@@ -3,6 +3,7 @@
 #include "server/core/CallbackBody.h"
 #include "server/core/LiveEvents.h"
 #include "server/core/Metrics.h"
+#include "server/core/UpstreamHealth.h"
 #include "server/core/storage/Database.h"
 #include "server/core/storage/RowIds.h"
 #include "server/core/storage/UsageStore.h"
@@ -11,6 +12,7 @@
 
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcProxy, "dynaseal.proxy")
 
@@ -129,11 +131,13 @@ void ProxyCall::onData(const QByteArray &data)
 void ProxyCall::onComplete()
 {
     if (m_streaming) {
+        m_ctx.health.markSuccess(m_plan.upstream.id);
         HttpReply::endChunked(*m_plan.exchange);
         complete(RequestStatus::Ok, QString());
         return;
     }
     if (m_upstreamStatus >= 200 && m_upstreamStatus < 300) {
+        m_ctx.health.markSuccess(m_plan.upstream.id);
         m_accounting.takeJson(m_buffer);
         QByteArray type = headerValue(m_upstreamHeaders, "content-type");
         HttpReply::send(*m_plan.exchange, m_upstreamStatus, type.isEmpty() ? QByteArray("application/json") : type, m_buffer,
@@ -144,9 +148,30 @@ void ProxyCall::onComplete()
     answerUpstreamFailure();
 }
 
+bool ProxyCall::retryElsewhere(const QString &why)
+{
+    m_ctx.health.markFailure(m_plan.upstream.id, m_ctx.clock.nowMs());
+    if (m_streaming || m_finished || m_plan.fallbacks.isEmpty() || !HttpReply::connected(*m_plan.exchange))
+        return false;
+    qCInfo(lcProxy).noquote() << "request" << m_plan.requestId << "retrying on another upstream after:" << why;
+    m_plan.upstream = m_plan.fallbacks.takeFirst();
+    m_upstreamStatus = 0;
+    m_upstreamHeaders.clear();
+    m_buffer.clear();
+    m_callId = 0;
+    // Back off a little more each time: a struggling provider is not hammered.
+    QTimer::singleShot(std::min(100 << m_attempt++, 2000), this, [this] {
+        if (!m_finished)
+            forward();
+    });
+    return true;
+}
+
 void ProxyCall::answerUpstreamFailure()
 {
     const int status = m_upstreamStatus;
+    if ((status == 429 || status >= 500) && retryElsewhere(QStringLiteral("HTTP %1").arg(status)))
+        return;
     const QString summary = QStringLiteral("upstream answered HTTP %1").arg(status);
     HttpReply::Headers extra{{"X-Request-Id", m_plan.requestId.toLatin1()}};
     if (status == 401 || status == 403 || status == 407) {
@@ -174,6 +199,8 @@ void ProxyCall::answerUpstreamFailure()
 
 void ProxyCall::onUpstreamError(HttpClientError error, const QString &message)
 {
+    if (retryElsewhere(message))
+        return;
     if (m_streaming) {
         // Headers are gone already: tell the device in-band, then end the stream.
         ApiError e = error == HttpClientError::Timeout ? ApiError::gatewayTimeout(QStringLiteral("the upstream went silent mid-stream"))

@@ -28,6 +28,7 @@ public:
         ProxyRequest request;
         VerifiedKey key;
         Upstream upstream;
+        QList<Upstream> fallbacks; // tried in turn on a retryable failure, as the tenant's "retries" allow
         QString callbackUrl;
         TokenGrant grant;
         QList<TokenHold> tokenHolds; // against the tenant's token rate limits
@@ -50,6 +51,8 @@ private:
     void onUpstreamError(HttpClientError error, const QString &message);
     void onClientGone();
     void answerUpstreamFailure();
+    // Moves on to the next upstream if the failure may be retried and nothing reached the device.
+    bool retryElsewhere(const QString &why);
     void complete(const QString &status, const QString &error);
 
     ServerContext &m_ctx;
@@ -57,6 +60,7 @@ private:
     Plan m_plan;
     quint64 m_callId = 0;
     int m_upstreamStatus = 0;
+    int m_attempt = 0;
     HttpHeaders m_upstreamHeaders;
     QByteArray m_buffer; // non-streamed response
     bool m_streaming = false;

@@ -3,6 +3,7 @@
 #include "server/core/KeyUsageTracker.h"
 #include "server/core/Metrics.h"
 #include "server/core/TokenLedger.h"
+#include "server/core/UpstreamHealth.h"
 #include "server/core/policy/PolicyGate.h"
 #include "server/core/storage/RowIds.h"
 #include "server/http/HttpReply.h"
@@ -12,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 
 Q_LOGGING_CATEGORY(lcProxyController, "dynaseal.proxy.access")
 
@@ -115,9 +117,13 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
         return refuse(ex, *refusal);
     // Permissions judge what the device asked for; the tenant's rewrite decides what is sent.
     request.rewrite(tenant->policy->rewrite);
-    const Upstream *upstream = registry->upstreamFor(request.model);
-    if (!upstream)
+    const QList<const Upstream *> serving = registry->upstreamsFor(request.model);
+    if (serving.isEmpty())
         return refuse(ex, ApiError::notFound(QStringLiteral("no upstream serves model \"%1\"").arg(request.model.left(100)), QStringLiteral("model_not_found")));
+    QList<Upstream> upstreams = m_ctx.health.order(serving, now, *QRandomGenerator::global());
+    if (upstreams.isEmpty())
+        return refuse(ex, ApiError::unavailable(QStringLiteral("no healthy upstream serves model \"%1\" right now").arg(request.model.left(100)),
+                                                QStringLiteral("no_healthy_upstream")));
     PolicyGate gate(m_ctx.limiter);
     if (auto refusal = gate.countRequest(*tenant, key.keyHash, now))
         return refuse(ex, *refusal);
@@ -157,7 +163,8 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     plan.exchange = ex;
     plan.request = std::move(request);
     plan.key = std::move(key);
-    plan.upstream = *upstream;
+    plan.upstream = upstreams.takeFirst();
+    plan.fallbacks = upstreams.mid(0, tenant->policy->retries);
     plan.callbackUrl = tenant->callbackUrl;
     plan.grant = *grant;
     plan.tokenHolds = std::get<QList<TokenHold>>(holds);

@@ -1,0 +1,37 @@
+#pragma once
+// Which upstreams are fit to take calls, from what calls and active checks see: three failures
+// in a row take an upstream out for a cool-down; a success brings it back. Also orders the
+// upstreams of a model for one call: healthy ones only, shuffled by weight. Thread-safe.
+#include "server/core/Registry.h"
+
+#include <QHash>
+#include <QRandomGenerator>
+#include <mutex>
+
+namespace dynaseal {
+
+class UpstreamHealth
+{
+public:
+    static constexpr int kFailuresToEject = 3;
+    static constexpr qint64 kCooldownMs = 30'000;
+
+    void markSuccess(const QString &upstreamId);
+    void markFailure(const QString &upstreamId, qint64 nowMs);
+    bool isHealthy(const QString &upstreamId, qint64 nowMs) const;
+
+    // The healthy upstreams of `candidates` in the order to try them: each next one drawn with
+    // probability proportional to its weight.
+    QList<Upstream> order(const QList<const Upstream *> &candidates, qint64 nowMs, QRandomGenerator &random) const;
+
+private:
+    struct State
+    {
+        int failures = 0;
+        qint64 outUntilMs = 0;
+    };
+    mutable std::mutex m_mutex;
+    QHash<QString, State> m_states;
+};
+
+} // namespace dynaseal
