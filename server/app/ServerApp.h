@@ -56,7 +56,7 @@ private:
     SlidingWindowLimiter m_limiter;
     KeyUsageTracker m_keyUsage;
     Metrics m_metrics;
-    UpstreamHealth m_health;
+    UpstreamHealth m_health{m_settings.upstreamEjectAfter};
     LiveEvents m_live;
     std::unique_ptr<HttpClient> m_http;
     std::unique_ptr<CallbackDispatcher> m_callbacks;

@@ -105,6 +105,7 @@ const QList<Definition> &definitions()
         {"upstream-first-byte-timeout-ms", "DYNASEAL_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "120000", "waiting for an upstream's response headers", integer(&Settings::upstreamFirstByteTimeoutMs, 10, 3'600'000)},
         {"upstream-idle-timeout-ms", "DYNASEAL_UPSTREAM_IDLE_TIMEOUT_MS", "120000", "longest silence inside an upstream response", integer(&Settings::upstreamIdleTimeoutMs, 10, 3'600'000)},
         {"upstream-health-interval", "DYNASEAL_UPSTREAM_HEALTH_INTERVAL", "30", "seconds between active upstream health checks (GET <base_url>/models); 0 turns them off", integer(&Settings::upstreamHealthIntervalSecs, 0, 86'400)},
+        {"upstream-eject-after", "DYNASEAL_UPSTREAM_EJECT_AFTER", "3", "failures in a row (calls or checks) that take an upstream out of rotation for 30 s; 0 never takes one out", integer(&Settings::upstreamEjectAfter, 0, 1000)},
         {"callback-retry-base-ms", "DYNASEAL_CALLBACK_RETRY_BASE_MS", "1000", "first retry delay of a failed callback; doubles each attempt", integer(&Settings::callbackRetryBaseMs, 1, 3'600'000)},
         {"callback-retry-max-ms", "DYNASEAL_CALLBACK_RETRY_MAX_MS", "600000", "longest delay between callback attempts", integer(&Settings::callbackRetryMaxMs, 1, 86'400'000)},
         {"callback-timeout-ms", "DYNASEAL_CALLBACK_TIMEOUT_MS", "10000", "how long a tenant's callback receiver may take to answer", integer(&Settings::callbackTimeoutMs, 10, 600'000)},

@@ -27,6 +27,7 @@ struct Settings
     int upstreamFirstByteTimeoutMs = 120'000;
     int upstreamIdleTimeoutMs = 120'000;
     int upstreamHealthIntervalSecs = 30; // active checks (GET <base_url>/models); 0: off
+    int upstreamEjectAfter = 3;          // failures in a row that take an upstream out for 30 s; 0: never
     int callbackRetryBaseMs = 1'000;
     int callbackRetryMaxMs = 600'000;
     int callbackTimeoutMs = 10'000;

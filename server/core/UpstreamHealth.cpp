@@ -10,10 +10,12 @@ void UpstreamHealth::markSuccess(const QString &upstreamId)
 
 void UpstreamHealth::markFailure(const QString &upstreamId, qint64 nowMs)
 {
+    if (m_failuresToEject <= 0)
+        return;
     std::lock_guard lock(m_mutex);
     State &s = m_states[upstreamId];
-    if (++s.failures >= kFailuresToEject)
-        s.outUntilMs = nowMs + kCooldownMs;
+    if (++s.failures >= m_failuresToEject)
+        s.outUntilMs = nowMs + m_cooldownMs;
 }
 
 bool UpstreamHealth::isHealthy(const QString &upstreamId, qint64 nowMs) const

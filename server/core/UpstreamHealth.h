@@ -13,8 +13,9 @@ namespace dynaseal {
 class UpstreamHealth
 {
 public:
-    static constexpr int kFailuresToEject = 3;
-    static constexpr qint64 kCooldownMs = 30'000;
+    // `failuresToEject` failures in a row take an upstream out for `cooldownMs`; 0: never.
+    explicit UpstreamHealth(int failuresToEject = 3, qint64 cooldownMs = 30'000)
+        : m_failuresToEject(failuresToEject), m_cooldownMs(cooldownMs) {}
 
     void markSuccess(const QString &upstreamId);
     void markFailure(const QString &upstreamId, qint64 nowMs);
@@ -30,6 +31,8 @@ private:
         int failures = 0;
         qint64 outUntilMs = 0;
     };
+    int m_failuresToEject;
+    qint64 m_cooldownMs;
     mutable std::mutex m_mutex;
     QHash<QString, State> m_states;
 };

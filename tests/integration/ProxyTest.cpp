@@ -111,7 +111,9 @@ private:
 private slots:
     void initTestCase()
     {
-        m_gw = std::make_unique<Gateway>();
+        // Upstream failures are provoked on purpose here, one after another: keep the only
+        // upstream in rotation (taking it out is UpstreamFailoverTest's subject).
+        m_gw = std::make_unique<Gateway>(QStringList{QStringLiteral("--upstream-eject-after"), QStringLiteral("0")});
         QString why;
         QVERIFY2(m_gw->setUp(&why), qPrintable(why));
     }
