@@ -297,12 +297,7 @@ void ServerApp::checkUpstreams()
     for (const Upstream &u : m_registry.current()->upstreams) {
         HttpRequest request;
         request.method = "GET";
-        QUrl url = u.baseUrl;
-        QString path = url.path();
-        while (path.endsWith(QLatin1Char('/')))
-            path.chop(1);
-        url.setPath(path + QStringLiteral("/models"));
-        request.url = url;
+        request.url = u.endpoint(QStringLiteral("/models"));
         request.headers = {{"Authorization", "Bearer " + u.apiKey}};
         request.connectTimeoutMs = request.firstByteTimeoutMs = request.idleTimeoutMs = 5'000;
         const QString id = u.id;

@@ -4,6 +4,16 @@
 
 namespace dynaseal {
 
+QUrl Upstream::endpoint(const QString &suffix) const
+{
+    QUrl url = baseUrl;
+    QString path = url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(path + suffix);
+    return url;
+}
+
 const Tenant *RegistrySnapshot::tenant(const QString &id) const
 {
     auto it = tenants.constFind(id);

@@ -45,6 +45,9 @@ struct Upstream
     QByteArray apiKey;
     QStringList models;
     int weight = 1;
+
+    // The base URL with `suffix` ("/chat/completions", "/models") appended to its path.
+    QUrl endpoint(const QString &suffix) const;
 };
 
 struct RegistrySnapshot

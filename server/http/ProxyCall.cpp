@@ -75,12 +75,7 @@ void ProxyCall::start()
 void ProxyCall::forward()
 {
     HttpRequest request;
-    QUrl url = m_plan.upstream.baseUrl;
-    QString path = url.path();
-    while (path.endsWith(QLatin1Char('/')))
-        path.chop(1);
-    url.setPath(path + m_plan.request.upstreamPath());
-    request.url = url;
+    request.url = m_plan.upstream.endpoint(m_plan.request.upstreamPath());
     request.body = m_plan.request.upstreamBody(m_plan.grant.completionAllowed);
     request.headers = {{"Authorization", "Bearer " + m_plan.upstream.apiKey},
                        {"Content-Type", "application/json"},
