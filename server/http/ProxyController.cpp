@@ -70,6 +70,8 @@ void ProxyController::handleModels(const HttpExchangePtr &ex, const QString &ten
         return refuse(ex, *error);
     const Caller &caller = std::get<Caller>(identified);
     const Tenant *tenant = caller.operatorKey ? &m_operatorTenant : registry->tenant(caller.key.tenantId);
+    if (auto refusal = PolicyGate::admit(*tenant, RequestFacts{ex->remoteAddress, caller.credential, m_ctx.clock.nowMs()}))
+        return refuse(ex, *refusal);
     QJsonArray data;
     for (const QString &model : registry->models()) {
         if (!caller.key.models.isEmpty() && !caller.key.models.contains(model))

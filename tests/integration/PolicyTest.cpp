@@ -187,6 +187,10 @@ private slots:
         const int before = int(m_gw->upstream.http().requests.size());
         const HttpResult r = chat();
         QVERIFY2(r.status == status, r.body.constData());
+        if (!code.isEmpty() && code != QLatin1String("model_not_allowed")) {
+            // Listing models is refused the same way.
+            QCOMPARE(m_gw->http.get(QStringLiteral("/v1/models"), m_gw->mint()).errorCode(), code);
+        }
         if (!code.isEmpty()) {
             QCOMPARE(r.errorCode(), code);
             QCOMPARE(int(m_gw->upstream.http().requests.size()), before); // nothing forwarded
