@@ -1,0 +1,437 @@
+#!/usr/bin/env bash
+# Dynaseal benchmark harness: one command, everything on 127.0.0.1, everything stopped at the end.
+#
+#   bench/run.sh [PART...] [--smoke]
+#
+# PARTs (default: micro proxy stream):
+#   micro    Google Benchmark of dynamic-key verification (goal: >= 300,000/s on one core)
+#   proxy    wrk, non-streaming POST, against the fake upstream directly, nginx proxy_pass,
+#            Portkey 1.15.2 and the gateway, in the same run; table + ratios
+#   stream   N concurrent streams through the gateway twice (does memory return to idle?) and
+#            through nginx for reference; every stream checked chunk by chunk; billing and
+#            callback delivery checked through the admin API
+#   profile  perf record of the gateway under the proxy load; top symbols (not in the default)
+#   callgrind  the gateway under valgrind --tool=callgrind, 10 connections for 2*SECS; inclusive
+#            instruction counts per function (not in the default; not with proxy/stream/profile)
+#   --smoke  everything for about a second each with tiny N; exit 0 only if every part ran and
+#            every stream was whole
+#
+# Environment: SECS (8) CONNS (50) wrk duration/connections; STREAMS (2000) CHUNKS (50)
+# STREAM_SECS (5) SETTLE (5) STREAM_RUNS (2, through the gateway) for stream;
+# BENCH_BUILD_DIR (<repo>/build-bench);
+# BENCH_STATE_DIR (${TMPDIR:-/tmp}/dynaseal-bench: Portkey install, logs); BENCH_PORT_BASE (19100,
+# uses 7 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
+# BENCH_NO_BUILD=1 (use what is built); SKIP_PORTKEY=1; BENCH_KEEP=1 (keep the gateway's data dir);
+# GATEWAY_LISTEN_BACKLOG=N (experiment: preload a shim that makes the gateway listen with backlog N);
+# BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+build=${BENCH_BUILD_DIR:-$repo/build-bench}
+state=${BENCH_STATE_DIR:-${TMPDIR:-/tmp}/dynaseal-bench}
+base=${BENCH_PORT_BASE:-19100}
+UPSTREAM_PORT=$base            # nginx: fixed chat completion
+PROXY_PORT=$((base + 1))       # nginx proxy_pass -> UPSTREAM_PORT
+PORTKEY_PORT=$((base + 2))     # Portkey -> UPSTREAM_PORT
+SINK_PORT=$((base + 3))        # nginx: callback receiver
+SSE_PROXY_PORT=$((base + 4))   # nginx proxy_pass, unbuffered -> SSE_PORT
+SSE_PORT=$((base + 5))         # sse_upstream
+GATEWAY_PORT=$((base + 6))     # dynaseal-server
+
+parts=()
+smoke=0
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) smoke=1 ;;
+    micro|proxy|stream|profile|callgrind) parts+=("$arg") ;;
+    all) parts+=(micro proxy stream) ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ ${#parts[@]} -eq 0 ] && parts=(micro proxy stream)
+want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+if want callgrind && { want proxy || want stream || want profile; }; then
+  echo "run.sh: callgrind runs the gateway under valgrind: run it on its own (or with micro)" >&2; exit 2
+fi
+
+if [ $smoke = 1 ]; then
+  SECS=${SECS:-1} STREAMS=${STREAMS:-20} CHUNKS=${CHUNKS:-5} STREAM_SECS=${STREAM_SECS:-1} SETTLE=${SETTLE:-1}
+fi
+SECS=${SECS:-8} CONNS=${CONNS:-50} STREAMS=${STREAMS:-2000} CHUNKS=${CHUNKS:-50} STREAM_SECS=${STREAM_SECS:-5} SETTLE=${SETTLE:-5}
+ADMIN_PASSWORD=bench-admin-password-1
+BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":50}'
+
+mkdir -p "$state"
+started_at=$(date +%s)
+failures=()
+fail() { failures+=("$*"); echo "FAIL: $*" >&2; }
+say() { printf '\n== %s ==\n' "$*"; }
+need() { command -v "$1" >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------------------------------------
+# Cleanup: every process this script started, by its pid.
+pids=()
+gw_pid='' gw_data=''
+cleanup() {
+  set +e
+  if [ -n "$gw_pid" ] && kill -0 "$gw_pid" 2>/dev/null; then
+    kill -TERM "$gw_pid"
+    for _ in $(seq 100); do kill -0 "$gw_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$gw_pid" 2>/dev/null
+  fi
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  if [ -f "$state/nginx.pid" ]; then kill -TERM "$(cat "$state/nginx.pid")" 2>/dev/null; rm -f "$state/nginx.pid"; fi
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  if [ -n "$gw_data" ] && [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$gw_data"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Thousands of streams need thousands of descriptors (client, gateway and upstream sides).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# ---------------------------------------------------------------------------------------------
+install_missing() {
+  local pkgs=()
+  need nginx || pkgs+=(nginx-light)
+  need wrk || pkgs+=(wrk)
+  need jq || pkgs+=(jq)
+  need curl || pkgs+=(curl)
+  want micro && [ ! -f /usr/include/benchmark/benchmark.h ] && pkgs+=(libbenchmark-dev)
+  want profile && ! need perf && pkgs+=(linux-perf)
+  want callgrind && ! need valgrind && pkgs+=(valgrind)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    echo "installing: ${pkgs[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  fi
+  if want proxy && [ "${SKIP_PORTKEY:-0}" != 1 ] && [ ! -d "$state/node_modules/@portkey-ai/gateway" ]; then
+    echo "installing @portkey-ai/gateway@1.15.2 into $state"
+    (cd "$state" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --silent @portkey-ai/gateway@1.15.2 >/dev/null)
+  fi
+}
+
+build_tools() {
+  [ "${BENCH_NO_BUILD:-0}" = 1 ] && return 0
+  local targets=(sse_upstream stream_load verify_bench listen_backlog_shim)
+  [ -z "${DYNASEAL_SERVER_BIN:-}" ] && targets+=(dynaseal-server)
+  if [ ! -f "$build/build.ninja" ] && [ ! -f "$build/Makefile" ]; then
+    local gen=(); need ninja && gen=(-G Ninja)
+    cmake -S "$here" -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  echo "building (Release) in $build: ${targets[*]}"
+  cmake --build "$build" --target "${targets[@]}" 2>&1 | grep -E 'error|FAILED' || true
+  local t; for t in sse_upstream stream_load verify_bench; do [ -x "$build/$t" ] || { echo "build failed: $t" >&2; exit 1; }; done
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_http() { # URL [curl args...]: until it answers 2xx, at most ~10 s (WAIT_TRIES / 10)
+  local url=$1; shift
+  for _ in $(seq "${WAIT_TRIES:-100}"); do curl -sf -o /dev/null --max-time 1 "$@" "$url" && return 0; sleep 0.1; done
+  return 1
+}
+
+start_nginx() {
+  local p
+  for p in $UPSTREAM_PORT $PROXY_PORT $SINK_PORT $SSE_PROXY_PORT; do
+    port_busy "$p" && { echo "port $p is in use: set BENCH_PORT_BASE to a free range" >&2; exit 1; }
+  done
+  mkdir -p "$state/nginx-body" "$state/nginx-proxy"
+  sed -e "s#@STATE@#$state#g" -e "s#@NOFILE@#$(ulimit -n)#g" -e "s#@UPSTREAM_PORT@#$UPSTREAM_PORT#g" \
+      -e "s#@PROXY_PORT@#$PROXY_PORT#g" -e "s#@SINK_PORT@#$SINK_PORT#g" -e "s#@SSE_PROXY_PORT@#$SSE_PROXY_PORT#g" \
+      -e "s#@SSE_PORT@#$SSE_PORT#g" "$here/nginx.conf" > "$state/nginx.conf"
+  nginx -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf"
+  wait_http "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" -XPOST -d '{}' || { echo "nginx did not start (see $state/nginx-error.log)" >&2; exit 1; }
+}
+
+nginx_worker_pid() { pgrep -P "$(cat "$state/nginx.pid")" | head -1; }
+
+start_portkey() {
+  port_busy "$PORTKEY_PORT" && { echo "port $PORTKEY_PORT is in use: set BENCH_PORT_BASE" >&2; exit 1; }
+  (cd "$state" && NODE_ENV=production exec node node_modules/@portkey-ai/gateway/build/start-server.js --port="$PORTKEY_PORT" --headless >"$state/portkey.log" 2>&1) &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions" -XPOST -H 'x-portkey-provider: openai' \
+    -H "x-portkey-custom-host: http://127.0.0.1:$UPSTREAM_PORT/v1" -H 'Authorization: Bearer sk-none' \
+    -H 'content-type: application/json' -d "$BODY"
+}
+
+start_sse_upstream() {
+  port_busy "$SSE_PORT" && { echo "port $SSE_PORT is in use: set BENCH_PORT_BASE" >&2; exit 1; }
+  "$build/sse_upstream" --port "$SSE_PORT" --chunks "$CHUNKS" --seconds "$STREAM_SECS" >"$state/sse_upstream.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$SSE_PORT/v1/chat/completions" -XPOST -d '{"model":"x"}'
+}
+
+# ---------------------------------------------------------------------------------------------
+# The gateway: fresh data dir, admin password set, seeded through the admin API.
+GW=''
+admin_token='' dyn_key=''
+api() { # METHOD PATH [JSON]: admin call, prints the body; fails on non-2xx
+  local method=$1 path=$2 data=${3:-}
+  curl -sS --fail-with-body --max-time 30 -X "$method" "$GW$path" -H "Authorization: Bearer $admin_token" \
+       -H 'Content-Type: application/json' ${data:+-d "$data"}
+}
+
+start_gateway() {
+  local bin=${DYNASEAL_SERVER_BIN:-$build/dynaseal/server/dynaseal-server}
+  port_busy "$GATEWAY_PORT" && { echo "port $GATEWAY_PORT is in use: set BENCH_PORT_BASE" >&2; exit 1; }
+  gw_data=$(mktemp -d "$state/gateway-data.XXXXXX")
+  local preload=()
+  # Experiment: a deeper listen queue for the unchanged server (see tools/listen_backlog_shim.c).
+  [ -n "${GATEWAY_LISTEN_BACKLOG:-}" ] && preload=(LD_PRELOAD="$build/liblisten_backlog_shim.so" LISTEN_BACKLOG="$GATEWAY_LISTEN_BACKLOG")
+  local wrapper=() tries=100
+  if want callgrind; then
+    rm -f "$state"/callgrind.out*
+    wrapper=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$state/callgrind.out")
+    tries=600
+  fi
+  env "${preload[@]}" DYNASEAL_ADMIN_PASSWORD=$ADMIN_PASSWORD "${wrapper[@]}" "$bin" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$gw_data" \
+    >"$state/gateway.log" 2>&1 &
+  gw_pid=$!
+  GW="http://127.0.0.1:$GATEWAY_PORT"
+  WAIT_TRIES=$tries wait_http "$GW/health/readiness" || { echo "the gateway did not start:" >&2; tail -20 "$state/gateway.log" >&2; exit 1; }
+
+  admin_token=$(curl -sS --fail-with-body -X POST "$GW/admin/v1/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .token)
+  api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"http://127.0.0.1:$UPSTREAM_PORT/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
+  api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"http://127.0.0.1:$SSE_PORT/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
+  local tenant_id tenant_key
+  tenant_id=$(api POST /admin/v1/tenants "{\"name\":\"bench\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\"}" | jq -r .id)
+  tenant_key=$(api POST "/admin/v1/tenants/$tenant_id/keys" '{}' | jq -r .key)
+  # The tenant's backend mints one dynamic key with a budget no run can exhaust.
+  dyn_key=$(curl -sS --fail-with-body -X POST "$GW/v1/dynamic-keys" -H "Authorization: Bearer $tenant_key" -H 'Content-Type: application/json' \
+    -d '{"models":["gpt-4o-mini","bench-stream"],"max_tokens":9000000000000000,"ttl_seconds":3600,"event_id":"bench"}' | jq -r .token)
+  [ -n "$dyn_key" ] && [ "$dyn_key" != null ] || { echo "seeding the gateway failed" >&2; exit 1; }
+  curl -sf -o /dev/null -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -H 'Content-Type: application/json' -d "$BODY" \
+    || { echo "a first call through the gateway failed:" >&2; curl -sS -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -d "$BODY" >&2; exit 1; }
+  echo "gateway pid $gw_pid on $GW${GATEWAY_LISTEN_BACKLOG:+ (listen backlog raised to $GATEWAY_LISTEN_BACKLOG by LD_PRELOAD)} (data $gw_data, log $state/gateway.log)"
+}
+
+total_of() { api GET "$1" | jq -r .total; }
+
+# Waits until no callback is pending; prints the seconds it took, or fails after LIMIT seconds.
+callbacks_drained() {
+  local limit=$1 t0 pending
+  t0=$(date +%s.%N)
+  for _ in $(seq $((limit * 4))); do
+    pending=$(total_of '/admin/v1/callbacks?state=pending&limit=1')
+    if [ "$pending" = 0 ]; then awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; return 0; fi
+    sleep 0.25
+  done
+  echo "still $pending pending after ${limit}s"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# wrk: one line "rps p50_ms p99_ms non2xx errors requests"
+wrk_run() { # URL SECS [env assignments for post.lua...]
+  local url=$1 secs=$2; shift 2
+  env BODY="$BODY" "$@" wrk -t1 -c"$CONNS" -d"${secs}s" --timeout 10s --latency -s "$here/post.lua" "$url" 2>&1 |
+    awk 'function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /m$/) return v*60000; if (v ~ /s$/) return v*1000; return v }
+         /^ +50%/ {p50 = ms($2)} /^ +99%/ {p99 = ms($2)} /Requests\/sec/ {rps = $2} /Non-2xx/ {bad = $NF}
+         /requests in/ {n = $1} /Socket errors/ {gsub(/,/, ""); err = $4 + $6 + $8 + $10}
+         END {printf "%s %s %s %d %d %d\n", (rps == "" ? 0 : rps), (p50 == "" ? -1 : p50), (p99 == "" ? -1 : p99), bad, err, n}'
+}
+
+# CPU ticks (utime+stime) of each thread of PID: "tid ticks" lines.
+thread_ticks() { local t; for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" '{ sub(/^.*\) /, ""); print t, $12 + $13 }' "$t/stat" 2>/dev/null; done; }
+# Prints each busy thread's share of one core between two thread_ticks snapshots over SECONDS.
+thread_cpu() { # BEFORE AFTER SECONDS MAIN_TID
+  awk -v secs="$3" -v main="$4" -v hz="$(getconf CLK_TCK)" 'NR == FNR { b[$1] = $2; next }
+    { d = ($2 - b[$1]) / hz / secs * 100; all += d; if (d >= 1) printf "%s%s %.0f%%", (n++ ? ", " : ""), ($1 == main ? "main" : "thread " $1), d }
+    END { printf " (total %.0f%%)\n", all }' <(echo "$1") <(echo "$2")
+}
+
+declare -A R
+bench_target() { # NAME URL [env...]: warm up, then measure
+  local name=$1 url=$2; shift 2
+  [ $smoke = 1 ] || wrk_run "$url" 2 "$@" >/dev/null
+  R[$name]=$(wrk_run "$url" "$SECS" "$@")
+  printf '  %-22s %s\n' "$name" "${R[$name]}"
+}
+
+run_proxy() {
+  say "proxy: non-streaming POST, wrk -t1 -c$CONNS -d${SECS}s, same body for every target"
+  local names=(direct nginx)
+  bench_target direct "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions"
+  bench_target nginx "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
+  if [ "${SKIP_PORTKEY:-0}" != 1 ]; then
+    bench_target portkey "http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions" \
+      HDR="x-portkey-provider: openai|x-portkey-custom-host: http://127.0.0.1:$UPSTREAM_PORT/v1"
+    names+=(portkey)
+  fi
+  local ok_before ticks_before ticks_after t0 t1
+  ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
+  ticks_before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
+  R[gateway]=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
+  ticks_after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
+  printf '  %-22s %s\n' gateway "${R[gateway]}"
+  local gw_cpu; gw_cpu=$(thread_cpu "$ticks_before" "$ticks_after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")
+  names+=(gateway)
+
+  # Billing of the gateway run: every answered request is in the request log as ok.
+  local served ok_after drained
+  served=$(echo "${R[gateway]}" | awk '{print $6 - $4}')
+  ok_after=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  drained=$(callbacks_drained 120) || fail "proxy: callbacks not delivered: $drained"
+
+  printf '\n%-16s %12s %10s %10s %9s %7s\n' target req/s p50_ms p99_ms non-2xx errors
+  local n
+  for n in "${names[@]}"; do
+    echo "${R[$n]}" | awk -v n="$n" '{printf "%-16s %12.0f %10.2f %10.2f %9d %7d\n", n, $1, $2, $3, $4, $5}'
+  done
+  echo
+  awk -v g="${R[gateway]}" -v x="${R[nginx]}" -v p="${R[portkey]:-}" -v d="${R[direct]}" 'BEGIN {
+    split(g, G, " "); split(x, X, " "); split(d, D, " ")
+    printf "gateway/nginx req/s   %.3f\n", G[1] / X[1]
+    if (p != "") { split(p, P, " "); printf "gateway/portkey req/s %.2f\n", G[1] / P[1] }
+    printf "p99 added over direct: nginx %+.2f ms", X[3] - D[3]
+    if (p != "") printf ", portkey %+.2f ms", P[3] - D[3]
+    printf ", gateway %+.2f ms\n", G[3] - D[3]
+    printf "p50 added over direct: nginx %+.2f ms", X[2] - D[2]
+    if (p != "") printf ", portkey %+.2f ms", P[2] - D[2]
+    printf ", gateway %+.2f ms\n", G[2] - D[2] }'
+  echo "gateway CPU by thread during its run (% of one core): $gw_cpu"
+  echo "$gw_cpu ${R[gateway]}" | awk '{ t = $0; sub(/.*total /, "", t); t += 0; split($0, a, ") "); split(a[2], g, " ")
+    if (g[1] > 0) printf "gateway CPU per request: %.0f us (both threads together)\n", t / 100 / g[1] * 1e6 }'
+  echo "gateway billed $((ok_after - ok_before)) ok requests for $served 2xx answers wrk counted (wrk cuts off calls in flight at the end); callbacks all delivered ${drained}s after the run"
+  [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
+  [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The kernel's count of connections dropped because a listen queue was full (this netns).
+listen_overflows() { awk '/^TcpExt:/ { if (!h) { split($0, H); h = 1 } else { split($0, V); for (i in H) if (H[i] == "ListenOverflows") print V[i] } }' /proc/net/netstat; }
+
+# The gateway's own gauges, one line.
+gateway_gauges() {
+  curl -sf --max-time 5 "$GW/metrics" | awk '/^dynaseal_(connections_open|upstream_connections_open|proxy_in_flight|db_queue_length) / {
+    sub(/^dynaseal_/, "", $1); printf "%s=%s ", $1, $2 } END { print "" }'
+}
+
+# BENCH_MALLOC_STATS=1: glibc's view of the gateway's heap (gdb calls malloc_stats() in it, which
+# prints to the gateway's stderr): bytes the allocator holds from the system vs bytes in use.
+malloc_stats() {
+  gdb -p "$gw_pid" -batch -ex 'call (void) malloc_stats()' >/dev/null 2>&1 || { echo "gdb failed"; return; }
+  grep -A2 'Total (incl. mmap)' "$state/gateway.log" | tail -2 | awk '{ printf "%s %s %.1f MB; ", $1, $2, $NF / 1048576 }'
+  echo "VmRSS $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$gw_pid/status")"
+}
+
+stream_run() { # LABEL URL PID [stream_load args...]: prints stream_load's output, returns its status
+  local label=$1 url=$2 pid=$3; shift 3
+  "$build/stream_load" --url "$url" --streams "$STREAMS" --chunks "$CHUNKS" --pid "$pid" --settle "$SETTLE" \
+    --timeout $((STREAM_SECS * 4 + 60)) --label "$label" "$@"
+}
+
+run_stream() {
+  say "stream: $STREAMS concurrent streams, $CHUNKS chunks over ${STREAM_SECS}s each"
+  local run out status ok ok_before whole drained overflows results=()
+  for run in $(seq "${STREAM_RUNS:-2}"); do
+    overflows=$(listen_overflows)
+    ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=bench-stream')
+    out=$(stream_run "gateway-run$run" "$GW/v1/chat/completions" "$gw_pid" --header "Authorization: Bearer $dyn_key") && status=0 || status=$?
+    echo "$out" | grep -v '^RESULT'
+    results+=("$(echo "$out" | grep '^RESULT')")
+    [ $status = 0 ] || fail "stream: gateway run $run: not every stream was whole"
+    whole=$(echo "$out" | sed -n 's/^RESULT.* whole=\([0-9]*\).*/\1/p')
+    ok=$(( $(total_of '/admin/v1/requests?limit=1&status=ok&model=bench-stream') - ok_before ))
+    drained=$(callbacks_drained 60) || fail "stream: run $run: callbacks not delivered: $drained"
+    echo "gateway-run$run: billed ok in this run: $ok ($STREAMS streams, $whole whole); callbacks pending 0 after ${drained}s"
+    echo "gateway-run$run: listen-queue overflows during the run: $(( $(listen_overflows) - overflows )); gauges now: $(gateway_gauges)"
+    [ "$ok" = "$STREAMS" ] || fail "stream: run $run: $ok streamed requests billed ok, expected $STREAMS"
+    [ "${BENCH_MALLOC_STATS:-0}" = 1 ] && echo "gateway-run$run: malloc: $(malloc_stats)"
+  done
+  if [ "${BENCH_MALLOC_STATS:-0}" = 1 ]; then
+    gdb -p "$gw_pid" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1
+    echo "gateway after malloc_trim(0): VmRSS $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$gw_pid/status")"
+  fi
+  local worker; worker=$(nginx_worker_pid)
+  overflows=$(listen_overflows)
+  out=$(stream_run nginx "http://127.0.0.1:$SSE_PROXY_PORT/v1/chat/completions" "$worker" --include-usage) && status=0 || status=$?
+  echo "$out" | grep -v '^RESULT'
+  results+=("$(echo "$out" | grep '^RESULT')")
+  [ $status = 0 ] || fail "stream: nginx reference: not every stream was whole"
+  echo "nginx: listen-queue overflows during the run: $(( $(listen_overflows) - overflows ))"
+
+  printf '\n%-14s %8s %7s %8s %14s %14s %12s %12s %12s\n' run whole failed wall_s first_p50_ms first_p99_ms rss_before rss_peak rss_after
+  local r
+  for r in "${results[@]}"; do
+    echo "$r" | tr ' ' '\n' | awk -F= '{v[$1] = $2} END {
+      printf "%-14s %8s %7s %8s %14s %14s %10.1fMB %10.1fMB %10.1fMB\n", v["label"], v["whole"], v["failed"], v["wall_s"],
+        v["first_chunk_p50_ms"], v["first_chunk_p99_ms"], v["rss_before_kb"] / 1024, v["rss_peak_kb"] / 1024, v["rss_after_kb"] / 1024 }'
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+run_micro() {
+  say "micro: dynamic-key verification, one thread (goal >= 300,000/s)"
+  local args=(--benchmark_counters_tabular=false)
+  [ $smoke = 1 ] && args+=(--benchmark_min_time=0.05)
+  "$build/verify_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: verify_bench failed"
+}
+
+run_profile() {
+  say "profile: perf record of the gateway under wrk -c$CONNS for ${SECS}s"
+  need perf || { fail "profile: perf is not installed (apt-get install linux-perf)"; return; }
+  local data="$state/perf-gateway.data"
+  (sleep 1; env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c"$CONNS" -d"$((SECS + 1))s" -s "$here/post.lua" "$GW/v1/chat/completions" >/dev/null) &
+  local load=$!
+  perf record -q -F 499 --call-graph dwarf,16384 -p "$gw_pid" -o "$data" -- sleep "$SECS" >/dev/null 2>&1 || fail "profile: perf record failed"
+  wait "$load"
+  set +o pipefail # head closes the pipes early
+  echo "-- self time, by library and symbol (top 30); data: $data"
+  perf report -i "$data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -30
+  echo "-- inclusive time by symbol (top 40)"
+  perf report -i "$data" --children --sort symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -40
+  echo "-- samples by thread (main = $gw_pid; the other busy one is the database thread)"
+  perf script -i "$data" -F tid 2>/dev/null | sort | uniq -c | sort -rn | head -5
+  echo "-- self time by library"
+  perf report -i "$data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -12
+  set -o pipefail
+}
+
+run_callgrind() {
+  say "callgrind: the gateway under valgrind, wrk -c10 for $((SECS * 2))s (instruction counts, not time)"
+  env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c10 -d2s -s "$here/post.lua" "$GW/v1/chat/completions" >/dev/null # warm-up
+  callgrind_control -i on "$gw_pid" >/dev/null
+  local n; n=$(env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c10 -d"$((SECS * 2))s" -s "$here/post.lua" "$GW/v1/chat/completions" | awk '/requests in/ { print $1 }')
+  sleep 3 # callbacks of the last requests inside the window
+  callgrind_control -i off "$gw_pid" >/dev/null
+  callgrind_control -d "$gw_pid" >/dev/null
+  local out; out=$(ls -t "$state"/callgrind.out* | head -1)
+  echo "$n requests measured; data: $out (callgrind_annotate --inclusive=yes $out)"
+  set +o pipefail
+  callgrind_annotate --inclusive=yes "$out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | grep -E 'PROGRAM TOTALS|dynaseal::|QIODevice::read\(|sqlite3_step|sqlite3_prepare|QJsonDocument|hmacSha256|malloc|_int_free' \
+    | grep -vE '_M_manager|_Function_base' | head -45 | sed -E 's/\(std::_Any_data.*//' | cut -c1-160
+  set -o pipefail
+}
+
+# ---------------------------------------------------------------------------------------------
+echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)"
+install_missing
+build_tools
+
+if want proxy || want stream || want profile || want callgrind; then
+  start_nginx
+  want proxy && [ "${SKIP_PORTKEY:-0}" != 1 ] && { start_portkey || { fail "Portkey did not start (see $state/portkey.log)"; SKIP_PORTKEY=1; }; }
+  want stream && start_sse_upstream
+  start_gateway
+fi
+
+want micro && run_micro
+want proxy && run_proxy
+want stream && run_stream
+want profile && run_profile
+want callgrind && run_callgrind
+
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started_at )) s"
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "bench: all parts ran$(want stream && echo ', every stream whole')"

@@ -1,0 +1,53 @@
+#pragma once
+// Usage callbacks: each delivery's state, attempts, last answer and next try, its body, and
+// "Retry now" for a pending or abandoned one.
+#include "console/widgets/Page.h"
+
+#include <QJsonObject>
+#include <QTimer>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSplitter;
+
+namespace dynaseal::console {
+
+class CallbacksModel;
+class JsonView;
+class Pager;
+class TableView;
+
+class CallbacksPage : public Page
+{
+    Q_OBJECT
+public:
+    CallbacksPage(AdminClient *client, ServerCatalog *catalog, QWidget *parent = nullptr);
+
+    QString title() const override { return tr("Callbacks"); }
+    QIcon icon() const override;
+    void refresh() override;
+    void sessionChanged(bool connected) override;
+    void saveState() const override;
+    // A callback event arrived on the live stream.
+    void noteCallbackEvent();
+
+private:
+    void load();
+    void showDetails(const QJsonObject &callback);
+    void retrySelected();
+    void fillTenants();
+
+    CallbacksModel *m_model;
+    TableView *m_table;
+    Pager *m_pager;
+    QSplitter *m_splitter;
+    QComboBox *m_state;
+    QComboBox *m_tenant;
+    QLabel *m_summary;
+    JsonView *m_body;
+    QPushButton *m_retry;
+    QTimer m_reload;
+};
+
+} // namespace dynaseal::console

@@ -1,0 +1,53 @@
+#pragma once
+// The request log: every proxied request, newest first, paged, filtered by tenant, model,
+// status and time, with the selected request's details below.
+#include "console/widgets/Page.h"
+
+#include <QJsonObject>
+
+class QCheckBox;
+class QComboBox;
+class QDateTimeEdit;
+class QSplitter;
+class QTextBrowser;
+
+namespace dynaseal::console {
+
+class Pager;
+class RequestsModel;
+class TableView;
+
+class RequestsPage : public Page
+{
+    Q_OBJECT
+public:
+    RequestsPage(AdminClient *client, ServerCatalog *catalog, QWidget *parent = nullptr);
+
+    QString title() const override { return tr("Requests"); }
+    QIcon icon() const override;
+    void refresh() override;
+    void sessionChanged(bool connected) override;
+    void saveState() const override;
+    RequestsModel *model() const { return m_model; }
+
+private:
+    void load();
+    void applyFilters();
+    void showDetails(const QJsonObject &request);
+    void fillFilters();
+
+    RequestsModel *m_model;
+    TableView *m_table;
+    Pager *m_pager;
+    QSplitter *m_splitter;
+    QTextBrowser *m_details;
+    QComboBox *m_tenant;
+    QComboBox *m_modelFilter;
+    QComboBox *m_status;
+    QCheckBox *m_useSince;
+    QDateTimeEdit *m_since;
+    QCheckBox *m_useUntil;
+    QDateTimeEdit *m_until;
+};
+
+} // namespace dynaseal::console
