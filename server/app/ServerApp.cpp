@@ -154,7 +154,7 @@ bool ServerApp::start(QString *error)
     m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
 
     m_frontend = new HttpFrontend();
-    auto *admin = new AdminController(*m_context, m_frontend);
+    auto *admin = new AdminController(*m_context, *m_http, m_frontend);
     admin->registerRoutes(m_frontend->router());
     m_proxy = new ProxyController(*m_context, *m_http, m_frontend);
     m_proxy->registerRoutes(m_frontend->router());

@@ -13,6 +13,7 @@
 #include "server/core/storage/UpstreamStore.h"
 #include "server/core/storage/UsageStore.h"
 #include "server/http/HttpReply.h"
+#include "server/net/HttpClient.h"
 #include "shared/Clock.h"
 #include "shared/Crypto.h"
 #include "shared/PasswordHash.h"
@@ -98,7 +99,58 @@ AdminResult notFound(const QString &what, const QString &id)
 
 } // namespace
 
-AdminController::AdminController(ServerContext &context, QObject *parent) : QObject(parent), m_ctx(context) {}
+AdminController::AdminController(ServerContext &context, HttpClient &http, QObject *parent)
+    : QObject(parent), m_ctx(context), m_http(http)
+{
+}
+
+void AdminController::testUpstream(const HttpExchangePtr &ex, const QString &id)
+{
+    const QByteArray hash = crypto::sha256(ex->bearerToken());
+    const qint64 now = m_ctx.clock.nowMs();
+    m_ctx.db.read<bool>([hash, now](SqlSession &s) { return AdminStore::authenticate(s, hash, now).has_value(); }, this,
+                        [this, ex, id](DbOutcome<bool> ok) {
+        if (!ok.ok() || !*ok.value)
+            return void(HttpReply::error(*ex, ApiError::unauthorized(QStringLiteral("the admin token is missing, invalid or expired: log in again"), QStringLiteral("invalid_token"))));
+        const auto registry = m_ctx.registry.current();
+        const auto found = std::find_if(registry->upstreams.begin(), registry->upstreams.end(), [&](const Upstream &u) { return u.id == id; });
+        if (found == registry->upstreams.end())
+            return void(HttpReply::error(*ex, ApiError::notFound(QStringLiteral("no upstream with id \"%1\"").arg(id.left(64)))));
+        HttpRequest request;
+        request.method = "GET";
+        request.url = found->endpoint(QStringLiteral("/models"));
+        request.headers = {{"Authorization", "Bearer " + found->apiKey}};
+        request.connectTimeoutMs = request.firstByteTimeoutMs = request.idleTimeoutMs = 10'000;
+        struct State
+        {
+            int status = 0;
+            QByteArray body;
+            qint64 startedMs = 0;
+        };
+        auto state = std::make_shared<State>();
+        state->startedMs = m_ctx.clock.nowMs();
+        auto answer = [this, ex, state](const QString &error) {
+            QJsonArray models;
+            for (const QJsonValue &m : QJsonDocument::fromJson(state->body).object().value(QLatin1String("data")).toArray())
+                models.append(m.toObject().value(QLatin1String("id")));
+            const bool ok = error.isEmpty() && state->status >= 200 && state->status < 300;
+            HttpReply::json(*ex, 200, QJsonObject{{QStringLiteral("ok"), ok},
+                                                  {QStringLiteral("status"), state->status},
+                                                  {QStringLiteral("latency_ms"), m_ctx.clock.nowMs() - state->startedMs},
+                                                  {QStringLiteral("models"), models},
+                                                  {QStringLiteral("error"), ok ? QString() : error.isEmpty() ? QStringLiteral("the upstream answered HTTP %1").arg(state->status) : error}});
+        };
+        HttpResponseHandler handler;
+        handler.onHead = [state](int status, const HttpHeaders &) { state->status = status; };
+        handler.onData = [state](const QByteArray &data) {
+            if (state->body.size() < (1 << 20))
+                state->body += data;
+        };
+        handler.onComplete = [answer] { answer(QString()); };
+        handler.onError = [answer](HttpClientError, const QString &message) { answer(message); };
+        m_http.send(request, handler);
+    });
+}
 
 void AdminController::run(const HttpExchangePtr &ex, Work work)
 {
@@ -236,6 +288,9 @@ void AdminController::registerRoutes(Router &router)
                               QJsonObject{{QStringLiteral("name"), *in.name}, {QStringLiteral("base_url"), in.baseUrl->toString()}});
             return AdminResult::ok(created, 201, true);
         });
+    });
+    router.add("POST", QStringLiteral("/admin/v1/upstreams/{id}/test"), [this](const HttpExchangePtr &ex, const PathParams &p) {
+        testUpstream(ex, p.value(QStringLiteral("id")));
     });
     router.add("GET", QStringLiteral("/admin/v1/upstreams/{id}"), [this](const HttpExchangePtr &ex, const PathParams &p) {
         run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {

@@ -14,6 +14,8 @@
 
 namespace dynaseal {
 
+class HttpClient;
+
 struct AdminResult
 {
     int status = 200;
@@ -29,7 +31,7 @@ class AdminController : public QObject
 {
     Q_OBJECT
 public:
-    explicit AdminController(ServerContext &context, QObject *parent = nullptr);
+    AdminController(ServerContext &context, HttpClient &http, QObject *parent = nullptr);
     void registerRoutes(Router &router);
 
 private:
@@ -39,8 +41,11 @@ private:
     void run(const HttpExchangePtr &ex, Work work);
     void login(const HttpExchangePtr &ex);
     void logout(const HttpExchangePtr &ex);
+    // POST /admin/v1/upstreams/{id}/test: one real call (GET <base_url>/models with the stored key).
+    void testUpstream(const HttpExchangePtr &ex, const QString &id);
 
     ServerContext &m_ctx;
+    HttpClient &m_http;
 };
 
 } // namespace dynaseal

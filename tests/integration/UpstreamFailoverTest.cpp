@@ -86,6 +86,27 @@ private slots:
         setWeight(m_secondId, 1);
     }
 
+    void testButtonMakesARealCall()
+    {
+        const int before = int(m_second->http().requests.size());
+        const HttpResult ok = m_gw->http.post(QStringLiteral("/admin/v1/upstreams/%1/test").arg(m_secondId), {}, m_gw->adminToken);
+        QCOMPARE(ok.status, 200);
+        QCOMPARE(ok.json().value("ok").toBool(), true);
+        QCOMPARE(ok.json().value("status").toInt(), 200);
+        QCOMPARE(int(m_second->http().requests.size()), before + 1);
+        const RecordedRequest &call = m_second->http().requests.last();
+        QCOMPARE(call.method, QByteArray("GET"));
+        QCOMPARE(call.path, QByteArray("/v1/models"));
+        QCOMPARE(call.headers.value("authorization"), QByteArray("Bearer sk-second")); // the stored key
+        m_second->behavior.status = 401;
+        const HttpResult refused = m_gw->http.post(QStringLiteral("/admin/v1/upstreams/%1/test").arg(m_secondId), {}, m_gw->adminToken);
+        QCOMPARE(refused.json().value("ok").toBool(), false);
+        QCOMPARE(refused.json().value("status").toInt(), 401);
+        m_second->behavior.status = 200;
+        QCOMPARE(m_gw->http.post(QStringLiteral("/admin/v1/upstreams/up_none/test"), {}, m_gw->adminToken).status, 404);
+        QCOMPARE(m_gw->http.post(QStringLiteral("/admin/v1/upstreams/%1/test").arg(m_secondId), {}).status, 401);
+    }
+
     void unhealthyUpstreamsAreTakenOut()
     {
         // A model served only by an upstream that refuses connections: after three failures it is
