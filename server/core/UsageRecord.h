@@ -53,6 +53,7 @@ struct RequestOutcome
     qint64 completionTokens = 0; // promptTokens + completionTokens == billed
     qint64 billed = 0;
     QString usageSource; // "upstream", "estimate" or "reserved"
+    QString upstreamId;  // the upstream that answered last (after retries); empty: unchanged
     qint64 keyExpiresAtSecs = 0;
     qint64 startedAtMs = 0;
     qint64 finishedAtMs = 0;

@@ -266,6 +266,7 @@ void ProxyCall::complete(const QString &status, const QString &error)
     outcome.completionTokens = completion;
     outcome.billed = billed;
     outcome.usageSource = source;
+    outcome.upstreamId = m_plan.upstream.id;
     outcome.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
     outcome.startedAtMs = m_plan.startedAtMs;
     outcome.finishedAtMs = now;

@@ -72,6 +72,11 @@ private slots:
         for (int i = 0; i < 10; ++i)
             QCOMPARE(chat(), 200); // either drawn first, or retried after the first failed
         m_gw->upstream.behavior.status = 200;
+        // The request log names the upstream that answered.
+        const QJsonArray items = m_gw->http.get(QStringLiteral("/admin/v1/requests?limit=10"), m_gw->adminToken).json().value("items").toArray();
+        QCOMPARE(items.size(), 10);
+        for (const QJsonValue &item : items)
+            QCOMPARE(item.toObject().value("upstream_id").toString(), m_secondId);
     }
 
     void withoutRetriesFailuresReachTheDevice()

@@ -38,10 +38,11 @@ void UsageStore::begin(SqlSession &s, const RequestStart &r)
 void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
 {
     s.exec(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
-                          " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ? WHERE id = ?"),
+                          " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
+                          " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ?"),
            {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
             o.finishedAtMs - o.startedAtMs, o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500)),
-            o.finishedAtMs, o.id});
+            o.finishedAtMs, o.upstreamId, o.id});
     if (o.billed > 0) {
         s.exec(QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?"), {o.billed, o.keyHash});
         s.exec(QStringLiteral("UPDATE tenants SET tokens_used = tokens_used + ? WHERE id = ?"), {o.billed, o.tenantId});
