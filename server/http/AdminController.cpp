@@ -493,7 +493,7 @@ void AdminController::registerRoutes(Router &router)
         if (!state.isEmpty() && !QStringList{QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}.contains(state))
             return void(refuse(ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
         const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
-        run(ex, [lq, state, tenant](SqlSession &s, const QString &) { return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.limit, lq.offset)); });
+        run(ex, [lq, state, tenant](SqlSession &s, const QString &) { return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.sinceMs, lq.untilMs, lq.limit, lq.offset)); });
     });
     router.add("POST", QStringLiteral("/admin/v1/callbacks/{id}/retry"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
         run(ex, [id = p.value(QStringLiteral("id")), t = now()](SqlSession &s, const QString &actor) {
@@ -508,7 +508,7 @@ void AdminController::registerRoutes(Router &router)
         if (auto *e = std::get_if<ApiError>(&q))
             return void(refuse(ex, *e));
         const ListQuery lq = std::get<ListQuery>(q);
-        run(ex, [lq](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), AdminStore::auditLog(s, lq.sinceMs, lq.limit, lq.offset)}}); });
+        run(ex, [lq](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), AdminStore::auditLog(s, lq.sinceMs, lq.untilMs, lq.limit, lq.offset)}}); });
     });
 }
 

@@ -597,6 +597,10 @@ private slots:
         QCOMPARE(admin("DELETE", QStringLiteral("/admin/v1/tenants/%1/keys/%2").arg(tenantId, keyId)).status, 204);
         QCOMPARE(admin("DELETE", QStringLiteral("/admin/v1/upstreams/") + upId).status, 204);
 
+        // The time window applies: nothing before 2000, everything up to now.
+        QCOMPARE(admin("GET", QStringLiteral("/admin/v1/audit?until=2000-01-01T00:00:00Z")).json().value("data").toArray().size(), 0);
+        QVERIFY(admin("GET", QStringLiteral("/admin/v1/audit?since=2000-01-01T00:00:00Z")).json().value("data").toArray().size() > 0);
+        QCOMPARE(admin("GET", QStringLiteral("/admin/v1/callbacks?since=2999-01-01T00:00:00Z")).json().value("total").toInt(), 0);
         const HttpResult audit = admin("GET", QStringLiteral("/admin/v1/audit?limit=1000"));
         QCOMPARE(audit.status, 200);
         const QJsonArray entries = audit.data();

@@ -3,6 +3,7 @@
 #include "server/core/storage/RowIds.h"
 
 #include <QJsonDocument>
+#include <limits>
 
 namespace dynaseal {
 
@@ -58,11 +59,11 @@ void AdminStore::audit(SqlSession &s, qint64 nowMs, const QString &actor, const 
             QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact))});
 }
 
-QJsonArray AdminStore::auditLog(SqlSession &s, qint64 sinceMs, int limit, int offset)
+QJsonArray AdminStore::auditLog(SqlSession &s, qint64 sinceMs, qint64 untilMs, int limit, int offset)
 {
-    QSqlQuery &q = s.exec(QStringLiteral("SELECT id, at, actor, action, target, detail FROM audit_log WHERE at >= ?"
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT id, at, actor, action, target, detail FROM audit_log WHERE at >= ? AND at < ?"
                                          " ORDER BY at DESC, id LIMIT ? OFFSET ?"),
-                          {sinceMs, limit, offset});
+                          {sinceMs, untilMs > 0 ? untilMs : std::numeric_limits<qint64>::max(), limit, offset});
     QJsonArray out;
     while (q.next()) {
         out.append(QJsonObject{{QStringLiteral("id"), q.value(0).toString()},

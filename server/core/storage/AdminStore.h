@@ -25,7 +25,8 @@ public:
     // `detail` must hold no secret.
     static void audit(SqlSession &s, qint64 nowMs, const QString &actor, const QString &action,
                       const QString &target, const QJsonObject &detail = {});
-    static QJsonArray auditLog(SqlSession &s, qint64 sinceMs, int limit, int offset);
+    // Newest first; in [sinceMs, untilMs) (untilMs 0: no upper bound).
+    static QJsonArray auditLog(SqlSession &s, qint64 sinceMs, qint64 untilMs, int limit, int offset);
 };
 
 } // namespace dynaseal

@@ -49,10 +49,15 @@ bool CallbackStore::retryNow(SqlSession &s, const QString &id, qint64 nowMs)
                   {nowMs, id}).numRowsAffected() > 0;
 }
 
-QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, int limit, int offset)
+QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
+                                int limit, int offset)
 {
-    QString where = QStringLiteral(" WHERE 1 = 1");
-    QVariantList values;
+    QString where = QStringLiteral(" WHERE created_at >= ?");
+    QVariantList values{sinceMs};
+    if (untilMs > 0) {
+        where += QStringLiteral(" AND created_at < ?");
+        values.append(untilMs);
+    }
     if (!tenantId.isEmpty()) {
         where += QStringLiteral(" AND tenant_id = ?");
         values.append(tenantId);

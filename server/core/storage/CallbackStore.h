@@ -26,7 +26,9 @@ public:
     static void markAbandoned(SqlSession &s, const QString &id, const QString &why);
     // Makes a pending or abandoned callback due now; false if no such callback or delivered.
     static bool retryNow(SqlSession &s, const QString &id, qint64 nowMs);
-    static QJsonObject list(SqlSession &s, const QString &tenantId, const QString &state, int limit, int offset);
+    // Newest first; created in [sinceMs, untilMs) (untilMs 0: no upper bound).
+    static QJsonObject list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
+                            int limit, int offset);
     static qint64 countPending(SqlSession &s);
 };
 
