@@ -221,6 +221,23 @@ private slots:
         QCOMPARE(m_gw->chat(m_gw->mint(), body).status, 200); // another key has its own window
     }
 
+    void refusedRequestsDoNotUseUpEarlierLimits()
+    {
+        // The per-key line refuses the third call of one key; those refusals must not eat the
+        // tenant-wide allowance of the line before it.
+        QCOMPARE(setPolicy(QJsonDocument::fromJson(R"({"rate_limits":["ingress:5/hour","secret:2/hour"]})").object()).status, 200);
+        const QByteArray key = m_gw->mint({{QStringLiteral("max_tokens"), 5000}});
+        const QByteArray body = Gateway::chatBody(QStringLiteral("m1"), false, {{QStringLiteral("max_tokens"), 5}});
+        QCOMPARE(m_gw->chat(key, body).status, 200);
+        QCOMPARE(m_gw->chat(key, body).status, 200);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(m_gw->chat(key, body).status, 429);
+        // 2 of the 5 tenant-wide calls are used: three more keys still get through.
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(m_gw->chat(m_gw->mint(), body).status, 200);
+        QCOMPARE(m_gw->chat(m_gw->mint(), body).status, 429);
+    }
+
     void tokenRateLimit()
     {
         // Each call reserves its prompt bound (5 + 8 + 32) + 5 = 50 and bills 9 + 5 = 14 tokens.

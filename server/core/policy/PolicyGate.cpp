@@ -36,6 +36,7 @@ std::optional<ApiError> PolicyGate::checkModel(const Tenant &tenant, const QStri
 
 std::optional<ApiError> PolicyGate::countRequest(const Tenant &tenant, const QString &credentialId, qint64 nowMs)
 {
+    QList<TokenHold> counted; // a refused request is not counted by the lines it passed
     for (const RateLimit &limit : tenant.policy->rateLimits.limits()) {
         QString key;
         if (limit.scope == RateLimit::Scope::Ingress)
@@ -45,8 +46,11 @@ std::optional<ApiError> PolicyGate::countRequest(const Tenant &tenant, const QSt
         else
             continue;
         const auto got = m_limiter.tryAcquire(key, 1, limit.limit, limit.windowMs, nowMs);
-        if (!got.ok)
+        if (!got.ok) {
+            settleTokens(counted, 0);
             return limited(limit, got.retryAfterMs);
+        }
+        counted.append(TokenHold{key, limit.windowMs, got.slot, 1});
     }
     return std::nullopt;
 }
