@@ -4,6 +4,8 @@
 #include <QByteArrayView>
 #include <QString>
 
+#include <memory>
+
 namespace dynaseal::crypto {
 
 // Cryptographically secure random bytes (OpenSSL RAND_bytes); aborts if the RNG fails.
@@ -14,6 +16,29 @@ QString randomToken(int count);
 QByteArray sha256(QByteArrayView data);
 QByteArray hmacSha256(QByteArrayView key, QByteArrayView data);
 QByteArray hmacSha256Hex(QByteArrayView key, QByteArrayView data);
+
+// An HMAC-SHA256 key prepared once for many MACs: it keeps the SHA-256 states after the inner
+// and outer padded key blocks (RFC 2104), so each MAC hashes only the message. Immutable once
+// built and cheap to copy (copies share the states); every call works on its own copy of the
+// states, so one instance may be used from any number of threads at once.
+class HmacSha256Key
+{
+public:
+    // A null key: mac() is empty and verify() is false.
+    HmacSha256Key() = default;
+    // An empty key also gives a null key: an HMAC key anyone knows would let anyone sign.
+    explicit HmacSha256Key(QByteArrayView key);
+
+    bool isNull() const { return !m_states; }
+    // The 32-byte MAC of `data`; empty for a null key.
+    QByteArray mac(QByteArrayView data) const;
+    // True if `expected` is the MAC of `data`, compared in constant time; false for a null key.
+    bool verify(QByteArrayView data, QByteArrayView expected) const;
+
+private:
+    struct States; // OpenSSL digest contexts, kept out of this header
+    std::shared_ptr<const States> m_states;
+};
 
 // Compares in time that depends only on the lengths, never on where the bytes differ.
 bool constantTimeEquals(QByteArrayView a, QByteArrayView b);

@@ -133,6 +133,26 @@ bool decodeObject(QByteArrayView part, QJsonObject *out)
     return true;
 }
 
+// The tokens one signer mints all carry the same header bytes, so each thread keeps the last
+// header it parsed: the same bytes give the same object without parsing them again.
+bool decodeHeader(QByteArrayView part, QJsonObject *out)
+{
+    thread_local QByteArray lastText;
+    thread_local QJsonObject lastHeader;
+    if (!lastText.isEmpty() && part == lastText) {
+        *out = lastHeader;
+        return true;
+    }
+    if (!decodeObject(part, out))
+        return false;
+    // Real headers are a few dozen bytes; an oversized one is not worth keeping.
+    if (part.size() <= 1024) {
+        lastText = part.toByteArray();
+        lastHeader = *out;
+    }
+    return true;
+}
+
 } // namespace
 
 namespace jwt {
@@ -151,7 +171,7 @@ bool decode(QByteArrayView token, JwtParts *out, QString *error)
     }
 
     JwtParts parts;
-    if (!decodeObject(token.first(firstDot), &parts.header)) {
+    if (!decodeHeader(token.first(firstDot), &parts.header)) {
         setError(error, "the token header is not base64url-encoded JSON object");
         return false;
     }
@@ -185,8 +205,15 @@ bool verifyHs256(const JwtParts &parts, QByteArrayView secret)
     // An empty secret would let anyone sign, so it verifies nothing.
     if (parts.alg() != QLatin1String("HS256") || secret.isEmpty())
         return false;
-    return crypto::constantTimeEquals(crypto::hmacSha256(secret, parts.signingInput),
-                                      parts.signature);
+    return crypto::HmacSha256Key(secret).verify(parts.signingInput, parts.signature);
+}
+
+bool verifyHs256(const JwtParts &parts, const crypto::HmacSha256Key &key)
+{
+    // Same rules: a null key (never prepared, or from an empty secret) verifies nothing.
+    if (key.isNull() || parts.alg() != QLatin1String("HS256"))
+        return false;
+    return key.verify(parts.signingInput, parts.signature);
 }
 
 bool verifyEdDsa(const JwtParts &parts, QByteArrayView publicKeyPem)

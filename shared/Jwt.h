@@ -7,6 +7,10 @@
 
 namespace dynaseal {
 
+namespace crypto {
+class HmacSha256Key;
+}
+
 struct JwtParts
 {
     QJsonObject header;
@@ -23,8 +27,10 @@ namespace jwt {
 // on a "crit" header (RFC 7515 4.1.11: extensions this implementation does not understand).
 bool decode(QByteArrayView token, JwtParts *out, QString *error);
 
-// HS256 over the signing input, compared in constant time.
+// HS256 over the signing input, compared in constant time. The prepared-key form does the same
+// without hashing the key blocks again: for keys that verify many tokens.
 bool verifyHs256(const JwtParts &parts, QByteArrayView secret);
+bool verifyHs256(const JwtParts &parts, const crypto::HmacSha256Key &key);
 // EdDSA (Ed25519) and ES256 (P-256, JWS raw r||s signature) against a PEM public key.
 bool verifyEdDsa(const JwtParts &parts, QByteArrayView publicKeyPem);
 bool verifyEs256(const JwtParts &parts, QByteArrayView publicKeyPem);

@@ -11,6 +11,8 @@
 #include <QUrl>
 
 #include "server/core/policy/TenantPolicy.h"
+#include "shared/Crypto.h"
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +25,9 @@ struct TenantKey
     QString alg;            // "HS256" (secret issued by the server), "EdDSA" or "ES256"
     QByteArray secret;      // HS256: the key string exactly as issued
     QByteArray publicKeyPem; // EdDSA / ES256
+    // HS256: `secret` prepared for verifying many tokens (RegistryLoader fills it). When null,
+    // verification prepares `secret` on the spot, with the same result.
+    crypto::HmacSha256Key hmacKey;
 };
 
 struct Tenant
@@ -52,6 +57,31 @@ struct Upstream
 
 struct RegistrySnapshot
 {
+    // A number of its own for every snapshot object, copies included, so what was verified
+    // against one snapshot is never taken for another, not even for one built later at the same
+    // address. Snapshots never change once in use, so the number stands for the contents.
+    class Identity
+    {
+    public:
+        Identity() : m_value(next()) {}
+        Identity(const Identity &) : m_value(next()) {}
+        Identity &operator=(const Identity &)
+        {
+            m_value = next();
+            return *this;
+        }
+        quint64 value() const { return m_value; }
+
+    private:
+        static quint64 next()
+        {
+            static std::atomic<quint64> counter{0};
+            return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+        }
+        quint64 m_value;
+    };
+
+    Identity identity;
     QHash<QString, Tenant> tenants;
     QList<Upstream> upstreams;
     // SecretBox::lookupHash of each active HS256 key string -> (tenant id, key id).

@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QtTest>
 
+#include <optional>
+
 using namespace dynaseal;
 
 namespace {
@@ -28,34 +30,37 @@ const QByteArray kEd25519Pem = "-----BEGIN PUBLIC KEY-----\n"
                                "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
                                "-----END PUBLIC KEY-----\n";
 
-TenantKey hsKey(const QString &id, const QByteArray &secret)
+// `prepared`: the HMAC key is prepared as RegistryLoader does; otherwise only the secret is set.
+TenantKey hsKey(const QString &id, const QByteArray &secret, bool prepared)
 {
     TenantKey k;
     k.id = id;
     k.alg = QStringLiteral("HS256");
     k.secret = secret;
+    if (prepared)
+        k.hmacKey = crypto::HmacSha256Key(secret);
     return k;
 }
 
-RegistrySnapshot makeRegistry()
+RegistrySnapshot makeRegistry(bool prepared = false)
 {
     RegistrySnapshot r;
     Tenant acme;
     acme.id = QStringLiteral("acme");
     acme.name = QStringLiteral("Acme");
-    acme.keys = {hsKey(QStringLiteral("k1"), kSecretOne), hsKey(QStringLiteral("k2"), kSecretTwo)};
+    acme.keys = {hsKey(QStringLiteral("k1"), kSecretOne, prepared), hsKey(QStringLiteral("k2"), kSecretTwo, prepared)};
     r.tenants.insert(acme.id, acme);
 
     Tenant shortLived;
     shortLived.id = QStringLiteral("short");
     shortLived.maxKeyLifetimeSecs = 60;
-    shortLived.keys = {hsKey(QStringLiteral("s1"), kShortSecret)};
+    shortLived.keys = {hsKey(QStringLiteral("s1"), kShortSecret, prepared)};
     r.tenants.insert(shortLived.id, shortLived);
 
     Tenant longLived;
     longLived.id = QStringLiteral("long");
     longLived.maxKeyLifetimeSecs = 7200;
-    longLived.keys = {hsKey(QStringLiteral("l1"), kLongSecret)};
+    longLived.keys = {hsKey(QStringLiteral("l1"), kLongSecret, prepared)};
     r.tenants.insert(longLived.id, longLived);
 
     Tenant edOnly;
@@ -141,6 +146,37 @@ QString describe(const std::variant<VerifiedKey, ApiError> &result)
     return QStringLiteral("accepted");
 }
 
+// Everything a result says, to compare two answers field by field.
+QString fullDescription(const std::variant<VerifiedKey, ApiError> &result)
+{
+    if (const auto *e = std::get_if<ApiError>(&result))
+        return QStringLiteral("refused %1 %2 %3").arg(e->status).arg(e->code, e->message);
+    const VerifiedKey &k = std::get<VerifiedKey>(result);
+    return QStringLiteral("accepted tenant=%1 key=%2 hash=%3 models=%4 max=%5 expires=%6 event=%7")
+        .arg(k.tenantId, k.tenantKeyId, k.keyHash, k.models.join(QLatin1Char(',')))
+        .arg(k.maxTokens)
+        .arg(k.expiresAtSecs)
+        .arg(k.eventId);
+}
+
+// `registry` after an admin change, as the snapshot that replaces it.
+RegistrySnapshot changed(const RegistrySnapshot &registry, const QString &change)
+{
+    RegistrySnapshot next = registry;
+    Tenant &acme = next.tenants[QStringLiteral("acme")];
+    if (change == QLatin1String("revoke k1"))
+        acme.keys.removeFirst();
+    else if (change == QLatin1String("revoke all keys"))
+        acme.keys.clear();
+    else if (change == QLatin1String("rotate k1's secret"))
+        acme.keys[0] = hsKey(QStringLiteral("k1"), "acme-secret-new", true);
+    else if (change == QLatin1String("remove tenant"))
+        next.tenants.remove(QStringLiteral("acme"));
+    else if (change == QLatin1String("lower lifetime cap"))
+        acme.maxKeyLifetimeSecs = 60;
+    return next;
+}
+
 } // namespace
 
 class DynamicKeyVerifierTest : public QObject
@@ -154,9 +190,16 @@ private slots:
     void expiryFollowsClock();
     void notBeforeFollowsClock();
     void keyHash();
+    void cachedKeyFollowsClock_data();
+    void cachedKeyFollowsClock();
+    void newSnapshotDropsCachedKey_data();
+    void newSnapshotDropsCachedKey();
+    void otherTokenNotServedFromCache_data();
+    void otherTokenNotServedFromCache();
 
 private:
     RegistrySnapshot m_registry = makeRegistry();
+    RegistrySnapshot m_prepared = makeRegistry(true);
 };
 
 void DynamicKeyVerifierTest::verify_data()
@@ -315,8 +358,18 @@ void DynamicKeyVerifierTest::verify()
     QFETCH(QString, tenantId);
 
     ManualClock clock(kNowMs);
-    const DynamicKeyVerifier verifier(clock, kDefaultLifetime);
-    const auto result = verifier.verify(token, m_registry);
+    // Every way of asking gives the same answer: cache off or on (asked twice, so an accepted
+    // key's second answer comes from the cache), keys prepared as RegistryLoader does or not.
+    const DynamicKeyVerifier uncached(clock, kDefaultLifetime, 0);
+    const DynamicKeyVerifier cached(clock, kDefaultLifetime);
+    const DynamicKeyVerifier cachedPrepared(clock, kDefaultLifetime);
+    const auto result = uncached.verify(token, m_registry);
+    const QString expected = fullDescription(result);
+    QCOMPARE(fullDescription(uncached.verify(token, m_prepared)), expected);
+    QCOMPARE(fullDescription(cached.verify(token, m_registry)), expected);
+    QCOMPARE(fullDescription(cached.verify(token, m_registry)), expected);
+    QCOMPARE(fullDescription(cachedPrepared.verify(token, m_prepared)), expected);
+    QCOMPARE(fullDescription(cachedPrepared.verify(token, m_prepared)), expected);
 
     if (code.isEmpty()) {
         const VerifiedKey *key = accepted(result);
@@ -411,6 +464,152 @@ void DynamicKeyVerifierTest::keyHash()
         hashes.insert(accepted(result)->keyHash);
     }
     QCOMPARE(hashes.size(), 4);
+}
+
+void DynamicKeyVerifierTest::cachedKeyFollowsClock_data()
+{
+    QTest::addColumn<QJsonObject>("payload");
+    QTest::addColumn<qint64>("moveMs"); // after the key was accepted (and cached)
+    QTest::addColumn<QString>("code");  // empty: still accepted
+    const QJsonObject base = basePayload(); // expires in 600 s
+    QTest::newRow("a second before expiry") << base << 599'000LL << QString();
+    QTest::newRow("expiry reached") << base << 600'000LL << QStringLiteral("key_expired");
+    QTest::newRow("long expired") << base << 86'400'000LL << QStringLiteral("key_expired");
+    QTest::newRow("clock back before nbf") << with(base, QStringLiteral("nbf"), double(kNow - 10)) << -10'001LL
+                                           << QStringLiteral("key_not_yet_valid");
+    QTest::newRow("clock back, lifetime over the cap")
+        << with(base, QStringLiteral("expiring"), double(kNow + kDefaultLifetime)) << -1'000LL << QStringLiteral("key_lifetime_too_long");
+    QTest::newRow("clock back, still after nbf") << with(base, QStringLiteral("nbf"), double(kNow - 100)) << -50'000LL << QString();
+}
+
+void DynamicKeyVerifierTest::cachedKeyFollowsClock()
+{
+    QFETCH(QJsonObject, payload);
+    QFETCH(qint64, moveMs);
+    QFETCH(QString, code);
+    ManualClock clock(kNowMs);
+    const DynamicKeyVerifier cached(clock, kDefaultLifetime);
+    const DynamicKeyVerifier uncached(clock, kDefaultLifetime, 0);
+    const QByteArray token = sign(payload);
+    auto result = cached.verify(token, m_registry);
+    QVERIFY2(accepted(result), qPrintable(describe(result)));
+
+    clock.advanceMs(moveMs);
+    result = cached.verify(token, m_registry);
+    QCOMPARE(fullDescription(result), fullDescription(uncached.verify(token, m_registry)));
+    if (code.isEmpty()) {
+        QVERIFY2(accepted(result), qPrintable(describe(result)));
+    } else {
+        QVERIFY2(!accepted(result), "a cached key outlived its time");
+        QCOMPARE(std::get<ApiError>(result).code, code);
+    }
+    // Back at the start it is accepted again, as the full check would.
+    clock.setMs(kNowMs);
+    QVERIFY(accepted(cached.verify(token, m_registry)));
+}
+
+void DynamicKeyVerifierTest::newSnapshotDropsCachedKey_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<QString>("code"); // empty: still accepted
+    QTest::newRow("unchanged copy") << QString() << QString();
+    QTest::newRow("signing key revoked") << QStringLiteral("revoke k1") << QStringLiteral("invalid_signature");
+    QTest::newRow("every key revoked") << QStringLiteral("revoke all keys") << QStringLiteral("algorithm_not_allowed");
+    QTest::newRow("secret rotated") << QStringLiteral("rotate k1's secret") << QStringLiteral("invalid_signature");
+    QTest::newRow("tenant removed") << QStringLiteral("remove tenant") << QStringLiteral("unknown_tenant");
+    QTest::newRow("lifetime cap lowered") << QStringLiteral("lower lifetime cap") << QStringLiteral("key_lifetime_too_long");
+}
+
+void DynamicKeyVerifierTest::newSnapshotDropsCachedKey()
+{
+    QFETCH(QString, change);
+    QFETCH(QString, code);
+    ManualClock clock(kNowMs);
+    const DynamicKeyVerifier cached(clock, kDefaultLifetime);
+    const DynamicKeyVerifier uncached(clock, kDefaultLifetime, 0);
+    const QByteArray token = sign(basePayload());
+    const RegistrySnapshot after = changed(m_prepared, change);
+
+    // The new snapshot is built where the old one was, so only its identity tells them apart.
+    std::optional<RegistrySnapshot> slot(m_prepared);
+    const RegistrySnapshot *const address = &*slot;
+    auto result = cached.verify(token, *slot);
+    QVERIFY2(accepted(result), qPrintable(describe(result)));
+    slot.reset();
+    slot.emplace(after);
+    QCOMPARE(&*slot, address);
+
+    result = cached.verify(token, *slot);
+    QCOMPARE(fullDescription(result), fullDescription(uncached.verify(token, *slot)));
+    if (code.isEmpty()) {
+        QVERIFY2(accepted(result), qPrintable(describe(result)));
+    } else {
+        QVERIFY2(!accepted(result), "a cached key survived the change");
+        QCOMPARE(std::get<ApiError>(result).code, code);
+    }
+    // Asked again under the new snapshot, the answer stays.
+    QCOMPARE(fullDescription(cached.verify(token, *slot)), fullDescription(result));
+}
+
+void DynamicKeyVerifierTest::otherTokenNotServedFromCache_data()
+{
+    // A token one byte (or one claim) away from a cached one is checked on its own.
+    QTest::addColumn<QString>("edit");
+    QTest::addColumn<bool>("accept"); // the edited token is a valid key of its own
+    QTest::newRow("header, first byte") << QStringLiteral("header first") << false;
+    QTest::newRow("payload, first byte") << QStringLiteral("payload first") << false;
+    QTest::newRow("payload, middle byte") << QStringLiteral("payload middle") << false;
+    QTest::newRow("signature, first byte") << QStringLiteral("signature first") << false;
+    QTest::newRow("signature, last byte") << QStringLiteral("signature last") << false;
+    QTest::newRow("signature, unused bits of the last byte") << QStringLiteral("signature unused bits") << false;
+    QTest::newRow("one byte more") << QStringLiteral("append") << false;
+    QTest::newRow("one byte less") << QStringLiteral("chop") << false;
+    QTest::newRow("another valid key") << QStringLiteral("other event") << true;
+}
+
+void DynamicKeyVerifierTest::otherTokenNotServedFromCache()
+{
+    QFETCH(QString, edit);
+    QFETCH(bool, accept);
+    ManualClock clock(kNowMs);
+    const DynamicKeyVerifier cached(clock, kDefaultLifetime);
+    const DynamicKeyVerifier uncached(clock, kDefaultLifetime, 0);
+    const QByteArray token = sign(basePayload());
+    const auto original = cached.verify(token, m_prepared);
+    QVERIFY2(accepted(original), qPrintable(describe(original)));
+
+    const qsizetype firstDot = token.indexOf('.');
+    const qsizetype lastDot = token.lastIndexOf('.');
+    const QByteArray alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    auto nextChar = [&](char c, int by) { return alphabet.at((alphabet.indexOf(c) + by) % alphabet.size()); };
+    QByteArray other = token;
+    if (edit == QLatin1String("header first"))
+        other[0] = nextChar(other[0], 1);
+    else if (edit == QLatin1String("payload first"))
+        other[firstDot + 1] = nextChar(other[firstDot + 1], 1);
+    else if (edit == QLatin1String("payload middle"))
+        other[(firstDot + lastDot) / 2] = nextChar(other[(firstDot + lastDot) / 2], 1);
+    else if (edit == QLatin1String("signature first"))
+        other[lastDot + 1] = nextChar(other[lastDot + 1], 1);
+    else if (edit == QLatin1String("signature last"))
+        other[other.size() - 1] = nextChar(other.back(), 4); // keeps the unused bits zero
+    else if (edit == QLatin1String("signature unused bits"))
+        other[other.size() - 1] = nextChar(other.back(), 1); // the same MAC bytes, another text
+    else if (edit == QLatin1String("append"))
+        other.append('A');
+    else if (edit == QLatin1String("chop"))
+        other.chop(1);
+    else if (edit == QLatin1String("other event"))
+        other = sign(with(basePayload(), QStringLiteral("event_id"), QStringLiteral("ev-2")));
+    QVERIFY(other != token);
+
+    const auto result = cached.verify(other, m_prepared);
+    QCOMPARE(fullDescription(result), fullDescription(uncached.verify(other, m_prepared)));
+    QCOMPARE(bool(accepted(result)), accept);
+    if (accept)
+        QVERIFY(accepted(result)->keyHash != accepted(original)->keyHash);
+    // The cached key itself is still served as before.
+    QCOMPARE(fullDescription(cached.verify(token, m_prepared)), fullDescription(original));
 }
 
 QTEST_GUILESS_MAIN(DynamicKeyVerifierTest)

@@ -275,6 +275,12 @@ private slots:
     void decodeRejects_data();
     void decodeRejects();
     void decodeAcceptsEmptySignature();
+    void decodeRejectsNonCanonicalParts_data();
+    void decodeRejectsNonCanonicalParts();
+    void decodeRepeatedHeaders_data();
+    void decodeRepeatedHeaders();
+    void hs256PreparedKey_data();
+    void hs256PreparedKey();
     void hs256EmptySecretRefused();
     void algNoneFailsEveryVerifier_data();
     void algNoneFailsEveryVerifier();
@@ -503,6 +509,118 @@ void JwtTest::decodeAcceptsEmptySignature()
     QVERIFY(parts.signature.isEmpty());
     QVERIFY(parts.payload.isEmpty());
     QVERIFY(!jwt::verifyHs256(parts, "k"));
+}
+
+void JwtTest::decodeRejectsNonCanonicalParts_data()
+{
+    QTest::addColumn<int>("part");
+    QTest::addColumn<QByteArray>("change");
+    // The header (22 bytes) and payload (11 bytes) encode with 2 and 3 leftover characters, and
+    // the 32-byte MAC with 3, so each has unused trailing bits.
+    const char *names[] = { "header", "payload", "signature" };
+    for (int part = 0; part < 3; ++part) {
+        for (const char *change : { "trailing bit", "all trailing bits", "padding", "plus", "slash", "space", "high byte" })
+            QTest::addRow("%s: %s", names[part], change) << part << QByteArray(change);
+    }
+}
+
+void JwtTest::decodeRejectsNonCanonicalParts()
+{
+    QFETCH(int, part);
+    QFETCH(QByteArray, change);
+    const QByteArray secret = "shared-secret";
+    QList<QByteArray> parts{ b64("{\"alg\":\"HS256\",\"x\":12}"), b64("{\"sub\":\"x\"}"), QByteArray() };
+    QCOMPARE(parts[0].size() % 4, 2);
+    QCOMPARE(parts[1].size() % 4, 3);
+    auto sign = [&] { parts[2] = b64(crypto::hmacSha256(secret, QByteArray(parts[0] + '.' + parts[1]))); };
+    sign();
+    QVERIFY(jwt::verifyHs256(mustDecode(parts.join('.')), secret));
+
+    QByteArray &text = parts[part];
+    const qsizetype at = text.size() - 1;
+    const qsizetype value = kAlphabet.indexOf(text[at]);
+    const int unusedBits = text.size() % 4 == 2 ? 4 : 2;
+    if (change == "trailing bit")
+        text[at] = kAlphabet[value | 1]; // the same bytes, another text
+    else if (change == "all trailing bits")
+        text[at] = kAlphabet[value | ((1 << unusedBits) - 1)];
+    else if (change == "padding")
+        text.append(text.size() % 4 == 2 ? "==" : "=");
+    else if (change == "plus")
+        text[at / 2] = '+';
+    else if (change == "slash")
+        text[at / 2] = '/';
+    else if (change == "space")
+        text.insert(at / 2, ' ');
+    else if (change == "high byte")
+        text[at / 2] = '\xc3';
+    // Signed correctly over the changed text: only its encoding can make the refusal.
+    if (part != 2)
+        sign();
+    const QByteArray token = parts.join('.');
+    JwtParts decoded;
+    QString error;
+    QVERIFY2(!jwt::decode(token, &decoded, &error), token.constData());
+    QVERIFY(!error.isEmpty());
+}
+
+void JwtTest::decodeRepeatedHeaders_data()
+{
+    // Header "kid" values of the tokens decoded one after the other; "-" is a header without
+    // "alg", which must be refused every time.
+    QTest::addColumn<QStringList>("kids");
+    QTest::newRow("same header twice") << QStringList{ "a", "a" };
+    QTest::newRow("alternating") << QStringList{ "a", "b", "a", "b" };
+    QTest::newRow("refused header in between") << QStringList{ "a", "-", "a", "-", "-", "b" };
+    QTest::newRow("same length, one byte apart") << QStringList{ "k1", "k2", "k1" };
+}
+
+void JwtTest::decodeRepeatedHeaders()
+{
+    QFETCH(QStringList, kids);
+    for (const QString &kid : kids) {
+        const QJsonObject header = kid == QLatin1String("-") ? QJsonObject{ { "kid", "x" } }
+                                                             : QJsonObject{ { "alg", "HS256" }, { "kid", kid } };
+        const QByteArray token = b64Json(header) + '.' + b64Json({ { "sub", kid } }) + '.';
+        JwtParts parts;
+        const bool ok = jwt::decode(token, &parts, nullptr);
+        if (kid == QLatin1String("-")) {
+            QVERIFY(!ok);
+            continue;
+        }
+        QVERIFY(ok);
+        QCOMPARE(parts.header, header);
+        QCOMPARE(parts.payload.value("sub").toString(), kid);
+    }
+}
+
+void JwtTest::hs256PreparedKey_data()
+{
+    QTest::addColumn<QByteArray>("label");
+    QTest::addColumn<QByteArray>("signingKey");
+    QTest::addColumn<QByteArray>("verifyingKey");
+    QTest::addColumn<bool>("accepted");
+    const QByteArray key = "dsk_tenant-key";
+    QTest::newRow("right key") << QByteArray("HS256") << key << key << true;
+    QTest::newRow("wrong key") << QByteArray("HS256") << key << QByteArray("dsk_other") << false;
+    QTest::newRow("key one byte short") << QByteArray("HS256") << key << key.chopped(1) << false;
+    QTest::newRow("empty key, MAC under the empty key") << QByteArray("HS256") << QByteArray() << QByteArray() << false;
+    QTest::newRow("alg none") << QByteArray("none") << key << key << false;
+    QTest::newRow("alg lower-case hs256") << QByteArray("hs256") << key << key << false;
+    QTest::newRow("alg HS384") << QByteArray("HS384") << key << key << false;
+    QTest::newRow("alg ES256") << QByteArray("ES256") << key << key << false;
+}
+
+void JwtTest::hs256PreparedKey()
+{
+    QFETCH(QByteArray, label);
+    QFETCH(QByteArray, signingKey);
+    QFETCH(QByteArray, verifyingKey);
+    QFETCH(bool, accepted);
+    const QByteArray signingInput = b64Json({ { "alg", QString::fromLatin1(label) } }) + '.' + b64Json({ { "sub", "s" } });
+    const JwtParts parts = mustDecode(signingInput + '.' + b64(crypto::hmacSha256(signingKey, signingInput)));
+    QCOMPARE(jwt::verifyHs256(parts, crypto::HmacSha256Key(verifyingKey)), accepted);
+    QCOMPARE(jwt::verifyHs256(parts, verifyingKey), accepted);
 }
 
 void JwtTest::hs256EmptySecretRefused()

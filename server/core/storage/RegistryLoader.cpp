@@ -60,6 +60,8 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
             k.alg = q.value(2).toString();
             if (!q.value(3).isNull())
                 k.secret = openSecret(box, q.value(3), QByteArray("tenant_key:").append(k.id.toUtf8()));
+            if (k.alg == QLatin1String("HS256"))
+                k.hmacKey = crypto::HmacSha256Key(k.secret);
             k.publicKeyPem = q.value(4).toByteArray();
             if (!q.value(5).isNull())
                 snapshot->keysByLookupHash.insert(q.value(5).toByteArray(), {tenant->id, k.id});
