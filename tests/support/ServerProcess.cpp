@@ -31,6 +31,8 @@ bool ServerProcess::start()
     QObject::connect(m_process.get(), &QProcess::readyRead, [this] { m_output += m_process->readAll(); });
     const QString binary = qEnvironmentVariable("DYNASEAL_SERVER_BIN");
     QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), m_dataDir.path()};
+    if (!m_databaseUrl.isEmpty())
+        args += {QStringLiteral("--database"), m_databaseUrl};
     args += m_args;
     m_process->start(binary, args);
     if (!m_process->waitForStarted(10'000))

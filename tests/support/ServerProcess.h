@@ -31,6 +31,11 @@ public:
     QByteArray output() const { return m_output; }
     QProcessEnvironment &environment() { return m_env; }
     QStringList &arguments() { return m_args; }
+    // Runs the server on this database (--database, e.g. a PostgresTestDatabase's url()) instead
+    // of databasePath()'s SQLite file; the data directory still holds the master key, so a
+    // restart of the same ServerProcess reads the secrets back.
+    void setDatabaseUrl(const QString &url) { m_databaseUrl = url; }
+    QString databaseUrl() const { return m_databaseUrl; }
 
 private:
     QTemporaryDir m_dataDir;
@@ -39,6 +44,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
     quint16 m_port = 0;
+    QString m_databaseUrl;
 };
 
 } // namespace dynaseal::test

@@ -1,0 +1,439 @@
+// The server on PostgreSQL (--database postgres://…): migrations, the admin API, billing and
+// callbacks, budgets under concurrency, crash recovery and the admin lists, each test on a fresh
+// database of the server DYNASEAL_TEST_POSTGRES_URL names (scripts/test-postgres.sh sets one
+// up). Without it the tests are skipped, except on CI (CI=true), where a skip would hide that
+// PostgreSQL went untested.
+#include "server/core/storage/Migrations.h"
+#include "tests/support/Gateway.h"
+#include "tests/support/PostgresTestDatabase.h"
+
+#include <QFileInfo>
+#include <QtTest>
+#include <memory>
+#include <vector>
+
+using namespace dynaseal::test;
+
+namespace {
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+// QNetworkAccessManager opens at most 6 connections per host: spread concurrent calls over this
+// many clients so they really are in flight together.
+constexpr int kClients = 8;
+
+Headers bearer(const QByteArray &key)
+{
+    return {{"Authorization", "Bearer " + key}};
+}
+
+// A gateway whose server keeps its data in a fresh PostgreSQL database. Members go in reverse:
+// the server stops before its database is dropped.
+struct PostgresGateway
+{
+    PostgresTestDatabase db;
+    Gateway gw;
+
+    bool setUp(QString *why, std::optional<qint64> tokenQuota = std::nullopt)
+    {
+        if (!db.create(why))
+            return false;
+        gw.server.setDatabaseUrl(db.url());
+        return gw.setUp(why, tokenQuota);
+    }
+};
+
+// The usage the device saw: the JSON body's, or the last SSE event carrying one.
+QJsonObject reportedUsage(const HttpResult &r)
+{
+    if (!r.body.startsWith("data:"))
+        return r.json().value(QLatin1String("usage")).toObject();
+    QJsonObject usage;
+    for (const QByteArray &line : r.body.split('\n')) {
+        if (!line.startsWith("data: ") || line.trimmed() == "data: [DONE]")
+            continue;
+        const QJsonObject event = QJsonDocument::fromJson(line.mid(6)).object();
+        if (event.value(QLatin1String("usage")).isObject())
+            usage = event.value(QLatin1String("usage")).toObject();
+    }
+    return usage;
+}
+
+// Fires every (key, body) at once over several clients and waits for all answers.
+QList<HttpResult> fireTogether(const QString &origin, const QList<QPair<QByteArray, QByteArray>> &calls)
+{
+    std::vector<std::unique_ptr<TestHttp>> clients;
+    for (int i = 0; i < kClients; ++i)
+        clients.push_back(std::make_unique<TestHttp>(origin));
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < calls.size(); ++i)
+        replies.append(clients.at(size_t(i % kClients))->start("POST", QStringLiteral("/v1/chat/completions"), calls.at(i).second, bearer(calls.at(i).first)));
+    QList<HttpResult> results;
+    for (QNetworkReply *reply : replies)
+        results.append(TestHttp::wait(reply, 30'000));
+    return results;
+}
+
+QJsonArray requestLog(Gateway &gw)
+{
+    return gw.http.get(QStringLiteral("/admin/v1/requests?limit=1000"), gw.adminToken).json().value(QLatin1String("items")).toArray();
+}
+
+qint64 tokensUsed(Gateway &gw)
+{
+    return gw.http.get(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), gw.adminToken).json().value(QLatin1String("tokens_used")).toInteger(-1);
+}
+
+// The applied migrations as schema_version holds them, in order.
+QList<int> schemaVersions(const PostgresTestDatabase &db)
+{
+    QList<int> versions;
+    for (const QVariantList &row : db.rows(QStringLiteral("SELECT version FROM schema_version ORDER BY version")))
+        versions.append(row.value(0).toInt());
+    return versions;
+}
+
+qint64 count(const PostgresTestDatabase &db, const QString &sql, const QVariantList &values = {})
+{
+    QString why;
+    const QVariant v = db.value(sql, values, &why);
+    if (!why.isEmpty())
+        qWarning("%s: %s", qPrintable(sql), qPrintable(why));
+    return v.isValid() ? v.toLongLong() : -1;
+}
+
+// What `measure` names in an admin answer: "total" or another number field; an array field's
+// length; or "array.field" summed over the array's objects.
+qint64 measured(const QJsonObject &answer, const QString &measure)
+{
+    const qsizetype dot = measure.indexOf(QLatin1Char('.'));
+    if (dot < 0) {
+        const QJsonValue v = answer.value(measure);
+        return v.isArray() ? v.toArray().size() : v.toInteger(-1);
+    }
+    qint64 sum = 0;
+    for (const QJsonValue &item : answer.value(measure.left(dot)).toArray())
+        sum += item.toObject().value(measure.mid(dot + 1)).toInteger();
+    return sum;
+}
+
+} // namespace
+
+class PostgresTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        if (!PostgresTestDatabase::serverUrl().isEmpty())
+            return;
+        if (qEnvironmentVariable("CI") == QLatin1String("true"))
+            QFAIL("DYNASEAL_TEST_POSTGRES_URL is not set on CI, so the server would go untested on PostgreSQL: "
+                  "scripts/test.sh sets up a local cluster and exports it");
+        QSKIP("DYNASEAL_TEST_POSTGRES_URL is not set: to run these tests give it postgres://user:pass@host:port/db "
+              "of a role that may create databases, e.g. export DYNASEAL_TEST_POSTGRES_URL=\"$(bash scripts/test-postgres.sh)\"");
+    }
+
+    void cleanupTestCase()
+    {
+        m_lists.reset();
+    }
+
+    void migrationsOnFreshDatabaseAndAgain()
+    {
+        PostgresTestDatabase db;
+        QString why;
+        QVERIFY2(db.create(&why), qPrintable(why));
+        ServerProcess server;
+        server.setDatabaseUrl(db.url());
+        QVERIFY2(server.start(), server.output().constData());
+        QVERIFY2(!QFileInfo::exists(server.databasePath()), "the server made a SQLite file although given PostgreSQL");
+
+        QList<int> all;
+        for (int v = 1; v <= dynaseal::Migrations::latestVersion(); ++v)
+            all.append(v);
+        QCOMPARE(schemaVersions(db), all);
+        const QStringList tables{QStringLiteral("admin_users"), QStringLiteral("admin_sessions"), QStringLiteral("upstreams"),
+                                 QStringLiteral("tenants"), QStringLiteral("tenant_keys"), QStringLiteral("key_spend"),
+                                 QStringLiteral("requests"), QStringLiteral("usage_minute"), QStringLiteral("usage_hour"),
+                                 QStringLiteral("callbacks"), QStringLiteral("audit_log")};
+        for (const QString &table : tables) {
+            QVERIFY2(count(db, QStringLiteral("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ?"), {table}) == 1,
+                     qPrintable(table));
+        }
+        // The last migration's column is there.
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'upstreams' AND column_name = 'weight'")), qint64(1));
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM admin_users WHERE username = 'admin'")), qint64(1));
+
+        TestHttp http(server.origin());
+        const QJsonObject login{{QStringLiteral("username"), QStringLiteral("admin")}, {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}};
+        QByteArray token = http.post(QStringLiteral("/admin/v1/login"), login).json().value(QLatin1String("token")).toString().toLatin1();
+        QVERIFY(!token.isEmpty());
+        HttpResult tenant = http.post(QStringLiteral("/admin/v1/tenants"),
+                                      {{QStringLiteral("name"), QStringLiteral("Before restart")}, {QStringLiteral("callback_url"), QStringLiteral("http://127.0.0.1:9/cb")}}, token);
+        QCOMPARE(tenant.status, 201);
+
+        // A second start finds everything applied: nothing runs twice, the data is still there.
+        server.stop();
+        QVERIFY2(server.start(), server.output().constData());
+        QCOMPARE(schemaVersions(db), all);
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM admin_users")), qint64(1));
+        http.setOrigin(server.origin());
+        token = http.post(QStringLiteral("/admin/v1/login"), login).json().value(QLatin1String("token")).toString().toLatin1();
+        QVERIFY(!token.isEmpty());
+        HttpResult again = http.get(QStringLiteral("/admin/v1/tenants/%1").arg(tenant.json().value(QLatin1String("id")).toString()), token);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.json().value(QLatin1String("name")).toString(), QStringLiteral("Before restart"));
+
+        // A database from a newer server is refused, not downgraded.
+        server.stop();
+        db.rows(QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"), {dynaseal::Migrations::latestVersion() + 1});
+        QVERIFY(!server.start());
+        QVERIFY2(server.output().contains("newer than this server"), server.output().constData());
+    }
+
+    void billedChatWithCallback_data()
+    {
+        QTest::addColumn<bool>("stream");
+        QTest::newRow("plain") << false;
+        QTest::newRow("streamed") << true;
+    }
+
+    void billedChatWithCallback()
+    {
+        QFETCH(bool, stream);
+        PostgresGateway pg;
+        QString why;
+        // Admin login, upstream, tenant and tenant key, all through the admin API.
+        QVERIFY2(pg.setUp(&why), qPrintable(why));
+        Gateway &gw = pg.gw;
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM upstreams WHERE id = ?"), {gw.upstreamId}), qint64(1));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM tenants WHERE id = ?"), {gw.tenantId}), qint64(1));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM tenant_keys WHERE tenant_id = ? AND revoked_at IS NULL"), {gw.tenantId}), qint64(1));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM admin_sessions")), qint64(1));
+
+        const QString eventId = QStringLiteral("evt-pg-chat");
+        HttpResult r = gw.chat(gw.mint({{QStringLiteral("event_id"), eventId}}), Gateway::chatBody(QStringLiteral("m1"), stream));
+        QCOMPARE(r.status, 200);
+        const QJsonObject usage = reportedUsage(r);
+        QCOMPARE(usage.value(QLatin1String("prompt_tokens")).toInteger(), qint64(9));
+        QCOMPARE(usage.value(QLatin1String("completion_tokens")).toInteger(), qint64(5));
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        const QJsonObject callback = gw.receiver.acknowledged().at(0);
+        QCOMPARE(callback.value(QLatin1String("event_id")).toString(), eventId);
+        QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(callback.value(QLatin1String("tokens")).toInteger(), qint64(14));
+        QCOMPARE(callback.value(QLatin1String("usage")).toObject().value(QLatin1String("prompt_tokens")).toInteger(), qint64(9));
+        QCOMPARE(callback.value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInteger(), qint64(5));
+        QVERIFY(CallbackReceiver::signatureValid(gw.receiver.deliveries().last(), gw.callbackSecret));
+
+        // Billed in PostgreSQL itself: the request row, the tenant's total, the key's spend.
+        const QList<QVariantList> rows = pg.db.rows(QStringLiteral("SELECT status, prompt_tokens, completion_tokens, total_tokens, usage_source, stream"
+                                                                   " FROM requests WHERE event_id = ?"), {eventId});
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.at(0).at(0).toString(), QStringLiteral("ok"));
+        QCOMPARE(rows.at(0).at(1).toLongLong(), qint64(9));
+        QCOMPARE(rows.at(0).at(2).toLongLong(), qint64(5));
+        QCOMPARE(rows.at(0).at(3).toLongLong(), qint64(14));
+        QCOMPARE(rows.at(0).at(4).toString(), QStringLiteral("upstream"));
+        QCOMPARE(rows.at(0).at(5).toInt(), stream ? 1 : 0);
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = ?"), {gw.tenantId}), qint64(14));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COALESCE(SUM(spent), 0) FROM key_spend")), qint64(14));
+        QCOMPARE(tokensUsed(gw), qint64(14));
+        QVERIFY2(waitFor([&] { return count(pg.db, QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'delivered'")) == 1; }),
+                 "the delivered callback is not marked delivered");
+    }
+
+    void keyBudgetHoldsUnderConcurrency_data()
+    {
+        QTest::addColumn<bool>("stream");
+        QTest::addColumn<qint64>("overReport");
+        QTest::newRow("honest upstream") << false << qint64(0);
+        QTest::newRow("honest upstream, streamed") << true << qint64(0);
+        QTest::newRow("over-reporting upstream") << false << qint64(1000);
+        QTest::newRow("over-reporting upstream, streamed") << true << qint64(1000);
+    }
+
+    void keyBudgetHoldsUnderConcurrency()
+    {
+        QFETCH(bool, stream);
+        QFETCH(qint64, overReport);
+        constexpr qint64 budget = 600;
+        constexpr int calls = 20;
+        PostgresGateway pg;
+        QString why;
+        QVERIFY2(pg.setUp(&why), qPrintable(why));
+        Gateway &gw = pg.gw;
+        // Fills whatever completion cap it is given, so every request costs what it reserved.
+        gw.upstream.behavior.completionTokens = 100'000;
+        gw.upstream.behavior.overReport = overReport;
+        gw.upstream.behavior.chunkDelayMs = stream ? 5 : 0;
+
+        const QString eventId = QStringLiteral("evt-pg-budget");
+        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), budget}, {QStringLiteral("event_id"), eventId}});
+        const QByteArray body = Gateway::chatBody(QStringLiteral("m1"), stream, {{QStringLiteral("max_tokens"), 50}});
+        QList<QPair<QByteArray, QByteArray>> batch;
+        for (int i = 0; i < calls; ++i)
+            batch.append({key, body});
+        const QList<HttpResult> results = fireTogether(gw.server.origin(), batch);
+
+        int ok = 0;
+        int refused = 0;
+        for (const HttpResult &r : results) {
+            if (r.status == 429) {
+                ++refused;
+                QCOMPARE(r.errorCode(), QStringLiteral("budget_exhausted"));
+                continue;
+            }
+            QVERIFY2(r.status == 200, r.body.left(300).constData());
+            ++ok;
+        }
+        QVERIFY2(refused > 0, "20 requests of 59 tokens each cannot all fit a budget of 600");
+        QVERIFY(ok > 0);
+        QCOMPARE(ok + refused, calls);
+        QCOMPARE(gw.upstream.http().requests.size(), ok); // refused requests were never forwarded
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == ok; }));
+        qint64 calledBack = 0;
+        for (const QJsonObject &c : gw.receiver.acknowledged())
+            calledBack += c.value(QLatin1String("tokens")).toInteger();
+        QVERIFY(calledBack > 0);
+        QVERIFY2(calledBack <= budget, qPrintable(QString::number(calledBack)));
+
+        // What PostgreSQL holds agrees and stays within the budget.
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE event_id = ?"), {eventId}), qint64(ok));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COALESCE(SUM(total_tokens), 0) FROM requests WHERE event_id = ?"), {eventId}), calledBack);
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE total_tokens > reserved")), qint64(0));
+        const qint64 spent = count(pg.db, QStringLiteral("SELECT COALESCE(SUM(spent), 0) FROM key_spend"));
+        QVERIFY2(spent <= budget, qPrintable(QString::number(spent)));
+        QCOMPARE(spent, calledBack);
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = ?"), {gw.tenantId}), calledBack);
+        QCOMPARE(tokensUsed(gw), calledBack);
+    }
+
+    void crashedCallIsBilledAsInterrupted()
+    {
+        PostgresGateway pg;
+        QString why;
+        QVERIFY2(pg.setUp(&why), qPrintable(why));
+        Gateway &gw = pg.gw;
+        gw.upstream.behavior.hang = true;
+
+        const QString eventId = QStringLiteral("evt-pg-crash");
+        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 500}, {QStringLiteral("event_id"), eventId}});
+        TestHttp device(gw.server.origin());
+        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), bearer(key));
+        QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE event_id = ? AND status = 'in_flight'"), {eventId}), qint64(1));
+
+        gw.server.kill();
+        QVERIFY2(gw.server.start(), gw.server.output().constData());
+        gw.http.setOrigin(gw.server.origin());
+        gw.upstream.behavior.hang = false;
+        TestHttp::wait(reply, 5'000);
+
+        const QJsonArray log = requestLog(gw);
+        QCOMPARE(log.size(), 1);
+        const QJsonObject row = log.at(0).toObject();
+        QCOMPARE(row.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
+        QCOMPARE(row.value(QLatin1String("usage_source")).toString(), QStringLiteral("reserved"));
+        QCOMPARE(row.value(QLatin1String("event_id")).toString(), eventId);
+        QCOMPARE(row.value(QLatin1String("reserved_tokens")).toInteger(), qint64(500)); // no max_tokens: the whole budget
+        QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), qint64(500));
+        QCOMPARE(tokensUsed(gw), qint64(500));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE event_id = ? AND status = 'interrupted' AND total_tokens = 500"), {eventId}), qint64(1));
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        const QJsonObject callback = gw.receiver.acknowledged().at(0);
+        QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
+        QCOMPARE(callback.value(QLatin1String("event_id")).toString(), eventId);
+        QCOMPARE(callback.value(QLatin1String("request_id")).toString(), row.value(QLatin1String("id")).toString());
+        QCOMPARE(callback.value(QLatin1String("tokens")).toInteger(), qint64(500));
+        QVERIFY(CallbackReceiver::signatureValid(gw.receiver.deliveries().last(), gw.callbackSecret));
+
+        // The key's budget is spent too: nothing more fits.
+        HttpResult again = gw.chat(key, Gateway::chatBody());
+        QCOMPARE(again.status, 429);
+        QCOMPARE(again.errorCode(), QStringLiteral("budget_exhausted"));
+    }
+
+    void adminListsReturnRows_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("measure");
+        QTest::addColumn<qint64>("expected");
+        // Seeded by listsGateway(): an ok call on m1 and one streamed on m2, and one on m1 the
+        // upstream refuses. {tenant} is the tenant's id.
+        QTest::newRow("requests") << "/admin/v1/requests" << "total" << qint64(3);
+        QTest::newRow("requests, a page") << "/admin/v1/requests?limit=2" << "items" << qint64(2);
+        QTest::newRow("requests ok") << "/admin/v1/requests?status=ok" << "total" << qint64(2);
+        QTest::newRow("requests failed") << "/admin/v1/requests?status=error" << "total" << qint64(1);
+        QTest::newRow("requests of m2") << "/admin/v1/requests?model=m2" << "total" << qint64(1);
+        QTest::newRow("requests of an event") << "/admin/v1/requests?event_id=evt-list-stream" << "total" << qint64(1);
+        QTest::newRow("requests of the tenant") << "/admin/v1/requests?tenant_id={tenant}" << "total" << qint64(3);
+        QTest::newRow("requests of another tenant") << "/admin/v1/requests?tenant_id=tn_nobody" << "total" << qint64(0);
+        QTest::newRow("tokens billed") << "/admin/v1/requests" << "items.total_tokens" << qint64(28);
+        QTest::newRow("callbacks delivered") << "/admin/v1/callbacks?state=delivered" << "total" << qint64(3);
+        QTest::newRow("callbacks of the tenant") << "/admin/v1/callbacks?tenant_id={tenant}" << "items" << qint64(3);
+        QTest::newRow("usage per minute, calls") << "/admin/v1/usage" << "data.requests" << qint64(3);
+        QTest::newRow("usage per minute, errors") << "/admin/v1/usage" << "data.errors" << qint64(1);
+        QTest::newRow("usage per hour, tokens") << "/admin/v1/usage?granularity=hour" << "data.total_tokens" << qint64(28);
+        QTest::newRow("usage per hour of m2") << "/admin/v1/usage?granularity=hour&model=m2" << "data.total_tokens" << qint64(14);
+        QTest::newRow("usage of the tenant") << "/admin/v1/usage?tenant_id={tenant}" << "data.prompt_tokens" << qint64(18);
+        QTest::newRow("tenant's usage, total") << "/admin/v1/tenants/{tenant}/usage" << "tokens_used" << qint64(28);
+        QTest::newRow("tenant's usage, hourly") << "/admin/v1/tenants/{tenant}/usage" << "hourly.requests" << qint64(3);
+    }
+
+    void adminListsReturnRows()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, measure);
+        QFETCH(qint64, expected);
+        Gateway *gw = listsGateway();
+        QVERIFY(gw);
+        path.replace(QLatin1String("{tenant}"), gw->tenantId);
+        HttpResult r;
+        qint64 got = -1;
+        // Rollups and delivery states may land a moment after the calls answered.
+        waitFor([&] {
+            r = gw->http.get(path, gw->adminToken);
+            got = measured(r.json(), measure);
+            return got == expected;
+        });
+        QCOMPARE(r.status, 200);
+        QVERIFY2(got == expected, qPrintable(QStringLiteral("%1 is %2: %3").arg(measure).arg(got).arg(QString::fromUtf8(r.body.left(600)))));
+    }
+
+private:
+    // The server behind adminListsReturnRows, seeded once; null (with a failure) if it cannot be.
+    Gateway *listsGateway()
+    {
+        if (m_lists)
+            return &m_lists->gw;
+        auto pg = std::make_unique<PostgresGateway>();
+        QString why;
+        if (!pg->setUp(&why)) {
+            QTest::qFail(qPrintable(why), __FILE__, __LINE__);
+            return nullptr;
+        }
+        Gateway &gw = pg->gw;
+        const bool seeded = gw.chat(gw.mint({{QStringLiteral("event_id"), QStringLiteral("evt-list-plain")}}), Gateway::chatBody()).status == 200
+            && gw.chat(gw.mint({{QStringLiteral("model"), QStringLiteral("m2")}, {QStringLiteral("event_id"), QStringLiteral("evt-list-stream")}}),
+                       Gateway::chatBody(QStringLiteral("m2"), true)).status == 200;
+        gw.upstream.behavior.status = 400;
+        const int refusedStatus = gw.chat(gw.mint({{QStringLiteral("event_id"), QStringLiteral("evt-list-refused")}}), Gateway::chatBody()).status;
+        gw.upstream.behavior.status = 200;
+        if (!seeded || refusedStatus != 400 || !waitFor([&] { return gw.receiver.acknowledged().size() == 3; })) {
+            QTest::qFail(qPrintable(QStringLiteral("seeding the lists failed (refused call: %1)").arg(refusedStatus)), __FILE__, __LINE__);
+            return nullptr;
+        }
+        m_lists = std::move(pg);
+        return &m_lists->gw;
+    }
+
+    std::unique_ptr<PostgresGateway> m_lists;
+};
+
+QTEST_GUILESS_MAIN(PostgresTest)
+#include "PostgresTest.moc"

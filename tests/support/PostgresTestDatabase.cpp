@@ -1,0 +1,139 @@
+#include "tests/support/PostgresTestDatabase.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QUrl>
+#include <QUuid>
+#include <functional>
+
+namespace dynaseal::test {
+namespace {
+
+// Opens a connection to `database` on the server `serverUrl` names, runs `fn` on it, closes it.
+bool withConnection(const QString &serverUrl, const QString &database, QString *why,
+                    const std::function<bool(QSqlDatabase &, QString *)> &fn)
+{
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+        *why = QStringLiteral("Qt's PostgreSQL driver (QPSQL, Debian package libqt6sql6-psql) is not installed");
+        return false;
+    }
+    const QString connectionName = QStringLiteral("pgtest-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    bool ok = false;
+    {
+        const QUrl u(serverUrl);
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+        db.setHostName(u.host().isEmpty() ? QStringLiteral("localhost") : u.host());
+        db.setPort(u.port(5432));
+        db.setUserName(u.userName());
+        db.setPassword(u.password());
+        db.setDatabaseName(database);
+        if (!db.open())
+            *why = QStringLiteral("cannot connect to PostgreSQL at %1:%2 as %3: %4")
+                       .arg(db.hostName()).arg(db.port()).arg(db.userName(), db.lastError().text());
+        else
+            ok = fn(db, why);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connectionName);
+    return ok;
+}
+
+QString databaseOf(const QString &url)
+{
+    return QUrl(url).path().mid(1);
+}
+
+} // namespace
+
+QString PostgresTestDatabase::serverUrl()
+{
+    return qEnvironmentVariable(kUrlVariable);
+}
+
+PostgresTestDatabase::PostgresTestDatabase(QString serverUrl) : m_serverUrl(std::move(serverUrl)) {}
+
+PostgresTestDatabase::~PostgresTestDatabase()
+{
+    if (m_name.isEmpty())
+        return;
+    QString why;
+    const bool dropped = withConnection(m_serverUrl, databaseOf(m_serverUrl), &why, [this](QSqlDatabase &db, QString *error) {
+        QSqlQuery q(db);
+        // FORCE (PostgreSQL 13+) ends a killed or still running server's sessions first.
+        if (q.exec(QStringLiteral("DROP DATABASE IF EXISTS \"%1\" WITH (FORCE)").arg(m_name))
+            || q.exec(QStringLiteral("DROP DATABASE IF EXISTS \"%1\"").arg(m_name)))
+            return true;
+        *error = q.lastError().text();
+        return false;
+    });
+    if (!dropped)
+        qWarning("could not drop test database %s: %s", qPrintable(m_name), qPrintable(why));
+}
+
+bool PostgresTestDatabase::create(QString *why)
+{
+    if (m_serverUrl.isEmpty()) {
+        *why = QStringLiteral("%1 is not set").arg(QLatin1String(kUrlVariable));
+        return false;
+    }
+    const QUrl u(m_serverUrl);
+    if (!u.isValid() || (u.scheme() != QLatin1String("postgres") && u.scheme() != QLatin1String("postgresql")) || databaseOf(m_serverUrl).isEmpty()) {
+        *why = QStringLiteral("%1 must be postgres://user:pass@host:port/db").arg(QLatin1String(kUrlVariable));
+        return false;
+    }
+    // Lower case without quotes is how PostgreSQL folds names, so the name works quoted or not.
+    const QString name = QStringLiteral("dynaseal_t_") + QUuid::createUuid().toString(QUuid::Id128).left(16);
+    const bool created = withConnection(m_serverUrl, databaseOf(m_serverUrl), why, [&name](QSqlDatabase &db, QString *error) {
+        QSqlQuery q(db);
+        if (q.exec(QStringLiteral("CREATE DATABASE \"%1\"").arg(name)))
+            return true;
+        *error = QStringLiteral("CREATE DATABASE failed (the role needs CREATEDB): ") + q.lastError().text();
+        return false;
+    });
+    if (created)
+        m_name = name;
+    return created;
+}
+
+QString PostgresTestDatabase::url() const
+{
+    QUrl u(m_serverUrl);
+    u.setPath(QStringLiteral("/") + m_name);
+    return u.toString(QUrl::FullyEncoded);
+}
+
+QList<QVariantList> PostgresTestDatabase::rows(const QString &sql, const QVariantList &values, QString *why) const
+{
+    QList<QVariantList> result;
+    QString error;
+    withConnection(m_serverUrl, m_name, &error, [&](QSqlDatabase &db, QString *failure) {
+        QSqlQuery q(db);
+        q.prepare(sql);
+        for (int i = 0; i < values.size(); ++i)
+            q.bindValue(i, values.at(i));
+        if (!q.exec()) {
+            *failure = q.lastError().text();
+            return false;
+        }
+        while (q.next()) {
+            QVariantList row;
+            for (int i = 0; i < q.record().count(); ++i)
+                row.append(q.value(i));
+            result.append(row);
+        }
+        return true;
+    });
+    if (why)
+        *why = error;
+    return result;
+}
+
+QVariant PostgresTestDatabase::value(const QString &sql, const QVariantList &values, QString *why) const
+{
+    const QList<QVariantList> found = rows(sql, values, why);
+    return found.isEmpty() || found.first().isEmpty() ? QVariant() : found.first().first();
+}
+
+} // namespace dynaseal::test
