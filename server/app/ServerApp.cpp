@@ -13,9 +13,10 @@
 #include "server/http/DemoController.h"
 #include "server/http/DynamicKeyController.h"
 #include "server/http/EventsController.h"
-#include "server/http/GuardedTcpServer.h"
 #include "server/http/HealthController.h"
 #include "server/http/HttpFrontend.h"
+#include "server/http/HttpListener.h"
+#include "server/http/HttpWorkerPool.h"
 #include "server/http/ProxyController.h"
 #include "server/net/HttpClient.h"
 #include "shared/Clock.h"
@@ -28,6 +29,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QTextStream>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcServer, "dynaseal.server")
 
@@ -41,8 +43,9 @@ ServerApp::ServerApp(Settings settings, const Clock &clock, QObject *parent)
 ServerApp::~ServerApp()
 {
     m_maintenance.stop();
-    delete m_frontend; // stop serving before the services it uses go away
-    m_frontend = nullptr;
+    delete m_listener;
+    m_listener = nullptr;
+    m_workers.reset(); // stop serving before the services it uses go away
     m_callbacks.reset();
     m_http.reset();
     m_db.close();
@@ -144,7 +147,9 @@ bool ServerApp::start(QString *error)
     }
     m_registry.replace(*loaded.value);
 
-    m_http = std::make_unique<HttpClient>();
+    HttpClientOptions callbackOptions;
+    callbackOptions.maxConnectionsPerHost = m_settings.upstreamMaxConnections;
+    m_http = std::make_unique<HttpClient>(callbackOptions);
     CallbackPolicy policy;
     policy.retryBaseMs = m_settings.callbackRetryBaseMs;
     policy.retryMaxMs = m_settings.callbackRetryMaxMs;
@@ -153,33 +158,36 @@ bool ServerApp::start(QString *error)
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
     m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
 
-    m_frontend = new HttpFrontend();
-    auto *admin = new AdminController(*m_context, *m_http, m_frontend);
-    admin->registerRoutes(m_frontend->router());
-    m_proxy = new ProxyController(*m_context, *m_http, m_frontend);
-    m_proxy->registerRoutes(m_frontend->router());
-    connect(m_proxy, &ProxyController::callbacksStored, m_callbacks.get(), &CallbackDispatcher::submit);
-    auto *minting = new DynamicKeyController(*m_context, m_frontend);
-    minting->registerRoutes(m_frontend->router());
-    auto *events = new EventsController(*m_context, m_live, m_frontend);
-    events->registerRoutes(m_frontend->router());
-    auto *health = new HealthController(*m_context, m_frontend);
-    health->registerRoutes(m_frontend->router());
-    if (m_settings.demo) {
-        auto *demo = new DemoController(*m_context, m_frontend);
-        demo->registerRoutes(m_frontend->router());
-    }
-
     ConnectionLimits limits;
     limits.maxBodyBytes = m_settings.maxBodyBytes;
     limits.idleTimeoutMs = m_settings.idleTimeoutSecs * 1000;
-    auto *listener = new GuardedTcpServer(limits, m_settings.maxConnections, m_frontend);
-    if (!listener->listen(m_settings.listenHost, m_settings.listenPort)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(m_settings.listenHost.toString()).arg(m_settings.listenPort).arg(listener->errorString());
+    const int workers = m_settings.workers > 0 ? m_settings.workers : std::max(1, QThread::idealThreadCount());
+    HttpClientOptions upstreamOptions;
+    // The cap is per host for the whole server: each thread's pool gets its share.
+    upstreamOptions.maxConnectionsPerHost = std::max(1, (m_settings.upstreamMaxConnections + workers - 1) / workers);
+    m_workers = std::make_unique<HttpWorkerPool>(workers, limits, upstreamOptions, [this](HttpFrontend &frontend, HttpClient &http) {
+        // Runs on each serving thread: its own controllers over the shared, thread-safe context.
+        Router &router = frontend.router();
+        (new AdminController(*m_context, http, &frontend))->registerRoutes(router);
+        auto *proxy = new ProxyController(*m_context, http, &frontend);
+        proxy->registerRoutes(router);
+        connect(proxy, &ProxyController::callbacksStored, m_callbacks.get(), &CallbackDispatcher::submit);
+        m_proxies.append(proxy);
+        (new DynamicKeyController(*m_context, &frontend))->registerRoutes(router);
+        (new EventsController(*m_context, m_live, &frontend))->registerRoutes(router);
+        (new HealthController(*m_context, &frontend))->registerRoutes(router);
+        if (m_settings.demo)
+            (new DemoController(*m_context, &frontend))->registerRoutes(router);
+    });
+    HttpWorkerPool *pool = m_workers.get();
+    m_listener = new HttpListener(m_settings.maxConnections, [pool](qintptr descriptor, std::function<void()> closed) {
+        pool->handOff(descriptor, std::move(closed));
+    }, this);
+    if (!m_listener->listen(m_settings.listenHost, m_settings.listenPort)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(m_settings.listenHost.toString()).arg(m_settings.listenPort).arg(m_listener->errorString());
         return false;
     }
-    m_frontend->bind(listener);
-    m_port = listener->serverPort();
+    m_port = m_listener->serverPort();
 
     m_metrics.describe(QStringLiteral("dynaseal_proxy_requests_total"), QStringLiteral("counter"), QStringLiteral("Proxied requests by endpoint and outcome"));
     m_metrics.describe(QStringLiteral("dynaseal_proxy_refused_total"), QStringLiteral("counter"), QStringLiteral("Requests refused before forwarding, by error code"));
@@ -187,10 +195,14 @@ bool ServerApp::start(QString *error)
     m_metrics.describe(QStringLiteral("dynaseal_proxy_duration_seconds"), QStringLiteral("histogram"), QStringLiteral("Time from accepting a proxied request to its end"));
     m_metrics.describe(QStringLiteral("dynaseal_callbacks_delivered_total"), QStringLiteral("counter"), QStringLiteral("Callbacks the tenant acknowledged with 2xx"));
     m_metrics.describe(QStringLiteral("dynaseal_callbacks_failed_attempts_total"), QStringLiteral("counter"), QStringLiteral("Callback attempts that failed and will be retried"));
-    m_metrics.gauge(QStringLiteral("dynaseal_proxy_in_flight"), QStringLiteral("Proxied requests in progress"), [this] { return double(m_proxy->activeCalls()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_proxy_in_flight"), QStringLiteral("Proxied requests in progress"), [this] { return double(activeCalls()); });
+    HttpListener *listener = m_listener;
     m_metrics.gauge(QStringLiteral("dynaseal_connections_open"), QStringLiteral("Open client connections"), [listener] { return double(listener->openConnections()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_http_workers"), QStringLiteral("Threads serving HTTP"), [pool] { return double(pool->size()); });
     m_metrics.gauge(QStringLiteral("dynaseal_db_queue_length"), QStringLiteral("Database jobs waiting"), [this] { return double(m_db.queuedJobs()); });
-    m_metrics.gauge(QStringLiteral("dynaseal_upstream_connections_open"), QStringLiteral("Open connections to upstreams and callback receivers"), [this] { return double(m_http->openConnections()); });
+    // Sampled: the pools live on other threads (serving threads once a second; callbacks on this one).
+    m_metrics.gauge(QStringLiteral("dynaseal_upstream_connections_open"), QStringLiteral("Open connections to upstreams and callback receivers"),
+                    [this, pool] { return double(pool->upstreamConnections() + m_callbackConnections.load()); });
 
     if (m_settings.demo && !seedDemo(error))
         return false;
@@ -199,6 +211,8 @@ bool ServerApp::start(QString *error)
     m_callbacks->submit(*recovered.value);
     connect(&m_maintenance, &QTimer::timeout, this, &ServerApp::maintain);
     m_maintenance.start(60'000);
+    connect(&m_sampler, &QTimer::timeout, this, [this] { m_callbackConnections.store(m_http->openConnections()); });
+    m_sampler.start(1'000);
     connect(&m_keyUsageFlush, &QTimer::timeout, this, &ServerApp::flushKeyUsage);
     m_keyUsageFlush.start(5'000);
     if (m_settings.upstreamHealthIntervalSecs > 0) {
@@ -275,6 +289,14 @@ bool ServerApp::seedDemo(QString *error)
     return false;
 }
 
+int ServerApp::activeCalls() const
+{
+    int total = 0;
+    for (const ProxyController *proxy : m_proxies)
+        total += proxy->activeCalls();
+    return total;
+}
+
 void ServerApp::maintain()
 {
     const qint64 now = m_clock.nowMs();
@@ -327,14 +349,12 @@ void ServerApp::flushKeyUsage()
 
 void ServerApp::shutdown(int graceMs, std::function<void()> done)
 {
-    if (m_frontend) {
-        for (QTcpServer *server : m_frontend->servers())
-            server->close();
-    }
+    if (m_listener)
+        m_listener->close();
     auto deadline = std::make_shared<qint64>(m_clock.nowMs() + graceMs);
     auto *poll = new QTimer(this);
     connect(poll, &QTimer::timeout, this, [this, poll, deadline, done] {
-        if ((m_proxy && m_proxy->activeCalls() > 0) && m_clock.nowMs() < *deadline)
+        if (activeCalls() > 0 && m_clock.nowMs() < *deadline)
             return;
         poll->stop();
         poll->deleteLater();

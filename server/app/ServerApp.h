@@ -14,6 +14,7 @@
 
 #include <QObject>
 #include <QTimer>
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -22,7 +23,8 @@ namespace dynaseal {
 class CallbackDispatcher;
 class Clock;
 class HttpClient;
-class HttpFrontend;
+class HttpListener;
+class HttpWorkerPool;
 class ProxyController;
 class SecretBox;
 
@@ -46,6 +48,7 @@ private:
     void maintain();
     void flushKeyUsage();
     void checkUpstreams();
+    int activeCalls() const; // proxied calls in progress on all serving threads
 
     Settings m_settings;
     const Clock &m_clock;
@@ -61,11 +64,14 @@ private:
     std::unique_ptr<HttpClient> m_http;
     std::unique_ptr<CallbackDispatcher> m_callbacks;
     std::unique_ptr<ServerContext> m_context;
-    HttpFrontend *m_frontend = nullptr;
-    ProxyController *m_proxy = nullptr;
+    std::unique_ptr<HttpWorkerPool> m_workers;
+    HttpListener *m_listener = nullptr;
+    QList<ProxyController *> m_proxies; // one per serving thread, living there
+    std::atomic<int> m_callbackConnections{0};
     QTimer m_maintenance;
     QTimer m_keyUsageFlush;
     QTimer m_healthChecks;
+    QTimer m_sampler; // reads gauges owned by this thread for /metrics, served on other threads
     quint16 m_port = 0;
 };
 

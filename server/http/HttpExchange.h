@@ -1,7 +1,6 @@
 #pragma once
-// One request as the handlers see it, copied out of QtHttpServer's reused request object, plus the
-// connection to answer on. The socket may vanish at any time (the client hangs up): every write
-// goes through HttpReply, which checks it.
+// One parsed request as the handlers see it, plus the connection to answer on. The socket may
+// vanish at any time (the client hangs up): every write goes through HttpReply, which checks it.
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
@@ -13,6 +12,8 @@
 
 namespace dynaseal {
 
+class HttpServerConnection;
+
 struct HttpExchange
 {
     QByteArray method; // "GET", "POST", ...
@@ -22,6 +23,7 @@ struct HttpExchange
     QByteArray body;
     QHostAddress remoteAddress;
     QPointer<QTcpSocket> socket;
+    QPointer<HttpServerConnection> connection; // told when the response is complete
     bool closeAfterResponse = false;
 
     QByteArray header(const QByteArray &lowerCaseName) const

@@ -1,42 +1,43 @@
 #include "server/http/HttpFrontend.h"
 
-#include <QHttpServerRequest>
+#include <QTcpSocket>
+#include <algorithm>
 
 namespace dynaseal {
 
-HttpFrontend::HttpFrontend(QObject *parent) : QAbstractHttpServer(parent) {}
-
-bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+HttpFrontend::HttpFrontend(ConnectionLimits limits, QObject *parent)
+    : QObject(parent), m_limits(limits), m_sweep(this)
 {
-    auto ex = std::make_shared<HttpExchange>();
-    switch (request.method()) {
-    case QHttpServerRequest::Method::Get: ex->method = "GET"; break;
-    case QHttpServerRequest::Method::Post: ex->method = "POST"; break;
-    case QHttpServerRequest::Method::Put: ex->method = "PUT"; break;
-    case QHttpServerRequest::Method::Delete: ex->method = "DELETE"; break;
-    case QHttpServerRequest::Method::Patch: ex->method = "PATCH"; break;
-    case QHttpServerRequest::Method::Head: ex->method = "HEAD"; break;
-    case QHttpServerRequest::Method::Options: ex->method = "OPTIONS"; break;
-    default: ex->method = "OTHER"; break;
-    }
-    const QUrl url = request.url();
-    ex->path = url.path();
-    ex->query = QUrlQuery(url);
-    const auto headers = request.headers();
-    ex->headers.reserve(headers.size());
-    for (const auto &h : headers) {
-        const QByteArray name = h.first.toLower();
-        ex->headers.append({name, h.second});
-        if (name == "connection" && h.second.toLower().contains("close"))
-            ex->closeAfterResponse = true;
-    }
-    ex->body = request.body();
-    ex->remoteAddress = request.remoteAddress();
-    ex->socket = socket;
-    m_router.dispatch(ex);
-    return true;
+    // One timer for all connections instead of one per connection: a sweep every quarter of the
+    // idle limit (at most once a second) closes connections within 1.25× the limit.
+    m_sweep.setInterval(std::clamp(limits.idleTimeoutMs / 4, 50, 1000));
+    connect(&m_sweep, &QTimer::timeout, this, &HttpFrontend::sweepIdle);
+    m_sweep.start();
 }
 
-void HttpFrontend::missingHandler(const QHttpServerRequest &, QTcpSocket *) {}
+void HttpFrontend::adopt(qintptr descriptor, std::function<void()> closed)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        closed();
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    auto *connection = new HttpServerConnection(socket, m_router, m_limits);
+    m_connections.insert(connection);
+    connect(socket, &QObject::destroyed, this, [this, connection, closed = std::move(closed)] {
+        m_connections.remove(connection);
+        closed();
+    });
+}
+
+void HttpFrontend::sweepIdle()
+{
+    const qint64 now = HttpServerConnection::monotonicMs();
+    const auto connections = m_connections; // closing may remove entries
+    for (HttpServerConnection *connection : connections)
+        connection->closeIfIdle(now);
+}
 
 } // namespace dynaseal

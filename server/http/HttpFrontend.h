@@ -1,25 +1,35 @@
 #pragma once
-// The thin HTTP layer over QtHttpServer: takes each parsed request, copies it into an
-// HttpExchange and hands it to the router. Answers are written by HttpReply.
+// One serving thread's HTTP front: adopts accepted connections, runs their requests through its
+// router and closes connections left idle too long. Lives on its worker thread (HttpWorkerPool).
+#include "server/http/HttpServerConnection.h"
 #include "server/http/Router.h"
 
-#include <QAbstractHttpServer>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <functional>
 
 namespace dynaseal {
 
-class HttpFrontend : public QAbstractHttpServer
+class HttpFrontend : public QObject
 {
     Q_OBJECT
 public:
-    explicit HttpFrontend(QObject *parent = nullptr);
+    explicit HttpFrontend(ConnectionLimits limits, QObject *parent = nullptr);
     Router &router() { return m_router; }
 
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    // Serves an accepted socket descriptor; `closed` runs once the connection is gone. Call on
+    // this object's thread.
+    void adopt(qintptr descriptor, std::function<void()> closed);
+    int openConnections() const { return int(m_connections.size()); }
 
 private:
+    void sweepIdle();
+
     Router m_router;
+    ConnectionLimits m_limits;
+    QSet<HttpServerConnection *> m_connections;
+    QTimer m_sweep;
 };
 
 } // namespace dynaseal

@@ -1,6 +1,6 @@
 #include "server/http/HttpReply.h"
 
-#include "server/http/ConnectionGuard.h"
+#include "server/http/HttpServerConnection.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,8 +25,9 @@ QByteArray head(const HttpExchange &ex, int status, const QByteArray &contentTyp
 
 void done(HttpExchange &ex)
 {
-    ConnectionGuard::responseFinished(ex.socket);
-    if (ex.closeAfterResponse && ex.socket)
+    if (ex.connection)
+        ex.connection->responseFinished(ex.closeAfterResponse);
+    else if (ex.closeAfterResponse && ex.socket)
         ex.socket->disconnectFromHost();
 }
 

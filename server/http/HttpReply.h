@@ -1,7 +1,6 @@
 #pragma once
-// Writes HTTP/1.1 responses straight to the connection. This is the one adapter over the
-// transport: QtHttpServer 6.4's responder is bypassed because it keeps a raw socket pointer
-// (use-after-free when a client leaves before a late answer) and its writers change in Qt 6.8.
+// Writes HTTP/1.1 responses straight to the connection, checking first that the client is still
+// there (it may leave before a late answer), and tells the connection when a response is complete.
 #include "server/core/ApiError.h"
 #include "server/http/HttpExchange.h"
 

@@ -9,6 +9,7 @@
 #include "server/http/Router.h"
 
 #include <QObject>
+#include <atomic>
 
 namespace dynaseal {
 
@@ -20,7 +21,7 @@ class ProxyController : public QObject
 public:
     ProxyController(ServerContext &context, HttpClient &http, QObject *parent = nullptr);
     void registerRoutes(Router &router);
-    int activeCalls() const { return m_active; }
+    int activeCalls() const { return m_active.load(); } // read from other threads
 
 signals:
     // Callbacks committed to the database, ready to send.
@@ -39,7 +40,7 @@ private:
     DynamicKeyVerifier m_verifier;
     CallerResolver m_callers;
     Tenant m_operatorTenant; // stands in for a tenant when the operator's master key is used
-    int m_active = 0;
+    std::atomic<int> m_active{0};
 };
 
 } // namespace dynaseal

@@ -2,7 +2,7 @@
 // A lean HTTP/1.1 client for upstream calls: keep-alive connection pool per host (no 6-per-host
 // cap as in QNetworkAccessManager 6.4), TLS through QSslSocket, responses streamed to callbacks
 // as they arrive. Response framing (Content-Length, chunked, close) is parsed by Debian's
-// http-parser, the same parser QtHttpServer 6.4 uses. Lives on one thread; not thread-safe.
+// http-parser, the same parser as the server's HttpServerConnection. Lives on one thread; not thread-safe.
 #include <QByteArray>
 #include <QList>
 #include <QObject>

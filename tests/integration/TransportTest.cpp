@@ -484,6 +484,120 @@ private slots:
         }
     }
 
+    void malformedRequests_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("not HTTP") << QByteArray("BLAH\r\n\r\n") << 400 << "invalid_request";
+        QTest::newRow("bad version") << QByteArray("GET /health/liveness XTTP/1.1\r\n\r\n") << 400 << "invalid_request";
+        QTest::newRow("header without colon") << QByteArray("GET /health/liveness HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n") << 400 << "invalid_request";
+        QTest::newRow("Content-Length not a number") << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nContent-Length: ten\r\n\r\n") << 400 << "invalid_request";
+        QTest::newRow("two Content-Lengths") << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}") << 400 << "invalid_request";
+        QTest::newRow("space in path") << QByteArray("GET /health/ liveness HTTP/1.1\r\n\r\n") << 400 << "invalid_request";
+    }
+
+    void malformedRequests()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        const qsizetype forwardedBefore = gw->upstream.http().requests.size();
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        client.write(bytes);
+        const auto r = client.read();
+        const QString problem = errorProblem(r, status, code);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(client.waitForClose(5'000));
+        QCOMPARE(gw->upstream.http().requests.size(), forwardedBefore);
+        QVERIFY(gw->server.isRunning());
+    }
+
+    void expectContinue()
+    {
+        // curl sends large bodies only after the server's "100 Continue".
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        const QByteArray body = Gateway::chatBody();
+        client.write(QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                "Authorization: Bearer " + gw->mint() + "\r\nExpect: 100-continue\r\nContent-Length: "
+                                + QByteArray::number(body.size()) + "\r\n\r\n"));
+        QVERIFY(client.waitForBytes("HTTP/1.1 100 Continue\r\n\r\n"));
+        QVERIFY(!client.buffered().contains("HTTP/1.1 200"));
+        client.write(body);
+        QVERIFY(client.waitForBytes("HTTP/1.1 200"));
+        const QByteArray all = client.buffered();
+        QVERIFY2(all.indexOf("100 Continue") < all.indexOf("HTTP/1.1 200"), all.constData());
+    }
+
+    void http10ClosesAfterResponse()
+    {
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        client.write("GET /health/liveness HTTP/1.0\r\n\r\n");
+        const auto r = client.read();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        QVERIFY(client.waitForClose(5'000));
+    }
+
+    void percentEncodedPath()
+    {
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        client.write(request("GET", "/health/%6Civeness?verbose=1"));
+        const auto r = client.read();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+    }
+
+    void pipelinedAnswersInOrder()
+    {
+        // A slow stream first, then a quick GET on the same connection: the GET's answer must
+        // wait for the stream's end, never interleave with it.
+        gw->upstream.behavior.chunkDelayMs = 30;
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        QByteArray chat = Gateway::chatBody(QStringLiteral("m1"), true);
+        client.write(request("POST", "/v1/chat/completions", chat, QByteArray("Authorization: Bearer " + gw->mint() + "\r\n"))
+                     + request("GET", "/health/liveness"));
+        const auto first = client.read();
+        gw->upstream.behavior.chunkDelayMs = 0;
+        QVERIFY(first);
+        QCOMPARE(first->status, 200);
+        QVERIFY2(first->body.contains("[DONE]"), first->body.constData());
+        const auto second = client.read();
+        QVERIFY(second);
+        QCOMPARE(second->status, 200);
+        QCOMPARE(second->header("content-type"), QByteArray("application/json"));
+    }
+
+    void serveOnSeveralThreads()
+    {
+        // Connections spread over three serving threads all get answers; the gauge tells how many.
+        ServerProcess server({QStringLiteral("--workers"), QStringLiteral("3")});
+        QVERIFY2(server.start(), server.output().constData());
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (int i = 0; i < 12; ++i) {
+            clients.push_back(std::make_unique<RawClient>());
+            QVERIFY(clients.back()->connectTo(server.port()));
+            clients.back()->write(request("GET", "/health/liveness"));
+        }
+        for (auto &client : clients) {
+            const auto r = client->read();
+            QVERIFY(r);
+            QCOMPARE(r->status, 200);
+        }
+        RawClient metrics;
+        QVERIFY(metrics.connectTo(server.port()));
+        metrics.write(request("GET", "/metrics"));
+        const auto m = metrics.read();
+        QVERIFY(m);
+        QCOMPARE(sample(m->body, "dynaseal_http_workers"), 3.0);
+        QCOMPARE(sample(m->body, "dynaseal_connections_open"), 13.0);
+    }
+
     void idleTimeout()
     {
         ServerProcess server({QStringLiteral("--idle-timeout"), QStringLiteral("1")});

@@ -1,0 +1,241 @@
+#include "server/http/HttpServerConnection.h"
+
+#include "server/core/ApiError.h"
+#include "server/http/HttpReply.h"
+#include "server/http/Router.h"
+
+#include <QUrl>
+#include <chrono>
+
+namespace dynaseal {
+namespace {
+
+HttpServerConnection *self(http_parser *parser)
+{
+    return static_cast<HttpServerConnection *>(parser->data);
+}
+
+} // namespace
+
+HttpServerConnection::HttpServerConnection(QTcpSocket *socket, const Router &router, ConnectionLimits limits)
+    : QObject(socket), m_socket(socket), m_router(router), m_limits(limits), m_lastActivityMs(monotonicMs())
+{
+    http_parser_init(&m_parser, HTTP_REQUEST);
+    m_parser.data = this;
+    connect(socket, &QTcpSocket::readyRead, this, &HttpServerConnection::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+}
+
+const http_parser_settings &HttpServerConnection::parserSettings()
+{
+    static const http_parser_settings settings = [] {
+        http_parser_settings s{};
+        s.on_message_begin = &HttpServerConnection::onMessageBegin;
+        s.on_url = &HttpServerConnection::onUrl;
+        s.on_header_field = &HttpServerConnection::onHeaderField;
+        s.on_header_value = &HttpServerConnection::onHeaderValue;
+        s.on_headers_complete = &HttpServerConnection::onHeadersComplete;
+        s.on_body = &HttpServerConnection::onBody;
+        s.on_message_complete = &HttpServerConnection::onMessageComplete;
+        return s;
+    }();
+    return settings;
+}
+
+qint64 HttpServerConnection::monotonicMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void HttpServerConnection::onReadyRead()
+{
+    m_lastActivityMs = monotonicMs();
+    if (m_closing) {
+        m_socket->readAll(); // refused or closing: nothing more is read
+        return;
+    }
+    if (m_buffer.isEmpty())
+        m_buffer = m_socket->readAll();
+    else
+        m_buffer += m_socket->readAll();
+    parseBuffered();
+}
+
+void HttpServerConnection::parseBuffered()
+{
+    if (m_parsing)
+        return; // a handler answered synchronously: the loop below continues
+    m_parsing = true;
+    while (!m_buffer.isEmpty() && !m_responsePending && !m_closing) {
+        const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), m_buffer.constData(), size_t(m_buffer.size()));
+        const auto error = HTTP_PARSER_ERRNO(&m_parser);
+        if (error == HPE_PAUSED) {
+            // A whole request: on_message_complete paused the parser right after it.
+            http_parser_pause(&m_parser, 0);
+            m_buffer.remove(0, qsizetype(parsed));
+        } else if (error != HPE_OK) {
+            if (m_rejectStatus)
+                reject(m_rejectStatus, m_rejectCode, m_rejectMessage);
+            else if (error == HPE_HEADER_OVERFLOW) // http_parser's own cap on a head (80 KiB)
+                reject(431, "headers_too_large", QStringLiteral("request headers are too large"));
+            else
+                reject(400, "invalid_request", QStringLiteral("malformed HTTP request: %1").arg(QLatin1String(http_errno_description(error))));
+            break;
+        } else {
+            m_buffer.clear(); // all of it went into the request being parsed
+            if (m_parser.upgrade) {
+                reject(400, "invalid_request", QStringLiteral("protocol upgrades are not supported"));
+                break;
+            }
+        }
+        if (m_ready) {
+            m_responsePending = true;
+            HttpExchangePtr ready = std::move(m_ready);
+            m_ready.reset();
+            m_router.dispatch(ready);
+        }
+    }
+    m_parsing = false;
+}
+
+void HttpServerConnection::responseFinished(bool close)
+{
+    m_responsePending = false;
+    m_lastActivityMs = monotonicMs();
+    if (close) {
+        m_closing = true;
+        m_socket->disconnectFromHost();
+        return;
+    }
+    parseBuffered(); // a pipelined request may be waiting
+}
+
+void HttpServerConnection::closeIfIdle(qint64 nowMs)
+{
+    if (!m_responsePending && nowMs - m_lastActivityMs >= m_limits.idleTimeoutMs && m_socket->state() == QAbstractSocket::ConnectedState)
+        m_socket->disconnectFromHost();
+}
+
+bool HttpServerConnection::countHead(size_t length)
+{
+    m_headBytes += qint64(length);
+    if (m_headBytes <= m_limits.maxHeadBytes)
+        return true;
+    m_rejectStatus = 431;
+    m_rejectCode = "headers_too_large";
+    m_rejectMessage = QStringLiteral("request headers are larger than %1 bytes").arg(m_limits.maxHeadBytes);
+    return false;
+}
+
+void HttpServerConnection::finishHeader()
+{
+    if (!m_field.isEmpty() || m_inValue)
+        m_request->headers.append({m_field.toLower(), m_value.trimmed()});
+    m_field.clear();
+    m_value.clear();
+    m_inValue = false;
+}
+
+int HttpServerConnection::onMessageBegin(http_parser *parser)
+{
+    HttpServerConnection *c = self(parser);
+    c->m_request = std::make_shared<HttpExchange>();
+    c->m_url.clear();
+    c->m_field.clear();
+    c->m_value.clear();
+    c->m_inValue = false;
+    c->m_headBytes = 0;
+    return 0;
+}
+
+int HttpServerConnection::onUrl(http_parser *parser, const char *at, size_t length)
+{
+    HttpServerConnection *c = self(parser);
+    c->m_url.append(at, qsizetype(length));
+    return c->countHead(length) ? 0 : -1;
+}
+
+int HttpServerConnection::onHeaderField(http_parser *parser, const char *at, size_t length)
+{
+    HttpServerConnection *c = self(parser);
+    if (c->m_inValue)
+        c->finishHeader();
+    c->m_field.append(at, qsizetype(length));
+    return c->countHead(length + 4) ? 0 : -1; // + ": " and CRLF
+}
+
+int HttpServerConnection::onHeaderValue(http_parser *parser, const char *at, size_t length)
+{
+    HttpServerConnection *c = self(parser);
+    c->m_inValue = true;
+    c->m_value.append(at, qsizetype(length));
+    return c->countHead(length) ? 0 : -1;
+}
+
+int HttpServerConnection::onHeadersComplete(http_parser *parser)
+{
+    HttpServerConnection *c = self(parser);
+    c->finishHeader();
+    HttpExchange &ex = *c->m_request;
+    if (parser->flags & F_CHUNKED) {
+        c->m_rejectStatus = 411;
+        c->m_rejectCode = "length_required";
+        c->m_rejectMessage = QStringLiteral("chunked request bodies are not accepted: send Content-Length");
+        return -1;
+    }
+    const bool hasLength = parser->content_length != ULLONG_MAX;
+    if (hasLength && parser->content_length > quint64(c->m_limits.maxBodyBytes)) {
+        c->m_rejectStatus = 413;
+        c->m_rejectCode = "payload_too_large";
+        c->m_rejectMessage = QStringLiteral("request body of %1 bytes is larger than the limit of %2 bytes")
+                                 .arg(parser->content_length).arg(c->m_limits.maxBodyBytes);
+        return -1;
+    }
+    ex.method = http_method_str(http_method(parser->method));
+    const QUrl url = QUrl::fromEncoded(c->m_url);
+    ex.path = url.path();
+    if (url.hasQuery())
+        ex.query = QUrlQuery(url);
+    ex.remoteAddress = c->m_socket->peerAddress();
+    ex.socket = c->m_socket;
+    ex.connection = c;
+    ex.closeAfterResponse = !http_should_keep_alive(parser);
+    if (hasLength && parser->content_length > 0) {
+        ex.body.reserve(qsizetype(parser->content_length));
+        // A client that asked to wait for approval before sending its body gets it now.
+        if (ex.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
+            c->m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    return 0;
+}
+
+int HttpServerConnection::onBody(http_parser *parser, const char *at, size_t length)
+{
+    self(parser)->m_request->body.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpServerConnection::onMessageComplete(http_parser *parser)
+{
+    HttpServerConnection *c = self(parser);
+    c->m_ready = std::move(c->m_request);
+    c->m_request.reset();
+    http_parser_pause(parser, 1); // the next pipelined request waits for this one's response
+    return 0;
+}
+
+void HttpServerConnection::reject(int status, const char *code, const QString &message)
+{
+    m_closing = true;
+    m_buffer.clear();
+    m_socket->readAll();
+    ApiError error = ApiError::badRequest(message, QLatin1String(code));
+    error.status = status;
+    const QByteArray body = error.toJson();
+    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reason(status)
+                    + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    m_socket->disconnectFromHost();
+}
+
+} // namespace dynaseal

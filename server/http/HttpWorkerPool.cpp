@@ -1,0 +1,62 @@
+#include "server/http/HttpWorkerPool.h"
+
+#include "server/http/HttpFrontend.h"
+
+#include <QTimer>
+
+namespace dynaseal {
+
+HttpWorkerPool::HttpWorkerPool(int threads, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup)
+{
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        auto worker = std::make_unique<Worker>();
+        Worker *w = worker.get();
+        w->thread.setObjectName(QStringLiteral("http-%1").arg(i));
+        w->anchor = new QObject;
+        w->anchor->moveToThread(&w->thread);
+        w->thread.start();
+        // Built on the worker's thread so every timer and socket belongs to its event loop.
+        QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup] {
+            auto *client = new HttpClient(clientOptions, w->anchor);
+            w->frontend = new HttpFrontend(limits, w->anchor);
+            setup(*w->frontend, *client);
+            auto *sampler = new QTimer(w->anchor);
+            QObject::connect(sampler, &QTimer::timeout, w->anchor, [w, client] { w->upstreamOpen.store(client->openConnections()); });
+            sampler->start(1000);
+        }, Qt::BlockingQueuedConnection);
+        m_workers.push_back(std::move(worker));
+    }
+}
+
+HttpWorkerPool::~HttpWorkerPool()
+{
+    for (auto &w : m_workers) {
+        Worker *worker = w.get();
+        // The frontend (connections, controllers, calls) goes before the client its calls use.
+        QMetaObject::invokeMethod(worker->anchor, [worker] {
+            delete worker->frontend;
+            delete worker->anchor;
+        }, Qt::BlockingQueuedConnection);
+        w->thread.quit();
+        w->thread.wait();
+    }
+}
+
+void HttpWorkerPool::handOff(qintptr descriptor, std::function<void()> closed)
+{
+    HttpFrontend *frontend = m_workers[m_next]->frontend;
+    m_next = (m_next + 1) % m_workers.size();
+    QMetaObject::invokeMethod(frontend, [frontend, descriptor, closed = std::move(closed)]() mutable {
+        frontend->adopt(descriptor, std::move(closed));
+    }, Qt::QueuedConnection);
+}
+
+int HttpWorkerPool::upstreamConnections() const
+{
+    int total = 0;
+    for (const auto &w : m_workers)
+        total += w->upstreamOpen.load();
+    return total;
+}
+
+} // namespace dynaseal

@@ -1,0 +1,47 @@
+#pragma once
+// The serving threads. Each runs its own event loop with its own HttpFrontend, upstream
+// HttpClient and controllers (built by `setup` on that thread), so a request is served from
+// first byte to callback hand-off on one thread; what the threads share (registry, ledger,
+// limiters, metrics, database queue) is thread-safe.
+#include "server/http/HttpServerConnection.h"
+#include "server/net/HttpClient.h"
+
+#include <QThread>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace dynaseal {
+
+class HttpFrontend;
+
+class HttpWorkerPool
+{
+public:
+    using Setup = std::function<void(HttpFrontend &frontend, HttpClient &client)>;
+    // Starts `threads` threads and runs `setup` on each, one after the other; returns when all
+    // are ready.
+    HttpWorkerPool(int threads, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup);
+    // Closes every connection and stops the threads.
+    ~HttpWorkerPool();
+
+    int size() const { return int(m_workers.size()); }
+    // Gives an accepted connection to the next thread (round robin). Call from one thread.
+    void handOff(qintptr descriptor, std::function<void()> closed);
+    // Open connections to upstreams and callback receivers, sampled once a second.
+    int upstreamConnections() const;
+
+private:
+    struct Worker
+    {
+        QThread thread;
+        QObject *anchor = nullptr; // lives on `thread`; owns the frontend, client and sampler
+        HttpFrontend *frontend = nullptr;
+        std::atomic<int> upstreamOpen{0};
+    };
+    std::vector<std::unique_ptr<Worker>> m_workers;
+    size_t m_next = 0;
+};
+
+} // namespace dynaseal
