@@ -10,6 +10,8 @@
 #   stream   N concurrent streams through the gateway twice (does memory return to idle?) and
 #            through nginx for reference; every stream checked chunk by chunk; billing and
 #            callback delivery checked through the admin API
+#   scale    the proxy load through the gateway restarted with --workers 1, 2, ... up to the
+#            core count: does throughput grow with serving threads?
 #   profile  perf record of the gateway under the proxy load; top symbols (not in the default)
 #   callgrind  the gateway under valgrind --tool=callgrind, 10 connections for 2*SECS; inclusive
 #            instruction counts per function (not in the default; not with proxy/stream/profile)
@@ -23,7 +25,8 @@
 # uses 7 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
 # BENCH_NO_BUILD=1 (use what is built); SKIP_PORTKEY=1; BENCH_KEEP=1 (keep the gateway's data dir);
 # GATEWAY_LISTEN_BACKLOG=N (experiment: preload a shim that makes the gateway listen with backlog N);
-# BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end).
+# BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end);
+# GATEWAY_ARGS (extra flags for dynaseal-server, e.g. "--workers 1").
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,15 +47,15 @@ smoke=0
 for arg in "$@"; do
   case "$arg" in
     --smoke) smoke=1 ;;
-    micro|proxy|stream|profile|callgrind) parts+=("$arg") ;;
+    micro|proxy|stream|scale|profile|callgrind) parts+=("$arg") ;;
     all) parts+=(micro proxy stream) ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
 [ ${#parts[@]} -eq 0 ] && parts=(micro proxy stream)
 want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
-if want callgrind && { want proxy || want stream || want profile; }; then
+if want callgrind && { want proxy || want stream || want profile || want scale; }; then
   echo "run.sh: callgrind runs the gateway under valgrind: run it on its own (or with micro)" >&2; exit 2
 fi
 
@@ -189,6 +192,7 @@ start_gateway() {
     tries=600
   fi
   env "${preload[@]}" DYNASEAL_ADMIN_PASSWORD=$ADMIN_PASSWORD "${wrapper[@]}" "$bin" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$gw_data" \
+    ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} ${GATEWAY_ARGS:-} \
     >"$state/gateway.log" 2>&1 &
   gw_pid=$!
   GW="http://127.0.0.1:$GATEWAY_PORT"
@@ -394,6 +398,26 @@ run_profile() {
   set -o pipefail
 }
 
+run_scale() {
+  say "scale: the proxy load (wrk -t1 -c$CONNS -d${SECS}s) through the gateway with 1 to $(nproc) serving threads"
+  local w line results=()
+  for w in $(seq 1 "$(nproc)"); do
+    kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null || true
+    [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$gw_data"
+    GATEWAY_WORKERS=$w start_gateway >/dev/null
+    [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
+    local before after t0 t1
+    before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
+    line=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
+    after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
+    results+=("$w $line")
+    printf '  workers %-3s %s; CPU %s\n' "$w" "$line" "$(thread_cpu "$before" "$after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")"
+    [ "$(echo "$line" | awk '{print $4}')" = 0 ] || fail "scale: the gateway answered non-2xx with $w workers"
+  done
+  printf '\n%-8s %10s %8s %8s %10s\n' workers req/s p50_ms p99_ms vs_1
+  printf '%s\n' "${results[@]}" | awk 'NR == 1 { one = $2 } { printf "%-8s %10.0f %8.2f %8.2f %9.2fx\n", $1, $2, $3, $4, $2 / one }'
+}
+
 run_callgrind() {
   say "callgrind: the gateway under valgrind, wrk -c10 for $((SECS * 2))s (instruction counts, not time)"
   env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c10 -d2s -s "$here/post.lua" "$GW/v1/chat/completions" >/dev/null # warm-up
@@ -415,7 +439,7 @@ echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); $(n
 install_missing
 build_tools
 
-if want proxy || want stream || want profile || want callgrind; then
+if want proxy || want stream || want scale || want profile || want callgrind; then
   start_nginx
   want proxy && [ "${SKIP_PORTKEY:-0}" != 1 ] && { start_portkey || { fail "Portkey did not start (see $state/portkey.log)"; SKIP_PORTKEY=1; }; }
   want stream && start_sse_upstream
@@ -425,6 +449,7 @@ fi
 want micro && run_micro
 want proxy && run_proxy
 want stream && run_stream
+want scale && run_scale
 want profile && run_profile
 want callgrind && run_callgrind
 

@@ -30,6 +30,9 @@
 #include <QLoggingCategory>
 #include <QTextStream>
 #include <QThread>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcServer, "dynaseal.server")
 
@@ -211,7 +214,10 @@ bool ServerApp::start(QString *error)
     m_callbacks->submit(*recovered.value);
     connect(&m_maintenance, &QTimer::timeout, this, &ServerApp::maintain);
     m_maintenance.start(60'000);
-    connect(&m_sampler, &QTimer::timeout, this, [this] { m_callbackConnections.store(m_http->openConnections()); });
+    connect(&m_sampler, &QTimer::timeout, this, [this] {
+        m_callbackConnections.store(m_http->openConnections());
+        releaseMemoryWhenIdle();
+    });
     m_sampler.start(1'000);
     connect(&m_keyUsageFlush, &QTimer::timeout, this, &ServerApp::flushKeyUsage);
     m_keyUsageFlush.start(5'000);
@@ -287,6 +293,22 @@ bool ServerApp::seedDemo(QString *error)
     }
     *error = QStringLiteral("the demo tenant has no key");
     return false;
+}
+
+void ServerApp::releaseMemoryWhenIdle()
+{
+    quint64 started = 0;
+    for (const ProxyController *proxy : m_proxies)
+        started += proxy->startedCalls();
+    const bool idle = activeCalls() == 0 && m_callbacks->inFlight() == 0;
+    if (!idle || started == m_startedAtLastRelease)
+        return;
+    m_startedAtLastRelease = started;
+#ifdef __GLIBC__
+    // glibc keeps the pages a burst of streams freed (per thread arena) and the resident size
+    // stays at its peak, which looks like a leak; hand them back once the server is idle.
+    malloc_trim(0);
+#endif
 }
 
 int ServerApp::activeCalls() const

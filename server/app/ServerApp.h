@@ -49,6 +49,7 @@ private:
     void flushKeyUsage();
     void checkUpstreams();
     int activeCalls() const; // proxied calls in progress on all serving threads
+    void releaseMemoryWhenIdle();
 
     Settings m_settings;
     const Clock &m_clock;
@@ -68,6 +69,7 @@ private:
     HttpListener *m_listener = nullptr;
     QList<ProxyController *> m_proxies; // one per serving thread, living there
     std::atomic<int> m_callbackConnections{0};
+    quint64 m_startedAtLastRelease = 0;
     QTimer m_maintenance;
     QTimer m_keyUsageFlush;
     QTimer m_healthChecks;

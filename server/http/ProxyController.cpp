@@ -174,6 +174,7 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     plan.startedAtMs = now;
     auto *call = new ProxyCall(m_ctx, m_http, std::move(plan), this);
     ++m_active;
+    ++m_started;
     connect(call, &ProxyCall::done, this, [this](const QList<PendingCallback> &callbacks) {
         --m_active;
         if (!callbacks.isEmpty())

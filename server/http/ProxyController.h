@@ -22,6 +22,7 @@ public:
     ProxyController(ServerContext &context, HttpClient &http, QObject *parent = nullptr);
     void registerRoutes(Router &router);
     int activeCalls() const { return m_active.load(); } // read from other threads
+    quint64 startedCalls() const { return m_started.load(); }
 
 signals:
     // Callbacks committed to the database, ready to send.
@@ -41,6 +42,7 @@ private:
     CallerResolver m_callers;
     Tenant m_operatorTenant; // stands in for a tenant when the operator's master key is used
     std::atomic<int> m_active{0};
+    std::atomic<quint64> m_started{0};
 };
 
 } // namespace dynaseal
