@@ -10,8 +10,9 @@
 #   stream   N concurrent streams through the gateway twice (does memory return to idle?) and
 #            through nginx for reference; every stream checked chunk by chunk; billing and
 #            callback delivery checked through the admin API
-#   scale    the proxy load through the gateway restarted with --workers 1, 2, ... up to the
-#            core count: does throughput grow with serving threads?
+#   scale    the proxy load, then GET /v1/models (key check and routing, no upstream and no
+#            database), through the gateway restarted with --workers 1, 2, ... up to the core
+#            count: does throughput grow with serving threads?
 #   profile  perf record of the gateway under the proxy load; top symbols (not in the default)
 #   callgrind  the gateway under valgrind --tool=callgrind, 10 connections for 2*SECS; inclusive
 #            instruction counts per function (not in the default; not with proxy/stream/profile)
@@ -49,7 +50,7 @@ for arg in "$@"; do
     --smoke) smoke=1 ;;
     micro|proxy|stream|scale|profile|callgrind) parts+=("$arg") ;;
     all) parts+=(micro proxy stream) ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -410,12 +411,15 @@ run_scale() {
     before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
     line=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
     after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
-    results+=("$w $line")
+    local models; models=$(wrk_run "$GW/v1/models" "$SECS" AUTH="Bearer $dyn_key" METHOD=GET)
+    results+=("$w $line $models")
     printf '  workers %-3s %s; CPU %s\n' "$w" "$line" "$(thread_cpu "$before" "$after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")"
+    printf '  workers %-3s GET /v1/models: %s\n' "$w" "$models"
     [ "$(echo "$line" | awk '{print $4}')" = 0 ] || fail "scale: the gateway answered non-2xx with $w workers"
   done
-  printf '\n%-8s %10s %8s %8s %10s\n' workers req/s p50_ms p99_ms vs_1
-  printf '%s\n' "${results[@]}" | awk 'NR == 1 { one = $2 } { printf "%-8s %10.0f %8.2f %8.2f %9.2fx\n", $1, $2, $3, $4, $2 / one }'
+  printf '\n%-8s %12s %8s %8s %7s   %14s %8s %7s\n' workers chat_req/s p50_ms p99_ms vs_1 models_req/s p99_ms vs_1
+  printf '%s\n' "${results[@]}" | awk 'NR == 1 { one = $2; mone = $8 }
+    { printf "%-8s %12.0f %8.2f %8.2f %6.2fx   %14.0f %8.2f %6.2fx\n", $1, $2, $3, $4, $2 / one, $8, $10, $8 / mone }'
 }
 
 run_callgrind() {
