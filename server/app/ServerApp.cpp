@@ -381,6 +381,7 @@ void ServerApp::shutdown(int graceMs, std::function<void()> done)
         poll->stop();
         poll->deleteLater();
         flushKeyUsage();
+        m_callbacks->recordDelivered();
         m_db.flush();
         done();
     });

@@ -21,6 +21,14 @@ CallbackDispatcher::CallbackDispatcher(Database &db, const Registry &registry, H
 {
     m_pollTimer.setInterval(std::clamp(policy.retryBaseMs / 2, 20, 1000));
     connect(&m_pollTimer, &QTimer::timeout, this, &CallbackDispatcher::poll);
+    m_recordTimer.setSingleShot(true);
+    m_recordTimer.setInterval(kDeliveredDelayMs);
+    connect(&m_recordTimer, &QTimer::timeout, this, &CallbackDispatcher::recordDelivered);
+}
+
+CallbackDispatcher::~CallbackDispatcher()
+{
+    recordDelivered();
 }
 
 void CallbackDispatcher::start()
@@ -51,7 +59,7 @@ void CallbackDispatcher::poll()
         return;
     m_polling = true;
     const qint64 now = m_clock.nowMs();
-    const QSet<QString> busy = m_inFlight;
+    const QSet<QString> busy = m_inFlight + m_recording;
     m_db.read<QList<DueCallback>>(
         [now, room, busy](SqlSession &s) { return CallbackStore::due(s, now, room, busy); }, this,
         [this](DbOutcome<QList<DueCallback>> due) {
@@ -69,7 +77,7 @@ void CallbackDispatcher::poll()
 
 void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAttempts)
 {
-    if (m_inFlight.contains(callback.id))
+    if (m_inFlight.contains(callback.id) || m_recording.contains(callback.id))
         return;
     const auto snapshot = m_registry.current();
     const Tenant *tenant = snapshot->tenant(callback.tenantId);
@@ -106,6 +114,25 @@ void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAt
     m_http.send(request, handler);
 }
 
+void CallbackDispatcher::recordDelivered()
+{
+    m_recordTimer.stop();
+    if (m_delivered.isEmpty())
+        return;
+    QList<Delivered> batch;
+    batch.swap(m_delivered);
+    m_db.write<bool>([batch](SqlSession &s) {
+        for (const Delivered &d : batch)
+            CallbackStore::markDelivered(s, d.id, d.httpStatus, d.atMs);
+        return true;
+    }, this, [this, batch](DbOutcome<bool> stored) {
+        if (!stored.ok())
+            qCWarning(lcCallbacks) << "cannot record" << batch.size() << "delivered callbacks (they will be sent again):" << stored.error;
+        for (const Delivered &d : batch)
+            m_recording.remove(d.id);
+    });
+}
+
 void CallbackDispatcher::finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error)
 {
     const qint64 now = m_clock.nowMs();
@@ -120,8 +147,15 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
                                {QStringLiteral("at"), now}});
     if (error.isEmpty()) {
         m_metrics.add(QStringLiteral("dynaseal_callbacks_delivered_total"));
-        m_db.write<bool>([id, httpStatus, now](SqlSession &s) { CallbackStore::markDelivered(s, id, httpStatus, now); return true; },
-                         this, [this, id](DbOutcome<bool>) { m_inFlight.remove(id); });
+        // Recorded in batches: one database job for many deliveries. Until it is written, the id
+        // stays out of polls (m_recording) but frees its in-flight slot.
+        m_inFlight.remove(id);
+        m_recording.insert(id);
+        m_delivered.append({id, httpStatus, now});
+        if (m_delivered.size() >= kDeliveredBatch)
+            recordDelivered();
+        else if (!m_recordTimer.isActive())
+            m_recordTimer.start();
         return;
     }
     m_metrics.add(QStringLiteral("dynaseal_callbacks_failed_attempts_total"));

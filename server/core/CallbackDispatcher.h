@@ -30,6 +30,7 @@ class CallbackDispatcher : public QObject
 public:
     CallbackDispatcher(Database &db, const Registry &registry, HttpClient &http, const Clock &clock,
                        Metrics &metrics, CallbackPolicy policy, QObject *parent = nullptr);
+    ~CallbackDispatcher() override;
 
     // Starts polling for due callbacks (also those left pending by an earlier run).
     void start();
@@ -39,6 +40,8 @@ public:
     static qint64 backoffMs(int attempts, const CallbackPolicy &policy);
 
     int inFlight() const { return int(m_inFlight.size()); }
+    // Queues the database write of deliveries not yet recorded (they are batched for a few ms).
+    void recordDelivered();
 
 signals:
     // After each delivery attempt: id, request_id, tenant_id, ok, http_status, error, attempts.
@@ -49,6 +52,15 @@ private:
     void attempt(const PendingCallback &callback, int previousAttempts);
     void finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error);
 
+    struct Delivered
+    {
+        QString id;
+        int httpStatus = 0;
+        qint64 atMs = 0;
+    };
+    static constexpr int kDeliveredBatch = 256;
+    static constexpr int kDeliveredDelayMs = 5; // a delivery is recorded at most this much later
+
     Database &m_db;
     const Registry &m_registry;
     HttpClient &m_http;
@@ -57,6 +69,9 @@ private:
     CallbackPolicy m_policy;
     QTimer m_pollTimer;
     QSet<QString> m_inFlight;
+    QSet<QString> m_recording; // delivered, not yet recorded: never sent again meanwhile
+    QList<Delivered> m_delivered;
+    QTimer m_recordTimer;
     bool m_polling = false;
 };
 
