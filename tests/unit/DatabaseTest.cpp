@@ -7,8 +7,58 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
+#include <future>
 
 using namespace dynaseal;
+
+namespace {
+
+// Holds the database thread in a read job until release(), so the writes queued meanwhile share
+// one batch (one transaction).
+class WriterHold
+{
+public:
+    explicit WriterHold(Database &db)
+    {
+        auto started = std::make_shared<std::promise<void>>();
+        auto startedFuture = started->get_future();
+        db.read<bool>([started, release = m_release.get_future().share()](SqlSession &) {
+            started->set_value();
+            release.wait();
+            return true;
+        }, nullptr, [](DbOutcome<bool>) {});
+        startedFuture.wait();
+    }
+    ~WriterHold() { release(); }
+    void release()
+    {
+        if (!m_released)
+            m_release.set_value();
+        m_released = true;
+    }
+
+private:
+    std::promise<void> m_release;
+    bool m_released = false;
+};
+
+void insertAudit(SqlSession &s, const QString &id)
+{
+    s.exec(QStringLiteral("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES (?, 0, 'a', 'b', 'c', '{}')"), {id});
+}
+
+QStringList auditIds(Database &db)
+{
+    return *db.runBlocking<QStringList>([](SqlSession &s) {
+        QStringList out;
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id FROM audit_log ORDER BY id"));
+        while (q.next())
+            out.append(q.value(0).toString());
+        return out;
+    }).value;
+}
+
+} // namespace
 
 class DatabaseTest : public QObject
 {
@@ -17,6 +67,10 @@ private slots:
     void migratesOnceAndRecordsVersion();
     void refusesNewerSchema();
     void failingJobRollsBackAlone();
+    void failingJobsInOneBatchRollBackAlone_data();
+    void failingJobsInOneBatchRollBackAlone();
+    void batchAfterABrokenTransactionCommits_data();
+    void batchAfterABrokenTransactionCommits();
     void deliversOnCallerThread();
     void manyConcurrentWritesAllCommit();
     void badUrlIsReported();
@@ -95,6 +149,119 @@ void DatabaseTest::failingJobRollsBackAlone()
         return out;
     });
     QCOMPARE(*ids.value, (QStringList{QStringLiteral("first"), QStringLiteral("third")})); // nothing half-written
+}
+
+void DatabaseTest::failingJobsInOneBatchRollBackAlone_data()
+{
+    // One letter per job of the batch, in queue order: O writes a row, F writes a row then fails.
+    QTest::addColumn<QString>("jobs");
+    QTest::newRow("a lone failing job (no savepoint)") << QStringLiteral("F");
+    QTest::newRow("a lone job") << QStringLiteral("O");
+    QTest::newRow("first of three fails") << QStringLiteral("FOO");
+    QTest::newRow("middle of three fails") << QStringLiteral("OFO");
+    QTest::newRow("last of three fails") << QStringLiteral("OOF");
+    QTest::newRow("every job fails") << QStringLiteral("FFF");
+    QTest::newRow("every other job fails") << QStringLiteral("OFOFOFO");
+}
+
+void DatabaseTest::failingJobsInOneBatchRollBackAlone()
+{
+    QFETCH(QString, jobs);
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QObject context;
+    QStringList succeeded;
+    QStringList failed;
+    QStringList expectedKept;
+    QStringList expectedFailed;
+    {
+        WriterHold hold(db);
+        for (int i = 0; i < jobs.size(); ++i) {
+            const QString id = QStringLiteral("job%1").arg(i);
+            const bool fails = jobs.at(i) == QLatin1Char('F');
+            (fails ? expectedFailed : expectedKept).append(id);
+            db.write<bool>([id, fails](SqlSession &s) {
+                insertAudit(s, id);
+                if (fails)
+                    s.exec(QStringLiteral("INSERT INTO no_such_table VALUES (1)"));
+                return true;
+            }, &context, [&, id](DbOutcome<bool> o) {
+                if (o.ok())
+                    succeeded.append(id);
+                else if (!o.error.isEmpty())
+                    failed.append(id);
+            });
+        }
+    }
+    QTRY_COMPARE(succeeded.size() + failed.size(), jobs.size());
+    QCOMPARE(succeeded, expectedKept);
+    QCOMPARE(failed, expectedFailed);
+    QCOMPARE(auditIds(db), expectedKept); // a failed job left nothing, the others everything
+
+    // The transaction statements still work: a following batch commits.
+    db.write<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("zafter")); return true; }, &context,
+                   [&](DbOutcome<bool> o) { succeeded.append(o.ok() ? QStringLiteral("zafter") : o.error); });
+    QTRY_COMPARE(succeeded.size(), expectedKept.size() + 1);
+    QCOMPARE(succeeded.last(), QStringLiteral("zafter"));
+    QCOMPARE(auditIds(db), expectedKept + QStringList{QStringLiteral("zafter")});
+}
+
+void DatabaseTest::batchAfterABrokenTransactionCommits_data()
+{
+    // A job that ends the shared transaction itself breaks its batch: every job in it must be
+    // reported failed (nothing it wrote is kept), and the writer must recover for the next batch.
+    QTest::addColumn<int>("jobsBefore");
+    QTest::addColumn<int>("jobsAfter");
+    QTest::addColumn<int>("nextBatch");
+    QTest::newRow("lone job, then a lone job") << 0 << 0 << 1;
+    QTest::newRow("lone job, then a batch") << 0 << 0 << 3;
+    QTest::newRow("in a batch, then a lone job") << 2 << 1 << 1;
+    QTest::newRow("in a batch, then a batch") << 1 << 2 << 4;
+}
+
+void DatabaseTest::batchAfterABrokenTransactionCommits()
+{
+    QFETCH(int, jobsBefore);
+    QFETCH(int, jobsAfter);
+    QFETCH(int, nextBatch);
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QObject context;
+    int ok = 0;
+    int failed = 0;
+    auto count = [&](DbOutcome<bool> o) { o.ok() ? ++ok : ++failed; };
+    {
+        WriterHold hold(db);
+        for (int i = 0; i < jobsBefore; ++i)
+            db.write<bool>([i](SqlSession &s) { insertAudit(s, QStringLiteral("before%1").arg(i)); return true; }, &context, count);
+        db.write<bool>([](SqlSession &s) {
+            insertAudit(s, QStringLiteral("breaker"));
+            s.execRaw(QStringLiteral("ROLLBACK"));
+            return true;
+        }, &context, count);
+        for (int i = 0; i < jobsAfter; ++i)
+            db.write<bool>([i](SqlSession &s) { insertAudit(s, QStringLiteral("after%1").arg(i)); return true; }, &context, count);
+    }
+    const int broken = jobsBefore + 1 + jobsAfter;
+    QTRY_COMPARE(ok + failed, broken);
+    QCOMPARE(failed, broken);
+    QCOMPARE(auditIds(db), QStringList());
+
+    QStringList expected;
+    {
+        WriterHold hold(db);
+        for (int i = 0; i < nextBatch; ++i) {
+            expected.append(QStringLiteral("next%1").arg(i));
+            db.write<bool>([id = expected.last()](SqlSession &s) { insertAudit(s, id); return true; }, &context, count);
+        }
+    }
+    QTRY_COMPARE(ok + failed, broken + nextBatch);
+    QCOMPARE(ok, nextBatch);
+    QCOMPARE(auditIds(db), expected);
 }
 
 void DatabaseTest::deliversOnCallerThread()

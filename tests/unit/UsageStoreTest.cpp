@@ -2,12 +2,15 @@
 // tenant total, callback), interrupted requests are recovered, and retention purges old rows.
 #include "server/core/storage/CallbackStore.h"
 #include "server/core/storage/Database.h"
+#include "server/core/storage/RowIds.h"
 #include "server/core/storage/UsageStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <future>
+#include <map>
 
 using namespace dynaseal;
 
@@ -49,6 +52,64 @@ RequestOutcome outcome(const RequestStart &s, qint64 prompt, qint64 completion, 
     return o;
 }
 
+// Holds the database thread in a read job until it goes out of scope, so the writes queued
+// meanwhile share one batch (one transaction, one rollup flush).
+class WriterHold
+{
+public:
+    explicit WriterHold(Database &db)
+    {
+        auto started = std::make_shared<std::promise<void>>();
+        auto startedFuture = started->get_future();
+        db.read<bool>([started, release = m_release.get_future().share()](SqlSession &) {
+            started->set_value();
+            release.wait();
+            return true;
+        }, nullptr, [](DbOutcome<bool>) {});
+        startedFuture.wait();
+    }
+    ~WriterHold() { m_release.set_value(); }
+
+private:
+    std::promise<void> m_release;
+};
+
+// Sums of one rollup bucket, as /admin/v1/usage reports them.
+struct Sums
+{
+    qint64 requests = 0;
+    qint64 errors = 0;
+    qint64 prompt = 0;
+    qint64 completion = 0;
+    qint64 latency = 0;
+    void add(const RequestOutcome &o)
+    {
+        ++requests;
+        errors += o.status != RequestStatus::Ok;
+        prompt += o.promptTokens;
+        completion += o.completionTokens;
+        latency += o.finishedAtMs - o.startedAtMs;
+    }
+    QJsonObject json(qint64 bucket) const
+    {
+        return QJsonObject{{QStringLiteral("bucket"), rows::isoTime(bucket)},
+                           {QStringLiteral("requests"), requests},
+                           {QStringLiteral("errors"), errors},
+                           {QStringLiteral("prompt_tokens"), prompt},
+                           {QStringLiteral("completion_tokens"), completion},
+                           {QStringLiteral("total_tokens"), prompt + completion},
+                           {QStringLiteral("avg_latency_ms"), requests ? latency / requests : 0}};
+    }
+};
+
+QJsonArray expectedSeries(const std::map<qint64, Sums> &buckets)
+{
+    QJsonArray out;
+    for (const auto &[bucket, sums] : buckets)
+        out.append(sums.json(bucket));
+    return out;
+}
+
 qint64 scalar(Database &db, const QString &sql)
 {
     return *db.runBlocking<qint64>([sql](SqlSession &s) {
@@ -71,6 +132,12 @@ private slots:
     void retentionPurgesOldRowsOnly_data();
     void retentionPurgesOldRowsOnly();
     void requestLogFiltersAndPages();
+    void failedFinishInABatchAddsNothing_data();
+    void failedFinishInABatchAddsNothing();
+    void rollupsOfManyFinishesEqualTheSums_data();
+    void rollupsOfManyFinishesEqualTheSums();
+    void rollupWriteFailureKeepsEveryOtherJob_data();
+    void rollupWriteFailureKeepsEveryOtherJob();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -209,6 +276,203 @@ void UsageStoreTest::requestLogFiltersAndPages()
     QCOMPARE(items.size(), 2);
     QCOMPARE(items.at(0).toObject().value("id").toString(), QStringLiteral("r2")); // newest first: r6, r4, r2, r0
     QCOMPARE(items.at(1).toObject().value("id").toString(), QStringLiteral("r0"));
+}
+
+void UsageStoreTest::failedFinishInABatchAddsNothing_data()
+{
+    // One letter per finish queued together, in order: O finishes, F fails at its last write (its
+    // callback id is taken), after its rollup deltas were added.
+    QTest::addColumn<QString>("finishes");
+    QTest::newRow("alone") << QStringLiteral("F");
+    QTest::newRow("first") << QStringLiteral("FOO");
+    QTest::newRow("middle") << QStringLiteral("OFO");
+    QTest::newRow("last") << QStringLiteral("OOF");
+    QTest::newRow("all") << QStringLiteral("FF");
+    QTest::newRow("every other") << QStringLiteral("OFOFOF");
+}
+
+void UsageStoreTest::failedFinishInABatchAddsNothing()
+{
+    QFETCH(QString, finishes);
+    // A stored callback whose id the failing finishes reuse.
+    const RequestStart taken = start(QStringLiteral("taken"), kNow - 3 * 3'600'000);
+    QVERIFY(m_db->runBlocking<bool>([taken](SqlSession &db) {
+        UsageStore::begin(db, taken);
+        UsageStore::finish(db, outcome(taken, 0, 0, RequestStatus::Ok, true));
+        return true;
+    }).ok());
+    QList<RequestOutcome> outcomes;
+    for (int i = 0; i < finishes.size(); ++i) {
+        const RequestStart s = start(QStringLiteral("r%1").arg(i), kNow + i);
+        QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
+        RequestOutcome o = outcome(s, 10 + i, 20 + i, i % 2 ? RequestStatus::Error : RequestStatus::Ok, true);
+        if (finishes.at(i) == QLatin1Char('F'))
+            o.callback->id = QStringLiteral("dlv_taken");
+        outcomes.append(o);
+    }
+    QObject context;
+    int ok = 0;
+    int failed = 0;
+    {
+        WriterHold hold(*m_db);
+        for (const RequestOutcome &o : outcomes)
+            m_db->write<bool>([o](SqlSession &db) { UsageStore::finish(db, o); return true; }, &context,
+                              [&](DbOutcome<bool> r) { r.ok() ? ++ok : ++failed; });
+    }
+    QTRY_COMPARE(ok + failed, finishes.size());
+    QCOMPARE(failed, int(finishes.count(QLatin1Char('F'))));
+
+    std::map<qint64, Sums> minutes;
+    qint64 billed = 0;
+    for (int i = 0; i < finishes.size(); ++i) {
+        const RequestOutcome &o = outcomes.at(i);
+        const bool kept = finishes.at(i) == QLatin1Char('O');
+        QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id = '%1' AND status = 'in_flight'").arg(o.id)), kept ? 0 : 1);
+        if (kept) {
+            minutes[o.finishedAtMs / 60'000 * 60'000].add(o);
+            billed += o.billed;
+        }
+    }
+    auto series = m_db->runBlocking<QJsonArray>([](SqlSession &db) {
+        return UsageStore::series(db, QStringLiteral("minute"), QStringLiteral("tn_1"), QString(), kNow - 60'000, kNow + 10 * 60'000);
+    });
+    QCOMPARE(*series.value, expectedSeries(minutes));
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), billed);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), 1 + finishes.count(QLatin1Char('O')));
+}
+
+void UsageStoreTest::rollupsOfManyFinishesEqualTheSums_data()
+{
+    QTest::addColumn<int>("requests");
+    QTest::addColumn<int>("perBatch");
+    QTest::newRow("one per batch") << 30 << 1;
+    QTest::newRow("seven per batch") << 60 << 7;
+    QTest::newRow("all in one batch") << 90 << 90;
+}
+
+void UsageStoreTest::rollupsOfManyFinishesEqualTheSums()
+{
+    QFETCH(int, requests);
+    QFETCH(int, perBatch);
+    QVERIFY(m_db->runBlocking<bool>([](SqlSession &s) {
+        s.exec(QStringLiteral("INSERT INTO tenants (id, name, callback_url, callback_secret_enc, tokens_used, created_at, updated_at)"
+                              " VALUES ('tn_2', 'U', 'http://127.0.0.1:9/cb', 'x', 0, 0, 0)"));
+        return true;
+    }).ok());
+    // Spread over two tenants, two models, minutes of two hours, ok and error.
+    QList<RequestOutcome> outcomes;
+    for (int i = 0; i < requests; ++i) {
+        RequestStart s = start(QStringLiteral("r%1").arg(i), kNow + qint64(i) * 97'000);
+        s.tenantId = i % 3 ? QStringLiteral("tn_1") : QStringLiteral("tn_2");
+        s.model = i % 4 ? QStringLiteral("m1") : QStringLiteral("m2");
+        RequestOutcome o = outcome(s, i % 7, 3 * i, i % 5 ? RequestStatus::Ok : RequestStatus::Error, i % 2 == 0);
+        o.finishedAtMs = s.startedAtMs + 10 * i;
+        QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
+        outcomes.append(o);
+    }
+    QObject context;
+    int done = 0;
+    for (int from = 0; from < requests; from += perBatch) {
+        WriterHold hold(*m_db);
+        for (int i = from; i < std::min(requests, from + perBatch); ++i) {
+            const RequestOutcome o = outcomes.at(i);
+            m_db->write<bool>([o](SqlSession &db) { UsageStore::finish(db, o); return true; }, &context,
+                              [&](DbOutcome<bool> r) { done += r.ok(); });
+        }
+    }
+    QTRY_COMPARE(done, requests);
+
+    const qint64 until = kNow + 3 * 3'600'000 * 2;
+    struct Query
+    {
+        QString granularity;
+        qint64 size;
+        QString tenant;
+        QString model;
+    };
+    const QList<Query> queries{{QStringLiteral("minute"), 60'000, QString(), QString()},
+                               {QStringLiteral("minute"), 60'000, QStringLiteral("tn_2"), QString()},
+                               {QStringLiteral("minute"), 60'000, QStringLiteral("tn_1"), QStringLiteral("m2")},
+                               {QStringLiteral("hour"), 3'600'000, QString(), QString()},
+                               {QStringLiteral("hour"), 3'600'000, QStringLiteral("tn_1"), QStringLiteral("m1")}};
+    for (const Query &q : queries) {
+        std::map<qint64, Sums> buckets;
+        for (const RequestOutcome &o : outcomes) {
+            if ((q.tenant.isEmpty() || q.tenant == o.tenantId) && (q.model.isEmpty() || q.model == o.model))
+                buckets[o.finishedAtMs / q.size * q.size].add(o);
+        }
+        auto series = m_db->runBlocking<QJsonArray>([q, until](SqlSession &db) {
+            return UsageStore::series(db, q.granularity, q.tenant, q.model, 0, until);
+        });
+        QCOMPARE(*series.value, expectedSeries(buckets));
+    }
+}
+
+void UsageStoreTest::rollupWriteFailureKeepsEveryOtherJob_data()
+{
+    // Finishes queued together; B belongs to a tenant whose rollup row cannot be written, so the
+    // batch's rollup write fails: every other job must still land once, B not at all.
+    QTest::addColumn<QString>("finishes");
+    QTest::newRow("alone") << QStringLiteral("B");
+    QTest::newRow("first") << QStringLiteral("BOO");
+    QTest::newRow("last") << QStringLiteral("OOB");
+    QTest::newRow("two of five") << QStringLiteral("OBOBO");
+}
+
+void UsageStoreTest::rollupWriteFailureKeepsEveryOtherJob()
+{
+    QFETCH(QString, finishes);
+    QVERIFY(m_db->runBlocking<bool>([](SqlSession &s) {
+        s.exec(QStringLiteral("INSERT INTO tenants (id, name, callback_url, callback_secret_enc, tokens_used, created_at, updated_at)"
+                              " VALUES ('tn_bad', 'B', 'http://127.0.0.1:9/cb', 'x', 0, 0, 0)"));
+        s.execRaw(QStringLiteral("CREATE TRIGGER no_bad_rollups BEFORE INSERT ON usage_minute WHEN NEW.tenant_id = 'tn_bad'"
+                                 " BEGIN SELECT RAISE(ABORT, 'rollup refused'); END"));
+        return true;
+    }).ok());
+    QList<RequestOutcome> outcomes;
+    for (int i = 0; i < finishes.size(); ++i) {
+        RequestStart s = start(QStringLiteral("r%1").arg(i), kNow + i);
+        if (finishes.at(i) == QLatin1Char('B'))
+            s.tenantId = QStringLiteral("tn_bad");
+        QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
+        outcomes.append(outcome(s, 4, 5 + i, RequestStatus::Ok, true));
+    }
+    QObject context;
+    QStringList ok;
+    QStringList failed;
+    {
+        WriterHold hold(*m_db);
+        for (const RequestOutcome &o : outcomes)
+            m_db->write<bool>([o](SqlSession &db) { UsageStore::finish(db, o); return true; }, &context,
+                              [&, id = o.id](DbOutcome<bool> r) { (r.ok() ? ok : failed).append(id); });
+    }
+    QTRY_COMPARE(ok.size() + failed.size(), finishes.size());
+
+    std::map<qint64, Sums> minutes;
+    QStringList expectOk;
+    QStringList expectFailed;
+    qint64 billed = 0;
+    for (int i = 0; i < finishes.size(); ++i) {
+        const RequestOutcome &o = outcomes.at(i);
+        const bool kept = finishes.at(i) == QLatin1Char('O');
+        (kept ? expectOk : expectFailed).append(o.id);
+        QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id = '%1' AND status = 'ok'").arg(o.id)), kept ? 1 : 0);
+        if (kept) {
+            minutes[o.finishedAtMs / 60'000 * 60'000].add(o);
+            billed += o.billed;
+        }
+    }
+    std::sort(ok.begin(), ok.end());
+    std::sort(failed.begin(), failed.end());
+    QCOMPARE(ok, expectOk);
+    QCOMPARE(failed, expectFailed);
+    auto series = m_db->runBlocking<QJsonArray>([](SqlSession &db) {
+        return UsageStore::series(db, QStringLiteral("minute"), QString(), QString(), 0, kNow + 10 * 60'000);
+    });
+    QCOMPARE(*series.value, expectedSeries(minutes)); // counted once each, B not at all
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT SUM(requests) FROM usage_hour")), expectOk.size());
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT SUM(tokens_used) FROM tenants")), billed);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), expectOk.size());
 }
 
 QTEST_GUILESS_MAIN(UsageStoreTest)

@@ -128,8 +128,11 @@ void Database::threadMain()
     }
     if (m_session) {
         const QString name = m_session->connection().connectionName();
-        m_session->connection().close();
-        m_session.reset();
+        {
+            QSqlDatabase db = m_session->connection();
+            m_session.reset(); // its statements first, while the connection can still free them
+            db.close();
+        }
         QSqlDatabase::removeDatabase(name);
     }
 }
@@ -164,36 +167,73 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
         }
         return;
     }
+    commitWrites(writes);
+    for (Job *job : writes)
+        deliver(*job);
+}
+
+void Database::commitWrites(const std::vector<Job *> &writes)
+{
+    using Tx = SqlSession::Tx;
     SqlSession &session = *m_session;
-    QString commitError;
+    // A lone job needs no savepoint: if it fails, the whole transaction rolls back instead.
+    const bool savepoints = writes.size() > 1;
+    std::vector<Job *> kept; // jobs whose writes stay in the transaction
+    kept.reserve(writes.size());
+    QString error;
+    bool rollupsFailed = false;
+    session.beginBatch();
     try {
-        session.execRaw(QStringLiteral("BEGIN"));
+        session.tx(Tx::Begin);
         for (Job *job : writes) {
-            session.execRaw(QStringLiteral("SAVEPOINT job"));
+            if (savepoints)
+                session.tx(Tx::Savepoint);
             try {
                 job->run(session);
-                session.execRaw(QStringLiteral("RELEASE SAVEPOINT job"));
+                if (savepoints)
+                    session.tx(Tx::Release);
+                session.endJob(true);
+                kept.push_back(job);
             } catch (const std::exception &e) {
+                session.endJob(false); // its rollup deltas go with its writes
                 job->fail(QString::fromUtf8(e.what()));
-                session.execRaw(QStringLiteral("ROLLBACK TO SAVEPOINT job"));
-                session.execRaw(QStringLiteral("RELEASE SAVEPOINT job"));
+                if (savepoints) {
+                    session.tx(Tx::RollbackToSavepoint);
+                    session.tx(Tx::Release);
+                }
             }
         }
-        session.execRaw(QStringLiteral("COMMIT"));
+        if (!kept.empty()) {
+            try {
+                session.flushRollups();
+            } catch (const DbError &e) {
+                rollupsFailed = true;
+                error = e.message();
+            }
+        }
+        session.tx(kept.empty() || rollupsFailed ? Tx::Rollback : Tx::Commit);
     } catch (const DbError &e) {
-        commitError = e.message();
+        if (error.isEmpty())
+            error = e.message();
         try {
-            session.execRaw(QStringLiteral("ROLLBACK"));
+            session.tx(Tx::Rollback);
         } catch (const DbError &) {
         }
     }
-    if (!commitError.isEmpty())
-        qCWarning(lcDb) << "transaction failed:" << commitError;
-    for (Job *job : writes) {
-        if (!commitError.isEmpty())
-            job->fail(commitError);
-        deliver(*job);
+    session.discardBatch();
+    if (error.isEmpty())
+        return;
+    if (rollupsFailed && savepoints) {
+        // Nothing of the batch was kept: each job that had succeeded runs again alone, in a
+        // transaction that writes just its own rollups, so none is lost or counted twice.
+        qCWarning(lcDb) << "writing the batch's rollups failed, running its jobs one by one:" << error;
+        for (Job *job : kept)
+            commitWrites({job});
+        return;
     }
+    qCWarning(lcDb) << "transaction failed:" << error;
+    for (Job *job : writes)
+        job->fail(error);
 }
 
 void Database::deliver(Job &job)

@@ -1,7 +1,9 @@
 #pragma once
 // The one database connection, owned by a dedicated thread: request-serving threads never block
 // on SQL. Write jobs queued together commit in one transaction (group commit), each inside its
-// own savepoint so one failing job rolls back alone; results come back on the caller's thread.
+// own savepoint so one failing job rolls back alone (a lone job needs none); rollups the jobs add
+// are summed per row and written just before the commit. Results come back on the caller's
+// thread, after the commit.
 #include "server/core/storage/SqlSession.h"
 
 #include <QObject>
@@ -15,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace dynaseal {
 
@@ -98,6 +101,7 @@ private:
     QString openOnThread(const QString &url);
     void threadMain();
     void runBatch(std::deque<std::pair<bool, Job>> &batch);
+    void commitWrites(const std::vector<Job *> &writes); // fails the jobs whose writes were not kept
     static void deliver(Job &job);
 
     std::thread m_thread;

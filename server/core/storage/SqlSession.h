@@ -6,7 +6,11 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
+#include <array>
+#include <map>
+#include <optional>
 #include <stdexcept>
+#include <tuple>
 
 namespace dynaseal {
 
@@ -17,6 +21,17 @@ public:
     QString message() const { return QString::fromStdString(what()); }
 };
 
+// What one or more finished requests add to a rollup row.
+struct RollupDelta
+{
+    qint64 requests = 0;
+    qint64 errors = 0;
+    qint64 promptTokens = 0;
+    qint64 completionTokens = 0;
+    qint64 latencyMsSum = 0;
+    RollupDelta &operator+=(const RollupDelta &d);
+};
+
 class SqlSession
 {
 public:
@@ -25,18 +40,44 @@ public:
 
     // Prepares (once per SQL text), binds positional `?` values and executes; throws DbError.
     QSqlQuery &exec(const QString &sql, const QVariantList &values = {});
-    // Executes a statement without caching (DDL, transactions).
+    // Executes a statement without caching (DDL, migrations).
     void execRaw(const QString &sql);
     // Number of rows the last exec() changed.
     int rowsAffected(const QSqlQuery &query) const { return query.numRowsAffected(); }
+
+    // Transaction control for the write batches, without parsing the statement again each time.
+    enum class Tx { Begin, Commit, Rollback, Savepoint, Release, RollbackToSavepoint };
+    void tx(Tx which);
+
+    // Adds `delta` to the rollup row (bucket, tenantId, model) that `upsertSql` writes; it takes
+    // bucket, tenant, model, requests, errors, prompt, completion and latency sum as `?` values.
+    // Inside a write batch the deltas are summed per row and written once, just before COMMIT;
+    // outside one the row is written at once.
+    void addRollup(const QString &upsertSql, qint64 bucket, const QString &tenantId, const QString &model,
+                   const RollupDelta &delta);
+
+    // The write batch's side of the deferred rollups (Database only).
+    void beginBatch();        // starts collecting
+    void endJob(bool kept);   // a job's deltas join the batch (kept) or are dropped (rolled back)
+    void flushRollups();      // writes the batch's rows; throws DbError
+    void discardBatch();      // stops collecting and forgets everything not flushed
 
     bool isPostgres() const { return m_postgres; }
     QSqlDatabase &connection() { return m_db; }
 
 private:
+    using RollupKey = std::tuple<QString, qint64, QString, QString>; // sql, bucket, tenant, model
+    using Rollups = std::map<RollupKey, RollupDelta>;
+    void writeRollup(const RollupKey &key, const RollupDelta &delta);
+
     QSqlDatabase m_db;
     bool m_postgres;
     QHash<QString, QSqlQuery> m_statements;
+    std::array<std::optional<QSqlQuery>, 6> m_tx; // SQLite: the prepared transaction statements
+    std::optional<QSqlQuery> m_plain;             // PostgreSQL: reused for the savepoint statements
+    bool m_collecting = false;
+    Rollups m_jobRollups;   // the running job's, until its savepoint is released
+    Rollups m_batchRollups; // released jobs', until the batch commits
 };
 
 } // namespace dynaseal

@@ -9,16 +9,16 @@ namespace {
 constexpr qint64 kMinuteMs = 60'000;
 constexpr qint64 kHourMs = 3'600'000;
 
-void addRollup(SqlSession &s, const QString &table, qint64 bucket, const RequestOutcome &o)
+// The upsert that adds a delta to a rollup row of `table`; it takes bucket, tenant and model,
+// then the five sums.
+QString rollupUpsert(const QString &table)
 {
-    const bool failed = o.status != RequestStatus::Ok;
-    s.exec(QStringLiteral("INSERT INTO %1 (bucket, tenant_id, model, requests, errors, prompt_tokens, completion_tokens, latency_ms_sum)"
-                          " VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (bucket, tenant_id, model) DO UPDATE SET"
-                          " requests = %1.requests + 1, errors = %1.errors + excluded.errors,"
+    return QStringLiteral("INSERT INTO %1 (bucket, tenant_id, model, requests, errors, prompt_tokens, completion_tokens, latency_ms_sum)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, tenant_id, model) DO UPDATE SET"
+                          " requests = %1.requests + excluded.requests, errors = %1.errors + excluded.errors,"
                           " prompt_tokens = %1.prompt_tokens + excluded.prompt_tokens,"
                           " completion_tokens = %1.completion_tokens + excluded.completion_tokens,"
-                          " latency_ms_sum = %1.latency_ms_sum + excluded.latency_ms_sum").arg(table),
-           {bucket, o.tenantId, o.model, failed ? 1 : 0, o.promptTokens, o.completionTokens, o.finishedAtMs - o.startedAtMs});
+                          " latency_ms_sum = %1.latency_ms_sum + excluded.latency_ms_sum").arg(table);
 }
 
 } // namespace
@@ -47,8 +47,12 @@ void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
         s.exec(QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?"), {o.billed, o.keyHash});
         s.exec(QStringLiteral("UPDATE tenants SET tokens_used = tokens_used + ? WHERE id = ?"), {o.billed, o.tenantId});
     }
-    addRollup(s, QStringLiteral("usage_minute"), o.finishedAtMs / kMinuteMs * kMinuteMs, o);
-    addRollup(s, QStringLiteral("usage_hour"), o.finishedAtMs / kHourMs * kHourMs, o);
+    // Summed per row over the write batch and written just before it commits.
+    static const QString minuteUpsert = rollupUpsert(QStringLiteral("usage_minute"));
+    static const QString hourUpsert = rollupUpsert(QStringLiteral("usage_hour"));
+    const RollupDelta delta{1, o.status != RequestStatus::Ok ? 1 : 0, o.promptTokens, o.completionTokens, o.finishedAtMs - o.startedAtMs};
+    s.addRollup(minuteUpsert, o.finishedAtMs / kMinuteMs * kMinuteMs, o.tenantId, o.model, delta);
+    s.addRollup(hourUpsert, o.finishedAtMs / kHourMs * kHourMs, o.tenantId, o.model, delta);
     if (o.callback) {
         const PendingCallback &c = *o.callback;
         s.exec(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, created_at)"
