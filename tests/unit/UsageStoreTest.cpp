@@ -138,6 +138,8 @@ private slots:
     void rollupsOfManyFinishesEqualTheSums();
     void rollupWriteFailureKeepsEveryOtherJob_data();
     void rollupWriteFailureKeepsEveryOtherJob();
+    void hotQueriesUseTheirIndexes_data();
+    void hotQueriesUseTheirIndexes();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -473,6 +475,35 @@ void UsageStoreTest::rollupWriteFailureKeepsEveryOtherJob()
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT SUM(requests) FROM usage_hour")), expectOk.size());
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT SUM(tokens_used) FROM tenants")), billed);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), expectOk.size());
+}
+
+void UsageStoreTest::hotQueriesUseTheirIndexes_data()
+{
+    // Queries that run often or at start-up on a table that grows by a row per request: each must
+    // search an index, never scan the table.
+    QTest::addColumn<QString>("sql");
+    QTest::addColumn<QString>("index");
+    QTest::newRow("recovery of requests in flight") << "SELECT id FROM requests WHERE status = 'in_flight'" << "requests_in_flight";
+    QTest::newRow("requests by event id") << "SELECT id FROM requests WHERE event_id = 'e'" << "requests_event";
+    QTest::newRow("request log of a tenant") << "SELECT id FROM requests WHERE tenant_id = 't' ORDER BY started_at DESC LIMIT 50" << "requests_tenant_time";
+    QTest::newRow("retention of requests") << "DELETE FROM requests WHERE started_at < 5 AND status <> 'in_flight'" << "requests_time";
+    QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at LIMIT 64" << "callbacks_due";
+}
+
+void UsageStoreTest::hotQueriesUseTheirIndexes()
+{
+    QFETCH(QString, sql);
+    QFETCH(QString, index);
+    auto plan = m_db->runBlocking<QString>([sql](SqlSession &s) {
+        QSqlQuery &q = s.exec(QStringLiteral("EXPLAIN QUERY PLAN ") + sql);
+        QString text;
+        while (q.next())
+            text += q.value(3).toString() + QLatin1Char('\n');
+        return text;
+    });
+    QVERIFY2(plan.ok(), qPrintable(plan.error));
+    QVERIFY2(plan.value->contains(index), qPrintable(*plan.value));
+    QVERIFY2(!plan.value->contains(QLatin1String("SCAN requests\n")) && !plan.value->contains(QLatin1String("SCAN callbacks\n")), qPrintable(*plan.value));
 }
 
 QTEST_GUILESS_MAIN(UsageStoreTest)

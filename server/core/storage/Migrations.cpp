@@ -63,6 +63,12 @@ const QList<QStringList> &migrations()
         {
             QStringLiteral("ALTER TABLE upstreams ADD COLUMN weight INTEGER NOT NULL DEFAULT 1"),
         },
+        // 4: only requests still in flight need finding by status (recovery at start); an index of
+        // every row's status was rewritten by every finished request.
+        {
+            QStringLiteral("DROP INDEX requests_status"),
+            QStringLiteral("CREATE INDEX requests_in_flight ON requests(started_at) WHERE status = 'in_flight'"),
+        },
     };
     return list;
 }
@@ -71,7 +77,9 @@ int storedVersion(SqlSession &session)
 {
     session.execRaw(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
     QSqlQuery &q = session.exec(QStringLiteral("SELECT MAX(version) FROM schema_version"));
-    return q.next() ? q.value(0).toInt() : 0;
+    const int version = q.next() ? q.value(0).toInt() : 0;
+    q.finish(); // an open cursor would keep DROP INDEX from running ("table is locked")
+    return version;
 }
 
 } // namespace

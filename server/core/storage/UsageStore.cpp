@@ -72,8 +72,8 @@ QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowM
     QList<Row> rowsToFix;
     {
         QSqlQuery &q = s.exec(QStringLiteral("SELECT r.id, r.tenant_id, r.key_hash, r.model, r.reserved, r.started_at, r.event_id,"
-                                             " t.callback_url FROM requests r LEFT JOIN tenants t ON t.id = r.tenant_id WHERE r.status = ?"),
-                              {RequestStatus::InFlight});
+                                             " t.callback_url FROM requests r LEFT JOIN tenants t ON t.id = r.tenant_id"
+                                             " WHERE r.status = 'in_flight'")); // a literal, so the partial index applies
         while (q.next()) {
             Row row;
             RequestOutcome &o = row.outcome;
