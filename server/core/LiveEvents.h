@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <atomic>
 
 namespace dynaseal {
 
@@ -14,15 +15,28 @@ class LiveEvents : public QObject
 public:
     LiveStats &stats() { return m_stats; }
 
-    // Thread-safe: signals reach subscribers through queued connections.
-    void requestFinished(const QJsonObject &summary) { emit event(QStringLiteral("request"), summary); }
-    void callbackAttempted(const QJsonObject &summary) { emit event(QStringLiteral("callback"), summary); }
+    // Thread-safe: signals reach subscribers through queued connections. Without a listener
+    // nothing is sent: an event queued to every serving thread per request costs wake-ups.
+    void requestFinished(const QJsonObject &summary)
+    {
+        if (hasListeners())
+            emit event(QStringLiteral("request"), summary);
+    }
+    void callbackAttempted(const QJsonObject &summary)
+    {
+        if (hasListeners())
+            emit event(QStringLiteral("callback"), summary);
+    }
+    // Open event streams; callers may skip building a summary nobody will read.
+    bool hasListeners() const { return m_listeners.load(std::memory_order_relaxed) > 0; }
+    void addListeners(int count) { m_listeners.fetch_add(count); }
 
 signals:
     void event(const QString &type, const QJsonObject &data);
 
 private:
     LiveStats m_stats;
+    std::atomic<int> m_listeners{0};
 };
 
 } // namespace dynaseal

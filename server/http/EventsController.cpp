@@ -23,6 +23,11 @@ EventsController::EventsController(ServerContext &context, LiveEvents &events, Q
     connect(&m_ticker, &QTimer::timeout, this, &EventsController::tick);
 }
 
+EventsController::~EventsController()
+{
+    m_events.addListeners(-int(m_subscribers.size()));
+}
+
 void EventsController::registerRoutes(Router &router)
 {
     router.add("GET", QStringLiteral("/admin/v1/events"), [this](const HttpExchangePtr &ex, const PathParams &) { open(ex); });
@@ -57,6 +62,7 @@ void EventsController::open(const HttpExchangePtr &ex)
                             s.lastSecondSent = second - 1000;
                             send(s, QStringLiteral("history"), QJsonObject{{QStringLiteral("points"), points}});
                             m_subscribers.append(s);
+                            m_events.addListeners(1);
                             if (!m_ticker.isActive())
                                 m_ticker.start(1000);
                         });
@@ -75,6 +81,8 @@ void EventsController::tick()
             it->lastSecondSent = p.secondMs;
         }
         it->eventsThisSecond = 0;
+        if (!alive)
+            m_events.addListeners(-1);
         it = alive ? it + 1 : m_subscribers.erase(it);
     }
     if (m_subscribers.isEmpty())

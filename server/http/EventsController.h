@@ -18,6 +18,7 @@ class EventsController : public QObject
     Q_OBJECT
 public:
     EventsController(ServerContext &context, LiveEvents &events, QObject *parent = nullptr);
+    ~EventsController() override;
     void registerRoutes(Router &router);
     int subscribers() const { return int(m_subscribers.size()); }
 

@@ -280,19 +280,20 @@ void ProxyCall::complete(const QString &status, const QString &error)
     m_ctx.metrics.add(QStringLiteral("dynaseal_tokens_billed_total"), double(billed));
     m_ctx.metrics.observeSeconds(QStringLiteral("dynaseal_proxy_duration_seconds"), double(now - m_plan.startedAtMs) / 1000.0);
     m_ctx.live.stats().record(outcome.tenantId, req.model, status == RequestStatus::Ok, billed, now - m_plan.startedAtMs, now);
-    m_ctx.live.requestFinished(QJsonObject{{QStringLiteral("id"), outcome.id},
-                                           {QStringLiteral("tenant_id"), outcome.tenantId},
-                                           {QStringLiteral("event_id"), m_plan.key.eventId},
-                                           {QStringLiteral("model"), req.model},
-                                           {QStringLiteral("endpoint"), req.endpointName()},
-                                           {QStringLiteral("stream"), req.stream},
-                                           {QStringLiteral("status"), status},
-                                           {QStringLiteral("http_status"), m_upstreamStatus},
-                                           {QStringLiteral("prompt_tokens"), prompt},
-                                           {QStringLiteral("completion_tokens"), completion},
-                                           {QStringLiteral("total_tokens"), billed},
-                                           {QStringLiteral("latency_ms"), now - m_plan.startedAtMs},
-                                           {QStringLiteral("at"), now}});
+    if (m_ctx.live.hasListeners())
+        m_ctx.live.requestFinished(QJsonObject{{QStringLiteral("id"), outcome.id},
+                                               {QStringLiteral("tenant_id"), outcome.tenantId},
+                                               {QStringLiteral("event_id"), m_plan.key.eventId},
+                                               {QStringLiteral("model"), req.model},
+                                               {QStringLiteral("endpoint"), req.endpointName()},
+                                               {QStringLiteral("stream"), req.stream},
+                                               {QStringLiteral("status"), status},
+                                               {QStringLiteral("http_status"), m_upstreamStatus},
+                                               {QStringLiteral("prompt_tokens"), prompt},
+                                               {QStringLiteral("completion_tokens"), completion},
+                                               {QStringLiteral("total_tokens"), billed},
+                                               {QStringLiteral("latency_ms"), now - m_plan.startedAtMs},
+                                               {QStringLiteral("at"), now}});
 
     m_ctx.db.write<bool>([outcome](SqlSession &s) { UsageStore::finish(s, outcome); return true; }, this,
                          [this, outcome](DbOutcome<bool> stored) {
