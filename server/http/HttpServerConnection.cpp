@@ -22,6 +22,9 @@ HttpServerConnection::HttpServerConnection(QTcpSocket *socket, const Router &rou
 {
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
+    // Qt stops reading from the kernel when this much waits unread: with the check in onReadyRead,
+    // a client pipelining requests behind a long stream is held back by TCP, not by our memory.
+    socket->setReadBufferSize(kSocketBufferBytes);
     connect(socket, &QTcpSocket::readyRead, this, &HttpServerConnection::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
 }
@@ -54,6 +57,8 @@ void HttpServerConnection::onReadyRead()
         m_socket->readAll(); // refused or closing: nothing more is read
         return;
     }
+    if (m_responsePending && m_buffer.size() >= kSocketBufferBytes)
+        return; // read once the response in progress is complete
     if (m_buffer.isEmpty())
         m_buffer = m_socket->readAll();
     else
@@ -108,6 +113,8 @@ void HttpServerConnection::responseFinished(bool close)
         return;
     }
     parseBuffered(); // a pipelined request may be waiting
+    if (!m_responsePending && !m_closing && m_socket->bytesAvailable() > 0)
+        onReadyRead(); // what was left unread while the response ran
 }
 
 void HttpServerConnection::closeIfIdle(qint64 nowMs)

@@ -55,6 +55,8 @@ private:
     void finishHeader();
     void reject(int status, const char *code, const QString &message);
 
+    static constexpr qint64 kSocketBufferBytes = 256 * 1024;
+
     QTcpSocket *m_socket;
     const Router &m_router;
     ConnectionLimits m_limits;

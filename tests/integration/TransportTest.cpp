@@ -573,6 +573,34 @@ private slots:
         QCOMPARE(second->header("content-type"), QByteArray("application/json"));
     }
 
+    void manyPipelinedRequestsBehindAStream()
+    {
+        // More pipelined requests than the server reads ahead while a stream runs (256 KiB): the
+        // rest waits in TCP, and every one is answered, in order, once the stream ends.
+        gw->upstream.behavior.chunkDelayMs = 20;
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        const QByteArray chat = Gateway::chatBody(QStringLiteral("m1"), true);
+        QByteArray all = request("POST", "/v1/chat/completions", chat, QByteArray("Authorization: Bearer " + gw->mint() + "\r\n"));
+        const int gets = 6000;
+        const QByteArray padding = "X-Padding: " + QByteArray(400, 'p') + "\r\n";
+        for (int i = 0; i < gets; ++i)
+            all += request("GET", i % 2 ? "/health/liveness" : "/no/such/path", {}, padding);
+        QVERIFY(all.size() > 8 * 256 * 1024);
+        client.write(all);
+        const auto first = client.read();
+        gw->upstream.behavior.chunkDelayMs = 0;
+        QVERIFY(first);
+        QCOMPARE(first->status, 200);
+        QVERIFY(first->body.contains("[DONE]"));
+        for (int i = 0; i < gets; ++i) {
+            const auto r = client.read();
+            QVERIFY2(r, qPrintable(QStringLiteral("no answer to pipelined request %1").arg(i)));
+            QCOMPARE(r->status, i % 2 ? 200 : 404);
+        }
+        QVERIFY(client.connected());
+    }
+
     void serveOnSeveralThreads()
     {
         // Connections spread over three serving threads all get answers; the gauge tells how many.
