@@ -4,6 +4,7 @@
 #include "server/core/DynamicKeyMinter.h"
 #include "server/core/KeyUsageTracker.h"
 #include "server/core/Registry.h"
+#include "server/core/policy/PolicyGate.h"
 #include "server/http/HttpReply.h"
 #include "shared/Clock.h"
 #include "shared/Crypto.h"
@@ -40,6 +41,9 @@ void DynamicKeyController::mint(const HttpExchangePtr &ex)
         return void(HttpReply::error(*ex, ApiError::unauthorized(QStringLiteral("the tenant key is not valid (unknown or revoked)"))));
 
     m_ctx.keyUsage.note(key->id, m_ctx.clock.nowMs());
+    // A switched-off or expired tenant gets no new keys (those it holds are refused when used).
+    if (auto refusal = PolicyGate::checkStanding(*tenant, m_ctx.clock.nowMs()))
+        return void(HttpReply::error(*ex, *refusal));
 
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(ex->body, &parseError);

@@ -195,6 +195,18 @@ private slots:
             QCOMPARE(r.errorCode(), code);
             QCOMPARE(int(m_gw->upstream.http().requests.size()), before); // nothing forwarded
         }
+        // The tenant's backend mints no keys while the tenant is off or expired; allow/deny rules
+        // describe devices, not the backend.
+        const HttpResult minted = m_gw->http.post(QStringLiteral("/v1/dynamic-keys"),
+                                                  {{QStringLiteral("model"), QStringLiteral("m1")}, {QStringLiteral("max_tokens"), 50},
+                                                   {QStringLiteral("ttl_seconds"), 60}},
+                                                  m_gw->tenantKey);
+        if (code == QLatin1String("tenant_inactive") || code == QLatin1String("tenant_expired")) {
+            QCOMPARE(minted.status, 403);
+            QCOMPARE(minted.errorCode(), code);
+        } else {
+            QVERIFY2(minted.status == 200, minted.body.constData());
+        }
     }
 
     void requestRateLimit()

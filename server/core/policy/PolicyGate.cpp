@@ -13,16 +13,23 @@ ApiError limited(const RateLimit &limit, qint64 retryAfterMs)
 
 } // namespace
 
-std::optional<ApiError> PolicyGate::admit(const Tenant &tenant, const RequestFacts &facts)
+std::optional<ApiError> PolicyGate::checkStanding(const Tenant &tenant, qint64 nowMs)
 {
     const TenantPolicy &p = *tenant.policy;
     if (!p.active)
         return ApiError::forbidden(QStringLiteral("the tenant's access is switched off"), QStringLiteral("tenant_inactive"));
-    if (p.expiresAtMs && facts.nowMs >= *p.expiresAtMs)
+    if (p.expiresAtMs && nowMs >= *p.expiresAtMs)
         return ApiError::forbidden(QStringLiteral("the tenant's access has expired (at %1)")
                                        .arg(QDateTime::fromMSecsSinceEpoch(*p.expiresAtMs, Qt::UTC).toString(Qt::ISODate)),
                                    QStringLiteral("tenant_expired"));
-    return AccessRules::check(p.allow, p.deny, facts);
+    return std::nullopt;
+}
+
+std::optional<ApiError> PolicyGate::admit(const Tenant &tenant, const RequestFacts &facts)
+{
+    if (auto refusal = checkStanding(tenant, facts.nowMs))
+        return refusal;
+    return AccessRules::check(tenant.policy->allow, tenant.policy->deny, facts);
 }
 
 std::optional<ApiError> PolicyGate::checkModel(const Tenant &tenant, const QString &model)

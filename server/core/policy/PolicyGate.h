@@ -26,6 +26,9 @@ public:
     explicit PolicyGate(SlidingWindowLimiter &limiter) : m_limiter(limiter) {}
 
     static std::optional<ApiError> admit(const Tenant &tenant, const RequestFacts &facts);
+    // Only `active` and `expires_at`: what also holds for the tenant's own backend minting keys
+    // (allow/deny rules describe the devices).
+    static std::optional<ApiError> checkStanding(const Tenant &tenant, qint64 nowMs);
     static std::optional<ApiError> checkModel(const Tenant &tenant, const QString &model);
     // Counts the request against ingress and per-credential limits; `credentialId` identifies the
     // presented secret (e.g. a dynamic key's hash).
