@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Dynaseal needs that are missing. Usage: deps.sh build|test
 set -euo pipefail
 build=(build-essential cmake ninja-build pkg-config curl
-       qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql
+       qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql
        libssl-dev libhttp-parser-dev
        qt6-charts-dev qtkeychain-qt6-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools   # the console
        libqt6svg6 fonts-dejavu-core fonts-wqy-microhei   # its SVG icons, and glyphs for its Chinese UI
