@@ -13,9 +13,6 @@ namespace {
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
 
-// QNetworkAccessManager opens at most 6 connections per host: spread concurrent calls over this
-// many clients so they really are in flight together.
-constexpr int kClients = 8;
 
 Headers bearer(const QByteArray &key)
 {
@@ -43,32 +40,6 @@ bool isOpenAiError(const HttpResult &r, const QString &code)
     const QJsonObject error = r.json().value(QLatin1String("error")).toObject();
     return error.value(QLatin1String("message")).isString() && !error.value(QLatin1String("message")).toString().isEmpty()
         && error.value(QLatin1String("type")).isString() && error.value(QLatin1String("code")).toString() == code;
-}
-
-// Fires every (key, body) at once over several clients and waits for all answers.
-QList<HttpResult> fireTogether(const QString &origin, const QList<QPair<QByteArray, QByteArray>> &calls)
-{
-    std::vector<std::unique_ptr<TestHttp>> clients;
-    for (int i = 0; i < kClients; ++i)
-        clients.push_back(std::make_unique<TestHttp>(origin));
-    QList<QNetworkReply *> replies;
-    for (int i = 0; i < calls.size(); ++i)
-        replies.append(clients.at(size_t(i % kClients))->start("POST", QStringLiteral("/v1/chat/completions"), calls.at(i).second, bearer(calls.at(i).first)));
-    QList<HttpResult> results;
-    for (QNetworkReply *reply : replies)
-        results.append(TestHttp::wait(reply, 30'000));
-    return results;
-}
-
-// The request log rows, newest first (the test servers hold far fewer than 1000).
-QJsonArray requestLog(Gateway &gw)
-{
-    return gw.http.get(QStringLiteral("/admin/v1/requests?limit=1000"), gw.adminToken).json().value(QLatin1String("items")).toArray();
-}
-
-qint64 tokensUsed(Gateway &gw)
-{
-    return gw.http.get(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), gw.adminToken).json().value(QLatin1String("tokens_used")).toInteger(-1);
 }
 
 // Restarts on the same data dir and points the gateway's client at the new port.
@@ -119,7 +90,7 @@ private slots:
         QList<QPair<QByteArray, QByteArray>> calls;
         for (int i = 0; i < 40; ++i)
             calls.append({key, body});
-        const QList<HttpResult> results = fireTogether(gw.server.origin(), calls);
+        const QList<HttpResult> results = gw.chatTogether(calls);
 
         // What the upstream was allowed for each request, by request id.
         QHash<QByteArray, qint64> sentCap;
@@ -165,7 +136,7 @@ private slots:
 
         qint64 logged = 0;
         int rows = 0;
-        for (const QJsonValue &v : requestLog(gw)) {
+        for (const QJsonValue &v : gw.requestLog()) {
             const QJsonObject row = v.toObject();
             if (row.value(QLatin1String("event_id")).toString() != eventId)
                 continue;
@@ -175,7 +146,7 @@ private slots:
         }
         QCOMPARE(rows, ok);
         QCOMPARE(logged, calledBack);
-        QCOMPARE(tokensUsed(gw), calledBack);
+        QCOMPARE(gw.tokensUsed(), calledBack);
         if (overReport == 0)
             QCOMPARE(calledBack, deviceTotal);
     }
@@ -193,7 +164,7 @@ private slots:
         QList<QPair<QByteArray, QByteArray>> calls;
         for (int i = 0; i < 40; ++i)
             calls.append({gw.mint({{QStringLiteral("max_tokens"), 1000}}), body});
-        const QList<HttpResult> results = fireTogether(gw.server.origin(), calls);
+        const QList<HttpResult> results = gw.chatTogether(calls);
 
         int ok = 0;
         int refused = 0;
@@ -215,7 +186,7 @@ private slots:
             QVERIFY(c.value(QLatin1String("tokens")).toInteger() <= 59); // 9 prompt + at most the 50 asked for
             calledBack += c.value(QLatin1String("tokens")).toInteger();
         }
-        const qint64 used = tokensUsed(gw);
+        const qint64 used = gw.tokensUsed();
         QVERIFY2(used <= quota, qPrintable(QString::number(used)));
         QCOMPARE(used, calledBack);
     }
@@ -230,8 +201,8 @@ private slots:
         HttpResult first = gw.chat(key, Gateway::chatBody());
         QCOMPARE(first.status, 200);
         QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
-        QCOMPARE(tokensUsed(gw), qint64(14));
-        const QJsonObject row = requestLog(gw).at(0).toObject();
+        QCOMPARE(gw.tokensUsed(), qint64(14));
+        const QJsonObject row = gw.requestLog().at(0).toObject();
         QCOMPARE(row.value(QLatin1String("reserved_tokens")).toInteger(), qint64(1000));
         QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), qint64(14));
         QCOMPARE(row.value(QLatin1String("usage_source")).toString(), QStringLiteral("upstream"));
@@ -240,7 +211,7 @@ private slots:
         HttpResult second = gw.chat(key, Gateway::chatBody());
         QCOMPARE(second.status, 200);
         QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 2; }));
-        QCOMPARE(tokensUsed(gw), qint64(28));
+        QCOMPARE(gw.tokensUsed(), qint64(28));
     }
 
     void budgetsSurviveRestart()
@@ -256,14 +227,14 @@ private slots:
         HttpResult spend = gw.chat(key, Gateway::chatBody());
         QCOMPARE(spend.status, 200);
         QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
-        const qint64 used = tokensUsed(gw);
+        const qint64 used = gw.tokensUsed();
         QVERIFY(used > 300 && used <= 400);
         HttpResult before = gw.chat(key, Gateway::chatBody());
         QCOMPARE(before.status, 429);
         QCOMPARE(before.errorCode(), QStringLiteral("budget_exhausted"));
 
         QVERIFY2(restart(gw, false), gw.server.output().constData());
-        QCOMPARE(tokensUsed(gw), used);
+        QCOMPARE(gw.tokensUsed(), used);
         HttpResult after = gw.chat(key, Gateway::chatBody());
         QCOMPARE(after.status, 429);
         QVERIFY2(isOpenAiError(after, QStringLiteral("budget_exhausted")), after.body.constData());
@@ -283,13 +254,13 @@ private slots:
         TestHttp device(gw.server.origin());
         QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), bearer(key));
         QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
-        QCOMPARE(tokensUsed(gw), qint64(0));
+        QCOMPARE(gw.tokensUsed(), qint64(0));
 
         QVERIFY2(restart(gw, true), gw.server.output().constData());
         gw.upstream.behavior.hang = false;
         TestHttp::wait(reply, 5'000);
 
-        const QJsonArray log = requestLog(gw);
+        const QJsonArray log = gw.requestLog();
         QCOMPARE(log.size(), 1);
         const QJsonObject row = log.at(0).toObject();
         QCOMPARE(row.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
@@ -298,7 +269,7 @@ private slots:
         const qint64 reserved = row.value(QLatin1String("reserved_tokens")).toInteger();
         QCOMPARE(reserved, qint64(500)); // no max_tokens: the whole budget was reserved
         QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), reserved);
-        QCOMPARE(tokensUsed(gw), reserved);
+        QCOMPARE(gw.tokensUsed(), reserved);
 
         QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
         const QJsonObject callback = gw.receiver.acknowledged().at(0);

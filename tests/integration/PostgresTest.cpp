@@ -18,9 +18,6 @@ namespace {
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
 
-// QNetworkAccessManager opens at most 6 connections per host: spread concurrent calls over this
-// many clients so they really are in flight together.
-constexpr int kClients = 8;
 
 Headers bearer(const QByteArray &key)
 {
@@ -57,31 +54,6 @@ QJsonObject reportedUsage(const HttpResult &r)
             usage = event.value(QLatin1String("usage")).toObject();
     }
     return usage;
-}
-
-// Fires every (key, body) at once over several clients and waits for all answers.
-QList<HttpResult> fireTogether(const QString &origin, const QList<QPair<QByteArray, QByteArray>> &calls)
-{
-    std::vector<std::unique_ptr<TestHttp>> clients;
-    for (int i = 0; i < kClients; ++i)
-        clients.push_back(std::make_unique<TestHttp>(origin));
-    QList<QNetworkReply *> replies;
-    for (int i = 0; i < calls.size(); ++i)
-        replies.append(clients.at(size_t(i % kClients))->start("POST", QStringLiteral("/v1/chat/completions"), calls.at(i).second, bearer(calls.at(i).first)));
-    QList<HttpResult> results;
-    for (QNetworkReply *reply : replies)
-        results.append(TestHttp::wait(reply, 30'000));
-    return results;
-}
-
-QJsonArray requestLog(Gateway &gw)
-{
-    return gw.http.get(QStringLiteral("/admin/v1/requests?limit=1000"), gw.adminToken).json().value(QLatin1String("items")).toArray();
-}
-
-qint64 tokensUsed(Gateway &gw)
-{
-    return gw.http.get(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), gw.adminToken).json().value(QLatin1String("tokens_used")).toInteger(-1);
 }
 
 // The applied migrations as schema_version holds them, in order.
@@ -240,7 +212,7 @@ private slots:
         QCOMPARE(rows.at(0).at(5).toInt(), stream ? 1 : 0);
         QCOMPARE(count(pg.db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = ?"), {gw.tenantId}), qint64(14));
         QCOMPARE(count(pg.db, QStringLiteral("SELECT COALESCE(SUM(spent), 0) FROM key_spend")), qint64(14));
-        QCOMPARE(tokensUsed(gw), qint64(14));
+        QCOMPARE(gw.tokensUsed(), qint64(14));
         QVERIFY2(waitFor([&] { return count(pg.db, QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'delivered'")) == 1; }),
                  "the delivered callback is not marked delivered");
     }
@@ -276,7 +248,7 @@ private slots:
         QList<QPair<QByteArray, QByteArray>> batch;
         for (int i = 0; i < calls; ++i)
             batch.append({key, body});
-        const QList<HttpResult> results = fireTogether(gw.server.origin(), batch);
+        const QList<HttpResult> results = gw.chatTogether(batch);
 
         int ok = 0;
         int refused = 0;
@@ -309,7 +281,7 @@ private slots:
         QVERIFY2(spent <= budget, qPrintable(QString::number(spent)));
         QCOMPARE(spent, calledBack);
         QCOMPARE(count(pg.db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = ?"), {gw.tenantId}), calledBack);
-        QCOMPARE(tokensUsed(gw), calledBack);
+        QCOMPARE(gw.tokensUsed(), calledBack);
     }
 
     void crashedCallIsBilledAsInterrupted()
@@ -333,7 +305,7 @@ private slots:
         gw.upstream.behavior.hang = false;
         TestHttp::wait(reply, 5'000);
 
-        const QJsonArray log = requestLog(gw);
+        const QJsonArray log = gw.requestLog();
         QCOMPARE(log.size(), 1);
         const QJsonObject row = log.at(0).toObject();
         QCOMPARE(row.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
@@ -341,7 +313,7 @@ private slots:
         QCOMPARE(row.value(QLatin1String("event_id")).toString(), eventId);
         QCOMPARE(row.value(QLatin1String("reserved_tokens")).toInteger(), qint64(500)); // no max_tokens: the whole budget
         QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), qint64(500));
-        QCOMPARE(tokensUsed(gw), qint64(500));
+        QCOMPARE(gw.tokensUsed(), qint64(500));
         QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE event_id = ? AND status = 'interrupted' AND total_tokens = 500"), {eventId}), qint64(1));
 
         QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));

@@ -4,6 +4,8 @@
 #include "shared/Jwt.h"
 
 #include <QDateTime>
+#include <memory>
+#include <vector>
 
 namespace dynaseal::test {
 
@@ -77,6 +79,31 @@ QByteArray Gateway::chatBody(const QString &model, bool stream, const QJsonObjec
 HttpResult Gateway::chat(const QByteArray &dynamicKey, const QByteArray &body, const QString &path)
 {
     return http.send("POST", path, body, {{"Authorization", "Bearer " + dynamicKey}});
+}
+
+QList<HttpResult> Gateway::chatTogether(const QList<QPair<QByteArray, QByteArray>> &calls, int clients)
+{
+    std::vector<std::unique_ptr<TestHttp>> connections;
+    for (int i = 0; i < clients; ++i)
+        connections.push_back(std::make_unique<TestHttp>(server.origin()));
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < calls.size(); ++i)
+        replies.append(connections.at(size_t(i % clients))->start("POST", QStringLiteral("/v1/chat/completions"), calls.at(i).second,
+                                                                  {{"Authorization", "Bearer " + calls.at(i).first}}));
+    QList<HttpResult> results;
+    for (QNetworkReply *reply : replies)
+        results.append(TestHttp::wait(reply, 30'000));
+    return results;
+}
+
+QJsonArray Gateway::requestLog()
+{
+    return http.get(QStringLiteral("/admin/v1/requests?limit=1000"), adminToken).json().value(QLatin1String("items")).toArray();
+}
+
+qint64 Gateway::tokensUsed()
+{
+    return http.get(QStringLiteral("/admin/v1/tenants/%1").arg(tenantId), adminToken).json().value(QLatin1String("tokens_used")).toInteger(-1);
 }
 
 } // namespace dynaseal::test

@@ -6,6 +6,7 @@
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestHttp.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <optional>
 
@@ -26,6 +27,14 @@ public:
     static QByteArray chatBody(const QString &model = QStringLiteral("m1"), bool stream = false,
                                const QJsonObject &extra = {}, const QString &content = QStringLiteral("hello"));
     HttpResult chat(const QByteArray &dynamicKey, const QByteArray &body, const QString &path = QStringLiteral("/v1/chat/completions"));
+    // Sends every (dynamic key, chat body) at once and waits for all answers, in the order given:
+    // for budgets under concurrency. QNetworkAccessManager opens at most 6 connections per host,
+    // so the calls are spread over `clients` clients to really be in flight together.
+    QList<HttpResult> chatTogether(const QList<QPair<QByteArray, QByteArray>> &calls, int clients = 8);
+    // The request log, newest first (test servers hold far fewer than 1000 rows).
+    QJsonArray requestLog();
+    // The tenant's tokens_used as the admin API reports it, or -1.
+    qint64 tokensUsed();
 
     ServerProcess server;
     FakeUpstream upstream;
