@@ -13,7 +13,6 @@ namespace {
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
 
-
 Headers bearer(const QByteArray &key)
 {
     return {{"Authorization", "Bearer " + key}};

@@ -18,7 +18,6 @@ namespace {
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
 
-
 Headers bearer(const QByteArray &key)
 {
     return {{"Authorization", "Bearer " + key}};
