@@ -11,29 +11,6 @@ using namespace dynaseal::test;
 
 namespace {
 
-using Headers = QList<QPair<QByteArray, QByteArray>>;
-
-Headers bearer(const QByteArray &key)
-{
-    return {{"Authorization", "Bearer " + key}};
-}
-
-// The usage the device saw: the JSON body's, or the last SSE event carrying one.
-QJsonObject reportedUsage(const HttpResult &r)
-{
-    if (!r.body.startsWith("data:"))
-        return r.json().value(QLatin1String("usage")).toObject();
-    QJsonObject usage;
-    for (const QByteArray &line : r.body.split('\n')) {
-        if (!line.startsWith("data: ") || line.trimmed() == "data: [DONE]")
-            continue;
-        const QJsonObject event = QJsonDocument::fromJson(line.mid(6)).object();
-        if (event.value(QLatin1String("usage")).isObject())
-            usage = event.value(QLatin1String("usage")).toObject();
-    }
-    return usage;
-}
-
 bool isOpenAiError(const HttpResult &r, const QString &code)
 {
     const QJsonObject error = r.json().value(QLatin1String("error")).toObject();
@@ -110,7 +87,7 @@ private slots:
             const QByteArray requestId = r.header("X-Request-Id");
             QVERIFY2(sentCap.contains(requestId), requestId.constData());
             QVERIFY(sentCap.value(requestId) >= 1 && sentCap.value(requestId) <= 50);
-            const QJsonObject usage = reportedUsage(r);
+            const QJsonObject usage = r.usage();
             QVERIFY2(!usage.isEmpty(), r.body.left(300).constData());
             if (overReport == 0) {
                 QVERIFY(usage.value(QLatin1String("completion_tokens")).toInteger() <= sentCap.value(requestId));
@@ -251,7 +228,7 @@ private slots:
         const QString eventId = QStringLiteral("evt-crash");
         const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 500}, {QStringLiteral("event_id"), eventId}});
         TestHttp device(gw.server.origin());
-        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), bearer(key));
+        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), TestHttp::bearer(key));
         QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
         QCOMPARE(gw.tokensUsed(), qint64(0));
 

@@ -11,16 +11,9 @@ using namespace dynaseal::test;
 
 namespace {
 
-using Headers = QList<QPair<QByteArray, QByteArray>>;
-
 // Fast retries so failing receivers are retried within a test's time.
 const QStringList kFastRetries{QStringLiteral("--callback-retry-base-ms"), QStringLiteral("100"),
                                QStringLiteral("--callback-retry-max-ms"), QStringLiteral("400")};
-
-Headers bearer(const QByteArray &key)
-{
-    return {{"Authorization", "Bearer " + key}};
-}
 
 // The usage and text the device saw: the JSON body's, or gathered from the SSE events.
 QJsonObject deviceUsage(const HttpResult &r, QString *content)
@@ -228,7 +221,7 @@ private slots:
         const QString eventId = QStringLiteral("evt-cut-off");
         TestHttp device(gw.server.origin());
         QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(QStringLiteral("m1"), true),
-                                            bearer(gw.mint({{QStringLiteral("event_id"), eventId}})));
+                                            TestHttp::bearer(gw.mint({{QStringLiteral("event_id"), eventId}})));
         bool gotData = false;
         connect(reply, &QNetworkReply::readyRead, reply, [reply, &gotData] {
             if (gotData)

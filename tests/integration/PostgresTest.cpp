@@ -16,13 +16,6 @@ using namespace dynaseal::test;
 
 namespace {
 
-using Headers = QList<QPair<QByteArray, QByteArray>>;
-
-Headers bearer(const QByteArray &key)
-{
-    return {{"Authorization", "Bearer " + key}};
-}
-
 // A gateway whose server keeps its data in a fresh PostgreSQL database. Members go in reverse:
 // the server stops before its database is dropped.
 struct PostgresGateway
@@ -38,22 +31,6 @@ struct PostgresGateway
         return gw.setUp(why, tokenQuota);
     }
 };
-
-// The usage the device saw: the JSON body's, or the last SSE event carrying one.
-QJsonObject reportedUsage(const HttpResult &r)
-{
-    if (!r.body.startsWith("data:"))
-        return r.json().value(QLatin1String("usage")).toObject();
-    QJsonObject usage;
-    for (const QByteArray &line : r.body.split('\n')) {
-        if (!line.startsWith("data: ") || line.trimmed() == "data: [DONE]")
-            continue;
-        const QJsonObject event = QJsonDocument::fromJson(line.mid(6)).object();
-        if (event.value(QLatin1String("usage")).isObject())
-            usage = event.value(QLatin1String("usage")).toObject();
-    }
-    return usage;
-}
 
 // The applied migrations as schema_version holds them, in order.
 QList<int> schemaVersions(const PostgresTestDatabase &db)
@@ -186,7 +163,7 @@ private slots:
         const QString eventId = QStringLiteral("evt-pg-chat");
         HttpResult r = gw.chat(gw.mint({{QStringLiteral("event_id"), eventId}}), Gateway::chatBody(QStringLiteral("m1"), stream));
         QCOMPARE(r.status, 200);
-        const QJsonObject usage = reportedUsage(r);
+        const QJsonObject usage = r.usage();
         QCOMPARE(usage.value(QLatin1String("prompt_tokens")).toInteger(), qint64(9));
         QCOMPARE(usage.value(QLatin1String("completion_tokens")).toInteger(), qint64(5));
 
@@ -294,7 +271,7 @@ private slots:
         const QString eventId = QStringLiteral("evt-pg-crash");
         const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 500}, {QStringLiteral("event_id"), eventId}});
         TestHttp device(gw.server.origin());
-        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), bearer(key));
+        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), TestHttp::bearer(key));
         QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
         QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE event_id = ? AND status = 'in_flight'"), {eventId}), qint64(1));
 

@@ -78,7 +78,7 @@ QByteArray Gateway::chatBody(const QString &model, bool stream, const QJsonObjec
 
 HttpResult Gateway::chat(const QByteArray &dynamicKey, const QByteArray &body, const QString &path)
 {
-    return http.send("POST", path, body, {{"Authorization", "Bearer " + dynamicKey}});
+    return http.send("POST", path, body, TestHttp::bearer(dynamicKey));
 }
 
 QList<HttpResult> Gateway::chatTogether(const QList<QPair<QByteArray, QByteArray>> &calls, int clients)
@@ -89,7 +89,7 @@ QList<HttpResult> Gateway::chatTogether(const QList<QPair<QByteArray, QByteArray
     QList<QNetworkReply *> replies;
     for (int i = 0; i < calls.size(); ++i)
         replies.append(connections.at(size_t(i % clients))->start("POST", QStringLiteral("/v1/chat/completions"), calls.at(i).second,
-                                                                  {{"Authorization", "Bearer " + calls.at(i).first}}));
+                                                                  TestHttp::bearer(calls.at(i).first)));
     QList<HttpResult> results;
     for (QNetworkReply *reply : replies)
         results.append(TestHttp::wait(reply, 30'000));

@@ -17,6 +17,21 @@ QByteArray HttpResult::header(const QByteArray &name) const
     return {};
 }
 
+QJsonObject HttpResult::usage() const
+{
+    if (!body.startsWith("data:"))
+        return json().value(QLatin1String("usage")).toObject();
+    QJsonObject usage;
+    for (const QByteArray &line : body.split('\n')) {
+        if (!line.startsWith("data: ") || line.trimmed() == "data: [DONE]")
+            continue;
+        const QJsonObject event = QJsonDocument::fromJson(line.mid(6)).object();
+        if (event.value(QLatin1String("usage")).isObject())
+            usage = event.value(QLatin1String("usage")).toObject();
+    }
+    return usage;
+}
+
 QNetworkReply *TestHttp::start(const QByteArray &method, const QString &path, const QByteArray &body,
                                const QList<QPair<QByteArray, QByteArray>> &headers)
 {

@@ -22,6 +22,8 @@ struct HttpResult
     // The OpenAI error's "code", or empty.
     QString errorCode() const { return json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(); }
     QString errorMessage() const { return json().value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString(); }
+    // The usage the device saw: the JSON body's, or that of the last SSE event carrying one.
+    QJsonObject usage() const;
 };
 
 class TestHttp
@@ -42,6 +44,8 @@ public:
     QNetworkReply *start(const QByteArray &method, const QString &path, const QByteArray &body,
                          const QList<QPair<QByteArray, QByteArray>> &headers = {});
     static HttpResult wait(QNetworkReply *reply, int timeoutMs = 20'000);
+    // An Authorization header for `start` and `send`.
+    static QList<QPair<QByteArray, QByteArray>> bearer(const QByteArray &token) { return {{"Authorization", "Bearer " + token}}; }
 
     QNetworkAccessManager &manager() { return m_nam; }
 
