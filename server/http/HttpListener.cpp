@@ -15,7 +15,6 @@ HttpListener::HttpListener(int maxConnections, HandOff handOff, QObject *parent)
 void HttpListener::incomingConnection(qintptr descriptor)
 {
     if (m_open->load() >= m_maxConnections) {
-        ++m_refused;
         QTcpSocket refused;
         if (refused.setSocketDescriptor(descriptor))
             refused.abort();

@@ -18,7 +18,6 @@ public:
     HttpListener(int maxConnections, HandOff handOff, QObject *parent = nullptr);
 
     int openConnections() const { return m_open->load(); }
-    quint64 refusedConnections() const { return m_refused; }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -27,7 +26,6 @@ private:
     int m_maxConnections;
     HandOff m_handOff;
     std::shared_ptr<std::atomic<int>> m_open = std::make_shared<std::atomic<int>>(0); // shared with serving threads
-    quint64 m_refused = 0;
 };
 
 } // namespace dynaseal
