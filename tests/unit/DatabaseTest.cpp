@@ -71,6 +71,8 @@ private slots:
     void failingJobsInOneBatchRollBackAlone();
     void batchAfterABrokenTransactionCommits_data();
     void batchAfterABrokenTransactionCommits();
+    void countersAreSummedPerBatch_data();
+    void countersAreSummedPerBatch();
     void deliversOnCallerThread();
     void manyConcurrentWritesAllCommit();
     void badUrlIsReported();
@@ -262,6 +264,62 @@ void DatabaseTest::batchAfterABrokenTransactionCommits()
     QTRY_COMPARE(ok + failed, broken + nextBatch);
     QCOMPARE(ok, nextBatch);
     QCOMPARE(auditIds(db), expected);
+}
+
+void DatabaseTest::countersAreSummedPerBatch_data()
+{
+    // One letter per job of the batch: O adds its amount to key a (and 1 to key b), F adds then
+    // fails. Amounts are 1, 10, 100, ... by position, so the total tells which jobs counted.
+    QTest::addColumn<QString>("jobs");
+    QTest::addColumn<qint64>("expectedA");
+    QTest::addColumn<qint64>("expectedB");
+    QTest::newRow("a lone job") << QStringLiteral("O") << qint64(1) << qint64(1);
+    QTest::newRow("a lone failing job") << QStringLiteral("F") << qint64(0) << qint64(0);
+    QTest::newRow("three jobs") << QStringLiteral("OOO") << qint64(111) << qint64(3);
+    QTest::newRow("middle of three fails") << QStringLiteral("OFO") << qint64(101) << qint64(2);
+    QTest::newRow("every job fails") << QStringLiteral("FFF") << qint64(0) << qint64(0);
+}
+
+void DatabaseTest::countersAreSummedPerBatch()
+{
+    QFETCH(QString, jobs);
+    QFETCH(qint64, expectedA);
+    QFETCH(qint64, expectedB);
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    const QString add = QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?");
+    QVERIFY(db.runBlocking<bool>([](SqlSession &s) {
+        s.exec(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES ('a', 't', 0, 0), ('b', 't', 0, 0)"));
+        return true;
+    }).ok());
+    QObject context;
+    int finished = 0;
+    {
+        WriterHold hold(db);
+        qint64 amount = 1;
+        for (const QChar job : jobs) {
+            const bool fails = job == QLatin1Char('F');
+            db.write<bool>([add, amount, fails](SqlSession &s) {
+                s.addToCounter(add, QStringLiteral("a"), amount);
+                s.addToCounter(add, QStringLiteral("b"), 1);
+                if (fails)
+                    s.exec(QStringLiteral("INSERT INTO no_such_table VALUES (1)"));
+                return true;
+            }, &context, [&](DbOutcome<bool>) { ++finished; });
+            amount *= 10;
+        }
+    }
+    QTRY_COMPARE(finished, jobs.size());
+    auto spent = db.runBlocking<QList<qint64>>([](SqlSession &s) {
+        QList<qint64> out;
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT spent FROM key_spend ORDER BY key_hash"));
+        while (q.next())
+            out.append(q.value(0).toLongLong());
+        return out;
+    });
+    QCOMPARE(*spent.value, (QList<qint64>{expectedA, expectedB}));
 }
 
 void DatabaseTest::deliversOnCallerThread()

@@ -101,10 +101,18 @@ void SqlSession::addRollup(const QString &upsertSql, qint64 bucket, const QStrin
     m_jobRollups[std::move(key)] += delta;
 }
 
+void SqlSession::addToCounter(const QString &updateSql, const QString &key, qint64 delta)
+{
+    if (!m_collecting) {
+        exec(updateSql, {delta, key});
+        return;
+    }
+    m_jobCounters[CounterKey{updateSql, key}] += delta;
+}
+
 void SqlSession::beginBatch()
 {
-    m_jobRollups.clear();
-    m_batchRollups.clear();
+    discardBatch();
     m_collecting = true;
 }
 
@@ -113,13 +121,19 @@ void SqlSession::endJob(bool kept)
     if (kept) {
         for (auto &[key, delta] : m_jobRollups)
             m_batchRollups[key] += delta;
+        for (auto &[key, delta] : m_jobCounters)
+            m_batchCounters[key] += delta;
     }
     m_jobRollups.clear();
+    m_jobCounters.clear();
 }
 
 void SqlSession::flushRollups()
 {
-    // One upsert per distinct row, in key order (a steady lock order on PostgreSQL).
+    // One statement per distinct row, in key order (a steady lock order on PostgreSQL).
+    for (const auto &[key, delta] : m_batchCounters)
+        exec(key.first, {delta, key.second});
+    m_batchCounters.clear();
     for (const auto &[key, delta] : m_batchRollups)
         writeRollup(key, delta);
     m_batchRollups.clear();
@@ -130,6 +144,8 @@ void SqlSession::discardBatch()
     m_collecting = false;
     m_jobRollups.clear();
     m_batchRollups.clear();
+    m_jobCounters.clear();
+    m_batchCounters.clear();
 }
 
 void SqlSession::writeRollup(const RollupKey &key, const RollupDelta &d)

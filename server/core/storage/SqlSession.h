@@ -56,10 +56,16 @@ public:
     void addRollup(const QString &upsertSql, qint64 bucket, const QString &tenantId, const QString &model,
                    const RollupDelta &delta);
 
-    // The write batch's side of the deferred rollups (Database only).
+    // Adds `delta` to the counter that `updateSql` changes for `key`; it takes the delta, then the
+    // key, as `?` values (`UPDATE t SET n = n + ? WHERE id = ?`). Summed per key over a write batch
+    // and written once just before COMMIT, like the rollups: a burst of calls on one key or
+    // tenant updates its row once per batch, not once per call.
+    void addToCounter(const QString &updateSql, const QString &key, qint64 delta);
+
+    // The write batch's side of the deferred rollups and counters (Database only).
     void beginBatch();        // starts collecting
     void endJob(bool kept);   // a job's deltas join the batch (kept) or are dropped (rolled back)
-    void flushRollups();      // writes the batch's rows; throws DbError
+    void flushRollups();      // writes the batch's rollup and counter rows; throws DbError
     void discardBatch();      // stops collecting and forgets everything not flushed
 
     bool isPostgres() const { return m_postgres; }
@@ -68,6 +74,8 @@ public:
 private:
     using RollupKey = std::tuple<QString, qint64, QString, QString>; // sql, bucket, tenant, model
     using Rollups = std::map<RollupKey, RollupDelta>;
+    using CounterKey = std::pair<QString, QString>; // sql, key
+    using Counters = std::map<CounterKey, qint64>;
     void writeRollup(const RollupKey &key, const RollupDelta &delta);
 
     QSqlDatabase m_db;
@@ -78,6 +86,8 @@ private:
     bool m_collecting = false;
     Rollups m_jobRollups;   // the running job's, until its savepoint is released
     Rollups m_batchRollups; // released jobs', until the batch commits
+    Counters m_jobCounters;
+    Counters m_batchCounters;
 };
 
 } // namespace dynaseal

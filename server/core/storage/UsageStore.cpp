@@ -44,8 +44,12 @@ void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
             o.finishedAtMs - o.startedAtMs, o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500)),
             o.finishedAtMs, o.upstreamId, o.id});
     if (o.billed > 0) {
-        s.exec(QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?"), {o.billed, o.keyHash});
-        s.exec(QStringLiteral("UPDATE tenants SET tokens_used = tokens_used + ? WHERE id = ?"), {o.billed, o.tenantId});
+        // Summed per key and tenant over the write batch, like the rollups. The ledger in memory
+        // is what enforces budgets; these rows are what it is loaded from at start-up.
+        static const QString keySpend = QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?");
+        static const QString tenantUsed = QStringLiteral("UPDATE tenants SET tokens_used = tokens_used + ? WHERE id = ?");
+        s.addToCounter(keySpend, o.keyHash, o.billed);
+        s.addToCounter(tenantUsed, o.tenantId, o.billed);
     }
     // Summed per row over the write batch and written just before it commits.
     static const QString minuteUpsert = rollupUpsert(QStringLiteral("usage_minute"));
