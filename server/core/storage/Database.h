@@ -1,9 +1,9 @@
 #pragma once
 // The one database connection, owned by a dedicated thread: request-serving threads never block
 // on SQL. Write jobs queued together commit in one transaction (group commit), each inside its
-// own savepoint so one failing job rolls back alone (a lone job needs none); rollups and counters
-// the jobs add are summed per row and written just before the commit. Results come back on the caller's
-// thread, after the commit.
+// own savepoint so one failing job rolls back alone (a lone job needs none); rollups and
+// counters the jobs add are summed per row and written just before the commit. Results come back
+// on the caller's thread, after the commit.
 #include "server/core/storage/SqlSession.h"
 
 #include <QObject>
