@@ -16,6 +16,8 @@
 #   profile  perf record of the gateway under the proxy load; top symbols (not in the default)
 #   callgrind  the gateway under valgrind --tool=callgrind, 10 connections for 2*SECS; inclusive
 #            instruction counts per function (not in the default; not with proxy/stream/profile)
+#   syscalls strace -c of the gateway under the proxy load: system calls per billed request, by
+#            call (not in the default; counts do not have the run-to-run noise of req/s)
 #   --smoke  everything for about a second each with tiny N; exit 0 only if every part ran and
 #            every stream was whole
 #
@@ -48,7 +50,7 @@ smoke=0
 for arg in "$@"; do
   case "$arg" in
     --smoke) smoke=1 ;;
-    micro|proxy|stream|scale|profile|callgrind) parts+=("$arg") ;;
+    micro|proxy|stream|scale|profile|callgrind|syscalls) parts+=("$arg") ;;
     all) parts+=(micro proxy stream) ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
@@ -56,7 +58,7 @@ for arg in "$@"; do
 done
 [ ${#parts[@]} -eq 0 ] && parts=(micro proxy stream)
 want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
-if want callgrind && { want proxy || want stream || want profile || want scale; }; then
+if want callgrind && { want proxy || want stream || want profile || want scale || want syscalls; }; then
   echo "run.sh: callgrind runs the gateway under valgrind: run it on its own (or with micro)" >&2; exit 2
 fi
 
@@ -106,6 +108,7 @@ install_missing() {
   need curl || pkgs+=(curl)
   want micro && [ ! -f /usr/include/benchmark/benchmark.h ] && pkgs+=(libbenchmark-dev)
   want profile && ! need perf && pkgs+=(linux-perf)
+  want syscalls && ! need strace && pkgs+=(strace)
   want callgrind && ! need valgrind && pkgs+=(valgrind)
   if [ ${#pkgs[@]} -gt 0 ]; then
     echo "installing: ${pkgs[*]}"
@@ -438,12 +441,33 @@ run_callgrind() {
   set -o pipefail
 }
 
+run_syscalls() {
+  say "syscalls: strace -c of the gateway under wrk -c$CONNS for ${SECS}s, per billed request"
+  need strace || { fail "syscalls: strace is not installed"; return; }
+  [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
+  callbacks_drained 60 >/dev/null || true
+  local out="$state/strace.txt" before after n
+  before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  # strace slows the gateway several times over: the counts per request are what matter.
+  (sleep 0.5; env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$here/post.lua" "$GW/v1/chat/completions" >/dev/null) &
+  local load=$!
+  timeout -s INT "$((SECS + 2))" strace -c -f -p "$gw_pid" -o "$out" >/dev/null 2>&1 || true
+  wait "$load"
+  callbacks_drained 60 >/dev/null || fail "syscalls: callbacks not delivered"
+  after=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  n=$((after - before))
+  [ "$n" -gt 0 ] || { fail "syscalls: no request was billed"; return; }
+  echo "$n requests billed ok during the trace (strace -c -f; $out)"
+  awk -v n="$n" '$1 ~ /^[0-9.]+$/ && NF >= 5 { calls = $4; name = $NF; if (name == "total") { total = calls; next } printf "  %-16s %8.2f per request\n", name, calls / n }
+                 END { printf "  %-16s %8.2f per request\n", "all", total / n }' "$out" | sort -k2 -rn | head -16
+}
+
 # ---------------------------------------------------------------------------------------------
 echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 install_missing
 build_tools
 
-if want proxy || want stream || want scale || want profile || want callgrind; then
+if want proxy || want stream || want scale || want profile || want callgrind || want syscalls; then
   start_nginx
   want proxy && [ "${SKIP_PORTKEY:-0}" != 1 ] && { start_portkey || { fail "Portkey did not start (see $state/portkey.log)"; SKIP_PORTKEY=1; }; }
   want stream && start_sse_upstream
@@ -456,6 +480,7 @@ want stream && run_stream
 want scale && run_scale
 want profile && run_profile
 want callgrind && run_callgrind
+want syscalls && run_syscalls
 
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started_at )) s"

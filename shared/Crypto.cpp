@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace dynaseal::crypto {
 
@@ -161,6 +162,25 @@ QByteArray randomBytes(int count)
     if (RAND_bytes(reinterpret_cast<unsigned char *>(out.data()), count) != 1)
         qFatal("dynaseal: the OpenSSL random number generator failed");
     return out;
+}
+
+void idRandomBytes(char *out, int count)
+{
+    constexpr int kPoolSize = 4096;
+    thread_local unsigned char pool[kPoolSize];
+    thread_local int used = kPoolSize;
+    while (count > 0) {
+        if (used == kPoolSize) {
+            if (RAND_bytes(pool, kPoolSize) != 1)
+                qFatal("dynaseal: the OpenSSL random number generator failed");
+            used = 0;
+        }
+        const int n = std::min(count, kPoolSize - used);
+        std::memcpy(out, pool + used, size_t(n));
+        used += n;
+        out += n;
+        count -= n;
+    }
 }
 
 QString randomToken(int count)

@@ -10,6 +10,10 @@ namespace dynaseal::crypto {
 
 // Cryptographically secure random bytes (OpenSSL RAND_bytes); aborts if the RNG fails.
 QByteArray randomBytes(int count);
+// The same generator's bytes for ids, handed out from a per-thread buffer refilled 4 KiB at a
+// time: one RAND_bytes call (and its fork check) per few hundred ids instead of one each. Not for
+// keys or secrets, which should not wait in a buffer.
+void idRandomBytes(char *out, int count);
 // URL-safe base64 (no padding) of `count` random bytes: for ids, tokens and secrets.
 QString randomToken(int count);
 

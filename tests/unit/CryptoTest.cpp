@@ -5,6 +5,7 @@
 #include <QSet>
 #include <QtTest>
 
+#include <array>
 #include <thread>
 #include <vector>
 
@@ -83,6 +84,9 @@ private slots:
     void randomBytes_data();
     void randomBytes();
     void randomTokenAlphabet();
+    void idRandomBytes_data();
+    void idRandomBytes();
+    void idRandomBytesPerThread();
 };
 
 void CryptoTest::sha256KnownAnswers_data()
@@ -409,6 +413,64 @@ void CryptoTest::randomTokenAlphabet()
     }
     QCOMPARE(seen.size(), 200);
     QCOMPARE(crypto::randomToken(0), QString());
+}
+
+void CryptoTest::idRandomBytes_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("draws");
+    QTest::newRow("row id, across many refills") << 5 << 5000;
+    QTest::newRow("exactly the pool") << 4096 << 3;
+    QTest::newRow("larger than the pool") << 10'000 << 2;
+    QTest::newRow("odd sizes straddling refills") << 4095 << 4;
+}
+
+void CryptoTest::idRandomBytes()
+{
+    QFETCH(int, count);
+    QFETCH(int, draws);
+    QSet<QByteArray> seen;
+    std::array<int, 256> histogram{};
+    qint64 total = 0;
+    for (int i = 0; i < draws; ++i) {
+        QByteArray out(count, '\0');
+        crypto::idRandomBytes(out.data(), count);
+        seen.insert(out);
+        for (char c : out)
+            ++histogram[uchar(c)];
+        total += count;
+    }
+    // 40 bits per draw: 5000 draws repeat with a chance of about 1e-5; a buffer handed out
+    // twice, or not refilled, repeats every time.
+    QCOMPARE(seen.size(), draws);
+    // Every byte value turns up in 25,000 bytes or more (a stuck or zeroed pool would not).
+    if (total >= 20'000) {
+        for (int v = 0; v < 256; ++v)
+            QVERIFY2(histogram[v] > 0, qPrintable(QStringLiteral("byte %1 never drawn").arg(v)));
+    }
+}
+
+void CryptoTest::idRandomBytesPerThread()
+{
+    // Each thread has its own pool: two threads never hand out the same bytes.
+    auto draw = [] {
+        QList<QByteArray> out;
+        for (int i = 0; i < 2000; ++i) {
+            QByteArray b(8, '\0');
+            crypto::idRandomBytes(b.data(), 8);
+            out.append(b);
+        }
+        return out;
+    };
+    QList<QByteArray> a;
+    QList<QByteArray> b;
+    std::thread first([&] { a = draw(); });
+    std::thread second([&] { b = draw(); });
+    first.join();
+    second.join();
+    QSet<QByteArray> all(a.begin(), a.end());
+    all.unite(QSet<QByteArray>(b.begin(), b.end()));
+    QCOMPARE(all.size(), 4000);
 }
 
 QTEST_APPLESS_MAIN(CryptoTest)

@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <future>
@@ -139,6 +140,8 @@ private slots:
     void rollupWriteFailureKeepsEveryOtherJob_data();
     void rollupWriteFailureKeepsEveryOtherJob();
     void hotQueriesUseTheirIndexes_data();
+    void rowIdsStartWithTheTime_data();
+    void rowIdsStartWithTheTime();
     void hotQueriesUseTheirIndexes();
 
 private:
@@ -504,6 +507,39 @@ void UsageStoreTest::hotQueriesUseTheirIndexes()
     QVERIFY2(plan.ok(), qPrintable(plan.error));
     QVERIFY2(plan.value->contains(index), qPrintable(*plan.value));
     QVERIFY2(!plan.value->contains(QLatin1String("SCAN requests\n")) && !plan.value->contains(QLatin1String("SCAN callbacks\n")), qPrintable(*plan.value));
+}
+
+void UsageStoreTest::rowIdsStartWithTheTime_data()
+{
+    QTest::addColumn<QByteArray>("prefix");
+    QTest::newRow("request") << QByteArray("req");
+    QTest::newRow("delivery") << QByteArray("dlv");
+    QTest::newRow("long prefix") << QByteArray("audit");
+}
+
+void UsageStoreTest::rowIdsStartWithTheTime()
+{
+    QFETCH(QByteArray, prefix);
+    const QRegularExpression shape(QStringLiteral("^%1_([0-9a-f]{12})([0-9a-f]{10})$").arg(QLatin1String(prefix)));
+    QSet<QString> randomParts;
+    QString previous;
+    for (int i = 0; i < 2000; ++i) {
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        const QString id = rows::newId(prefix.constData());
+        const qint64 after = QDateTime::currentMSecsSinceEpoch();
+        const auto match = shape.match(id);
+        QVERIFY2(match.hasMatch(), qPrintable(id));
+        bool ok = false;
+        const qint64 ms = match.captured(1).toLongLong(&ok, 16);
+        QVERIFY(ok);
+        QVERIFY2(ms >= before && ms <= after, qPrintable(id));
+        // Made later, sorts later or equal: the millisecond comes first.
+        const qsizetype timeEnd = prefix.size() + 1 + 12;
+        QVERIFY2(previous.left(timeEnd) <= id.left(timeEnd), qPrintable(previous + QLatin1Char(' ') + id));
+        previous = id;
+        randomParts.insert(match.captured(2));
+    }
+    QCOMPARE(randomParts.size(), 2000);
 }
 
 QTEST_GUILESS_MAIN(UsageStoreTest)

@@ -15,8 +15,23 @@ namespace dynaseal::rows {
 // written per commit); the random part keeps ids unguessable and unique.
 inline QString newId(const char *prefix)
 {
-    const QByteArray time = QByteArray::number(QDateTime::currentMSecsSinceEpoch(), 16).rightJustified(12, '0');
-    return QLatin1String(prefix) + QLatin1Char('_') + QString::fromLatin1(time + crypto::randomBytes(5).toHex());
+    static constexpr char kHex[] = "0123456789abcdef";
+    const qsizetype prefixLength = qsizetype(qstrlen(prefix));
+    QString id(prefixLength + 1 + 12 + 10, Qt::Uninitialized);
+    QChar *out = id.data();
+    for (qsizetype i = 0; i < prefixLength; ++i)
+        *out++ = QLatin1Char(prefix[i]);
+    *out++ = QLatin1Char('_');
+    const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch());
+    for (int shift = 44; shift >= 0; shift -= 4)
+        *out++ = QLatin1Char(kHex[(ms >> shift) & 0xf]);
+    char random[5];
+    crypto::idRandomBytes(random, 5);
+    for (char byte : random) {
+        *out++ = QLatin1Char(kHex[(uchar(byte) >> 4) & 0xf]);
+        *out++ = QLatin1Char(kHex[uchar(byte) & 0xf]);
+    }
+    return id;
 }
 
 inline QString isoTime(qint64 ms)
