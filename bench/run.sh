@@ -274,9 +274,12 @@ run_proxy() {
   local ok_before ticks_before ticks_after t0 t1
   ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
+  local db_before db_after io_before io_after
+  db_before=$(db_batches); io_before=$(written_bytes "$gw_pid")
   ticks_before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
   R[gateway]=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
   ticks_after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
+  db_after=$(db_batches); io_after=$(written_bytes "$gw_pid")
   printf '  %-22s %s\n' gateway "${R[gateway]}"
   local gw_cpu; gw_cpu=$(thread_cpu "$ticks_before" "$ticks_after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")
   names+=(gateway)
@@ -306,6 +309,8 @@ run_proxy() {
   echo "gateway CPU by thread during its run (% of one core): $gw_cpu"
   echo "$gw_cpu ${R[gateway]}" | awk '{ t = $0; sub(/.*total /, "", t); t += 0; split($0, a, ") "); split(a[2], g, " ")
     if (g[1] > 0) printf "gateway CPU per request: %.0f us (both threads together)\n", t / 100 / g[1] * 1e6 }'
+  echo "$io_before $io_after ${R[gateway]}" | awk '{ split($0, a, " "); if (a[8] > 0) printf "gateway wrote %.1f KB per request (sockets and database, /proc/PID/io wchar)\n", (a[2] - a[1]) / 1024 / a[8] }'
+  echo "$db_before $db_after" | awk '{ b = $3 - $1; j = $4 - $2; if (b > 0) printf "gateway database: %d write transactions for %d jobs during the run (%.1f jobs each)\n", b, j, j / b }'
   echo "gateway billed $((ok_after - ok_before)) ok requests for $served 2xx answers wrk counted (wrk cuts off calls in flight at the end); callbacks all delivered ${drained}s after the run"
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
@@ -316,6 +321,12 @@ run_proxy() {
 listen_overflows() { awk '/^TcpExt:/ { if (!h) { split($0, H); h = 1 } else { split($0, V); for (i in H) if (H[i] == "ListenOverflows") print V[i] } }' /proc/net/netstat; }
 
 # The gateway's own gauges, one line.
+written_bytes() { awk '/^wchar:/ { print $2 }' "/proc/$1/io"; }
+
+db_batches() { # "batches jobs": write transactions and write jobs since the gateway started
+  curl -sf --max-time 5 "$GW/metrics" | awk '/^dynaseal_db_write_batches / { b = $2 } /^dynaseal_db_write_jobs / { j = $2 } END { print b + 0, j + 0 }'
+}
+
 gateway_gauges() {
   curl -sf --max-time 5 "$GW/metrics" | awk '/^dynaseal_(connections_open|upstream_connections_open|proxy_in_flight|db_queue_length) / {
     sub(/^dynaseal_/, "", $1); printf "%s=%s ", $1, $2 } END { print "" }'

@@ -203,6 +203,10 @@ bool ServerApp::start(QString *error)
     m_metrics.gauge(QStringLiteral("dynaseal_connections_open"), QStringLiteral("Open client connections"), [listener] { return double(listener->openConnections()); });
     m_metrics.gauge(QStringLiteral("dynaseal_http_workers"), QStringLiteral("Threads serving HTTP"), [pool] { return double(pool->size()); });
     m_metrics.gauge(QStringLiteral("dynaseal_db_queue_length"), QStringLiteral("Database jobs waiting"), [this] { return double(m_db.queuedJobs()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_db_write_batches"), QStringLiteral("Write transactions run since start (group commit: several jobs each)"),
+                    [this] { return double(m_db.writeBatches()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_db_write_jobs"), QStringLiteral("Write jobs run in those transactions since start"),
+                    [this] { return double(m_db.writeJobs()); });
     // Sampled: the pools live on other threads (serving threads once a second; callbacks on this one).
     m_metrics.gauge(QStringLiteral("dynaseal_upstream_connections_open"), QStringLiteral("Open connections to upstreams and callback receivers"),
                     [this, pool] { return double(pool->upstreamConnections() + m_callbackConnections.load()); });

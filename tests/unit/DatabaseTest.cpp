@@ -73,6 +73,8 @@ private slots:
     void batchAfterABrokenTransactionCommits();
     void countersAreSummedPerBatch_data();
     void countersAreSummedPerBatch();
+    void queuedWritesShareOneTransaction_data();
+    void queuedWritesShareOneTransaction();
     void deliversOnCallerThread();
     void manyConcurrentWritesAllCommit();
     void badUrlIsReported();
@@ -320,6 +322,43 @@ void DatabaseTest::countersAreSummedPerBatch()
         return out;
     });
     QCOMPARE(*spent.value, (QList<qint64>{expectedA, expectedB}));
+}
+
+void DatabaseTest::queuedWritesShareOneTransaction_data()
+{
+    // Fewer than the lingering threshold, at it, and past the most one transaction takes (512).
+    QTest::addColumn<int>("jobs");
+    QTest::addColumn<int>("transactions");
+    QTest::newRow("one") << 1 << 1;
+    QTest::newRow("a few") << 5 << 1;
+    QTest::newRow("enough to linger") << 40 << 1;
+    QTest::newRow("more than one transaction takes") << 600 << 2;
+}
+
+void DatabaseTest::queuedWritesShareOneTransaction()
+{
+    QFETCH(int, jobs);
+    QFETCH(int, transactions);
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    const qint64 batchesBefore = db.writeBatches();
+    const qint64 jobsBefore = db.writeJobs();
+    QObject context;
+    int done = 0;
+    {
+        WriterHold hold(db);
+        for (int i = 0; i < jobs; ++i) {
+            const QString id = QStringLiteral("job%1").arg(i, 4, 10, QLatin1Char('0'));
+            db.write<bool>([id](SqlSession &s) { insertAudit(s, id); return true; }, &context,
+                           [&](DbOutcome<bool> o) { done += o.ok() ? 1 : 0; });
+        }
+    }
+    QTRY_COMPARE(done, jobs);
+    QCOMPARE(db.writeBatches() - batchesBefore, qint64(transactions));
+    QCOMPARE(db.writeJobs() - jobsBefore, qint64(jobs));
+    QCOMPARE(auditIds(db).size(), jobs);
 }
 
 void DatabaseTest::deliversOnCallerThread()

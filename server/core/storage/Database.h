@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -74,6 +75,10 @@ public:
 
     bool isPostgres() const { return m_postgres; }
     qint64 queuedJobs() const;
+    // Write transactions committed and the write jobs they carried, since start: their ratio is
+    // the mean batch size, which shows whether group commit is working under load.
+    qint64 writeBatches() const { return m_writeBatches.load(std::memory_order_relaxed); }
+    qint64 writeJobs() const { return m_writeJobs.load(std::memory_order_relaxed); }
 
 private:
     struct Job
@@ -111,6 +116,8 @@ private:
     bool m_stopping = false;
     bool m_postgres = false;
     std::unique_ptr<SqlSession> m_session; // used on the database thread only
+    std::atomic<qint64> m_writeBatches{0};
+    std::atomic<qint64> m_writeJobs{0};
 };
 
 } // namespace dynaseal
