@@ -159,6 +159,7 @@ bool ServerApp::start(QString *error)
     policy.timeoutMs = m_settings.callbackTimeoutMs;
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
+    m_callbacks->setSummariesWanted([this] { return m_live.hasListeners(); });
     m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
 
     ConnectionLimits limits;

@@ -2,8 +2,8 @@
 
 #include "shared/Crypto.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace dynaseal {
 
@@ -11,20 +11,40 @@ QByteArray CallbackBody::build(const QString &eventId, const QString &content, q
                                qint64 completionTokens, const QString &model, const QString &tenantId,
                                const QString &requestId, const QString &status, const QString &error)
 {
+    // Written straight out with RapidJSON: building a QJsonObject and serialising it took ~10 %
+    // of a serving thread's CPU under load. Keys in the order QJsonDocument wrote them.
     const qint64 total = promptTokens + completionTokens;
-    QJsonObject body{{QStringLiteral("event_id"), eventId},
-                     {QStringLiteral("content"), content},
-                     {QStringLiteral("tokens"), total},
-                     {QStringLiteral("usage"), QJsonObject{{QStringLiteral("prompt_tokens"), promptTokens},
-                                                           {QStringLiteral("completion_tokens"), completionTokens},
-                                                           {QStringLiteral("total_tokens"), total}}},
-                     {QStringLiteral("model"), model},
-                     {QStringLiteral("tenant_id"), tenantId},
-                     {QStringLiteral("request_id"), requestId},
-                     {QStringLiteral("status"), status}};
+    rapidjson::StringBuffer out;
+    out.Reserve(size_t(192 + content.size() * 3 / 2 + error.size()));
+    rapidjson::Writer<rapidjson::StringBuffer> json(out);
+    auto string = [&json](const char *key, const QString &value) {
+        json.Key(key);
+        // toUtf8 turns a lone surrogate into "?", so the writer always gets valid UTF-8.
+        const QByteArray utf8 = value.toUtf8();
+        json.String(utf8.constData(), rapidjson::SizeType(utf8.size()));
+    };
+    json.StartObject();
+    string("content", content);
     if (!error.isEmpty())
-        body.insert(QStringLiteral("error"), error);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+        string("error", error);
+    string("event_id", eventId);
+    string("model", model);
+    string("request_id", requestId);
+    string("status", status);
+    string("tenant_id", tenantId);
+    json.Key("tokens");
+    json.Int64(total);
+    json.Key("usage");
+    json.StartObject();
+    json.Key("completion_tokens");
+    json.Int64(completionTokens);
+    json.Key("prompt_tokens");
+    json.Int64(promptTokens);
+    json.Key("total_tokens");
+    json.Int64(total);
+    json.EndObject();
+    json.EndObject();
+    return QByteArray(out.GetString(), qsizetype(out.GetSize()));
 }
 
 QByteArray CallbackBody::signature(const QByteArray &secret, qint64 unixSeconds, const QByteArray &body)

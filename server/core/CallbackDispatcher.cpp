@@ -137,14 +137,15 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
 {
     const qint64 now = m_clock.nowMs();
     const QString id = callback.id;
-    emit attempted(QJsonObject{{QStringLiteral("id"), id},
-                               {QStringLiteral("request_id"), callback.requestId},
-                               {QStringLiteral("tenant_id"), callback.tenantId},
-                               {QStringLiteral("ok"), error.isEmpty()},
-                               {QStringLiteral("http_status"), httpStatus},
-                               {QStringLiteral("error"), error},
-                               {QStringLiteral("attempts"), previousAttempts + 1},
-                               {QStringLiteral("at"), now}});
+    if (m_summariesWanted())
+        emit attempted(QJsonObject{{QStringLiteral("id"), id},
+                                   {QStringLiteral("request_id"), callback.requestId},
+                                   {QStringLiteral("tenant_id"), callback.tenantId},
+                                   {QStringLiteral("ok"), error.isEmpty()},
+                                   {QStringLiteral("http_status"), httpStatus},
+                                   {QStringLiteral("error"), error},
+                                   {QStringLiteral("attempts"), previousAttempts + 1},
+                                   {QStringLiteral("at"), now}});
     if (error.isEmpty()) {
         m_metrics.add(QStringLiteral("dynaseal_callbacks_delivered_total"));
         // Recorded in batches: one database job for many deliveries. Until it is written, the id

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+#include <functional>
 
 namespace dynaseal {
 
@@ -38,6 +39,10 @@ public:
     void submit(const QList<PendingCallback> &callbacks);
     // Delay before attempt number `attempts + 1`, after `attempts` failures.
     static qint64 backoffMs(int attempts, const CallbackPolicy &policy);
+
+    // Whether anyone wants attempted() summaries right now (default: always). Building one costs
+    // as much as a small part of the delivery itself, so it is skipped when nobody listens.
+    void setSummariesWanted(std::function<bool()> wanted) { m_summariesWanted = std::move(wanted); }
 
     int inFlight() const { return int(m_inFlight.size()); }
     // Queues the database write of deliveries not yet recorded (they are batched for a few ms).
@@ -73,6 +78,7 @@ private:
     QList<Delivered> m_delivered;
     QTimer m_recordTimer;
     bool m_polling = false;
+    std::function<bool()> m_summariesWanted = [] { return true; };
 };
 
 } // namespace dynaseal

@@ -50,6 +50,7 @@ private slots:
     void bodyFields_data();
     void bodyFields();
     void errorFieldOnlyWhenGiven();
+    void loneSurrogateBecomesQuestionMark();
     void signatureMatchesOpenssl_data();
     void signatureMatchesOpenssl();
     void signatureDependsOnEveryInput();
@@ -71,6 +72,9 @@ void CallbackSigningTest::bodyFields_data()
     QTest::newRow("interrupted") << QStringLiteral("x") << 1LL << 1LL << QStringLiteral("interrupted");
     QTest::newRow("quotes, newlines, unicode") << QString::fromUtf8("line \"one\"\nline two \\ 世界 😀") << 3LL << 9LL << QStringLiteral("ok");
     QTest::newRow("large counts") << QStringLiteral("big") << 4'000'000'000LL << 5'000'000'000LL << QStringLiteral("ok");
+    QTest::newRow("control characters") << QString::fromUtf8("tab\there\x01\x1f bell\x07 nul") + QChar(0) + QStringLiteral("end") << 1LL << 2LL << QStringLiteral("ok");
+    QTest::newRow("html and slashes") << QStringLiteral("</script><b>&amp;</b> a/b") << 1LL << 1LL << QStringLiteral("ok");
+    QTest::newRow("long answer") << QString(20'000, QLatin1Char('x')) + QString::fromUtf8("é") << 100LL << 5'000LL << QStringLiteral("ok");
 }
 
 void CallbackSigningTest::bodyFields()
@@ -106,6 +110,19 @@ void CallbackSigningTest::bodyFields()
     // Numbers, not strings, and tokens == usage.total_tokens.
     QVERIFY(body.value(QLatin1String("tokens")).isDouble());
     QCOMPARE(body.value(QLatin1String("tokens")).toInteger(-1), usage.value(QLatin1String("total_tokens")).toInteger(-2));
+}
+
+void CallbackSigningTest::loneSurrogateBecomesQuestionMark()
+{
+    // A lone surrogate cannot be written as UTF-8: it arrives as "?", and the body stays JSON.
+    const QString content = QStringLiteral("a") + QChar(0xD800) + QStringLiteral("b");
+    const QByteArray raw = CallbackBody::build(QStringLiteral("ev"), content, 1, 1, QStringLiteral("m"), QStringLiteral("t"),
+                                               QStringLiteral("r"), QStringLiteral("ok"), QString());
+    QJsonParseError error;
+    const QJsonObject body = QJsonDocument::fromJson(raw, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(body.value(QLatin1String("content")).toString(), QStringLiteral("a?b"));
+    QCOMPARE(body.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
 }
 
 void CallbackSigningTest::errorFieldOnlyWhenGiven()

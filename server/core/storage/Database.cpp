@@ -7,6 +7,7 @@
 #include <QSqlError>
 #include <QUrl>
 #include <QUuid>
+#include <algorithm>
 #include <chrono>
 
 Q_LOGGING_CATEGORY(lcDb, "dynaseal.db")
@@ -186,8 +187,7 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
     commitWrites(writes);
     m_writeBatches.fetch_add(1, std::memory_order_relaxed);
     m_writeJobs.fetch_add(qint64(writes.size()), std::memory_order_relaxed);
-    for (Job *job : writes)
-        deliver(*job);
+    deliverAll(writes);
 }
 
 void Database::commitWrites(const std::vector<Job *> &writes)
@@ -263,6 +263,37 @@ void Database::deliver(Job &job)
     if (!job.context)
         return;
     QMetaObject::invokeMethod(job.context.data(), std::move(job.deliver), Qt::QueuedConnection);
+}
+
+void Database::deliverAll(const std::vector<Job *> &jobs)
+{
+    // One posted event per thread rather than per job: posting locks the thread's event queue and
+    // may wake it, and a batch often holds dozens of results for the same few threads.
+    struct Delivery
+    {
+        QPointer<QObject> context;
+        std::function<void()> deliver;
+    };
+    std::vector<std::pair<QAbstractEventDispatcher *, std::vector<Delivery>>> byThread;
+    for (Job *job : jobs) {
+        if (job->deliverOnDbThread || !job->inbox) {
+            deliver(*job);
+            continue;
+        }
+        auto group = std::find_if(byThread.begin(), byThread.end(), [job](const auto &g) { return g.first == job->inbox.data(); });
+        if (group == byThread.end())
+            group = byThread.insert(byThread.end(), {job->inbox.data(), {}});
+        group->second.push_back({job->context, std::move(job->deliver)});
+    }
+    for (auto &[inbox, deliveries] : byThread) {
+        QMetaObject::invokeMethod(inbox, [deliveries = std::move(deliveries)] {
+            // On the contexts' own thread, where they are deleted: the check cannot race.
+            for (const Delivery &d : deliveries) {
+                if (d.context)
+                    d.deliver();
+            }
+        }, Qt::QueuedConnection);
+    }
 }
 
 } // namespace dynaseal

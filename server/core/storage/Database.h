@@ -6,6 +6,7 @@
 // on the caller's thread, after the commit.
 #include "server/core/storage/SqlSession.h"
 
+#include <QAbstractEventDispatcher>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -87,6 +88,9 @@ private:
         std::function<void(const QString &)> fail;
         std::function<void()> deliver;
         QPointer<QObject> context;
+        // The event loop of the context's thread, taken when the job is made (on that thread):
+        // the results of one batch reach each thread in one posted event.
+        QPointer<QAbstractEventDispatcher> inbox;
         bool deliverOnDbThread = false;
     };
 
@@ -99,6 +103,8 @@ private:
         job.fail = [outcome](const QString &e) { outcome->value.reset(); outcome->error = e; };
         job.deliver = [done = std::move(done), outcome] { done(std::move(*outcome)); };
         job.context = context;
+        if (context)
+            job.inbox = QAbstractEventDispatcher::instance(context->thread());
         return job;
     }
 
@@ -108,6 +114,7 @@ private:
     void runBatch(std::deque<std::pair<bool, Job>> &batch);
     void commitWrites(const std::vector<Job *> &writes); // fails the jobs whose writes were not kept
     static void deliver(Job &job);
+    static void deliverAll(const std::vector<Job *> &jobs); // grouped by receiving thread
 
     std::thread m_thread;
     mutable std::mutex m_mutex;
