@@ -26,7 +26,7 @@ QList<DueCallback> CallbackStore::due(SqlSession &s, qint64 nowMs, int limit, co
 
 void CallbackStore::markDelivered(SqlSession &s, const QString &id, int httpStatus, qint64 nowMs)
 {
-    s.exec(QStringLiteral("UPDATE callbacks SET state = 'delivered', attempts = attempts + 1, last_status = ?,"
+    s.run(QStringLiteral("UPDATE callbacks SET state = 'delivered', attempts = attempts + 1, last_status = ?,"
                           " last_error = NULL, delivered_at = ? WHERE id = ?"),
            {httpStatus, nowMs, id});
 }

@@ -1,6 +1,8 @@
 #include "server/core/storage/SqlSession.h"
 
+#include <QSqlDriver>
 #include <QSqlError>
+#include <sqlite3.h>
 
 namespace dynaseal {
 namespace {
@@ -19,9 +21,107 @@ RollupDelta &RollupDelta::operator+=(const RollupDelta &d)
     return *this;
 }
 
+SqlSession::SqlSession(QSqlDatabase db, bool postgres) : m_db(std::move(db)), m_postgres(postgres)
+{
+    if (m_postgres)
+        return;
+    const QVariant handle = m_db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        m_sqlite = *static_cast<sqlite3 *const *>(handle.constData());
+}
+
 SqlSession::~SqlSession()
 {
     m_statements.clear();
+    for (sqlite3_stmt *statement : std::as_const(m_sqliteStatements))
+        sqlite3_finalize(statement);
+    m_sqliteStatements.clear();
+}
+
+sqlite3_stmt *SqlSession::sqliteStatement(const QString &sql)
+{
+    sqlite3_stmt *&statement = m_sqliteStatements[sql];
+    if (!statement) {
+        const QByteArray utf8 = sql.toUtf8();
+        if (sqlite3_prepare_v3(m_sqlite, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+            const QString error = QString::fromUtf8(sqlite3_errmsg(m_sqlite));
+            m_sqliteStatements.remove(sql);
+            throw DbError(QStringLiteral("prepare failed: %1 (in: %2)").arg(error, sql.left(80)));
+        }
+    }
+    return statement;
+}
+
+void SqlSession::throwSqliteError(const QString &sql)
+{
+    throw DbError(QStringLiteral("%1 (in: %2)").arg(QString::fromUtf8(sqlite3_errmsg(m_sqlite)), sql.left(80)));
+}
+
+int SqlSession::run(const QString &sql, const QVariantList &values)
+{
+    if (!m_sqlite) {
+        QSqlQuery &query = exec(sql, values);
+        const int changed = query.numRowsAffected();
+        query.finish();
+        return changed;
+    }
+    sqlite3_stmt *statement = sqliteStatement(sql);
+    // The values outlive the statement's run, so SQLite may read them in place (SQLITE_STATIC).
+    int rc = SQLITE_OK;
+    for (int i = 0; i < values.size() && rc == SQLITE_OK; ++i) {
+        const QVariant &v = values.at(i);
+        const int index = i + 1;
+        // NULL where Qt's driver writes NULL: an empty variant, or a null string or byte array.
+        const bool null = v.isNull() || (v.typeId() == QMetaType::QString && static_cast<const QString *>(v.constData())->isNull())
+                          || (v.typeId() == QMetaType::QByteArray && static_cast<const QByteArray *>(v.constData())->isNull());
+        if (null) {
+            rc = sqlite3_bind_null(statement, index);
+            continue;
+        }
+        switch (v.typeId()) {
+        case QMetaType::Int:
+        case QMetaType::UInt:
+        case QMetaType::LongLong:
+        case QMetaType::Bool:
+            rc = sqlite3_bind_int64(statement, index, v.toLongLong());
+            break;
+        case QMetaType::ULongLong:
+            rc = sqlite3_bind_int64(statement, index, qint64(v.toULongLong()));
+            break;
+        case QMetaType::Double:
+            rc = sqlite3_bind_double(statement, index, v.toDouble());
+            break;
+        case QMetaType::QByteArray: {
+            const QByteArray &bytes = *static_cast<const QByteArray *>(v.constData());
+            rc = sqlite3_bind_blob64(statement, index, bytes.constData(), sqlite3_uint64(bytes.size()), SQLITE_STATIC);
+            break;
+        }
+        case QMetaType::QString: {
+            const QString &text = *static_cast<const QString *>(v.constData());
+            rc = sqlite3_bind_text16(statement, index, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
+            break;
+        }
+        default: {
+            const QString text = v.toString();
+            rc = sqlite3_bind_text16(statement, index, text.utf16(), int(text.size() * 2), SQLITE_TRANSIENT);
+            break;
+        }
+        }
+    }
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        }
+    }
+    const bool ok = rc == SQLITE_DONE;
+    QString error;
+    if (!ok)
+        error = QString::fromUtf8(sqlite3_errmsg(m_sqlite));
+    // Reset at once: a statement left mid-way would hold its locks and its bound values.
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    if (!ok)
+        throw DbError(QStringLiteral("%1 (in: %2)").arg(error, sql.left(80)));
+    return sqlite3_changes(m_sqlite);
 }
 
 QSqlQuery &SqlSession::exec(const QString &sql, const QVariantList &values)
@@ -76,18 +176,7 @@ void SqlSession::tx(Tx which)
         return;
     }
     // SQLite: each statement is prepared once per connection and only stepped after that.
-    std::optional<QSqlQuery> &query = m_tx[size_t(which)];
-    if (!query) {
-        QSqlQuery q(m_db);
-        if (!q.prepare(QLatin1String(sql)))
-            throw DbError(QStringLiteral("%1 (in: %2)").arg(q.lastError().text(), QLatin1String(sql)));
-        query = std::move(q);
-    }
-    const bool ok = query->exec();
-    const QString error = ok ? QString() : query->lastError().text();
-    query->finish(); // resets the statement so it holds nothing open
-    if (!ok)
-        throw DbError(QStringLiteral("%1 (in: %2)").arg(error, QLatin1String(sql)));
+    run(QLatin1String(sql));
 }
 
 void SqlSession::addRollup(const QString &upsertSql, qint64 bucket, const QString &tenantId, const QString &model,
@@ -104,7 +193,7 @@ void SqlSession::addRollup(const QString &upsertSql, qint64 bucket, const QStrin
 void SqlSession::addToCounter(const QString &updateSql, const QString &key, qint64 delta)
 {
     if (!m_collecting) {
-        exec(updateSql, {delta, key});
+        run(updateSql, {delta, key});
         return;
     }
     m_jobCounters[CounterKey{updateSql, key}] += delta;
@@ -132,7 +221,7 @@ void SqlSession::flushRollups()
 {
     // One statement per distinct row, in key order (a steady lock order on PostgreSQL).
     for (const auto &[key, delta] : m_batchCounters)
-        exec(key.first, {delta, key.second});
+        run(key.first, {delta, key.second});
     m_batchCounters.clear();
     for (const auto &[key, delta] : m_batchRollups)
         writeRollup(key, delta);
@@ -151,7 +240,7 @@ void SqlSession::discardBatch()
 void SqlSession::writeRollup(const RollupKey &key, const RollupDelta &d)
 {
     const auto &[sql, bucket, tenantId, model] = key;
-    exec(sql, {bucket, tenantId, model, d.requests, d.errors, d.promptTokens, d.completionTokens, d.latencyMsSum});
+    run(sql, {bucket, tenantId, model, d.requests, d.errors, d.promptTokens, d.completionTokens, d.latencyMsSum});
 }
 
 } // namespace dynaseal

@@ -25,19 +25,19 @@ QString rollupUpsert(const QString &table)
 
 void UsageStore::begin(SqlSession &s, const RequestStart &r)
 {
-    s.exec(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, reserved,"
+    s.run(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, reserved,"
                           " upstream_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
            {r.id, r.tenantId, r.keyHash, r.eventId, r.model, r.endpoint, r.stream ? 1 : 0, RequestStatus::InFlight,
             r.reserved, r.upstreamId, r.startedAtMs});
     // The key's row exists from its first use, so recovery can bill it.
-    s.exec(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES (?, ?, 0, ?)"
+    s.run(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES (?, ?, 0, ?)"
                           " ON CONFLICT (key_hash) DO NOTHING"),
            {r.keyHash, r.tenantId, r.keyExpiresAtSecs});
 }
 
 void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
 {
-    s.exec(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
+    s.run(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
                           " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
                           " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ?"),
            {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
@@ -59,7 +59,7 @@ void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
     s.addRollup(hourUpsert, o.finishedAtMs / kHourMs * kHourMs, o.tenantId, o.model, delta);
     if (o.callback) {
         const PendingCallback &c = *o.callback;
-        s.exec(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, created_at)"
+        s.run(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, created_at)"
                               " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
                {c.id, c.requestId, c.tenantId, c.url, QString::fromUtf8(c.body), o.finishedAtMs, o.finishedAtMs});
     }
