@@ -1,7 +1,8 @@
 #include "server/core/StreamAccounting.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
+#include <rapidjson/document.h>
+
+#include <cmath>
 
 namespace dynaseal {
 namespace {
@@ -33,9 +34,7 @@ void StreamAccounting::feedSse(const QByteArray &bytes)
 
 void StreamAccounting::takeJson(const QByteArray &body)
 {
-    const QJsonDocument doc = QJsonDocument::fromJson(body);
-    if (doc.isObject())
-        takeObject(doc.object(), false);
+    take(body.constData(), size_t(body.size()), false);
 }
 
 void StreamAccounting::takeEvent(const QByteArray &data)
@@ -44,39 +43,73 @@ void StreamAccounting::takeEvent(const QByteArray &data)
         m_done = true;
         return;
     }
-    const QJsonDocument doc = QJsonDocument::fromJson(data);
-    if (doc.isObject())
-        takeObject(doc.object(), true);
+    take(data.constData(), size_t(data.size()), true);
 }
 
-void StreamAccounting::takeObject(const QJsonObject &object, bool streamed)
+namespace {
+
+using JsonValue = rapidjson::Value;
+
+const JsonValue *member(const JsonValue &object, const char *name)
 {
-    const QJsonValue usage = object.value(QLatin1String("usage"));
-    if (usage.isObject()) {
-        const QJsonObject u = usage.toObject();
+    if (!object.IsObject())
+        return nullptr;
+    const auto it = object.FindMember(name);
+    return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+// As QJsonValue::toInteger: a whole number, else 0.
+qint64 integer(const JsonValue *v)
+{
+    if (!v || !v->IsNumber())
+        return 0;
+    if (v->IsInt64())
+        return v->GetInt64();
+    const double d = v->GetDouble();
+    return d == std::floor(d) && std::abs(d) < 9.0e18 ? qint64(d) : 0;
+}
+
+QByteArrayView text(const JsonValue *v)
+{
+    return v && v->IsString() ? QByteArrayView(v->GetString(), qsizetype(v->GetStringLength())) : QByteArrayView();
+}
+
+} // namespace
+
+void StreamAccounting::take(const char *json, size_t length, bool streamed)
+{
+    // RapidJSON, not QJsonDocument: every answer and every streamed chunk is parsed here, and
+    // QJsonDocument was the larger part of a serving thread's JSON work. Only two members matter.
+    rapidjson::Document doc;
+    doc.Parse(json, length);
+    if (doc.HasParseError() || !doc.IsObject())
+        return;
+    if (const JsonValue *usage = member(doc, "usage"); usage && usage->IsObject()) {
         ReportedUsage r;
-        r.promptTokens = u.value(QLatin1String("prompt_tokens")).toInteger();
-        r.completionTokens = u.value(QLatin1String("completion_tokens")).toInteger();
-        if (!u.contains(QLatin1String("completion_tokens")) && u.contains(QLatin1String("total_tokens")))
-            r.completionTokens = u.value(QLatin1String("total_tokens")).toInteger() - r.promptTokens; // embeddings
+        r.promptTokens = integer(member(*usage, "prompt_tokens"));
+        const JsonValue *completion = member(*usage, "completion_tokens");
+        r.completionTokens = integer(completion);
+        if (!completion && member(*usage, "total_tokens"))
+            r.completionTokens = integer(member(*usage, "total_tokens")) - r.promptTokens; // embeddings
         if (r.promptTokens >= 0 && r.completionTokens >= 0)
             m_usage = r;
     }
-    for (const QJsonValue &choice : object.value(QLatin1String("choices")).toArray()) {
-        const QJsonObject c = choice.toObject();
+    const JsonValue *choices = member(doc, "choices");
+    if (!choices || !choices->IsArray())
+        return;
+    for (const JsonValue &choice : choices->GetArray()) {
         // Only the first choice is kept as "the" answer; all choices count in usage.
-        if (c.value(QLatin1String("index")).toInt() != 0)
+        if (!choice.IsObject() || integer(member(choice, "index")) != 0)
             continue;
-        QString piece;
-        if (streamed)
-            piece = c.value(QLatin1String("delta")).toObject().value(QLatin1String("content")).toString();
-        else
-            piece = c.value(QLatin1String("message")).toObject().value(QLatin1String("content")).toString();
+        const JsonValue *message = member(choice, streamed ? "delta" : "message");
+        QByteArrayView piece = message ? text(member(*message, "content")) : QByteArrayView();
         if (piece.isEmpty())
-            piece = c.value(QLatin1String("text")).toString(); // legacy completions
-        m_contentBytes += piece.toUtf8().size();
+            piece = text(member(choice, "text")); // legacy completions
+        if (piece.isEmpty())
+            continue;
+        m_contentBytes += piece.size();
         if (m_content.size() < kMaxContentChars)
-            m_content += piece.left(int(kMaxContentChars - m_content.size()));
+            m_content += QString::fromUtf8(piece).left(int(kMaxContentChars - m_content.size()));
     }
 }
 

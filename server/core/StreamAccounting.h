@@ -2,7 +2,6 @@
 // Reads what the device is sent, to know what was answered and what it cost: the assistant's text
 // and the upstream's usage, from a JSON body or from a Server-Sent Events stream fed in pieces.
 #include <QByteArray>
-#include <QJsonObject>
 #include <QString>
 #include <optional>
 
@@ -29,7 +28,7 @@ public:
 
 private:
     void takeEvent(const QByteArray &data);
-    void takeObject(const QJsonObject &object, bool streamed);
+    void take(const char *json, size_t length, bool streamed);
 
     QByteArray m_pending; // an incomplete line
     QString m_content;

@@ -165,6 +165,19 @@ void StreamAccountingTest::takeJson_data()
     QTest::newRow("malformed JSON") << QByteArray(R"({"choices":[)") << QString() << kNone << kNone;
     QTest::newRow("JSON array") << QByteArray(R"([{"usage":{"prompt_tokens":1,"completion_tokens":1}}])") << QString() << kNone << kNone;
     QTest::newRow("empty body") << QByteArray() << QString() << kNone << kNone;
+    QTest::newRow("counts as strings are not counts")
+        << QByteArray(R"({"choices":[{"index":0,"message":{"content":"x"}}],"usage":{"prompt_tokens":"9","completion_tokens":"3"}})")
+        << QStringLiteral("x") << 0LL << 0LL;
+    QTest::newRow("whole-number floats count")
+        << QByteArray(R"({"choices":[{"message":{"content":"no index"}}],"usage":{"prompt_tokens":9.0,"completion_tokens":3e0}})")
+        << QStringLiteral("no index") << 9LL << 3LL;
+    QTest::newRow("escaped unicode and quotes")
+        << QByteArray(R"({"choices":[{"index":0,"message":{"content":"\u4e16\u754c \"q\" \ud83d\ude00\n"}}],"usage":{"prompt_tokens":1,"completion_tokens":1}})")
+        << QString::fromUtf8("世界 \"q\" 😀\n") << 1LL << 1LL;
+    QTest::newRow("choices not objects")
+        << QByteArray(R"({"choices":[1,"a",null,{"index":0,"message":"flat"}],"usage":{"prompt_tokens":2,"completion_tokens":0}})")
+        << QString() << 2LL << 0LL;
+    QTest::newRow("trailing garbage") << QByteArray(R"({"usage":{"prompt_tokens":1,"completion_tokens":1}} x)") << QString() << kNone << kNone;
 }
 
 void StreamAccountingTest::takeJson()
