@@ -47,6 +47,15 @@ QByteArray CallbackBody::build(const QString &eventId, const QString &content, q
     return QByteArray(out.GetString(), qsizetype(out.GetSize()));
 }
 
+QByteArray CallbackBody::signature(const crypto::HmacSha256Key &key, const QByteArray &secret, qint64 unixSeconds,
+                                   const QByteArray &body)
+{
+    if (key.isNull())
+        return signature(secret, unixSeconds, body);
+    const QByteArray t = QByteArray::number(unixSeconds);
+    return "t=" + t + ",v1=" + key.mac(QByteArray(t + '.' + body)).toHex();
+}
+
 QByteArray CallbackBody::signature(const QByteArray &secret, qint64 unixSeconds, const QByteArray &body)
 {
     const QByteArray t = QByteArray::number(unixSeconds);

@@ -98,7 +98,7 @@ void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAt
     request.headers = {{"Content-Type", "application/json"},
                        {"User-Agent", "dynaseal/" DYNASEAL_VERSION},
                        {"X-Dynaseal-Delivery", callback.id.toUtf8()},
-                       {"X-Dynaseal-Signature", CallbackBody::signature(tenant->callbackSecret, m_clock.nowSecs(), callback.body)}};
+                       {"X-Dynaseal-Signature", CallbackBody::signature(tenant->callbackKey, tenant->callbackSecret, m_clock.nowSecs(), callback.body)}};
 
     auto status = std::make_shared<int>(0);
     HttpResponseHandler handler;

@@ -36,6 +36,9 @@ struct Tenant
     QString name;
     QString callbackUrl;
     QByteArray callbackSecret;
+    // `callbackSecret` prepared for signing many callbacks (RegistryLoader fills it). When null,
+    // signing prepares the secret on the spot, with the same result.
+    crypto::HmacSha256Key callbackKey;
     std::optional<qint64> tokenQuota;
     std::optional<qint64> maxKeyLifetimeSecs;
     QList<TenantKey> keys; // active keys only

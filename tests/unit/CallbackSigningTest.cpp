@@ -156,6 +156,9 @@ void CallbackSigningTest::signatureMatchesOpenssl()
     QFETCH(QByteArray, body);
 
     const QByteArray header = CallbackBody::signature(secret, time, body);
+    // The prepared key signs exactly the same; a null one falls back to the secret.
+    QCOMPARE(CallbackBody::signature(crypto::HmacSha256Key(secret), secret, time, body), header);
+    QCOMPARE(CallbackBody::signature(crypto::HmacSha256Key(), secret, time, body), header);
     const QRegularExpression shape(QStringLiteral("^t=(\\d+),v1=([0-9a-f]{64})$"));
     const auto match = shape.match(QString::fromLatin1(header));
     QVERIFY2(match.hasMatch(), header.constData());

@@ -31,6 +31,7 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
             t.name = q.value(1).toString();
             t.callbackUrl = q.value(2).toString();
             t.callbackSecret = openSecret(box, q.value(3), QByteArray("callback_secret:").append(t.id.toUtf8()));
+            t.callbackKey = crypto::HmacSha256Key(t.callbackSecret);
             if (!q.value(4).isNull())
                 t.tokenQuota = q.value(4).toLongLong();
             if (!q.value(5).isNull())

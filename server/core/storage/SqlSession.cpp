@@ -3,6 +3,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <sqlite3.h>
+#include <vector>
 
 namespace dynaseal {
 namespace {
@@ -66,7 +67,10 @@ int SqlSession::run(const QString &sql, const QVariantList &values)
         return changed;
     }
     sqlite3_stmt *statement = sqliteStatement(sql);
-    // The values outlive the statement's run, so SQLite may read them in place (SQLITE_STATIC).
+    // The values (and their UTF-8 copies) outlive the statement's run, so SQLite may read them in
+    // place (SQLITE_STATIC).
+    std::vector<QByteArray> utf8;
+    utf8.reserve(size_t(values.size()));
     int rc = SQLITE_OK;
     for (int i = 0; i < values.size() && rc == SQLITE_OK; ++i) {
         const QVariant &v = values.at(i);
@@ -97,8 +101,9 @@ int SqlSession::run(const QString &sql, const QVariantList &values)
             break;
         }
         case QMetaType::QString: {
-            const QString &text = *static_cast<const QString *>(v.constData());
-            rc = sqlite3_bind_text16(statement, index, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
+            // As UTF-8, the database's encoding: bound as UTF-16, SQLite would convert every value.
+            const QByteArray &text = utf8.emplace_back(static_cast<const QString *>(v.constData())->toUtf8());
+            rc = sqlite3_bind_text(statement, index, text.constData(), int(text.size()), SQLITE_STATIC);
             break;
         }
         default: {
