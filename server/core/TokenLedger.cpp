@@ -17,6 +17,22 @@ void TokenLedger::loadKeySpent(const QString &keyHash, qint64 spent, qint64 expi
     Account &a = m_keys[keyHash];
     a.spent = spent;
     a.expiresAtSecs = expiresAtSecs;
+    a.stored = true;
+}
+
+bool TokenLedger::keyStored(const QString &keyHash) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_keys.constFind(keyHash);
+    return it != m_keys.cend() && it->stored;
+}
+
+void TokenLedger::markKeyStored(const QString &keyHash)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_keys.find(keyHash);
+    if (it != m_keys.end())
+        it->stored = true;
 }
 
 std::optional<TokenGrant> TokenLedger::reserve(const ReserveRequest &r, LedgerRefusal *why)

@@ -50,6 +50,10 @@ public:
     qint64 tenantReserved(const QString &tenantId) const;
     qint64 keySpent(const QString &keyHash) const;
     qint64 keyReserved(const QString &keyHash) const;
+    // Whether the key's spend row is known to be in the database (loaded at start-up, or written
+    // by a committed request start): later starts need not write it again.
+    bool keyStored(const QString &keyHash) const;
+    void markKeyStored(const QString &keyHash);
     // Forgets keys that expired before `nowSecs` and have nothing in flight.
     int pruneExpired(qint64 nowSecs);
 
@@ -59,6 +63,7 @@ private:
         qint64 spent = 0;
         qint64 reserved = 0;
         qint64 expiresAtSecs = 0;
+        bool stored = false; // keys only: its key_spend row is committed
     };
     mutable std::mutex m_mutex;
     QHash<QString, Account> m_keys;

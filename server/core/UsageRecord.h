@@ -29,6 +29,7 @@ struct RequestStart
     qint64 reserved = 0;
     qint64 keyExpiresAtSecs = 0;
     qint64 startedAtMs = 0;
+    bool keyRowStored = false; // the key's key_spend row is already committed: no need to write it
 };
 
 struct PendingCallback

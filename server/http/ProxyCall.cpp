@@ -52,6 +52,7 @@ void ProxyCall::start()
     start.reserved = m_plan.grant.reserved;
     start.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
     start.startedAtMs = m_plan.startedAtMs;
+    start.keyRowStored = m_ctx.ledger.keyStored(start.keyHash);
     // The start is committed before anything is forwarded: a crash after this point is billed
     // and called back at the next start-up.
     m_ctx.db.write<bool>([start](SqlSession &s) { UsageStore::begin(s, start); return true; }, this,
@@ -66,6 +67,7 @@ void ProxyCall::start()
                                  deleteLater();
                                  return;
                              }
+                             m_ctx.ledger.markKeyStored(m_plan.key.keyHash);
                              if (m_finished)
                                  return; // the device left while the start was being stored
                              forward();

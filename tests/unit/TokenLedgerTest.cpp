@@ -45,6 +45,7 @@ private slots:
     void settleOfLessFreesTheRest();
     void settleNegativeBillsNothing();
     void pruneExpired();
+    void keyStoredOnceLoadedOrMarked();
     void concurrentReserveSettle_data();
     void concurrentReserveSettle();
 };
@@ -210,6 +211,30 @@ void TokenLedgerTest::settleNegativeBillsNothing()
     QCOMPARE(ledger.keySpent(kKey), 0);
     QCOMPARE(ledger.keyReserved(kKey), 0);
     QCOMPARE(ledger.tenantUsed(kTenant), 0);
+}
+
+void TokenLedgerTest::keyStoredOnceLoadedOrMarked()
+{
+    TokenLedger ledger;
+    ledger.loadKeySpent(QStringLiteral("loaded"), 5, 5000);
+    QVERIFY(ledger.keyStored(QStringLiteral("loaded")));
+    QVERIFY(!ledger.keyStored(QStringLiteral("unknown")));
+
+    ReserveRequest r = request(100, 10, 10);
+    r.keyHash = QStringLiteral("new");
+    r.keyExpiresAtSecs = 900;
+    LedgerRefusal why{};
+    const auto grant = ledger.reserve(r, &why);
+    QVERIFY(grant);
+    QVERIFY(!ledger.keyStored(r.keyHash)); // reserved, but its row is not committed yet
+    ledger.markKeyStored(r.keyHash);
+    QVERIFY(ledger.keyStored(r.keyHash));
+    ledger.markKeyStored(QStringLiteral("never reserved")); // no account: nothing to mark
+    QVERIFY(!ledger.keyStored(QStringLiteral("never reserved")));
+
+    ledger.settle(r.keyHash, r.tenantId, grant->reserved, 3);
+    QCOMPARE(ledger.pruneExpired(1000), 1);
+    QVERIFY(!ledger.keyStored(r.keyHash)); // forgotten with its account
 }
 
 void TokenLedgerTest::pruneExpired()

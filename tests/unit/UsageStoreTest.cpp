@@ -140,9 +140,11 @@ private slots:
     void rollupWriteFailureKeepsEveryOtherJob_data();
     void rollupWriteFailureKeepsEveryOtherJob();
     void hotQueriesUseTheirIndexes_data();
+    void hotQueriesUseTheirIndexes();
     void rowIdsStartWithTheTime_data();
     void rowIdsStartWithTheTime();
-    void hotQueriesUseTheirIndexes();
+    void keySpendRowWrittenUnlessStored_data();
+    void keySpendRowWrittenUnlessStored();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -507,6 +509,25 @@ void UsageStoreTest::hotQueriesUseTheirIndexes()
     QVERIFY2(plan.ok(), qPrintable(plan.error));
     QVERIFY2(plan.value->contains(index), qPrintable(*plan.value));
     QVERIFY2(!plan.value->contains(QLatin1String("SCAN requests\n")) && !plan.value->contains(QLatin1String("SCAN callbacks\n")), qPrintable(*plan.value));
+}
+
+void UsageStoreTest::keySpendRowWrittenUnlessStored_data()
+{
+    QTest::addColumn<bool>("stored");
+    QTest::addColumn<int>("rows");
+    QTest::newRow("first use writes the key's row") << false << 1;
+    QTest::newRow("a key already stored is not written again") << true << 0;
+}
+
+void UsageStoreTest::keySpendRowWrittenUnlessStored()
+{
+    QFETCH(bool, stored);
+    QFETCH(int, rows);
+    RequestStart s = start(QStringLiteral("r1"), kNow);
+    s.keyRowStored = stored;
+    QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM key_spend WHERE key_hash = 'key-a'")), rows);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id = 'r1' AND status = 'in_flight'")), 1);
 }
 
 void UsageStoreTest::rowIdsStartWithTheTime_data()

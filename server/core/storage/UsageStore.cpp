@@ -30,6 +30,8 @@ void UsageStore::begin(SqlSession &s, const RequestStart &r)
            {r.id, r.tenantId, r.keyHash, r.eventId, r.model, r.endpoint, r.stream ? 1 : 0, RequestStatus::InFlight,
             r.reserved, r.upstreamId, r.startedAtMs});
     // The key's row exists from its first use, so recovery can bill it.
+    if (r.keyRowStored)
+        return;
     s.run(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES (?, ?, 0, ?)"
                           " ON CONFLICT (key_hash) DO NOTHING"),
            {r.keyHash, r.tenantId, r.keyExpiresAtSecs});
