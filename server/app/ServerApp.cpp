@@ -30,9 +30,8 @@
 #include <QLoggingCategory>
 #include <QTextStream>
 #include <QThread>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+#include <jemalloc/jemalloc.h>
+#include <string>
 
 Q_LOGGING_CATEGORY(lcServer, "dynaseal.server")
 
@@ -309,11 +308,11 @@ void ServerApp::releaseMemoryWhenIdle()
     if (!idle || started == m_startedAtLastRelease)
         return;
     m_startedAtLastRelease = started;
-#ifdef __GLIBC__
-    // glibc keeps the pages a burst of streams freed (per thread arena) and the resident size
-    // stays at its peak, which looks like a leak; hand them back once the server is idle.
-    malloc_trim(0);
-#endif
+    // The allocator keeps the pages a burst of streams freed (it would hand them back over the
+    // next seconds), and the resident size stays near its peak meanwhile, which looks like a
+    // leak; hand them back at once when the server is idle.
+    static const std::string purgeAll = "arena." + std::to_string(MALLCTL_ARENAS_ALL) + ".purge";
+    mallctl(purgeAll.c_str(), nullptr, nullptr, nullptr, 0);
 }
 
 int ServerApp::activeCalls() const
