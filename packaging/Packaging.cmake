@@ -13,7 +13,7 @@ set(DYNASEAL_PACKAGING_DIR "${CMAKE_CURRENT_LIST_DIR}")
 set(DYNASEAL_PACKAGE_CONTACT "Dynaseal maintainers <maintainers@dynaseal.invalid>"
     CACHE STRING "Maintainer named in the packages")
 set(_dynaseal_linux FALSE)
-if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND DYNASEAL_BUILD_SERVER)
   set(_dynaseal_linux TRUE)
 endif()
 
