@@ -28,7 +28,8 @@
 # uses 7 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
 # BENCH_NO_BUILD=1 (use what is built); SKIP_PORTKEY=1; BENCH_KEEP=1 (keep the gateway's data dir);
 # GATEWAY_LISTEN_BACKLOG=N (experiment: preload a shim that makes the gateway listen with backlog N);
-# BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end);
+# BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end; the
+# server allocates with jemalloc, so only for a build without it);
 # GATEWAY_ARGS (extra flags for dynaseal-server, e.g. "--workers 1").
 set -euo pipefail
 

@@ -391,6 +391,9 @@ private slots:
         QVERIFY(before.header("content-type").startsWith("text/plain"));
         const double billedBefore = std::max(0.0, sample(before.body, "dynaseal_tokens_billed_total"));
         const double requestsBefore = sumOf(before.body, "dynaseal_proxy_requests_total");
+        const double batchesBefore = sample(before.body, "dynaseal_db_write_batches");
+        const double jobsBefore = sample(before.body, "dynaseal_db_write_jobs");
+        QVERIFY(batchesBefore >= 0 && jobsBefore >= batchesBefore);
 
         QCOMPARE(gw->chat(gw->mint(), Gateway::chatBody()).status, 200); // 9 + 5 tokens
 
@@ -401,6 +404,10 @@ private slots:
         }));
         QCOMPARE(sample(after.body, "dynaseal_tokens_billed_total"), billedBefore + 14);
         QCOMPARE(sumOf(after.body, "dynaseal_proxy_requests_total"), requestsBefore + 1);
+        // The call's start and outcome are two write jobs, in one transaction each or in one together.
+        const double jobs = sample(after.body, "dynaseal_db_write_jobs") - jobsBefore;
+        const double batches = sample(after.body, "dynaseal_db_write_batches") - batchesBefore;
+        QVERIFY2(jobs >= 2 && batches >= 1 && batches <= jobs, qPrintable(QStringLiteral("%1 jobs in %2 batches").arg(jobs).arg(batches)));
         QVERIFY2(after.body.contains("# TYPE dynaseal_proxy_requests_total counter"), after.body.constData());
         QVERIFY2(after.body.contains("# TYPE dynaseal_tokens_billed_total counter"), after.body.constData());
         QVERIFY2(after.body.contains("dynaseal_proxy_requests_total{"), after.body.constData());
