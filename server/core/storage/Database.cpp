@@ -18,8 +18,8 @@ namespace {
 constexpr size_t kMaxBatch = 512;
 // Under load, a transaction waits a little for more jobs before it commits: every commit writes
 // each page it touched to the WAL again, so a few larger commits write far fewer pages than
-// many small ones. Only when the batch just taken shows concurrent traffic, so a lone request
-// never waits.
+// many small ones. Only when 8 or more jobs are already waiting (concurrent traffic), so a lone
+// request never waits.
 constexpr size_t kLingerFrom = 8;
 constexpr size_t kLingerUntil = 96;
 constexpr auto kLingerMax = std::chrono::microseconds(400);

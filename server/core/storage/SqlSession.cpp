@@ -53,11 +53,6 @@ sqlite3_stmt *SqlSession::sqliteStatement(const QString &sql)
     return statement;
 }
 
-void SqlSession::throwSqliteError(const QString &sql)
-{
-    throw DbError(QStringLiteral("%1 (in: %2)").arg(QString::fromUtf8(sqlite3_errmsg(m_sqlite)), sql.left(80)));
-}
-
 int SqlSession::run(const QString &sql, const QVariantList &values)
 {
     if (!m_sqlite) {

@@ -87,7 +87,6 @@ private:
     void writeRollup(const RollupKey &key, const RollupDelta &delta);
 
     sqlite3_stmt *sqliteStatement(const QString &sql);
-    [[noreturn]] void throwSqliteError(const QString &sql);
 
     QSqlDatabase m_db;
     bool m_postgres;
