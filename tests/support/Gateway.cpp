@@ -16,7 +16,7 @@ bool Gateway::setUp(QString *why, std::optional<qint64> tokenQuota)
         return false;
     }
     if (!server.start()) {
-        *why = QStringLiteral("server did not start: ") + QString::fromUtf8(server.output());
+        *why = QStringLiteral("server did not start (%1): ").arg(server.exitSummary()) + QString::fromUtf8(server.output());
         return false;
     }
     http.setOrigin(server.origin());

@@ -47,6 +47,17 @@ bool ServerProcess::start()
     return up && m_port != 0;
 }
 
+QString ServerProcess::exitSummary() const
+{
+    if (!m_process)
+        return QStringLiteral("not started");
+    if (m_process->error() == QProcess::FailedToStart)
+        return QStringLiteral("failed to start: ") + m_process->errorString();
+    if (m_process->state() != QProcess::NotRunning)
+        return {};
+    return m_process->exitStatus() == QProcess::CrashExit ? QStringLiteral("crashed") : QStringLiteral("exit code %1").arg(m_process->exitCode());
+}
+
 void ServerProcess::stop()
 {
     if (!m_process)

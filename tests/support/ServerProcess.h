@@ -29,6 +29,8 @@ public:
     QString dataDir() const { return m_dataDir.path(); }
     QString databasePath() const { return m_dataDir.filePath(QStringLiteral("dynaseal.db")); }
     QByteArray output() const { return m_output; }
+    // How the process ended, if it did ("exit code 1", "crashed", "failed to start: …"), else empty.
+    QString exitSummary() const;
     QProcessEnvironment &environment() { return m_env; }
     QStringList &arguments() { return m_args; }
     // Runs the server on this database (--database, e.g. a PostgresTestDatabase's url()) instead
