@@ -60,6 +60,7 @@ std::optional<TokenGrant> TokenLedger::reserve(const ReserveRequest &r, LedgerRe
         grant.completionAllowed = std::max<qint64>(1, std::min(fits, wanted));
     }
     grant.reserved = r.promptUpperBound + grant.completionAllowed * choices;
+    grant.keyStored = key.stored;
     key.reserved += grant.reserved;
     tenant.reserved += grant.reserved;
     return grant;

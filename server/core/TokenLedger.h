@@ -14,6 +14,7 @@ struct TokenGrant
 {
     qint64 reserved = 0;          // promptUpperBound + completionAllowed * choices
     qint64 completionAllowed = 0; // per choice; sent upstream as max_tokens
+    bool keyStored = false;       // the key's spend row is already in the database (see keyStored())
 };
 
 enum class LedgerRefusal { KeyBudget, TenantQuota };

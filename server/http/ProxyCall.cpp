@@ -52,7 +52,7 @@ void ProxyCall::start()
     start.reserved = m_plan.grant.reserved;
     start.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
     start.startedAtMs = m_plan.startedAtMs;
-    start.keyRowStored = m_ctx.ledger.keyStored(start.keyHash);
+    start.keyRowStored = m_plan.grant.keyStored;
     // The start is committed before anything is forwarded: a crash after this point is billed
     // and called back at the next start-up.
     m_ctx.db.write<bool>([start](SqlSession &s) { UsageStore::begin(s, start); return true; }, this,

@@ -227,8 +227,12 @@ void TokenLedgerTest::keyStoredOnceLoadedOrMarked()
     const auto grant = ledger.reserve(r, &why);
     QVERIFY(grant);
     QVERIFY(!ledger.keyStored(r.keyHash)); // reserved, but its row is not committed yet
+    QVERIFY(!grant->keyStored);
     ledger.markKeyStored(r.keyHash);
     QVERIFY(ledger.keyStored(r.keyHash));
+    const auto next = ledger.reserve(r, &why); // the next call on the key learns it with its grant
+    QVERIFY(next && next->keyStored);
+    ledger.settle(r.keyHash, r.tenantId, next->reserved, 0);
     ledger.markKeyStored(QStringLiteral("never reserved")); // no account: nothing to mark
     QVERIFY(!ledger.keyStored(QStringLiteral("never reserved")));
 

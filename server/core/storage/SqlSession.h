@@ -6,7 +6,6 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
-#include <array>
 #include <map>
 #include <optional>
 #include <stdexcept>
