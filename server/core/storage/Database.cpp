@@ -194,42 +194,30 @@ void Database::commitWrites(const std::vector<Job *> &writes)
 {
     using Tx = SqlSession::Tx;
     SqlSession &session = *m_session;
-    // A lone job needs no savepoint: if it fails, the whole transaction rolls back instead.
-    const bool savepoints = writes.size() > 1;
-    std::vector<Job *> kept; // jobs whose writes stay in the transaction
-    kept.reserve(writes.size());
+    // No savepoint per job: SQLite copies each page a savepoint changes to a sub-journal (a file
+    // once it outgrows 64 KB), which cost more than the jobs themselves. Failures are rare: when a
+    // job fails, the whole batch rolls back and its jobs run again one by one, each alone in a
+    // transaction, so the others' writes (and rollups) are kept exactly once.
     QString error;
-    bool rollupsFailed = false;
+    bool jobFailed = false;
     session.beginBatch();
     try {
         session.tx(Tx::Begin);
         for (Job *job : writes) {
-            if (savepoints)
-                session.tx(Tx::Savepoint);
             try {
                 job->run(session);
-                if (savepoints)
-                    session.tx(Tx::Release);
+                if (!session.inTransaction())
+                    throw DbError(QStringLiteral("a write job ended the batch's transaction"));
                 session.endJob(true);
-                kept.push_back(job);
             } catch (const std::exception &e) {
-                session.endJob(false); // its rollup deltas go with its writes
-                job->fail(QString::fromUtf8(e.what()));
-                if (savepoints) {
-                    session.tx(Tx::RollbackToSavepoint);
-                    session.tx(Tx::Release);
-                }
+                jobFailed = true;
+                error = QString::fromUtf8(e.what());
+                break;
             }
         }
-        if (!kept.empty()) {
-            try {
-                session.flushRollups();
-            } catch (const DbError &e) {
-                rollupsFailed = true;
-                error = e.message();
-            }
-        }
-        session.tx(kept.empty() || rollupsFailed ? Tx::Rollback : Tx::Commit);
+        if (!jobFailed)
+            session.flushRollups();
+        session.tx(jobFailed ? Tx::Rollback : Tx::Commit);
     } catch (const DbError &e) {
         if (error.isEmpty())
             error = e.message();
@@ -241,17 +229,16 @@ void Database::commitWrites(const std::vector<Job *> &writes)
     session.discardBatch();
     if (error.isEmpty())
         return;
-    if (rollupsFailed && savepoints) {
-        // Nothing of the batch was kept: each job that had succeeded runs again alone, in a
-        // transaction that writes just its own rollups, so none is lost or counted twice.
-        qCWarning(lcDb) << "writing the batch's rollups failed, running its jobs one by one:" << error;
-        for (Job *job : kept)
+    if (writes.size() > 1) {
+        if (!jobFailed)
+            qCWarning(lcDb) << "a batch of" << writes.size() << "writes failed, running its jobs one by one:" << error;
+        for (Job *job : writes)
             commitWrites({job});
         return;
     }
-    qCWarning(lcDb) << "transaction failed:" << error;
-    for (Job *job : writes)
-        job->fail(error);
+    if (!jobFailed)
+        qCWarning(lcDb) << "transaction failed:" << error;
+    writes.front()->fail(error);
 }
 
 void Database::deliver(Job &job)

@@ -8,7 +8,7 @@
 namespace dynaseal {
 namespace {
 
-const char *const kTxSql[] = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT job", "RELEASE SAVEPOINT job", "ROLLBACK TO SAVEPOINT job"};
+const char *const kTxSql[] = {"BEGIN", "COMMIT", "ROLLBACK"};
 
 } // namespace
 
@@ -153,30 +153,20 @@ void SqlSession::tx(Tx which)
 {
     const char *sql = kTxSql[int(which)];
     if (m_postgres) {
-        // PostgreSQL cannot PREPARE transaction statements: BEGIN/COMMIT/ROLLBACK go through the
-        // driver, which sends them as they are (and reports a COMMIT that rolled back as an
-        // error); savepoints are sent as plain queries on one kept query object.
-        bool ok = true;
-        QSqlError error;
-        switch (which) {
-        case Tx::Begin: ok = m_db.transaction(); break;
-        case Tx::Commit: ok = m_db.commit(); break;
-        case Tx::Rollback: ok = m_db.rollback(); break;
-        default:
-            if (!m_plain)
-                m_plain.emplace(m_db);
-            ok = m_plain->exec(QLatin1String(sql));
-            if (!ok)
-                error = m_plain->lastError();
-            m_plain->finish();
-            break;
-        }
+        // PostgreSQL cannot PREPARE transaction statements: they go through the driver, which
+        // sends them as they are (and reports a COMMIT that rolled back as an error).
+        const bool ok = which == Tx::Begin ? m_db.transaction() : which == Tx::Commit ? m_db.commit() : m_db.rollback();
         if (!ok)
-            throw DbError(QStringLiteral("%1 (in: %2)").arg((error.isValid() ? error : m_db.lastError()).text(), QLatin1String(sql)));
+            throw DbError(QStringLiteral("%1 (in: %2)").arg(m_db.lastError().text(), QLatin1String(sql)));
         return;
     }
     // SQLite: each statement is prepared once per connection and only stepped after that.
     run(QLatin1String(sql));
+}
+
+bool SqlSession::inTransaction() const
+{
+    return !m_sqlite || !sqlite3_get_autocommit(m_sqlite);
 }
 
 void SqlSession::addRollup(const QString &upsertSql, qint64 bucket, const QString &tenantId, const QString &model,

@@ -1,13 +1,12 @@
 #pragma once
 // A database connection as the stores see it: prepared statements cached per SQL text, errors
-// thrown as DbError so a job's savepoint rolls back. Used on the database thread only.
+// thrown as DbError so the job's transaction rolls back. Used on the database thread only.
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
 #include <map>
-#include <optional>
 #include <stdexcept>
 #include <tuple>
 
@@ -53,8 +52,11 @@ public:
     int rowsAffected(const QSqlQuery &query) const { return query.numRowsAffected(); }
 
     // Transaction control for the write batches, without parsing the statement again each time.
-    enum class Tx { Begin, Commit, Rollback, Savepoint, Release, RollbackToSavepoint };
+    enum class Tx { Begin, Commit, Rollback };
     void tx(Tx which);
+    // Whether a transaction is open (SQLite; on PostgreSQL always true): a job that ended the
+    // batch's transaction itself is caught by this.
+    bool inTransaction() const;
 
     // Adds `delta` to the rollup row (bucket, tenantId, model) that `upsertSql` writes; it takes
     // bucket, tenant, model, requests, errors, prompt, completion and latency sum as `?` values.
@@ -92,10 +94,9 @@ private:
     QHash<QString, QSqlQuery> m_statements;
     sqlite3 *m_sqlite = nullptr;                      // the driver's handle (SQLite only)
     QHash<QString, sqlite3_stmt *> m_sqliteStatements; // run()'s, prepared once each
-    std::optional<QSqlQuery> m_plain;             // PostgreSQL: reused for the savepoint statements
     bool m_collecting = false;
-    Rollups m_jobRollups;   // the running job's, until its savepoint is released
-    Rollups m_batchRollups; // released jobs', until the batch commits
+    Rollups m_jobRollups;   // the running job's, until it returns
+    Rollups m_batchRollups; // finished jobs', until the batch commits
     Counters m_jobCounters;
     Counters m_batchCounters;
 };
