@@ -128,12 +128,16 @@ bool ServerApp::start(QString *error)
         return false;
 
     // Requests an earlier run left in flight are billed their reservation and called back.
+    if (!m_journal.open(QDir(m_settings.dataDir).filePath(QStringLiteral("in-flight.journal")), m_settings.inFlightJournalSlots, error))
+        return false;
     const qint64 now = m_clock.nowMs();
-    auto recovered = m_db.runBlocking<QList<PendingCallback>>([now](SqlSession &s) { return UsageStore::recoverInterrupted(s, now); });
+    const QList<RequestStart> journaled = m_journal.leftOver();
+    auto recovered = m_db.runBlocking<QList<PendingCallback>>([now, journaled](SqlSession &s) { return UsageStore::recoverInterrupted(s, now, journaled); });
     if (!recovered.ok()) {
         *error = recovered.error;
         return false;
     }
+    m_journal.clearLeftOver(); // only once their outcomes are committed
     if (!recovered.value->isEmpty())
         qCInfo(lcServer) << "recovered" << recovered.value->size() << "requests interrupted by the last stop";
     const SecretBox &box = *m_box;
@@ -159,7 +163,7 @@ bool ServerApp::start(QString *error)
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
     m_callbacks->setSummariesWanted([this] { return m_live.hasListeners(); });
-    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, m_journal, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
 
     ConnectionLimits limits;
     limits.maxBodyBytes = m_settings.maxBodyBytes;
@@ -202,6 +206,8 @@ bool ServerApp::start(QString *error)
     HttpListener *listener = m_listener;
     m_metrics.gauge(QStringLiteral("dynaseal_connections_open"), QStringLiteral("Open client connections"), [listener] { return double(listener->openConnections()); });
     m_metrics.gauge(QStringLiteral("dynaseal_http_workers"), QStringLiteral("Threads serving HTTP"), [pool] { return double(pool->size()); });
+    m_metrics.gauge(QStringLiteral("dynaseal_in_flight_journal_used"), QStringLiteral("Slots of the in-flight journal in use (requests forwarded and not yet recorded)"),
+                    [this] { return double(m_journal.inUse()); });
     m_metrics.gauge(QStringLiteral("dynaseal_db_queue_length"), QStringLiteral("Database jobs waiting"), [this] { return double(m_db.queuedJobs()); });
     m_metrics.gauge(QStringLiteral("dynaseal_db_write_batches"), QStringLiteral("Write transactions run since start (group commit: several jobs each)"),
                     [this] { return double(m_db.writeBatches()); });

@@ -11,6 +11,7 @@
 #include "server/core/UpstreamHealth.h"
 #include "server/core/policy/SlidingWindowLimiter.h"
 #include "server/core/storage/Database.h"
+#include "server/core/storage/InFlightJournal.h"
 
 #include <QObject>
 #include <QTimer>
@@ -55,6 +56,7 @@ private:
     const Clock &m_clock;
     std::unique_ptr<SecretBox> m_box;
     Database m_db;
+    InFlightJournal m_journal;
     Registry m_registry;
     TokenLedger m_ledger;
     SlidingWindowLimiter m_limiter;

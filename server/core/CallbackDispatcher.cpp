@@ -46,10 +46,29 @@ qint64 CallbackDispatcher::backoffMs(int attempts, const CallbackPolicy &policy)
 void CallbackDispatcher::submit(const QList<PendingCallback> &callbacks)
 {
     for (const PendingCallback &c : callbacks) {
-        if (m_inFlight.size() >= m_policy.maxInFlight)
-            return; // the rest are stored and due: the next poll takes them
+        if (m_waiting.empty() && m_inFlight.size() < m_policy.maxInFlight) {
+            attempt(c, 0);
+        } else if (m_waiting.size() < size_t(kMaxWaiting)) {
+            m_waiting.push_back(c);
+            m_waitingIds.insert(c.id);
+        } else {
+            m_moreDue = true; // stored and due: a poll takes it
+        }
+    }
+}
+
+void CallbackDispatcher::sendWaiting()
+{
+    while (!m_waiting.empty() && m_inFlight.size() < m_policy.maxInFlight) {
+        const PendingCallback c = std::move(m_waiting.front());
+        m_waiting.pop_front();
+        m_waitingIds.remove(c.id);
         attempt(c, 0);
     }
+    // Without this, a backlog only in the database (after a restart, or an overflow) would drain
+    // one page per poll interval.
+    if (m_waiting.empty() && m_moreDue)
+        poll();
 }
 
 void CallbackDispatcher::poll()
@@ -58,18 +77,20 @@ void CallbackDispatcher::poll()
     if (m_polling || room <= 0)
         return;
     m_polling = true;
+    m_moreDue = false;
     const qint64 now = m_clock.nowMs();
-    const QSet<QString> busy = m_inFlight + m_recording;
+    const QSet<QString> busy = m_inFlight + m_recording + m_waitingIds;
     m_db.read<QList<DueCallback>>(
         [now, room, busy](SqlSession &s) { return CallbackStore::due(s, now, room, busy); }, this,
-        [this](DbOutcome<QList<DueCallback>> due) {
+        [this, room](DbOutcome<QList<DueCallback>> due) {
             m_polling = false;
             if (!due.ok()) {
                 qCWarning(lcCallbacks) << "cannot read due callbacks:" << due.error;
                 return;
             }
+            m_moreDue = m_moreDue || due.value->size() >= room;
             for (const DueCallback &d : *due.value) {
-                if (!m_inFlight.contains(d.callback.id))
+                if (!m_inFlight.contains(d.callback.id) && !m_waitingIds.contains(d.callback.id))
                     attempt(d.callback, d.attempts);
             }
         });
@@ -157,13 +178,17 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
             recordDelivered();
         else if (!m_recordTimer.isActive())
             m_recordTimer.start();
+        sendWaiting();
         return;
     }
     m_metrics.add(QStringLiteral("dynaseal_callbacks_failed_attempts_total"));
     const qint64 next = now + backoffMs(previousAttempts + 1, m_policy);
     qCInfo(lcCallbacks).noquote() << "callback" << id << "attempt" << previousAttempts + 1 << "failed:" << error;
     m_db.write<bool>([id, httpStatus, error, next](SqlSession &s) { CallbackStore::markFailed(s, id, httpStatus, error, next); return true; },
-                     this, [this, id](DbOutcome<bool>) { m_inFlight.remove(id); });
+                     this, [this, id](DbOutcome<bool>) {
+                         m_inFlight.remove(id);
+                         sendWaiting();
+                     });
 }
 
 } // namespace dynaseal

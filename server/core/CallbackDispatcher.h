@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+#include <deque>
 #include <functional>
 
 namespace dynaseal {
@@ -35,7 +36,8 @@ public:
 
     // Starts polling for due callbacks (also those left pending by an earlier run).
     void start();
-    // Callbacks just committed to the database: attempted at once.
+    // Callbacks just committed to the database: attempted at once, or as soon as a delivery
+    // slot is free (in order).
     void submit(const QList<PendingCallback> &callbacks);
     // Delay before attempt number `attempts + 1`, after `attempts` failures.
     static qint64 backoffMs(int attempts, const CallbackPolicy &policy);
@@ -44,7 +46,8 @@ public:
     // as much as a small part of the delivery itself, so it is skipped when nobody listens.
     void setSummariesWanted(std::function<bool()> wanted) { m_summariesWanted = std::move(wanted); }
 
-    int inFlight() const { return int(m_inFlight.size()); }
+    // Being delivered or waiting for a slot.
+    int inFlight() const { return int(m_inFlight.size() + m_waiting.size()); }
     // Queues the database write of deliveries not yet recorded (they are batched for a few ms).
     void recordDelivered();
 
@@ -54,6 +57,7 @@ signals:
 
 private:
     void poll();
+    void sendWaiting();
     void attempt(const PendingCallback &callback, int previousAttempts);
     void finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error);
 
@@ -65,6 +69,7 @@ private:
     };
     static constexpr int kDeliveredBatch = 256;
     static constexpr int kDeliveredDelayMs = 5; // a delivery is recorded at most this much later
+    static constexpr int kMaxWaiting = 8192;    // beyond it, submitted callbacks wait in the database for a poll
 
     Database &m_db;
     const Registry &m_registry;
@@ -77,7 +82,11 @@ private:
     QSet<QString> m_recording; // delivered, not yet recorded: never sent again meanwhile
     QList<Delivered> m_delivered;
     QTimer m_recordTimer;
+    // Committed callbacks that found every delivery slot taken.
+    std::deque<PendingCallback> m_waiting;
+    QSet<QString> m_waitingIds;
     bool m_polling = false;
+    bool m_moreDue = false; // the last poll filled its page, or m_waiting overflowed: poll again once there is room
     std::function<bool()> m_summariesWanted = [] { return true; };
 };
 

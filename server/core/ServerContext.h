@@ -10,6 +10,7 @@ class KeyUsageTracker;
 class LiveEvents;
 class Clock;
 class Database;
+class InFlightJournal;
 class Metrics;
 class Registry;
 class SecretBox;
@@ -22,6 +23,7 @@ struct ServerContext
     const Settings &settings;
     const Clock &clock;
     Database &db;
+    InFlightJournal &journal;
     const SecretBox &box;
     Registry &registry;
     TokenLedger &ledger;

@@ -1,6 +1,6 @@
 #pragma once
-// What the request path hands to storage: the start of a proxied request (written before it is
-// forwarded, so a crash leaves a trace to bill and call back), and its outcome.
+// What the request path hands to storage: the start of a proxied request (journaled or written
+// before it is forwarded, so a crash leaves a trace to bill and call back), and its outcome.
 #include <QByteArray>
 #include <QString>
 #include <optional>
@@ -59,6 +59,15 @@ struct RequestOutcome
     qint64 startedAtMs = 0;
     qint64 finishedAtMs = 0;
     std::optional<PendingCallback> callback;
+
+    // Whether the start is a row already (written by UsageStore::begin): then the outcome updates
+    // it. Otherwise (the start was journaled) the outcome writes the whole row, from these too.
+    bool startStored = true;
+    bool keyRowStored = true; // as in RequestStart
+    QString eventId;
+    QString endpoint;
+    bool stream = false;
+    qint64 reserved = 0;
 };
 
 } // namespace dynaseal

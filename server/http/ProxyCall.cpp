@@ -5,6 +5,7 @@
 #include "server/core/Metrics.h"
 #include "server/core/UpstreamHealth.h"
 #include "server/core/storage/Database.h"
+#include "server/core/storage/InFlightJournal.h"
 #include "server/core/storage/RowIds.h"
 #include "server/core/storage/UsageStore.h"
 #include "server/http/HttpReply.h"
@@ -53,8 +54,14 @@ void ProxyCall::start()
     start.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
     start.startedAtMs = m_plan.startedAtMs;
     start.keyRowStored = m_plan.grant.keyStored;
-    // The start is committed before anything is forwarded: a crash after this point is billed
-    // and called back at the next start-up.
+    // The start is recorded before anything is forwarded: a crash after this point is billed and
+    // called back at the next start-up. The journal costs no database write and no wait; when it
+    // is full the start is committed to the database first.
+    m_journalSlot = m_ctx.journal.add(start);
+    if (m_journalSlot >= 0) {
+        forward();
+        return;
+    }
     m_ctx.db.write<bool>([start](SqlSession &s) { UsageStore::begin(s, start); return true; }, this,
                          [this](DbOutcome<bool> outcome) {
                              if (!outcome.ok()) {
@@ -272,6 +279,12 @@ void ProxyCall::complete(const QString &status, const QString &error)
     outcome.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
     outcome.startedAtMs = m_plan.startedAtMs;
     outcome.finishedAtMs = now;
+    outcome.startStored = m_journalSlot < 0;
+    outcome.keyRowStored = m_plan.grant.keyStored;
+    outcome.eventId = m_plan.key.eventId;
+    outcome.endpoint = req.endpointName();
+    outcome.stream = req.stream;
+    outcome.reserved = m_plan.grant.reserved;
     if (!m_plan.callbackUrl.isEmpty()) {
         outcome.callback = PendingCallback{rows::newId("dlv"), m_plan.requestId, m_plan.key.tenantId, m_plan.callbackUrl,
                                            CallbackBody::build(m_plan.key.eventId, m_accounting.content(), prompt, completion,
@@ -299,8 +312,14 @@ void ProxyCall::complete(const QString &status, const QString &error)
 
     m_ctx.db.write<bool>([outcome](SqlSession &s) { UsageStore::finish(s, outcome); return true; }, this,
                          [this, outcome](DbOutcome<bool> stored) {
-                             if (!stored.ok())
-                                 qCCritical(lcProxy) << "cannot record the outcome of request" << outcome.id << ":" << stored.error;
+                             if (stored.ok()) {
+                                 m_ctx.journal.remove(m_journalSlot);
+                                 if (!outcome.keyRowStored)
+                                     m_ctx.ledger.markKeyStored(outcome.keyHash);
+                             } else {
+                                 qCCritical(lcProxy) << "cannot record the outcome of request" << outcome.id << ":" << stored.error
+                                                     << (m_journalSlot >= 0 ? "(journaled: it is billed its reservation at the next start)" : "");
+                             }
                              QList<PendingCallback> callbacks;
                              if (stored.ok() && outcome.callback)
                                  callbacks.append(*outcome.callback);

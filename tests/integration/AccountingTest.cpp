@@ -218,47 +218,90 @@ private slots:
         QCOMPARE(gw.chat(gw.mint({{QStringLiteral("max_tokens"), 400}}), Gateway::chatBody()).status, 200);
     }
 
+    void crashBillsTheReservation_data()
+    {
+        QTest::addColumn<int>("journalSlots"); // -1: the default
+        QTest::addColumn<int>("calls");
+        QTest::addColumn<int>("startRows");    // starts written to the database instead of the journal
+        QTest::newRow("journaled start") << -1 << 1 << 0;
+        QTest::newRow("journal off: start in the database") << 0 << 1 << 1;
+        QTest::newRow("journal full: the second start in the database") << 1 << 2 << 1;
+    }
+
     void crashBillsTheReservation()
     {
+        QFETCH(int, journalSlots);
+        QFETCH(int, calls);
+        QFETCH(int, startRows);
         Gateway gw;
+        if (journalSlots >= 0)
+            gw.server.arguments() << QStringLiteral("--in-flight-journal-slots") << QString::number(journalSlots);
         QString why;
         QVERIFY2(gw.setUp(&why), qPrintable(why));
         gw.upstream.behavior.hang = true;
 
-        const QString eventId = QStringLiteral("evt-crash");
-        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 500}, {QStringLiteral("event_id"), eventId}});
         TestHttp device(gw.server.origin());
-        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), TestHttp::bearer(key));
-        QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
+        QList<QByteArray> keys;
+        std::vector<QNetworkReply *> replies;
+        for (int i = 0; i < calls; ++i) {
+            keys.append(gw.mint({{QStringLiteral("max_tokens"), 500}, {QStringLiteral("event_id"), QStringLiteral("evt-crash-%1").arg(i)}}));
+            replies.push_back(device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), TestHttp::bearer(keys.last())));
+            const int forwarded = i + 1;
+            QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == forwarded; }));
+        }
         QCOMPARE(gw.tokensUsed(), qint64(0));
+        // A journaled start is no row yet; one the journal had no room for is, "in_flight".
+        const QJsonArray before = gw.requestLog();
+        QCOMPARE(before.size(), startRows);
+        for (const QJsonValue &row : before)
+            QCOMPARE(row.toObject().value(QLatin1String("status")).toString(), QStringLiteral("in_flight"));
 
         QVERIFY2(restart(gw, true), gw.server.output().constData());
         gw.upstream.behavior.hang = false;
-        TestHttp::wait(reply, 5'000);
+        for (QNetworkReply *reply : replies)
+            TestHttp::wait(reply, 5'000);
 
         const QJsonArray log = gw.requestLog();
-        QCOMPARE(log.size(), 1);
-        const QJsonObject row = log.at(0).toObject();
-        QCOMPARE(row.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
-        QCOMPARE(row.value(QLatin1String("usage_source")).toString(), QStringLiteral("reserved"));
-        QCOMPARE(row.value(QLatin1String("event_id")).toString(), eventId);
-        const qint64 reserved = row.value(QLatin1String("reserved_tokens")).toInteger();
-        QCOMPARE(reserved, qint64(500)); // no max_tokens: the whole budget was reserved
-        QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), reserved);
-        QCOMPARE(gw.tokensUsed(), reserved);
+        QCOMPARE(log.size(), calls);
+        QStringList eventIds;
+        for (const QJsonValue &value : log) {
+            const QJsonObject row = value.toObject();
+            QCOMPARE(row.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
+            QCOMPARE(row.value(QLatin1String("usage_source")).toString(), QStringLiteral("reserved"));
+            QCOMPARE(row.value(QLatin1String("endpoint")).toString(), QStringLiteral("chat.completions"));
+            QCOMPARE(row.value(QLatin1String("upstream_id")).toString(), gw.upstreamId);
+            QCOMPARE(row.value(QLatin1String("reserved_tokens")).toInteger(), qint64(500)); // no max_tokens: the whole budget
+            QCOMPARE(row.value(QLatin1String("total_tokens")).toInteger(), qint64(500));
+            eventIds.append(row.value(QLatin1String("event_id")).toString());
+        }
+        eventIds.sort();
+        for (int i = 0; i < calls; ++i)
+            QCOMPARE(eventIds.value(i), QStringLiteral("evt-crash-%1").arg(i));
+        QCOMPARE(gw.tokensUsed(), qint64(500) * calls);
 
-        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
-        const QJsonObject callback = gw.receiver.acknowledged().at(0);
-        QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
-        QCOMPARE(callback.value(QLatin1String("event_id")).toString(), eventId);
-        QCOMPARE(callback.value(QLatin1String("request_id")).toString(), row.value(QLatin1String("id")).toString());
-        QCOMPARE(callback.value(QLatin1String("tokens")).toInteger(), reserved);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == qsizetype(calls); }));
+        QSet<QString> requestIds;
+        for (const QJsonValue &row : log)
+            requestIds.insert(row.toObject().value(QLatin1String("id")).toString());
+        for (const QJsonObject &callback : gw.receiver.acknowledged()) {
+            QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
+            QVERIFY(callback.value(QLatin1String("event_id")).toString().startsWith(QLatin1String("evt-crash-")));
+            QVERIFY(requestIds.contains(callback.value(QLatin1String("request_id")).toString()));
+            QCOMPARE(callback.value(QLatin1String("tokens")).toInteger(), qint64(500));
+        }
         QVERIFY(CallbackReceiver::signatureValid(gw.receiver.deliveries().last(), gw.callbackSecret));
 
-        // The key's budget is spent too: nothing more fits.
-        HttpResult again = gw.chat(key, Gateway::chatBody());
-        QCOMPARE(again.status, 429);
-        QCOMPARE(again.errorCode(), QStringLiteral("budget_exhausted"));
+        // Each key's budget is spent too: nothing more fits.
+        for (const QByteArray &key : keys) {
+            HttpResult again = gw.chat(key, Gateway::chatBody());
+            QCOMPARE(again.status, 429);
+            QCOMPARE(again.errorCode(), QStringLiteral("budget_exhausted"));
+        }
+
+        // Billed once: a second restart finds nothing left to recover.
+        QVERIFY2(restart(gw, true), gw.server.output().constData());
+        QCOMPARE(gw.requestLog().size(), calls);
+        QCOMPARE(gw.tokensUsed(), qint64(500) * calls);
     }
 };
 

@@ -21,6 +21,25 @@ QString rollupUpsert(const QString &table)
                           " latency_ms_sum = %1.latency_ms_sum + excluded.latency_ms_sum").arg(table);
 }
 
+// A dynamic key's spend row, from its first use: what the ledger is loaded from at start-up.
+void insertKeyRow(SqlSession &s, const QString &keyHash, const QString &tenantId, qint64 expiresAtSecs)
+{
+    s.run(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES (?, ?, 0, ?)"
+                          " ON CONFLICT (key_hash) DO NOTHING"),
+           {keyHash, tenantId, expiresAtSecs});
+}
+
+// What an interrupted request is recorded as: billed its whole reservation.
+RequestOutcome interrupted(qint64 nowMs)
+{
+    RequestOutcome o;
+    o.status = RequestStatus::Interrupted;
+    o.usageSource = QStringLiteral("reserved");
+    o.error = QStringLiteral("the server stopped before the request finished; billed its reservation");
+    o.finishedAtMs = nowMs;
+    return o;
+}
+
 } // namespace
 
 void UsageStore::begin(SqlSession &s, const RequestStart &r)
@@ -32,19 +51,29 @@ void UsageStore::begin(SqlSession &s, const RequestStart &r)
     // The key's row exists from its first use, so recovery can bill it.
     if (r.keyRowStored)
         return;
-    s.run(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES (?, ?, 0, ?)"
-                          " ON CONFLICT (key_hash) DO NOTHING"),
-           {r.keyHash, r.tenantId, r.keyExpiresAtSecs});
+    insertKeyRow(s, r.keyHash, r.tenantId, r.keyExpiresAtSecs);
 }
 
 void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
 {
-    s.run(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
-                          " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
-                          " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ?"),
-           {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
-            o.finishedAtMs - o.startedAtMs, o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500)),
-            o.finishedAtMs, o.upstreamId, o.id});
+    const QVariant error = o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500));
+    if (o.startStored) {
+        s.run(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
+                              " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
+                              " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ?"),
+               {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
+                o.finishedAtMs - o.startedAtMs, error, o.finishedAtMs, o.upstreamId, o.id});
+    } else {
+        // The start was only journaled: the whole row at once.
+        s.run(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
+                              " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
+                              " started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+               {o.id, o.tenantId, o.keyHash, o.eventId, o.model, o.endpoint, o.stream ? 1 : 0, o.status, o.httpStatus,
+                o.reserved, o.promptTokens, o.completionTokens, o.billed, o.usageSource, o.finishedAtMs - o.startedAtMs,
+                o.upstreamId, error, o.startedAtMs, o.finishedAtMs});
+        if (!o.keyRowStored)
+            insertKeyRow(s, o.keyHash, o.tenantId, o.keyExpiresAtSecs);
+    }
     if (o.billed > 0) {
         // Summed per key and tenant over the write batch, like the rollups. The ledger in memory
         // is what enforces budgets; these rows are what it is loaded from at start-up.
@@ -67,12 +96,11 @@ void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
     }
 }
 
-QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowMs)
+QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled)
 {
     struct Row
     {
         RequestOutcome outcome;
-        QString eventId;
         QString callbackUrl;
     };
     QList<Row> rowsToFix;
@@ -81,30 +109,49 @@ QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowM
                                              " t.callback_url FROM requests r LEFT JOIN tenants t ON t.id = r.tenant_id"
                                              " WHERE r.status = 'in_flight'")); // a literal, so the partial index applies
         while (q.next()) {
-            Row row;
+            Row row{interrupted(nowMs), q.value(7).toString()};
             RequestOutcome &o = row.outcome;
             o.id = q.value(0).toString();
             o.tenantId = q.value(1).toString();
             o.keyHash = q.value(2).toString();
             o.model = q.value(3).toString();
-            o.billed = q.value(4).toLongLong();
-            o.completionTokens = o.billed; // unknown split: the whole reservation, reported as completion
+            o.reserved = q.value(4).toLongLong();
             o.startedAtMs = q.value(5).toLongLong();
-            o.finishedAtMs = std::max(nowMs, o.startedAtMs);
-            o.status = RequestStatus::Interrupted;
-            o.usageSource = QStringLiteral("reserved");
-            o.error = QStringLiteral("the server stopped before the request finished; billed its reservation");
-            row.eventId = q.value(6).toString();
-            row.callbackUrl = q.value(7).toString();
+            o.eventId = q.value(6).toString();
             rowsToFix.append(row);
         }
+    }
+    for (const RequestStart &r : journaled) {
+        // Its outcome may have been committed just before the stop, with the slot not yet freed.
+        if (s.exec(QStringLiteral("SELECT 1 FROM requests WHERE id = ?"), {r.id}).next())
+            continue;
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT callback_url FROM tenants WHERE id = ?"), {r.tenantId});
+        Row row{interrupted(nowMs), q.next() ? q.value(0).toString() : QString()};
+        RequestOutcome &o = row.outcome;
+        o.id = r.id;
+        o.tenantId = r.tenantId;
+        o.keyHash = r.keyHash;
+        o.model = r.model;
+        o.reserved = r.reserved;
+        o.startedAtMs = r.startedAtMs;
+        o.eventId = r.eventId;
+        o.endpoint = r.endpoint;
+        o.stream = r.stream;
+        o.upstreamId = r.upstreamId;
+        o.keyExpiresAtSecs = r.keyExpiresAtSecs;
+        o.startStored = false;
+        o.keyRowStored = false;
+        rowsToFix.append(row);
     }
     QList<PendingCallback> callbacks;
     for (Row &row : rowsToFix) {
         RequestOutcome &o = row.outcome;
+        o.billed = o.reserved;
+        o.completionTokens = o.billed; // unknown split: the whole reservation, reported as completion
+        o.finishedAtMs = std::max(o.finishedAtMs, o.startedAtMs);
         if (!row.callbackUrl.isEmpty()) {
             PendingCallback c{rows::newId("dlv"), o.id, o.tenantId, row.callbackUrl,
-                              CallbackBody::build(row.eventId, QString(), o.promptTokens, o.completionTokens, o.model,
+                              CallbackBody::build(o.eventId, QString(), o.promptTokens, o.completionTokens, o.model,
                                                   o.tenantId, o.id, o.status, o.error)};
             o.callback = c;
             callbacks.append(c);

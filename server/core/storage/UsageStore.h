@@ -28,9 +28,10 @@ public:
     static void begin(SqlSession &s, const RequestStart &start);
     static void finish(SqlSession &s, const RequestOutcome &outcome);
 
-    // Requests that were in flight when the server stopped: billed what they had reserved (the
-    // budgets stay safe), marked "interrupted", and given a callback. Returns those callbacks.
-    static QList<PendingCallback> recoverInterrupted(SqlSession &s, qint64 nowMs);
+    // Requests that were in flight when the server stopped (rows still "in_flight", and the
+    // `journaled` starts whose outcome is not stored): billed what they had reserved (the budgets
+    // stay safe), marked "interrupted", and given a callback. Returns those callbacks.
+    static QList<PendingCallback> recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled = {});
     // Fills the ledger with what is already billed.
     static void loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs);
 
