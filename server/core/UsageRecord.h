@@ -32,6 +32,11 @@ struct RequestStart
     bool keyRowStored = false; // the key's key_spend row is already committed: no need to write it
 };
 
+// A stored callback is first sent by the process that stored it, right after the commit; the
+// database poll (retries, and callbacks a stopped process never sent) takes it only this long
+// after, so it does not race that first attempt.
+constexpr qint64 kCallbackPollGraceMs = 10'000;
+
 struct PendingCallback
 {
     QString id; // also the X-Dynaseal-Delivery header: stable across retries

@@ -271,6 +271,13 @@ void UsageStoreTest::outcomeOfAJournaledStartWritesTheWholeRow()
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT expires_at FROM key_spend WHERE key_hash = 'key-a'")), s.keyExpiresAtSecs);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), 7);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE request_id = 'r1' AND state = 'pending'")), 1);
+    // Its first attempt belongs to the process that stored it: the poll takes it only after a grace.
+    const qint64 due = o.finishedAtMs + kCallbackPollGraceMs;
+    auto early = m_db->runBlocking<QList<DueCallback>>([due](SqlSession &db) { return CallbackStore::due(db, due - 1, 64, {}); });
+    QVERIFY(early.value->isEmpty());
+    auto late = m_db->runBlocking<QList<DueCallback>>([due](SqlSession &db) { return CallbackStore::due(db, due, 64, {}); });
+    QCOMPARE(late.value->size(), 1);
+    QCOMPARE(late.value->at(0).callback.requestId, QStringLiteral("r1"));
 }
 
 void UsageStoreTest::journaledStartsAreRecovered_data()

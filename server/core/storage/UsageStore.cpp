@@ -92,7 +92,7 @@ void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
         const PendingCallback &c = *o.callback;
         s.run(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, created_at)"
                               " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
-               {c.id, c.requestId, c.tenantId, c.url, QString::fromUtf8(c.body), o.finishedAtMs, o.finishedAtMs});
+               {c.id, c.requestId, c.tenantId, c.url, QString::fromUtf8(c.body), o.finishedAtMs + kCallbackPollGraceMs, o.finishedAtMs});
     }
 }
 
