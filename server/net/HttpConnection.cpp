@@ -3,6 +3,8 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace dynaseal {
@@ -328,6 +330,15 @@ void HttpConnection::onDisconnected()
 void HttpConnection::onTimeout()
 {
     DispatchScope scope(this);
+    if (m_phase == Phase::None)
+        return; // armed for a phase that has ended
+    const qint64 now = m_clock.elapsed();
+    const qint64 deadline = m_phase == Phase::Body ? m_lastReadMs + m_exchange.idleTimeoutMs : m_deadlineMs;
+    if (now < deadline) {
+        // Armed for an earlier phase (or before the last read): wait for what is left.
+        armTimer(deadline - now);
+        return;
+    }
     switch (m_phase) {
     case Phase::Connect:
         fail(HttpClientError::Timeout, QStringLiteral("connect timed out"));
@@ -335,17 +346,9 @@ void HttpConnection::onTimeout()
     case Phase::FirstByte:
         fail(HttpClientError::Timeout, QStringLiteral("no response in time"));
         return;
-    case Phase::Body: {
-        // Reads only note the time (cheaper than restarting the timer on every read); here the
-        // timer is re-armed for whatever is left of the allowed silence.
-        const qint64 quiet = m_clock.elapsed() - m_lastReadMs;
-        if (quiet < m_exchange.idleTimeoutMs) {
-            m_timer.start(int(m_exchange.idleTimeoutMs - quiet));
-            return;
-        }
+    case Phase::Body:
         fail(HttpClientError::Timeout, QStringLiteral("response stalled"));
         return;
-    }
     case Phase::KeepAlive:
         fail(HttpClientError::ConnectionClosed, QStringLiteral("keep-alive expired"));
         return;
@@ -395,11 +398,27 @@ void HttpConnection::closeSocket()
 
 void HttpConnection::startPhase(Phase phase, int timeoutMs)
 {
+    // Restarting a QTimer unregisters and registers it with the event loop, four times per call
+    // on a kept-alive connection. Instead a phase only sets its deadline; the timer is re-armed
+    // when it is due later than that (or not armed), and when it fires early onTimeout() waits
+    // for what is left. Reads in the body phase likewise only note the time.
+    if (timeoutMs <= 0)
+        phase = Phase::None;
     m_phase = phase;
-    if (phase == Phase::None || timeoutMs <= 0)
-        m_timer.stop();
-    else
-        m_timer.start(timeoutMs);
+    if (phase == Phase::None)
+        return; // a timer still armed fires into Phase::None and does nothing
+    const qint64 now = m_clock.elapsed();
+    m_deadlineMs = now + timeoutMs;
+    if (phase == Phase::Body)
+        m_lastReadMs = now;
+    if (!m_timer.isActive() || m_timerDueMs > m_deadlineMs)
+        armTimer(timeoutMs);
+}
+
+void HttpConnection::armTimer(qint64 ms)
+{
+    m_timer.start(int(std::min<qint64>(ms, std::numeric_limits<int>::max())));
+    m_timerDueMs = m_clock.elapsed() + ms;
 }
 
 void HttpConnection::resetResponse(const Exchange &exchange)

@@ -102,6 +102,7 @@ private:
     void notifyClosed(quint64 callId, HttpClientError error, const QString &message);
     void closeSocket();
     void startPhase(Phase phase, int timeoutMs);
+    void armTimer(qint64 ms);
     void resetResponse(const Exchange &exchange);
 
     static const http_parser_settings &parserSettings();
@@ -119,6 +120,8 @@ private:
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_lastReadMs = 0;
+    qint64 m_deadlineMs = 0; // when the current phase times out (m_clock time; Body: from the last read)
+    qint64 m_timerDueMs = 0; // when m_timer fires, if active
     Phase m_phase = Phase::None;
     State m_state = State::Idle;
 

@@ -342,6 +342,8 @@ private slots:
     void staleConnectionRetried();
     void idleClosedByServerDropped();
     void keepAliveExpiry();
+    void reusedConnectionTimesEachPhase_data();
+    void reusedConnectionTimesEachPhase();
     void maxIdlePerHost();
     void cancelFromOnData_data();
     void cancelFromOnData();
@@ -768,6 +770,43 @@ void HttpClientTest::keepAliveExpiry()
     QCOMPARE(idleAtComplete, 1);
     QTRY_COMPARE(client.openConnections(), 0);
     QTRY_COMPARE(server.clientClosed, 1);
+}
+
+void HttpClientTest::reusedConnectionTimesEachPhase_data()
+{
+    // A parked connection's timer is still armed for its keep-alive when the next call reuses it:
+    // the call's own timeouts must hold, whichever comes first.
+    QTest::addColumn<int>("keepAliveMs");
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<int>("firstByteMs");
+    QTest::addColumn<bool>("timesOut");
+    QTest::newRow("keep-alive due mid-call does not end it") << 150 << QStringLiteral("/slow?delay=400") << 2000 << false;
+    QTest::newRow("first-byte due before the keep-alive") << 20000 << QStringLiteral("/slow?delay=10000") << 200 << true;
+}
+
+void HttpClientTest::reusedConnectionTimesEachPhase()
+{
+    QFETCH(int, keepAliveMs);
+    QFETCH(QString, target);
+    QFETCH(int, firstByteMs);
+    QFETCH(bool, timesOut);
+    FakeServer server;
+    HttpClient client({.keepAliveIdleMs = keepAliveMs});
+    Recorder first;
+    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), first.handler());
+    QTRY_VERIFY(first.finished());
+    QCOMPARE(client.idleConnections(), 1);
+
+    Recorder second;
+    HttpRequest request = makeRequest("GET", server.url(target));
+    request.firstByteTimeoutMs = firstByteMs;
+    client.send(request, second.handler());
+    QTRY_VERIFY_WITH_TIMEOUT(second.finished(), 5000);
+    QCOMPARE(server.accepted, 1); // the same connection
+    QCOMPARE(second.errors, timesOut ? 1 : 0);
+    QCOMPARE(second.completes, timesOut ? 0 : 1);
+    if (timesOut)
+        QCOMPARE(second.error, HttpClientError::Timeout);
 }
 
 void HttpClientTest::maxIdlePerHost()
