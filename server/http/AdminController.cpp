@@ -7,6 +7,7 @@
 #include "server/core/storage/AdminStore.h"
 #include "server/core/storage/CallbackStore.h"
 #include "server/core/storage/Database.h"
+#include "server/core/storage/InFlightJournal.h"
 #include "server/core/storage/RegistryLoader.h"
 #include "server/core/storage/RowIds.h"
 #include "server/core/storage/TenantStore.h"
@@ -463,7 +464,8 @@ void AdminController::registerRoutes(Router &router)
         f.model = ex->query.queryItemValue(QStringLiteral("model"), QUrl::FullyDecoded);
         f.status = ex->query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
         f.eventId = ex->query.queryItemValue(QStringLiteral("event_id"), QUrl::FullyDecoded);
-        run(ex, [f](SqlSession &s, const QString &) { return AdminResult::ok(UsageStore::requestLog(s, f)); });
+        const InFlightJournal &journal = m_ctx.journal;
+        run(ex, [f, &journal](SqlSession &s, const QString &) { return AdminResult::ok(UsageStore::requestLog(s, f, journal.current())); });
     });
     router.add("GET", QStringLiteral("/admin/v1/usage"), [this, refuse, now](const HttpExchangePtr &ex, const PathParams &) {
         const QString granularity = ex->query.queryItemValue(QStringLiteral("granularity"));

@@ -250,11 +250,16 @@ private slots:
             QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == forwarded; }));
         }
         QCOMPARE(gw.tokensUsed(), qint64(0));
-        // A journaled start is no row yet; one the journal had no room for is, "in_flight".
+        // Every call is listed in flight: from the journal, or from its database row when the
+        // journal had no room for it.
         const QJsonArray before = gw.requestLog();
-        QCOMPARE(before.size(), startRows);
-        for (const QJsonValue &row : before)
+        QCOMPARE(before.size(), calls);
+        for (const QJsonValue &row : before) {
             QCOMPARE(row.toObject().value(QLatin1String("status")).toString(), QStringLiteral("in_flight"));
+            QCOMPARE(row.toObject().value(QLatin1String("reserved_tokens")).toInteger(), qint64(500));
+        }
+        const QByteArray metrics = gw.http.get(QStringLiteral("/metrics")).body;
+        QVERIFY2(metrics.contains(QByteArray(QByteArray("\ndynaseal_in_flight_journal_used ") + QByteArray::number(calls - startRows) + '\n')), metrics.constData());
 
         QVERIFY2(restart(gw, true), gw.server.output().constData());
         gw.upstream.behavior.hang = false;

@@ -96,6 +96,10 @@ void InFlightJournalTest::startsSurviveTheProcess()
         QVERIFY(journal.add(c) >= 0);
         journal.remove(slotB); // finished: not left over
         QCOMPARE(journal.inUse(), 2);
+        const QList<RequestStart> now = journal.current(); // what the request log shows in flight
+        QCOMPARE(now.size(), 2);
+        QVERIFY(sameStart(now.at(0), a));
+        QVERIFY(sameStart(now.at(1), c));
     } // the process "stops" with two requests in flight: nothing is written on the way out
 
     InFlightJournal reopened;
@@ -107,6 +111,7 @@ void InFlightJournalTest::startsSurviveTheProcess()
     QVERIFY(sameStart(left.at(1), c));
     QVERIFY(!left.at(0).keyRowStored); // unknown after a stop: recovery writes the row if missing
     QCOMPARE(reopened.inUse(), 2);     // their slots stay taken until recovery clears them
+    QVERIFY(reopened.current().isEmpty()); // not in flight in this run
 }
 
 void InFlightJournalTest::slotsAreReusedLowestFirst()

@@ -131,6 +131,8 @@ private slots:
     void interruptedRequestsAreBilledTheirReservation();
     void outcomeOfAJournaledStartWritesTheWholeRow();
     void journaledStartsAreRecovered_data();
+    void requestLogListsJournaledStartsFirst_data();
+    void requestLogListsJournaledStartsFirst();
     void journaledStartsAreRecovered();
     void ledgerLoadsWhatWasBilled();
     void retentionPurgesOldRowsOnly_data();
@@ -347,6 +349,66 @@ void UsageStoreTest::journaledStartsAreRecovered()
     });
     QVERIFY(again.value->isEmpty());
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), expected);
+}
+
+void UsageStoreTest::requestLogListsJournaledStartsFirst_data()
+{
+    // In flight (journaled): j1 started at +10, j2 at +30, jc at +50 (its outcome is committed,
+    // the slot not yet freed). Stored and finished: d1 at +20, d2 at +40. Expected ids in order.
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<int>("offset");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("tenant");
+    QTest::addColumn<QStringList>("expected");
+    QTest::addColumn<int>("total");
+    const QStringList all{QStringLiteral("j2"), QStringLiteral("j1"), QStringLiteral("jc"), QStringLiteral("d2"), QStringLiteral("d1")};
+    QTest::newRow("everything") << 10 << 0 << QString() << QString() << all << 5;
+    QTest::newRow("inside the journaled") << 1 << 1 << QString() << QString() << all.mid(1, 1) << 5;
+    QTest::newRow("across both") << 2 << 1 << QString() << QString() << all.mid(1, 2) << 5;
+    QTest::newRow("stored only, by offset") << 2 << 3 << QString() << QString() << all.mid(3, 2) << 5;
+    QTest::newRow("past the end") << 5 << 9 << QString() << QString() << QStringList() << 5;
+    QTest::newRow("in flight") << 10 << 0 << QStringLiteral("in_flight") << QString() << all.mid(0, 2) << 2;
+    QTest::newRow("finished ok") << 10 << 0 << QStringLiteral("ok") << QString() << all.mid(2, 3) << 3;
+    QTest::newRow("another tenant") << 10 << 0 << QString() << QStringLiteral("tn_2") << QStringList() << 0;
+}
+
+void UsageStoreTest::requestLogListsJournaledStartsFirst()
+{
+    QFETCH(int, limit);
+    QFETCH(int, offset);
+    QFETCH(QString, status);
+    QFETCH(QString, tenant);
+    QFETCH(QStringList, expected);
+    QFETCH(int, total);
+    QList<RequestStart> journaled;
+    for (const auto &[id, at] : {std::pair{"j1", 10}, std::pair{"j2", 30}, std::pair{"jc", 50}})
+        journaled.append(start(QString::fromLatin1(id), kNow + at));
+    for (const auto &[id, at] : {std::pair{"d1", 20}, std::pair{"d2", 40}, std::pair{"jc", 50}}) {
+        RequestOutcome o = outcome(start(QString::fromLatin1(id), kNow + at), 1, 2, RequestStatus::Ok, false);
+        o.startStored = false;
+        o.endpoint = QStringLiteral("chat.completions");
+        QVERIFY(m_db->runBlocking<bool>([o](SqlSession &db) { UsageStore::finish(db, o); return true; }).ok());
+    }
+    RequestLogFilter f;
+    f.sinceMs = kNow;
+    f.limit = limit;
+    f.offset = offset;
+    f.status = status;
+    f.tenantId = tenant;
+    auto log = m_db->runBlocking<QJsonObject>([f, journaled](SqlSession &db) { return UsageStore::requestLog(db, f, journaled); });
+    QVERIFY2(log.ok(), qPrintable(log.error));
+    QStringList ids;
+    for (const QJsonValue &item : log.value->value("items").toArray())
+        ids.append(item.toObject().value("id").toString());
+    QCOMPARE(ids, expected);
+    QCOMPARE(log.value->value("total").toInt(), total);
+    for (const QJsonValue &item : log.value->value("items").toArray()) {
+        const QJsonObject row = item.toObject();
+        const bool inFlight = row.value("id").toString() != QLatin1String("jc") && row.value("id").toString().startsWith(QLatin1Char('j'));
+        QCOMPARE(row.value("status").toString(), inFlight ? RequestStatus::InFlight : RequestStatus::Ok);
+        QCOMPARE(row.value("total_tokens").isNull(), inFlight);
+        QCOMPARE(row.value("reserved_tokens").toInt(), inFlight ? 100 : 0);
+    }
 }
 
 void UsageStoreTest::ledgerLoadsWhatWasBilled()

@@ -305,6 +305,26 @@ void InFlightJournal::remove(int slot)
     m_free.push_back(slot);
 }
 
+QList<RequestStart> InFlightJournal::current() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<bool> skip(size_t(m_slots), false);
+    for (int slot : m_free)
+        skip[size_t(slot)] = true;
+    for (int slot : m_leftOverSlots) {
+        if (slot < m_slots)
+            skip[size_t(slot)] = true;
+    }
+    QList<RequestStart> out;
+    for (int slot = 0; slot < m_slots; ++slot) {
+        RequestStart start;
+        // A slot just taken may not be written yet: its state word says so.
+        if (!skip[size_t(slot)] && stateOf(slotAt(slot)).load(std::memory_order_acquire) == kTaken && decode(slotAt(slot), &start))
+            out.append(start);
+    }
+    return out;
+}
+
 int InFlightJournal::inUse() const
 {
     std::lock_guard lock(m_mutex);

@@ -41,6 +41,9 @@ public:
     // The request's outcome is committed: its slot is free again. Thread-safe.
     void remove(int slot);
 
+    // The starts recorded now (not those an earlier run left), for the request log. Thread-safe.
+    QList<RequestStart> current() const;
+
     int capacity() const { return m_slots; }
     int inUse() const;
 

@@ -183,8 +183,44 @@ void UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minu
     s.exec(QStringLiteral("DELETE FROM key_spend WHERE expires_at < ?"), {nowMs / 1000 - 86'400});
 }
 
-QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f)
+QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QList<RequestStart> journaled)
 {
+    // Requests in flight whose start is only journaled: listed first, the newest first.
+    const bool wantsInFlight = f.status.isEmpty() || f.status == RequestStatus::InFlight;
+    journaled.removeIf([&](const RequestStart &r) {
+        return !wantsInFlight || r.startedAtMs < f.sinceMs || (f.untilMs > 0 && r.startedAtMs >= f.untilMs)
+            || (!f.tenantId.isEmpty() && r.tenantId != f.tenantId) || (!f.model.isEmpty() && r.model != f.model)
+            || (!f.eventId.isEmpty() && r.eventId != f.eventId)
+            // Its outcome may be committed already, the slot not yet freed: then the row says it.
+            || s.exec(QStringLiteral("SELECT 1 FROM requests WHERE id = ?"), {r.id}).next();
+    });
+    std::sort(journaled.begin(), journaled.end(), [](const RequestStart &a, const RequestStart &b) {
+        return a.startedAtMs != b.startedAtMs ? a.startedAtMs > b.startedAtMs : a.id < b.id;
+    });
+    const qsizetype journaledCount = journaled.size();
+    QJsonArray items;
+    for (qsizetype i = f.offset; i < journaledCount && items.size() < f.limit; ++i) {
+        const RequestStart &r = journaled.at(i);
+        items.append(QJsonObject{{QStringLiteral("id"), r.id},
+                                 {QStringLiteral("tenant_id"), r.tenantId},
+                                 {QStringLiteral("event_id"), r.eventId},
+                                 {QStringLiteral("model"), r.model},
+                                 {QStringLiteral("endpoint"), r.endpoint},
+                                 {QStringLiteral("stream"), r.stream},
+                                 {QStringLiteral("status"), RequestStatus::InFlight},
+                                 {QStringLiteral("http_status"), QJsonValue::Null},
+                                 {QStringLiteral("reserved_tokens"), r.reserved},
+                                 {QStringLiteral("prompt_tokens"), QJsonValue::Null},
+                                 {QStringLiteral("completion_tokens"), QJsonValue::Null},
+                                 {QStringLiteral("total_tokens"), QJsonValue::Null},
+                                 {QStringLiteral("usage_source"), QString()},
+                                 {QStringLiteral("latency_ms"), QJsonValue::Null},
+                                 {QStringLiteral("error"), QJsonValue::Null},
+                                 {QStringLiteral("started_at"), rows::isoTime(r.startedAtMs)},
+                                 {QStringLiteral("finished_at"), QJsonValue::Null},
+                                 {QStringLiteral("upstream_id"), r.upstreamId}});
+    }
+
     QString where = QStringLiteral(" WHERE started_at >= ?");
     QVariantList values{f.sinceMs};
     if (f.untilMs > 0) {
@@ -205,13 +241,12 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f)
             total = q.value(0).toLongLong();
     }
     QVariantList paged = values;
-    paged << f.limit << f.offset;
+    paged << f.limit - int(items.size()) << std::max<qint64>(0, f.offset - journaledCount);
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tenant_id, event_id, model, endpoint, stream, status, http_status, reserved,"
                                          " prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, error, started_at,"
                                          " finished_at, upstream_id FROM requests") + where
                               + QStringLiteral(" ORDER BY started_at DESC, id LIMIT ? OFFSET ?"),
                           paged);
-    QJsonArray items;
     auto num = [&](int i) { return q.value(i).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(i).toLongLong()); };
     while (q.next()) {
         items.append(QJsonObject{{QStringLiteral("id"), q.value(0).toString()},
@@ -233,7 +268,7 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f)
                                  {QStringLiteral("finished_at"), q.value(16).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(q.value(16).toLongLong()))},
                                  {QStringLiteral("upstream_id"), q.value(17).toString()}});
     }
-    return QJsonObject{{QStringLiteral("total"), total}, {QStringLiteral("items"), items}};
+    return QJsonObject{{QStringLiteral("total"), total + journaledCount}, {QStringLiteral("items"), items}};
 }
 
 QJsonArray UsageStore::series(SqlSession &s, const QString &granularity, const QString &tenantId,

@@ -37,7 +37,9 @@ public:
 
     static void purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays);
 
-    static QJsonObject requestLog(SqlSession &s, const RequestLogFilter &filter);
+    // The stored requests that match, newest first, after the `journaled` ones that match (in
+    // flight now, newest first): {"total", "items"}, paged over both.
+    static QJsonObject requestLog(SqlSession &s, const RequestLogFilter &filter, QList<RequestStart> journaled = {});
     // Buckets of `granularity` ("minute" or "hour") between since and until, summed over the
     // tenants and models that match (empty = all).
     static QJsonArray series(SqlSession &s, const QString &granularity, const QString &tenantId,
