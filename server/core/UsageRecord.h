@@ -73,6 +73,26 @@ struct RequestOutcome
     QString endpoint;
     bool stream = false;
     qint64 reserved = 0;
+
+    // An outcome that carries what its start said; the caller adds how the request ended.
+    static RequestOutcome of(const RequestStart &start, bool startStored)
+    {
+        RequestOutcome o;
+        o.id = start.id;
+        o.tenantId = start.tenantId;
+        o.keyHash = start.keyHash;
+        o.model = start.model;
+        o.upstreamId = start.upstreamId;
+        o.keyExpiresAtSecs = start.keyExpiresAtSecs;
+        o.startedAtMs = start.startedAtMs;
+        o.startStored = startStored;
+        o.keyRowStored = start.keyRowStored;
+        o.eventId = start.eventId;
+        o.endpoint = start.endpoint;
+        o.stream = start.stream;
+        o.reserved = start.reserved;
+        return o;
+    }
 };
 
 } // namespace dynaseal

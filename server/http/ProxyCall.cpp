@@ -41,7 +41,7 @@ ProxyCall::ProxyCall(ServerContext &context, HttpClient &http, Plan plan, QObjec
 
 void ProxyCall::start()
 {
-    RequestStart start;
+    RequestStart &start = m_start;
     start.id = m_plan.requestId;
     start.tenantId = m_plan.key.tenantId;
     start.keyHash = m_plan.key.keyHash;
@@ -263,11 +263,7 @@ void ProxyCall::complete(const QString &status, const QString &error)
         completion = billed - prompt;
     }
 
-    RequestOutcome outcome;
-    outcome.id = m_plan.requestId;
-    outcome.tenantId = m_plan.key.tenantId;
-    outcome.keyHash = m_plan.key.keyHash;
-    outcome.model = req.model;
+    RequestOutcome outcome = RequestOutcome::of(m_start, m_journalSlot < 0);
     outcome.status = status;
     outcome.error = error;
     outcome.httpStatus = m_upstreamStatus;
@@ -275,16 +271,8 @@ void ProxyCall::complete(const QString &status, const QString &error)
     outcome.completionTokens = completion;
     outcome.billed = billed;
     outcome.usageSource = source;
-    outcome.upstreamId = m_plan.upstream.id;
-    outcome.keyExpiresAtSecs = m_plan.key.expiresAtSecs;
-    outcome.startedAtMs = m_plan.startedAtMs;
+    outcome.upstreamId = m_plan.upstream.id; // the one that answered last, after any retries
     outcome.finishedAtMs = now;
-    outcome.startStored = m_journalSlot < 0;
-    outcome.keyRowStored = m_plan.grant.keyStored;
-    outcome.eventId = m_plan.key.eventId;
-    outcome.endpoint = req.endpointName();
-    outcome.stream = req.stream;
-    outcome.reserved = m_plan.grant.reserved;
     if (!m_plan.callbackUrl.isEmpty()) {
         outcome.callback = PendingCallback{rows::newId("dlv"), m_plan.requestId, m_plan.key.tenantId, m_plan.callbackUrl,
                                            CallbackBody::build(m_plan.key.eventId, m_accounting.content(), prompt, completion,

@@ -59,6 +59,7 @@ private:
     HttpClient &m_http;
     Plan m_plan;
     quint64 m_callId = 0;
+    RequestStart m_start;
     int m_journalSlot = -1; // the start's record in the in-flight journal; -1: a database row
     int m_upstreamStatus = 0;
     int m_attempt = 0;

@@ -30,14 +30,14 @@ void insertKeyRow(SqlSession &s, const QString &keyHash, const QString &tenantId
 }
 
 // What an interrupted request is recorded as: billed its whole reservation.
-RequestOutcome interrupted(qint64 nowMs)
+void markInterrupted(RequestOutcome &o, qint64 nowMs)
 {
-    RequestOutcome o;
     o.status = RequestStatus::Interrupted;
     o.usageSource = QStringLiteral("reserved");
     o.error = QStringLiteral("the server stopped before the request finished; billed its reservation");
-    o.finishedAtMs = nowMs;
-    return o;
+    o.billed = o.reserved;
+    o.completionTokens = o.billed; // unknown split: the whole reservation, reported as completion
+    o.finishedAtMs = std::max(nowMs, o.startedAtMs);
 }
 
 } // namespace
@@ -109,7 +109,7 @@ QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowM
                                              " t.callback_url FROM requests r LEFT JOIN tenants t ON t.id = r.tenant_id"
                                              " WHERE r.status = 'in_flight'")); // a literal, so the partial index applies
         while (q.next()) {
-            Row row{interrupted(nowMs), q.value(7).toString()};
+            Row row{RequestOutcome(), q.value(7).toString()};
             RequestOutcome &o = row.outcome;
             o.id = q.value(0).toString();
             o.tenantId = q.value(1).toString();
@@ -126,29 +126,12 @@ QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowM
         if (s.exec(QStringLiteral("SELECT 1 FROM requests WHERE id = ?"), {r.id}).next())
             continue;
         QSqlQuery &q = s.exec(QStringLiteral("SELECT callback_url FROM tenants WHERE id = ?"), {r.tenantId});
-        Row row{interrupted(nowMs), q.next() ? q.value(0).toString() : QString()};
-        RequestOutcome &o = row.outcome;
-        o.id = r.id;
-        o.tenantId = r.tenantId;
-        o.keyHash = r.keyHash;
-        o.model = r.model;
-        o.reserved = r.reserved;
-        o.startedAtMs = r.startedAtMs;
-        o.eventId = r.eventId;
-        o.endpoint = r.endpoint;
-        o.stream = r.stream;
-        o.upstreamId = r.upstreamId;
-        o.keyExpiresAtSecs = r.keyExpiresAtSecs;
-        o.startStored = false;
-        o.keyRowStored = false;
-        rowsToFix.append(row);
+        rowsToFix.append(Row{RequestOutcome::of(r, false), q.next() ? q.value(0).toString() : QString()});
     }
     QList<PendingCallback> callbacks;
     for (Row &row : rowsToFix) {
         RequestOutcome &o = row.outcome;
-        o.billed = o.reserved;
-        o.completionTokens = o.billed; // unknown split: the whole reservation, reported as completion
-        o.finishedAtMs = std::max(o.finishedAtMs, o.startedAtMs);
+        markInterrupted(o, nowMs);
         if (!row.callbackUrl.isEmpty()) {
             PendingCallback c{rows::newId("dlv"), o.id, o.tenantId, row.callbackUrl,
                               CallbackBody::build(o.eventId, QString(), o.promptTokens, o.completionTokens, o.model,
