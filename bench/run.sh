@@ -21,7 +21,8 @@
 #   --smoke  everything for about a second each with tiny N; exit 0 only if every part ran and
 #            every stream was whole
 #
-# Environment: SECS (8) CONNS (50) wrk duration/connections; STREAMS (2000) CHUNKS (50)
+# Environment: SECS (8) CONNS (50) wrk duration/connections; ROUNDS (1: proxy runs nginx and the
+# gateway that many times in all, back to back, and prints the median ratio); STREAMS (2000) CHUNKS (50)
 # STREAM_SECS (5) SETTLE (5) STREAM_RUNS (2, through the gateway) for stream;
 # BENCH_BUILD_DIR (<repo>/build-bench);
 # BENCH_STATE_DIR (${TMPDIR:-/tmp}/dynaseal-bench: Portkey install, logs); BENCH_PORT_BASE (19100,
@@ -53,7 +54,7 @@ for arg in "$@"; do
     --smoke) smoke=1 ;;
     micro|proxy|stream|scale|profile|callgrind|syscalls) parts+=("$arg") ;;
     all) parts+=(micro proxy stream) ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -315,6 +316,23 @@ run_proxy() {
   echo "gateway billed $((ok_after - ok_before)) ok requests for $served 2xx answers wrk counted (wrk cuts off calls in flight at the end); callbacks all delivered ${drained}s after the run"
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
+  [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ] && proxy_rounds
+}
+
+# ROUNDS > 1: nginx and the gateway again, back to back, ROUNDS - 1 more times; the ratio of each
+# round and their median (a shared machine moves single runs by ±15 %).
+proxy_rounds() {
+  local r line_n line_g ratios
+  ratios=$(echo "${R[gateway]} ${R[nginx]}" | awk '{ printf "%.3f", $1 / $7 }')
+  for r in $(seq 2 "$ROUNDS"); do
+    line_n=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS")
+    line_g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
+    printf '  round %-2s nginx %8.0f req/s, gateway %8.0f req/s, p99 %6.2f ms\n' "$r" "${line_n%% *}" "${line_g%% *}" "$(echo "$line_g" | awk '{print $3}')"
+    [ "$(echo "$line_g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx in round $r"
+    ratios+=" $(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $7 }')"
+  done
+  echo "gateway/nginx by round: $ratios; median $(echo "$ratios" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')"
+  callbacks_drained 120 >/dev/null || fail "proxy: callbacks not delivered after the rounds"
 }
 
 # ---------------------------------------------------------------------------------------------
