@@ -118,6 +118,9 @@ bool ServerApp::start(QString *error)
         return false;
     }
     QFile::setPermissions(m_settings.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    // First: its lock keeps a second server off this data directory before either touches it.
+    if (!m_journal.open(QDir(m_settings.dataDir).filePath(QStringLiteral("in-flight.journal")), m_settings.inFlightJournalSlots, error))
+        return false;
     if (!loadMasterKey(error))
         return false;
     if (!m_settings.isPostgres())
@@ -128,8 +131,6 @@ bool ServerApp::start(QString *error)
         return false;
 
     // Requests an earlier run left in flight are billed their reservation and called back.
-    if (!m_journal.open(QDir(m_settings.dataDir).filePath(QStringLiteral("in-flight.journal")), m_settings.inFlightJournalSlots, error))
-        return false;
     const qint64 now = m_clock.nowMs();
     const QList<RequestStart> journaled = m_journal.leftOver();
     auto recovered = m_db.runBlocking<QList<PendingCallback>>([now, journaled](SqlSession &s) { return UsageStore::recoverInterrupted(s, now, journaled); });

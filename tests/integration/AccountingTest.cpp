@@ -218,6 +218,27 @@ private slots:
         QCOMPARE(gw.chat(gw.mint({{QStringLiteral("max_tokens"), 400}}), Gateway::chatBody()).status, 200);
     }
 
+    void secondServerOnTheSameDataDirRefused()
+    {
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        // Two servers would each bill the other's calls in flight at their next start.
+        QProcess second;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DYNASEAL_ADMIN_PASSWORD"), QString::fromLatin1(ServerProcess::kAdminPassword));
+        second.setProcessEnvironment(env);
+        second.start(qEnvironmentVariable("DYNASEAL_SERVER_BIN"),
+                     {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), gw.server.dataDir()});
+        QVERIFY(second.waitForFinished(10'000));
+        QVERIFY(second.exitCode() != 0);
+        const QByteArray said = second.readAllStandardError() + second.readAllStandardOutput();
+        QVERIFY2(said.contains("another dynaseal-server is using this data directory"), said.constData());
+        QVERIFY2(!said.contains("listening on"), said.constData());
+        // The first one serves on.
+        QCOMPARE(gw.chat(gw.mint(), Gateway::chatBody()).status, 200);
+    }
+
     void crashBillsTheReservation_data()
     {
         QTest::addColumn<int>("journalSlots"); // -1: the default
