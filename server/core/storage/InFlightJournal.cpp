@@ -213,11 +213,16 @@ bool InFlightJournal::open(const QString &path, int slotCount, QString *error)
     const off_t end = off_t(stored) * kSlotBytes;
     while (pos < end) {
         off_t data = ::lseek(m_fd, pos, SEEK_DATA);
-        if (data < 0)
-            break; // ENXIO: no data after pos
-        off_t hole = ::lseek(m_fd, data, SEEK_HOLE);
-        if (hole < 0)
-            hole = end;
+        off_t hole = end;
+        if (data < 0) {
+            if (errno == ENXIO)
+                break; // no data after pos
+            data = pos; // a file system without SEEK_DATA: read the rest
+        } else {
+            hole = ::lseek(m_fd, data, SEEK_HOLE);
+            if (hole < 0)
+                hole = end;
+        }
         for (int slot = int(data / kSlotBytes); slot < m_mappedSlots && qint64(slot) * kSlotBytes < std::min(hole, end); ++slot) {
             const quint32 state = stateOf(slotAt(slot)).load(std::memory_order_acquire);
             if (state == 0)
