@@ -316,7 +316,7 @@ run_proxy() {
   echo "gateway billed $((ok_after - ok_before)) ok requests for $served 2xx answers wrk counted (wrk cuts off calls in flight at the end); callbacks all delivered ${drained}s after the run"
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
-  [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ] && proxy_rounds
+  if [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ]; then proxy_rounds; fi
 }
 
 # ROUNDS > 1: nginx and the gateway again, back to back, ROUNDS - 1 more times; the ratio of each

@@ -7,7 +7,8 @@ build=(build-essential cmake ninja-build pkg-config curl
        qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools   # the console
        libqt6svg6 fonts-dejavu-core fonts-wqy-microhei   # its SVG icons, and glyphs for its Chinese UI
        dpkg-dev)   # dpkg-shlibdeps: library dependencies of the .deb packages (cpack -G DEB)
-test=(python3 python3-jwt nodejs postgresql)   # postgresql: PostgresTest runs the server on it
+test=(python3 python3-jwt nodejs postgresql   # postgresql: PostgresTest runs the server on it
+      nginx-light wrk jq)                        # BenchSmoke: bench/run.sh with tiny loads
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
 
