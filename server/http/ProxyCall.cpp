@@ -298,18 +298,28 @@ void ProxyCall::complete(const QString &status, const QString &error)
                                                {QStringLiteral("latency_ms"), now - m_plan.startedAtMs},
                                                {QStringLiteral("at"), now}});
 
+    storeOutcome(outcome);
+}
+
+void ProxyCall::storeOutcome(const RequestOutcome &outcome)
+{
     m_ctx.db.write<bool>([outcome](SqlSession &s) { UsageStore::finish(s, outcome); return true; }, this,
                          [this, outcome](DbOutcome<bool> stored) {
-                             if (stored.ok()) {
-                                 m_ctx.journal.remove(m_journalSlot);
-                                 if (!outcome.keyRowStored)
-                                     m_ctx.ledger.markKeyStored(outcome.keyHash);
-                             } else {
+                             if (!stored.ok()) {
+                                 // Not lost meanwhile: the journal slot (or the start's row) bills the
+                                 // reservation at the next start. Retried for the real numbers and the
+                                 // callback; writing it twice stores it once.
+                                 const int delayMs = std::min(500 << std::min(m_storeAttempts++, 6), 30'000);
                                  qCCritical(lcProxy) << "cannot record the outcome of request" << outcome.id << ":" << stored.error
-                                                     << (m_journalSlot >= 0 ? "(journaled: it is billed its reservation at the next start)" : "");
+                                                     << "- trying again in" << delayMs << "ms";
+                                 QTimer::singleShot(delayMs, this, [this, outcome] { storeOutcome(outcome); });
+                                 return;
                              }
+                             m_ctx.journal.remove(m_journalSlot);
+                             if (!outcome.keyRowStored)
+                                 m_ctx.ledger.markKeyStored(outcome.keyHash);
                              QList<PendingCallback> callbacks;
-                             if (stored.ok() && outcome.callback)
+                             if (outcome.callback)
                                  callbacks.append(*outcome.callback);
                              emit done(callbacks);
                              deleteLater();

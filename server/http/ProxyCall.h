@@ -54,6 +54,8 @@ private:
     // Moves on to the next upstream if the failure may be retried and nothing reached the device.
     bool retryElsewhere(const QString &why);
     void complete(const QString &status, const QString &error);
+    // Writes the outcome, again after a failure until it is stored; then frees the journal slot.
+    void storeOutcome(const RequestOutcome &outcome);
 
     ServerContext &m_ctx;
     HttpClient &m_http;
@@ -63,6 +65,7 @@ private:
     int m_journalSlot = -1; // the start's record in the in-flight journal; -1: a database row
     int m_upstreamStatus = 0;
     int m_attempt = 0;
+    int m_storeAttempts = 0;
     HttpHeaders m_upstreamHeaders;
     QByteArray m_buffer; // non-streamed response
     bool m_streaming = false;

@@ -3,6 +3,8 @@
 // reservations settle to what was really used; spend survives restarts and crashes.
 #include "tests/support/Gateway.h"
 
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 #include <memory>
 #include <vector>
@@ -16,6 +18,22 @@ bool isOpenAiError(const HttpResult &r, const QString &code)
     const QJsonObject error = r.json().value(QLatin1String("error")).toObject();
     return error.value(QLatin1String("message")).isString() && !error.value(QLatin1String("message")).toString().isEmpty()
         && error.value(QLatin1String("type")).isString() && error.value(QLatin1String("code")).toString() == code;
+}
+
+// Runs one statement on the server's SQLite file through a connection of the test's own.
+bool execOn(const QString &path, const QString &sql)
+{
+    const QString name = QStringLiteral("accounting-test");
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        ok = db.open() && QSqlQuery(db).exec(sql);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
 }
 
 // Restarts on the same data dir and points the gateway's client at the new port.
@@ -216,6 +234,32 @@ private slots:
         QVERIFY2(isOpenAiError(after, QStringLiteral("budget_exhausted")), after.body.constData());
         // A fresh key of the same size still works: the refusal is the old key's spend.
         QCOMPARE(gw.chat(gw.mint({{QStringLiteral("max_tokens"), 400}}), Gateway::chatBody()).status, 200);
+    }
+
+    void outcomeStoredOnceTheDatabaseTakesIt()
+    {
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        // For a while the database refuses request rows (a full disk, a database restarting).
+        QVERIFY(execOn(gw.server.databasePath(), QStringLiteral("CREATE TRIGGER refuse_requests BEFORE INSERT ON requests"
+                                                                 " BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")));
+        HttpResult answered = gw.chat(gw.mint(), Gateway::chatBody());
+        QCOMPARE(answered.status, 200); // the start was journaled: the device is served
+        QVERIFY(waitFor([&] { return gw.server.output().contains("cannot record the outcome of request"); }));
+        QCOMPARE(gw.receiver.deliveries().size(), 0); // no callback before its outcome is stored
+
+        QVERIFY(execOn(gw.server.databasePath(), QStringLiteral("DROP TRIGGER refuse_requests")));
+        // Tried again: stored once, with the real numbers, and called back.
+        QVERIFY2(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }), gw.server.output().constData());
+        QCOMPARE(gw.receiver.acknowledged().at(0).value(QLatin1String("tokens")).toInteger(), qint64(14));
+        QCOMPARE(gw.tokensUsed(), qint64(14));
+        const QJsonArray log = gw.requestLog();
+        QCOMPARE(log.size(), 1);
+        QCOMPARE(log.at(0).toObject().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QVERIFY(waitFor([&] {
+            return gw.http.get(QStringLiteral("/metrics")).body.contains("\ndynaseal_in_flight_journal_used 0\n");
+        }));
     }
 
     void secondServerOnTheSameDataDirRefused()

@@ -78,6 +78,7 @@ private slots:
     void deliversOnCallerThread();
     void manyConcurrentWritesAllCommit();
     void badUrlIsReported();
+    void writesAfterAnotherConnectionCommitted();
 };
 
 void DatabaseTest::migratesOnceAndRecordsVersion()
@@ -411,6 +412,34 @@ void DatabaseTest::badUrlIsReported()
     QString error;
     QVERIFY(!db.open(QStringLiteral("sqlite:/nonexistent-dir/sub/t.db"), &error));
     QVERIFY(!error.isEmpty());
+}
+
+void DatabaseTest::writesAfterAnotherConnectionCommitted()
+{
+    // A read that stops before its last row must not keep its snapshot: once another connection
+    // (an operator's sqlite3) has committed, a connection on an old snapshot cannot write.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("t.db"));
+    Database db;
+    QString error;
+    QVERIFY(db.open(QStringLiteral("sqlite:") + path, &error));
+    QVERIFY(db.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("a")); insertAudit(s, QStringLiteral("b")); return true; }).ok());
+    auto firstOnly = db.runBlocking<QString>([](SqlSession &s) {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id FROM audit_log ORDER BY id"));
+        return q.next() ? q.value(0).toString() : QString(); // the cursor is left on its first row
+    }, false);
+    QCOMPARE(*firstOnly.value, QStringLiteral("a"));
+    {
+        QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("other"));
+        other.setDatabaseName(path);
+        QVERIFY(other.open());
+        QVERIFY(QSqlQuery(other).exec(QStringLiteral("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ('c', 0, 'x', 'y', 'z', '{}')")));
+        other.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("other"));
+    auto written = db.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("d")); return true; });
+    QVERIFY2(written.ok(), qPrintable(written.error));
+    QCOMPARE(auditIds(db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}));
 }
 
 QTEST_GUILESS_MAIN(DatabaseTest)

@@ -132,6 +132,8 @@ private slots:
     void rollupsSumPerMinuteAndHour();
     void interruptedRequestsAreBilledTheirReservation();
     void outcomeOfAJournaledStartWritesTheWholeRow();
+    void outcomeWrittenTwiceCountsOnce_data();
+    void outcomeWrittenTwiceCountsOnce();
     void journaledStartsAreRecovered_data();
     void requestLogListsJournaledStartsFirst_data();
     void requestLogListsJournaledStartsFirst();
@@ -275,6 +277,37 @@ void UsageStoreTest::outcomeOfAJournaledStartWritesTheWholeRow()
     auto late = m_db->runBlocking<QList<DueCallback>>([due](SqlSession &db) { return CallbackStore::due(db, due, 64, {}); });
     QCOMPARE(late.value->size(), 1);
     QCOMPARE(late.value->at(0).callback.requestId, QStringLiteral("r1"));
+}
+
+void UsageStoreTest::outcomeWrittenTwiceCountsOnce_data()
+{
+    // A retry after a commit that did succeed (the error came after it) must add nothing.
+    QTest::addColumn<bool>("journaled");
+    QTest::newRow("journaled start") << true;
+    QTest::newRow("start row in the database") << false;
+}
+
+void UsageStoreTest::outcomeWrittenTwiceCountsOnce()
+{
+    QFETCH(bool, journaled);
+    const RequestStart s = start(QStringLiteral("r1"), kNow, 900);
+    if (!journaled)
+        QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
+    const RequestOutcome o = outcome(s, 3, 4, RequestStatus::Ok, true, journaled);
+    auto first = m_db->runBlocking<bool>([o](SqlSession &db) { return UsageStore::finish(db, o); });
+    QVERIFY(first.ok() && *first.value);
+    RequestOutcome again = o;
+    again.callback->id = QStringLiteral("dlv_other"); // even with another callback id
+    auto second = m_db->runBlocking<bool>([again](SqlSession &db) { return UsageStore::finish(db, again); });
+    QVERIFY2(second.ok(), qPrintable(second.error));
+    QVERIFY(!*second.value);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests")), 1);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT total_tokens FROM requests WHERE id = 'r1'")), 7);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), 7);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT spent FROM key_spend WHERE key_hash = 'key-a'")), 7);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT SUM(requests) FROM usage_minute")), 1);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT SUM(requests) FROM usage_hour")), 1);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), 1);
 }
 
 void UsageStoreTest::journaledStartsAreRecovered_data()

@@ -172,6 +172,8 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
         } catch (const std::exception &e) {
             job.fail(QString::fromUtf8(e.what()));
         }
+        if (m_session)
+            m_session->finishQueries();
         deliver(job);
     }
     if (writes.empty())
@@ -227,6 +229,7 @@ void Database::commitWrites(const std::vector<Job *> &writes)
         }
     }
     session.discardBatch();
+    session.finishQueries();
     if (error.isEmpty())
         return;
     if (writes.size() > 1) {

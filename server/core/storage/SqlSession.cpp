@@ -142,6 +142,14 @@ QSqlQuery &SqlSession::exec(const QString &sql, const QVariantList &values)
     return query;
 }
 
+void SqlSession::finishQueries()
+{
+    for (QSqlQuery &query : m_statements) {
+        if (query.isActive())
+            query.finish();
+    }
+}
+
 void SqlSession::execRaw(const QString &sql)
 {
     QSqlQuery query(m_db);

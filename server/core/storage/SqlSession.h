@@ -46,6 +46,10 @@ public:
     // binding values (a QString placeholder name per value) than SQLite spends running the
     // statement. Returns the number of rows changed.
     int run(const QString &sql, const QVariantList &values = {});
+    // Ends the cursors that exec() left open. An open cursor keeps its read transaction, and in
+    // WAL mode a connection that holds an old snapshot cannot write once another connection (an
+    // operator's sqlite3, a migration tool) has committed: "database is locked" until it ends.
+    void finishQueries();
     // Executes a statement without caching (DDL, migrations).
     void execRaw(const QString &sql);
     // Number of rows the last exec() changed.

@@ -54,23 +54,28 @@ void UsageStore::begin(SqlSession &s, const RequestStart &r)
     insertKeyRow(s, r.keyHash, r.tenantId, r.keyExpiresAtSecs);
 }
 
-void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
+bool UsageStore::finish(SqlSession &s, const RequestOutcome &o)
 {
     const QVariant error = o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500));
+    // Once only: an outcome written again (a retry after a commit that did succeed) changes no row,
+    // and then nothing else is added either.
     if (o.startStored) {
-        s.run(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
-                              " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
-                              " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ?"),
-               {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
-                o.finishedAtMs - o.startedAtMs, error, o.finishedAtMs, o.upstreamId, o.id});
+        if (s.run(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
+                                  " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
+                                  " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ? AND status = 'in_flight'"),
+                   {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
+                    o.finishedAtMs - o.startedAtMs, error, o.finishedAtMs, o.upstreamId, o.id}) == 0)
+            return false;
     } else {
         // The start was only journaled: the whole row at once.
-        s.run(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
-                              " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
-                              " started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-               {o.id, o.tenantId, o.keyHash, o.eventId, o.model, o.endpoint, o.stream ? 1 : 0, o.status, o.httpStatus,
-                o.reserved, o.promptTokens, o.completionTokens, o.billed, o.usageSource, o.finishedAtMs - o.startedAtMs,
-                o.upstreamId, error, o.startedAtMs, o.finishedAtMs});
+        if (s.run(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
+                                  " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
+                                  " started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                  " ON CONFLICT (id) DO NOTHING"),
+                   {o.id, o.tenantId, o.keyHash, o.eventId, o.model, o.endpoint, o.stream ? 1 : 0, o.status, o.httpStatus,
+                    o.reserved, o.promptTokens, o.completionTokens, o.billed, o.usageSource, o.finishedAtMs - o.startedAtMs,
+                    o.upstreamId, error, o.startedAtMs, o.finishedAtMs}) == 0)
+            return false;
         if (!o.keyRowStored)
             insertKeyRow(s, o.keyHash, o.tenantId, o.keyExpiresAtSecs);
     }
@@ -94,6 +99,7 @@ void UsageStore::finish(SqlSession &s, const RequestOutcome &o)
                               " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
                {c.id, c.requestId, c.tenantId, c.url, QString::fromUtf8(c.body), o.finishedAtMs + kCallbackPollGraceMs, o.finishedAtMs});
     }
+    return true;
 }
 
 QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled)

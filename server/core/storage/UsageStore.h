@@ -26,7 +26,9 @@ class UsageStore
 {
 public:
     static void begin(SqlSession &s, const RequestStart &start);
-    static void finish(SqlSession &s, const RequestOutcome &outcome);
+    // Writes the outcome, its rollups, spend and callback; false (writing nothing) if the request
+    // has an outcome already.
+    static bool finish(SqlSession &s, const RequestOutcome &outcome);
 
     // Requests that were in flight when the server stopped (rows still "in_flight", and the
     // `journaled` starts whose outcome is not stored): billed what they had reserved (the budgets
