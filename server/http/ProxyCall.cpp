@@ -303,7 +303,7 @@ void ProxyCall::complete(const QString &status, const QString &error)
 
 void ProxyCall::storeOutcome(const RequestOutcome &outcome)
 {
-    m_ctx.db.write<bool>([outcome](SqlSession &s) { UsageStore::finish(s, outcome); return true; }, this,
+    m_ctx.db.write<bool>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }, this,
                          [this, outcome](DbOutcome<bool> stored) {
                              if (!stored.ok()) {
                                  // Not lost meanwhile: the journal slot (or the start's row) bills the
@@ -318,8 +318,10 @@ void ProxyCall::storeOutcome(const RequestOutcome &outcome)
                              m_ctx.journal.remove(m_journalSlot);
                              if (!outcome.keyRowStored)
                                  m_ctx.ledger.markKeyStored(outcome.keyHash);
+                             // Not written (false): its outcome was already stored, e.g. as interrupted by
+                             // a recovery, with a callback of its own; this one was never stored.
                              QList<PendingCallback> callbacks;
-                             if (outcome.callback)
+                             if (outcome.callback && *stored.value)
                                  callbacks.append(*outcome.callback);
                              emit done(callbacks);
                              deleteLater();
