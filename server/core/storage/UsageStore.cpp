@@ -29,6 +29,13 @@ void insertKeyRow(SqlSession &s, const QString &keyHash, const QString &tenantId
            {keyHash, tenantId, expiresAtSecs});
 }
 
+// Whether the request's row is stored: a journaled start whose outcome was committed just before
+// its slot was freed (or the server stopped) is listed and billed from that row only.
+bool rowStored(SqlSession &s, const QString &requestId)
+{
+    return s.exec(QStringLiteral("SELECT 1 FROM requests WHERE id = ?"), {requestId}).next();
+}
+
 // What an interrupted request is recorded as: billed its whole reservation.
 void markInterrupted(RequestOutcome &o, qint64 nowMs)
 {
@@ -128,8 +135,7 @@ QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowM
         }
     }
     for (const RequestStart &r : journaled) {
-        // Its outcome may have been committed just before the stop, with the slot not yet freed.
-        if (s.exec(QStringLiteral("SELECT 1 FROM requests WHERE id = ?"), {r.id}).next())
+        if (rowStored(s, r.id))
             continue;
         QSqlQuery &q = s.exec(QStringLiteral("SELECT callback_url FROM tenants WHERE id = ?"), {r.tenantId});
         rowsToFix.append(Row{RequestOutcome::of(r, false), q.next() ? q.value(0).toString() : QString()});
@@ -180,8 +186,7 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
         return !wantsInFlight || r.startedAtMs < f.sinceMs || (f.untilMs > 0 && r.startedAtMs >= f.untilMs)
             || (!f.tenantId.isEmpty() && r.tenantId != f.tenantId) || (!f.model.isEmpty() && r.model != f.model)
             || (!f.eventId.isEmpty() && r.eventId != f.eventId)
-            // Its outcome may be committed already, the slot not yet freed: then the row says it.
-            || s.exec(QStringLiteral("SELECT 1 FROM requests WHERE id = ?"), {r.id}).next();
+            || rowStored(s, r.id);
     });
     std::sort(journaled.begin(), journaled.end(), [](const RequestStart &a, const RequestStart &b) {
         return a.startedAtMs != b.startedAtMs ? a.startedAtMs > b.startedAtMs : a.id < b.id;
