@@ -1,12 +1,13 @@
 #pragma once
-// One parsed request as the handlers see it, plus the connection to answer on. The socket may
+// One parsed request as the handlers see it, plus the connection to answer on. The stream may
 // vanish at any time (the client hangs up): every write goes through HttpReply, which checks it.
+#include "server/net/TcpStream.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
 #include <QPair>
 #include <QPointer>
-#include <QTcpSocket>
 #include <QUrlQuery>
 #include <memory>
 
@@ -22,7 +23,7 @@ struct HttpExchange
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;
     QHostAddress remoteAddress;
-    QPointer<QTcpSocket> socket;
+    QPointer<TcpStream> stream;
     QPointer<HttpServerConnection> connection; // told when the response is complete
     bool closeAfterResponse = false;
 

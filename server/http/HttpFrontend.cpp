@@ -1,6 +1,5 @@
 #include "server/http/HttpFrontend.h"
 
-#include <QTcpSocket>
 #include <algorithm>
 
 namespace dynaseal {
@@ -17,16 +16,15 @@ HttpFrontend::HttpFrontend(ConnectionLimits limits, QObject *parent)
 
 void HttpFrontend::adopt(qintptr descriptor, std::function<void()> closed)
 {
-    auto *socket = new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
-        delete socket;
+    auto *stream = new TcpStream(descriptor, this);
+    if (!stream->isOpen()) {
+        delete stream;
         closed();
         return;
     }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    auto *connection = new HttpServerConnection(socket, m_router, m_limits);
+    auto *connection = new HttpServerConnection(stream, m_router, m_limits);
     m_connections.insert(connection);
-    connect(socket, &QObject::destroyed, this, [this, connection, closed = std::move(closed)] {
+    connect(stream, &QObject::destroyed, this, [this, connection, closed = std::move(closed)] {
         m_connections.remove(connection);
         closed();
     });

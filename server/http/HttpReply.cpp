@@ -27,15 +27,15 @@ void done(HttpExchange &ex)
 {
     if (ex.connection)
         ex.connection->responseFinished(ex.closeAfterResponse);
-    else if (ex.closeAfterResponse && ex.socket)
-        ex.socket->disconnectFromHost();
+    else if (ex.closeAfterResponse && ex.stream)
+        ex.stream->closeAfterWrites();
 }
 
 } // namespace
 
 bool HttpReply::connected(const HttpExchange &ex)
 {
-    return ex.socket && ex.socket->state() == QAbstractSocket::ConnectedState;
+    return ex.stream && ex.stream->isOpen();
 }
 
 bool HttpReply::send(HttpExchange &ex, int status, const QByteArray &contentType, const QByteArray &body, const Headers &extra)
@@ -45,7 +45,7 @@ bool HttpReply::send(HttpExchange &ex, int status, const QByteArray &contentType
     QByteArray out = head(ex, status, contentType, extra);
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
     out += body;
-    ex.socket->write(out);
+    ex.stream->write(out);
     done(ex);
     return true;
 }
@@ -71,7 +71,7 @@ bool HttpReply::beginChunked(HttpExchange &ex, int status, const QByteArray &con
         return false;
     QByteArray out = head(ex, status, contentType, extra);
     out += "Transfer-Encoding: chunked\r\n\r\n";
-    ex.socket->write(out);
+    ex.stream->write(out);
     return true;
 }
 
@@ -84,7 +84,7 @@ bool HttpReply::chunk(HttpExchange &ex, const QByteArray &data)
     QByteArray out;
     out.reserve(data.size() + 16);
     out += QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
-    ex.socket->write(out);
+    ex.stream->write(out);
     return true;
 }
 
@@ -92,7 +92,7 @@ bool HttpReply::endChunked(HttpExchange &ex)
 {
     if (!connected(ex))
         return false;
-    ex.socket->write("0\r\n\r\n");
+    ex.stream->write("0\r\n\r\n");
     done(ex);
     return true;
 }

@@ -17,16 +17,13 @@ HttpServerConnection *self(http_parser *parser)
 
 } // namespace
 
-HttpServerConnection::HttpServerConnection(QTcpSocket *socket, const Router &router, ConnectionLimits limits)
-    : QObject(socket), m_socket(socket), m_router(router), m_limits(limits), m_lastActivityMs(monotonicMs())
+HttpServerConnection::HttpServerConnection(TcpStream *stream, const Router &router, ConnectionLimits limits)
+    : QObject(stream), m_stream(stream), m_router(router), m_limits(limits), m_lastActivityMs(monotonicMs())
 {
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
-    // Qt stops reading from the kernel when this much waits unread: with the check in onReadyRead,
-    // a client pipelining requests behind a long stream is held back by TCP, not by our memory.
-    socket->setReadBufferSize(kSocketBufferBytes);
-    connect(socket, &QTcpSocket::readyRead, this, &HttpServerConnection::onReadyRead);
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(stream, &TcpStream::readyRead, this, &HttpServerConnection::onReadyRead);
+    connect(stream, &TcpStream::closed, stream, &QObject::deleteLater);
 }
 
 const http_parser_settings &HttpServerConnection::parserSettings()
@@ -54,15 +51,24 @@ void HttpServerConnection::onReadyRead()
 {
     m_lastActivityMs = monotonicMs();
     if (m_closing) {
-        m_socket->readAll(); // refused or closing: nothing more is read
+        m_stream->discardInput(); // refused or closing: nothing more is read
         return;
     }
-    if (m_responsePending && m_buffer.size() >= kSocketBufferBytes)
-        return; // read once the response in progress is complete
-    if (m_buffer.isEmpty())
-        m_buffer = m_socket->readAll();
-    else
-        m_buffer += m_socket->readAll();
+    if (m_responsePending && m_buffer.size() >= kSocketBufferBytes) {
+        // Read again once the response in progress is complete.
+        m_readPaused = true;
+        m_stream->setReading(false);
+        return;
+    }
+    // One read buffer per thread: what is kept is copied out of it.
+    constexpr qint64 kChunk = 64 * 1024;
+    thread_local QByteArray chunk(kChunk, Qt::Uninitialized);
+    qint64 n;
+    do {
+        n = m_stream->read(chunk.data(), kChunk);
+        if (n > 0)
+            m_buffer.append(chunk.constData(), qsizetype(n));
+    } while (n == kChunk && m_buffer.size() < kSocketBufferBytes);
     parseBuffered();
 }
 
@@ -109,18 +115,20 @@ void HttpServerConnection::responseFinished(bool close)
     m_lastActivityMs = monotonicMs();
     if (close) {
         m_closing = true;
-        m_socket->disconnectFromHost();
+        m_stream->closeAfterWrites();
         return;
     }
     parseBuffered(); // a pipelined request may be waiting
-    if (!m_responsePending && !m_closing && m_socket->bytesAvailable() > 0)
-        onReadyRead(); // what was left unread while the response ran
+    if (m_readPaused && !m_responsePending && !m_closing) {
+        m_readPaused = false;
+        m_stream->setReading(true); // what was left unread while the response ran
+    }
 }
 
 void HttpServerConnection::closeIfIdle(qint64 nowMs)
 {
-    if (!m_responsePending && nowMs - m_lastActivityMs >= m_limits.idleTimeoutMs && m_socket->state() == QAbstractSocket::ConnectedState)
-        m_socket->disconnectFromHost();
+    if (!m_responsePending && nowMs - m_lastActivityMs >= m_limits.idleTimeoutMs && m_stream->isOpen())
+        m_stream->closeAfterWrites();
 }
 
 bool HttpServerConnection::countHead(size_t length)
@@ -203,15 +211,15 @@ int HttpServerConnection::onHeadersComplete(http_parser *parser)
     ex.path = url.path();
     if (url.hasQuery())
         ex.query = QUrlQuery(url);
-    ex.remoteAddress = c->m_socket->peerAddress();
-    ex.socket = c->m_socket;
+    ex.remoteAddress = c->m_stream->peerAddress();
+    ex.stream = c->m_stream;
     ex.connection = c;
     ex.closeAfterResponse = !http_should_keep_alive(parser);
     if (hasLength && parser->content_length > 0) {
         ex.body.reserve(qsizetype(parser->content_length));
         // A client that asked to wait for approval before sending its body gets it now.
         if (ex.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
-            c->m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            c->m_stream->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
     return 0;
 }
@@ -235,14 +243,14 @@ void HttpServerConnection::reject(int status, const char *code, const QString &m
 {
     m_closing = true;
     m_buffer.clear();
-    m_socket->readAll();
+    m_stream->discardInput();
     ApiError error = ApiError::badRequest(message, QLatin1String(code));
     error.status = status;
     const QByteArray body = error.toJson();
-    m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reason(status)
-                    + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    m_socket->disconnectFromHost();
+    m_stream->write(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpReply::reason(status)
+                               + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                               + QByteArray::number(body.size()) + "\r\n\r\n" + body));
+    m_stream->closeAfterWrites();
 }
 
 } // namespace dynaseal

@@ -9,9 +9,9 @@
 // per proxied request, 10 % of the gateway's instructions), has none of the limits above and
 // keeps raw socket pointers in its responder. This class is the small replacement.
 #include "server/http/HttpExchange.h"
+#include "server/net/TcpStream.h"
 
 #include <QObject>
-#include <QTcpSocket>
 #include <http_parser.h>
 
 namespace dynaseal {
@@ -29,8 +29,8 @@ class HttpServerConnection : public QObject
 {
     Q_OBJECT
 public:
-    // Takes ownership of `socket` (becomes its parent's child: deleted with the socket).
-    HttpServerConnection(QTcpSocket *socket, const Router &router, ConnectionLimits limits);
+    // Becomes a child of `stream`: deleted with it, once the connection is gone.
+    HttpServerConnection(TcpStream *stream, const Router &router, ConnectionLimits limits);
 
     // The response to the request handed out last is complete; `close` ends the connection.
     void responseFinished(bool close);
@@ -55,9 +55,11 @@ private:
     void finishHeader();
     void reject(int status, const char *code, const QString &message);
 
+    // Past this much received and unparsed while a response runs, reading pauses: a client
+    // pipelining requests behind a long stream is held back by TCP, not by our memory.
     static constexpr qint64 kSocketBufferBytes = 256 * 1024;
 
-    QTcpSocket *m_socket;
+    TcpStream *m_stream;
     const Router &m_router;
     ConnectionLimits m_limits;
     http_parser m_parser;
@@ -75,6 +77,7 @@ private:
     bool m_responsePending = false;
     bool m_parsing = false;
     bool m_closing = false;
+    bool m_readPaused = false;
     qint64 m_lastActivityMs = 0;
 };
 

@@ -35,8 +35,8 @@ QByteArray headerValue(const HttpHeaders &headers, const QByteArray &name)
 ProxyCall::ProxyCall(ServerContext &context, HttpClient &http, Plan plan, QObject *parent)
     : QObject(parent), m_ctx(context), m_http(http), m_plan(std::move(plan))
 {
-    if (QTcpSocket *socket = m_plan.exchange->socket)
-        connect(socket, &QAbstractSocket::disconnected, this, &ProxyCall::onClientGone);
+    if (TcpStream *stream = m_plan.exchange->stream)
+        connect(stream, &TcpStream::closed, this, &ProxyCall::onClientGone);
 }
 
 void ProxyCall::start()

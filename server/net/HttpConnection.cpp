@@ -1,5 +1,7 @@
 #include "server/net/HttpConnection.h"
 
+#include "server/net/TcpStream.h"
+
 #include <QSslSocket>
 #include <QTcpSocket>
 
@@ -142,9 +144,11 @@ void HttpConnection::shutdown()
 
 bool HttpConnection::isUsable() const
 {
-    return m_state == State::Ready && !m_detached
-        && m_socket->state() == QAbstractSocket::ConnectedState
-        && m_socket->bytesAvailable() == 0;
+    if (m_state != State::Ready || m_detached)
+        return false;
+    if (m_stream)
+        return m_stream->isOpen(); // bytes arriving while idle fail the connection at once
+    return m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesAvailable() == 0;
 }
 
 void HttpConnection::onConnected()
@@ -153,8 +157,24 @@ void HttpConnection::onConnected()
     m_tcpConnected = true;
     // Requests go out in one write and then we wait: Nagle's algorithm would only add delay.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    if (!m_target.tls)
-        onReady();
+    if (!m_target.tls) {
+        // Not from inside the socket's own signal: taking over closes that socket.
+        QMetaObject::invokeMethod(this, &HttpConnection::takeOverStream, Qt::QueuedConnection);
+    }
+}
+
+void HttpConnection::takeOverStream()
+{
+    DispatchScope scope(this);
+    if (m_state != State::Connecting)
+        return; // failed or shut down meanwhile
+    if (TcpStream *stream = TcpStream::takeOver(m_socket, this)) {
+        m_socket->disconnect(this);
+        m_stream = stream;
+        connect(m_stream, &TcpStream::readyRead, this, &HttpConnection::onReadyRead);
+        connect(m_stream, &TcpStream::closed, this, &HttpConnection::onDisconnected);
+    }
+    onReady(); // without a stream, Qt's socket carries the connection
 }
 
 void HttpConnection::onReady()
@@ -174,9 +194,25 @@ void HttpConnection::onReady()
 void HttpConnection::writeRequest(const QByteArray &wire)
 {
     startPhase(Phase::FirstByte, m_exchange.firstByteTimeoutMs);
+    if (m_stream) {
+        m_stream->write(wire);
+        return;
+    }
     m_socket->write(wire);
     // Hand it to the kernel now rather than on the next event-loop pass.
     m_socket->flush();
+}
+
+qint64 HttpConnection::readSome(char *buffer, qint64 max)
+{
+    return m_stream ? m_stream->read(buffer, max) : m_socket->read(buffer, max);
+}
+
+bool HttpConnection::unsentOrUnread() const
+{
+    if (m_stream)
+        return m_stream->bytesToWrite() > 0;
+    return m_socket->bytesAvailable() > 0 || m_socket->bytesToWrite() > 0;
 }
 
 void HttpConnection::onReadyRead()
@@ -197,7 +233,7 @@ bool HttpConnection::readAvailable()
 {
     char *const buffer = readBuffer();
     while (m_state == State::Busy) {
-        const qint64 n = m_socket->read(buffer, ReadChunkSize);
+        const qint64 n = readSome(buffer, ReadChunkSize);
         if (n <= 0)
             return true;
         m_gotBytes = true;
@@ -209,8 +245,7 @@ bool HttpConnection::readAvailable()
         if (m_messageDone) {
             // Bytes after the response, or request bytes still unsent, leave the stream out of
             // step: such a connection is not reused.
-            const bool clean = parsed == size_t(n) && m_socket->bytesAvailable() == 0
-                && m_socket->bytesToWrite() == 0;
+            const bool clean = parsed == size_t(n) && !unsentOrUnread();
             finish(m_keepAlive && clean && !m_parser.upgrade);
             return false;
         }
@@ -218,6 +253,8 @@ bool HttpConnection::readAvailable()
             fail(HttpClientError::ProtocolError, QStringLiteral("invalid HTTP response"));
             return false;
         }
+        if (m_stream && n < ReadChunkSize)
+            return true; // the kernel had no more: asking again would only return EAGAIN
     }
     return false;
 }
@@ -392,6 +429,10 @@ void HttpConnection::notifyClosed(quint64 callId, HttpClientError error, const Q
 void HttpConnection::closeSocket()
 {
     // Signals first: abort() would otherwise report the close we asked for.
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream->abort();
+    }
     m_socket->disconnect(this);
     m_socket->abort();
 }

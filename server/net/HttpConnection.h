@@ -1,6 +1,8 @@
 #pragma once
 // One upstream HTTP/1.1 connection of HttpClient's pool: owns the socket, the response parser and
 // the timer of the call it carries. Private to server/net (HttpClient.cpp is its only user).
+// Qt's socket connects (and carries TLS); a plain connection is then taken over by a TcpStream,
+// which reads and writes without Qt's per-read ioctl and buffer copies.
 #include "server/net/HttpClient.h"
 
 #include <QAbstractSocket>
@@ -14,6 +16,7 @@
 namespace dynaseal {
 
 class HttpConnection;
+class TcpStream;
 
 // What a connection reports to its pool. Every call is made from an event-loop entry point
 // (socket signal, timer or posted event), never from inside an HttpConnection method called by
@@ -87,6 +90,7 @@ private:
     class ApiScope;
 
     void onConnected();
+    void takeOverStream();
     void onReady();
     void onReadyRead();
     void onSocketError(QAbstractSocket::SocketError error);
@@ -94,6 +98,8 @@ private:
     void onTimeout();
 
     void writeRequest(const QByteArray &wire);
+    qint64 readSome(char *buffer, qint64 max);
+    bool unsentOrUnread() const;
     bool readAvailable();
     bool deliver();
     void finish(bool reusable);
@@ -117,6 +123,7 @@ private:
     Target m_target;
     HttpConnectionListener *m_listener;
     QAbstractSocket *m_socket = nullptr;
+    TcpStream *m_stream = nullptr; // a plain connection once it is up; then m_socket is closed
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_lastReadMs = 0;

@@ -1,0 +1,78 @@
+#pragma once
+// A connected, non-blocking TCP socket read and written with plain recv()/send() on its
+// descriptor: the byte pipe under the HTTP front's connections and the upstream client's plain
+// HTTP connections.
+//
+// Why not QTcpSocket on these paths: before every read it asks the kernel how much is waiting
+// (an ioctl(FIONREAD), 3 of the 12 system calls of a proxied request), copies every byte through
+// its own ring buffer, and writes only on the next event-loop pass after toggling a write
+// notifier. Here a read is one recv() into the caller's buffer and a write goes to the kernel at
+// once; only what the kernel does not take is buffered, and only then is a write notifier used.
+// Connecting (name lookup, timeouts, TLS) stays with Qt's sockets: takeOver() adopts the
+// connection once it is up.
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+
+class QAbstractSocket;
+class QSocketNotifier;
+
+namespace dynaseal {
+
+class TcpStream : public QObject
+{
+    Q_OBJECT
+public:
+    // Takes ownership of `descriptor`, a connected TCP socket; sets it non-blocking, TCP_NODELAY.
+    explicit TcpStream(qintptr descriptor, QObject *parent = nullptr);
+    // Takes over the connection of a socket in ConnectedState with nothing read or buffered yet
+    // (right after connected()); the socket is left unconnected. nullptr if that failed.
+    static TcpStream *takeOver(QAbstractSocket *socket, QObject *parent = nullptr);
+    ~TcpStream() override;
+
+    bool isOpen() const { return m_fd >= 0 && !m_closing; }
+
+    // Reads what the kernel has, up to `max` bytes. Returns the count, 0 if nothing is waiting,
+    // -1 once the stream is closed (the peer closed or reset it: closed() follows from the event
+    // loop). A result below `max` means nothing more was waiting.
+    qint64 read(char *buffer, qint64 max);
+    // Reads and drops everything waiting.
+    void discardInput();
+    // Sends at once what the kernel takes; keeps the rest and sends it as the socket drains.
+    // A failed send closes the stream (closed() follows from the event loop).
+    void write(const char *data, qint64 size);
+    void write(const QByteArray &data) { write(data.constData(), data.size()); }
+    qint64 bytesToWrite() const { return m_out.size() - m_outSent; }
+    // Turns read notifications off (back-pressure: the kernel's buffer fills, then TCP's window)
+    // and on again.
+    void setReading(bool on);
+    // Sends what is still buffered, then closes.
+    void closeAfterWrites();
+    // Closes now; closed() is not emitted.
+    void abort();
+
+    QHostAddress peerAddress() const;
+
+signals:
+    void readyRead();
+    // The connection is gone: closed by the peer, reset, failed, or closed by closeAfterWrites().
+    // Always emitted from the event loop, never from inside a call to this object.
+    void closed();
+
+private:
+    void onReadable();
+    void onWritable();
+    void flushOut();
+    void shutDown(bool notify);
+
+    int m_fd = -1;
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr;
+    QByteArray m_out;       // what the kernel has not taken yet
+    qsizetype m_outSent = 0; // of m_out, already sent
+    bool m_closing = false; // closeAfterWrites() called, or the connection failed
+    bool m_closedSent = false;
+    mutable QHostAddress m_peer; // looked up on first use
+};
+
+} // namespace dynaseal
