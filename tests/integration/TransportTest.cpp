@@ -400,7 +400,9 @@ private slots:
         HttpResult after;
         QVERIFY(waitFor([&] {
             after = gw->http.get(QStringLiteral("/metrics"));
-            return sample(after.body, "dynaseal_tokens_billed_total") >= billedBefore + 14;
+            // Billed when the answer is complete; the write job is counted once its batch ran.
+            return sample(after.body, "dynaseal_tokens_billed_total") >= billedBefore + 14
+                && sample(after.body, "dynaseal_db_write_jobs") > jobsBefore;
         }));
         QCOMPARE(sample(after.body, "dynaseal_tokens_billed_total"), billedBefore + 14);
         QCOMPARE(sumOf(after.body, "dynaseal_proxy_requests_total"), requestsBefore + 1);
