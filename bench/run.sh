@@ -237,13 +237,13 @@ callbacks_drained() {
 
 # ---------------------------------------------------------------------------------------------
 # wrk: one line "rps p50_ms p99_ms non2xx errors requests"
-wrk_run() { # URL SECS [env assignments for post.lua...]
+wrk_run() { # URL SECS [env assignments for post.lua...]; prints "req/s p50 p99 non-2xx errors requests p90"
   local url=$1 secs=$2; shift 2
-  env BODY="$BODY" "$@" wrk -t1 -c"$CONNS" -d"${secs}s" --timeout 10s --latency -s "$here/post.lua" "$url" 2>&1 |
+  env BODY="$BODY" "$@" wrk -t1 -c"${WRK_CONNS:-$CONNS}" -d"${secs}s" --timeout 10s --latency -s "$here/post.lua" "$url" 2>&1 |
     awk 'function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /m$/) return v*60000; if (v ~ /s$/) return v*1000; return v }
-         /^ +50%/ {p50 = ms($2)} /^ +99%/ {p99 = ms($2)} /Requests\/sec/ {rps = $2} /Non-2xx/ {bad = $NF}
+         /^ +50%/ {p50 = ms($2)} /^ +90%/ {p90 = ms($2)} /^ +99%/ {p99 = ms($2)} /Requests\/sec/ {rps = $2} /Non-2xx/ {bad = $NF}
          /requests in/ {n = $1} /Socket errors/ {gsub(/,/, ""); err = $4 + $6 + $8 + $10}
-         END {printf "%s %s %s %d %d %d\n", (rps == "" ? 0 : rps), (p50 == "" ? -1 : p50), (p99 == "" ? -1 : p99), bad, err, n}'
+         END {printf "%s %s %s %d %d %d %s\n", (rps == "" ? 0 : rps), (p50 == "" ? -1 : p50), (p99 == "" ? -1 : p99), bad, err, n, (p90 == "" ? -1 : p90)}'
 }
 
 # CPU ticks (utime+stime) of each thread of PID: "tid ticks" lines.
@@ -292,10 +292,10 @@ run_proxy() {
   ok_after=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
   drained=$(callbacks_drained 120) || fail "proxy: callbacks not delivered: $drained"
 
-  printf '\n%-16s %12s %10s %10s %9s %7s\n' target req/s p50_ms p99_ms non-2xx errors
+  printf '\n%-16s %12s %10s %10s %10s %9s %7s\n' target req/s p50_ms p90_ms p99_ms non-2xx errors
   local n
   for n in "${names[@]}"; do
-    echo "${R[$n]}" | awk -v n="$n" '{printf "%-16s %12.0f %10.2f %10.2f %9d %7d\n", n, $1, $2, $3, $4, $5}'
+    echo "${R[$n]}" | awk -v n="$n" '{printf "%-16s %12.0f %10.2f %10.2f %10.2f %9d %7d\n", n, $1, $2, $7, $3, $4, $5}'
   done
   echo
   awk -v g="${R[gateway]}" -v x="${R[nginx]}" -v p="${R[portkey]:-}" -v d="${R[direct]}" 'BEGIN {
@@ -317,19 +317,30 @@ run_proxy() {
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
   if [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ]; then proxy_rounds; fi
+  [ $smoke = 1 ] || proxy_one_connection
+}
+
+# The latency a call pays at one connection, where nothing queues: what the hop itself adds.
+proxy_one_connection() {
+  local d x g
+  d=$(WRK_CONNS=1 wrk_run "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" 3)
+  x=$(WRK_CONNS=1 wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" 3)
+  g=$(WRK_CONNS=1 wrk_run "$GW/v1/chat/completions" 3 AUTH="Bearer $dyn_key")
+  echo "$d $x $g" | awk '{ printf "one connection (wrk -c1 3s): direct p50 %.2f p99 %.2f ms; added over direct at p50/p99: nginx %+.2f/%+.2f ms, gateway %+.2f/%+.2f ms (%.0f req/s)\n", $2, $3, $9 - $2, $10 - $3, $16 - $2, $17 - $3, $15 }'
+  [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at one connection"
 }
 
 # ROUNDS > 1: nginx and the gateway again, back to back, ROUNDS - 1 more times; the ratio of each
 # round and their median (a shared machine moves single runs by ±15 %).
 proxy_rounds() {
   local r line_n line_g ratios
-  ratios=$(echo "${R[gateway]} ${R[nginx]}" | awk '{ printf "%.3f", $1 / $7 }')
+  ratios=$(echo "${R[gateway]} ${R[nginx]}" | awk '{ printf "%.3f", $1 / $8 }')
   for r in $(seq 2 "$ROUNDS"); do
     line_n=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS")
     line_g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
     printf '  round %-2s nginx %8.0f req/s, gateway %8.0f req/s, p99 %6.2f ms\n' "$r" "${line_n%% *}" "${line_g%% *}" "$(echo "$line_g" | awk '{print $3}')"
     [ "$(echo "$line_g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx in round $r"
-    ratios+=" $(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $7 }')"
+    ratios+=" $(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $8 }')"
   done
   echo "gateway/nginx by round: $ratios; median $(echo "$ratios" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')"
   callbacks_drained 120 >/dev/null || fail "proxy: callbacks not delivered after the rounds"
