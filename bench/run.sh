@@ -462,8 +462,9 @@ run_scale() {
     [ "$(echo "$line" | awk '{print $4}')" = 0 ] || fail "scale: the gateway answered non-2xx with $w workers"
   done
   printf '\n%-8s %12s %8s %8s %7s   %14s %8s %7s\n' workers chat_req/s p50_ms p99_ms vs_1 models_req/s p99_ms vs_1
-  printf '%s\n' "${results[@]}" | awk 'NR == 1 { one = $2; mone = $8 }
-    { printf "%-8s %12.0f %8.2f %8.2f %6.2fx   %14.0f %8.2f %6.2fx\n", $1, $2, $3, $4, $2 / one, $8, $10, $8 / mone }'
+  # Fields: workers, then wrk_run's seven for chat (2-8) and for /v1/models (9-15).
+  printf '%s\n' "${results[@]}" | awk 'NR == 1 { one = $2; mone = $9 }
+    { printf "%-8s %12.0f %8.2f %8.2f %6.2fx   %14.0f %8.2f %6.2fx\n", $1, $2, $3, $4, $2 / one, $9, $11, $9 / mone }'
 }
 
 run_callgrind() {
