@@ -111,8 +111,9 @@ void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAt
     m_inFlight.insert(callback.id);
 
     HttpRequest request;
-    request.url = QUrl(callback.url);
+    request.url = urlOf(callback.url);
     request.body = callback.body;
+    request.responseHeaders = QList<QByteArray>(); // only the status matters
     request.connectTimeoutMs = m_policy.timeoutMs;
     request.firstByteTimeoutMs = m_policy.timeoutMs;
     request.idleTimeoutMs = m_policy.timeoutMs;
@@ -133,6 +134,16 @@ void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAt
         finished(callback, previousAttempts, *status, message);
     };
     m_http.send(request, handler);
+}
+
+QUrl CallbackDispatcher::urlOf(const QString &text)
+{
+    const auto it = m_urls.constFind(text);
+    if (it != m_urls.constEnd())
+        return it.value();
+    if (m_urls.size() >= 1024) // tenants' URLs change rarely; a bound keeps old ones from piling up
+        m_urls.clear();
+    return m_urls.insert(text, QUrl(text)).value();
 }
 
 void CallbackDispatcher::recordDelivered()

@@ -3,10 +3,12 @@
 // until the tenant answers 2xx, across restarts (what is due is re-read from the database).
 #include "server/core/UsageRecord.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+#include <QUrl>
 #include <deque>
 #include <functional>
 
@@ -60,6 +62,7 @@ private:
     void sendWaiting();
     void attempt(const PendingCallback &callback, int previousAttempts);
     void finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error);
+    QUrl urlOf(const QString &text);
 
     struct Delivered
     {
@@ -85,6 +88,7 @@ private:
     // Committed callbacks that found every delivery slot taken.
     std::deque<PendingCallback> m_waiting;
     QSet<QString> m_waitingIds;
+    QHash<QString, QUrl> m_urls; // parsed callback URLs: parsing one costs more than sending it
     bool m_polling = false;
     bool m_moreDue = false; // the last poll filled its page, or m_waiting overflowed: poll again once there is room
     std::function<bool()> m_summariesWanted = [] { return true; };

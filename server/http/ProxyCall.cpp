@@ -93,6 +93,8 @@ void ProxyCall::forward()
     request.connectTimeoutMs = m_ctx.settings.upstreamConnectTimeoutMs;
     request.firstByteTimeoutMs = m_ctx.settings.upstreamFirstByteTimeoutMs;
     request.idleTimeoutMs = m_ctx.settings.upstreamIdleTimeoutMs;
+    static const QList<QByteArray> kHeadersUsed{"content-type", "retry-after"};
+    request.responseHeaders = kHeadersUsed;
 
     HttpResponseHandler handler;
     handler.onHead = [this](int status, const HttpHeaders &headers) { onHead(status, headers); };

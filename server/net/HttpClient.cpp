@@ -181,6 +181,7 @@ void HttpClient::Private::prepare(Call &call, const HttpRequest &request) const
     call.exchange.headRequest = request.method == "HEAD";
     call.exchange.firstByteTimeoutMs = request.firstByteTimeoutMs;
     call.exchange.idleTimeoutMs = request.idleTimeoutMs;
+    call.exchange.responseHeaders = request.responseHeaders;
 
     QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
     if (!target.startsWith('/'))

@@ -9,6 +9,7 @@
 #include <QPair>
 #include <QUrl>
 #include <functional>
+#include <optional>
 
 namespace dynaseal {
 
@@ -24,6 +25,9 @@ struct HttpRequest
     int firstByteTimeoutMs = 120'000; // until the response headers are complete
     int idleTimeoutMs = 120'000;      // longest silence between two body chunks
     // A timeout of 0 or less is off.
+    // Lower-case names of the response headers to report; all when unset. The others are
+    // skipped without being copied.
+    std::optional<QList<QByteArray>> responseHeaders;
 };
 
 enum class HttpClientError {

@@ -468,8 +468,8 @@ void HttpConnection::resetResponse(const Exchange &exchange)
     http_parser_init(&m_parser, HTTP_RESPONSE);
     m_parser.data = this;
     m_headers.clear();
-    m_field.clear();
-    m_value.clear();
+    m_field.resize(0);
+    m_value.resize(0);
     m_body.resize(0);
     m_status = 0;
     m_gotBytes = false;
@@ -501,8 +501,8 @@ int HttpConnection::onMessageBegin(http_parser *parser)
     auto *self = static_cast<HttpConnection *>(parser->data);
     // Also the start of the real response after a 1xx interim one.
     self->m_headers.clear();
-    self->m_field.clear();
-    self->m_value.clear();
+    self->m_field.resize(0);
+    self->m_value.resize(0);
     self->m_inValue = false;
     self->m_informational = false;
     return 0;
@@ -531,12 +531,23 @@ int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t le
 
 void HttpConnection::takeHeader()
 {
-    QByteArray name = std::move(m_field).toLower();
-    QByteArray value = std::move(m_value).trimmed();
-    m_headers.append({std::move(name), std::move(value)});
-    m_field = QByteArray();
-    m_value = QByteArray();
+    // Copies out of the collecting buffers, which keep their memory for the next header.
+    if (wantsHeader())
+        m_headers.append({m_field.toLower(), m_value.trimmed()});
+    m_field.resize(0);
+    m_value.resize(0);
     m_inValue = false;
+}
+
+bool HttpConnection::wantsHeader() const
+{
+    if (!m_exchange.responseHeaders)
+        return true;
+    for (const QByteArray &name : *m_exchange.responseHeaders) {
+        if (name.size() == m_field.size() && qstrnicmp(name.constData(), m_field.constData(), size_t(name.size())) == 0)
+            return true;
+    }
+    return false;
 }
 
 int HttpConnection::onHeadersComplete(http_parser *parser)

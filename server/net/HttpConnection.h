@@ -58,6 +58,7 @@ public:
         bool headRequest = false; // a response to HEAD has no body whatever its headers say
         int firstByteTimeoutMs = 0;
         int idleTimeoutMs = 0;
+        std::optional<QList<QByteArray>> responseHeaders; // HttpRequest::responseHeaders
     };
 
     HttpConnection(Target target, HttpConnectionListener *listener);
@@ -119,6 +120,7 @@ private:
     static int onBody(http_parser *parser, const char *at, size_t length);
     static int onMessageComplete(http_parser *parser);
     void takeHeader();
+    bool wantsHeader() const;
 
     Target m_target;
     HttpConnectionListener *m_listener;
