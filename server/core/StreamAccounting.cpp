@@ -80,7 +80,14 @@ void StreamAccounting::take(const char *json, size_t length, bool streamed)
 {
     // RapidJSON, not QJsonDocument: every answer and every streamed chunk is parsed here, and
     // QJsonDocument was the larger part of a serving thread's JSON work. Only two members matter.
-    rapidjson::Document doc;
+    // Its memory from the stack: a default Document takes a 64 KiB block from the heap per parse.
+    // A larger answer spills over into heap blocks as usual.
+    char valueBuffer[8192];
+    char parseBuffer[2048]; // the parser's stack starts at 1 KiB; the pool keeps a header too
+    rapidjson::MemoryPoolAllocator<> valueAllocator(valueBuffer, sizeof valueBuffer);
+    rapidjson::MemoryPoolAllocator<> parseAllocator(parseBuffer, sizeof parseBuffer);
+    rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, rapidjson::MemoryPoolAllocator<>>
+        doc(&valueAllocator, 1024, &parseAllocator);
     doc.Parse(json, length);
     if (doc.HasParseError() || !doc.IsObject())
         return;

@@ -178,6 +178,15 @@ void StreamAccountingTest::takeJson_data()
         << QByteArray(R"({"choices":[1,"a",null,{"index":0,"message":"flat"}],"usage":{"prompt_tokens":2,"completion_tokens":0}})")
         << QString() << 2LL << 0LL;
     QTest::newRow("trailing garbage") << QByteArray(R"({"usage":{"prompt_tokens":1,"completion_tokens":1}} x)") << QString() << kNone << kNone;
+    // Far more than the parser's stack buffers hold: it goes on in heap memory.
+    const QString longText = QString(QStringLiteral("long answer ")).repeated(20'000);
+    QByteArray many;
+    for (int i = 0; i < 2000; ++i)
+        many += QByteArray(R"({"k":[1,2,{"x":"y"}]},)");
+    QTest::newRow("larger than the stack buffers")
+        << QByteArray(R"({"meta":[)" + many + R"(null],"choices":[{"index":0,"message":{"content":")" + longText.toUtf8()
+                      + R"("}}],"usage":{"prompt_tokens":7,"completion_tokens":60000}})")
+        << longText << 7LL << 60000LL;
 }
 
 void StreamAccountingTest::takeJson()
