@@ -146,8 +146,9 @@ void HttpServerConnection::finishHeader()
 {
     if (!m_field.isEmpty() || m_inValue)
         m_request->headers.append({m_field.toLower(), m_value.trimmed()});
-    m_field.clear();
-    m_value.clear();
+    // Emptied, not freed: the next header is collected in the same memory.
+    m_field.resize(0);
+    m_value.resize(0);
     m_inValue = false;
 }
 
@@ -155,9 +156,9 @@ int HttpServerConnection::onMessageBegin(http_parser *parser)
 {
     HttpServerConnection *c = self(parser);
     c->m_request = std::make_shared<HttpExchange>();
-    c->m_url.clear();
-    c->m_field.clear();
-    c->m_value.clear();
+    c->m_url.resize(0);
+    c->m_field.resize(0);
+    c->m_value.resize(0);
     c->m_inValue = false;
     c->m_headBytes = 0;
     return 0;
