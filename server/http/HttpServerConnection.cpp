@@ -60,15 +60,13 @@ void HttpServerConnection::onReadyRead()
         m_stream->setReading(false);
         return;
     }
-    // One read buffer per thread: what is kept is copied out of it.
-    constexpr qint64 kChunk = 64 * 1024;
-    thread_local QByteArray chunk(kChunk, Qt::Uninitialized);
+    char *const chunk = TcpStream::threadReadBuffer();
     qint64 n;
     do {
-        n = m_stream->read(chunk.data(), kChunk);
+        n = m_stream->read(chunk, TcpStream::kReadBufferBytes);
         if (n > 0)
-            m_buffer.append(chunk.constData(), qsizetype(n));
-    } while (n == kChunk && m_buffer.size() < kSocketBufferBytes);
+            m_buffer.append(chunk, qsizetype(n));
+    } while (n == TcpStream::kReadBufferBytes && m_buffer.size() < kSocketBufferBytes);
     parseBuffered();
 }
 

@@ -84,7 +84,7 @@ bool isFramingHeader(const QByteArray &name)
 {
     for (const QByteArrayView own : {QByteArrayView("host"), QByteArrayView("content-length"),
                                      QByteArrayView("connection"), QByteArrayView("transfer-encoding")}) {
-        if (name.size() == own.size() && qstrnicmp(name.constData(), own.data(), size_t(own.size())) == 0)
+        if (sameHeaderName(name, own))
             return true;
     }
     return false;

@@ -13,16 +13,6 @@ namespace dynaseal {
 
 namespace {
 
-constexpr qint64 ReadChunkSize = 64 * 1024;
-
-// One read buffer per thread: the parser copies out what it keeps before any handler runs, so
-// every connection can read into the same memory.
-char *readBuffer()
-{
-    thread_local QByteArray buffer(ReadChunkSize, Qt::Uninitialized);
-    return buffer.data();
-}
-
 bool isTlsError(QAbstractSocket::SocketError error)
 {
     return error == QAbstractSocket::SslHandshakeFailedError
@@ -231,9 +221,10 @@ void HttpConnection::onReadyRead()
 // and this connection still carries the call.
 bool HttpConnection::readAvailable()
 {
-    char *const buffer = readBuffer();
+    // The parser copies out what it keeps before any handler runs.
+    char *const buffer = TcpStream::threadReadBuffer();
     while (m_state == State::Busy) {
-        const qint64 n = readSome(buffer, ReadChunkSize);
+        const qint64 n = readSome(buffer, TcpStream::kReadBufferBytes);
         if (n <= 0)
             return true;
         m_gotBytes = true;
@@ -253,7 +244,7 @@ bool HttpConnection::readAvailable()
             fail(HttpClientError::ProtocolError, QStringLiteral("invalid HTTP response"));
             return false;
         }
-        if (m_stream && n < ReadChunkSize)
+        if (m_stream && n < TcpStream::kReadBufferBytes)
             return true; // the kernel had no more: asking again would only return EAGAIN
     }
     return false;
@@ -543,11 +534,8 @@ bool HttpConnection::wantsHeader() const
 {
     if (!m_exchange.responseHeaders)
         return true;
-    for (const QByteArray &name : *m_exchange.responseHeaders) {
-        if (name.size() == m_field.size() && qstrnicmp(name.constData(), m_field.constData(), size_t(name.size())) == 0)
-            return true;
-    }
-    return false;
+    return std::any_of(m_exchange.responseHeaders->cbegin(), m_exchange.responseHeaders->cend(),
+                       [this](const QByteArray &name) { return sameHeaderName(m_field, name); });
 }
 
 int HttpConnection::onHeadersComplete(http_parser *parser)

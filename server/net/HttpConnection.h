@@ -18,6 +18,12 @@ namespace dynaseal {
 class HttpConnection;
 class TcpStream;
 
+// Header names compare without case (RFC 9110); the length first, as most names differ in it.
+inline bool sameHeaderName(QByteArrayView a, QByteArrayView b)
+{
+    return a.size() == b.size() && qstrnicmp(a.data(), b.data(), size_t(a.size())) == 0;
+}
+
 // What a connection reports to its pool. Every call is made from an event-loop entry point
 // (socket signal, timer or posted event), never from inside an HttpConnection method called by
 // the pool, so the pool is free to cancel, reassign or dispose of the connection in the handler.

@@ -146,6 +146,12 @@ QHostAddress TcpStream::peerAddress() const
     return m_peer;
 }
 
+char *TcpStream::threadReadBuffer()
+{
+    thread_local QByteArray buffer(kReadBufferBytes, Qt::Uninitialized);
+    return buffer.data();
+}
+
 void TcpStream::onReadable()
 {
     emit readyRead();

@@ -53,6 +53,11 @@ public:
 
     QHostAddress peerAddress() const;
 
+    // Scratch memory for reads, one block per thread: a reader copies out what it keeps before
+    // handing anything on, so every connection of the thread can read into the same memory.
+    static constexpr qint64 kReadBufferBytes = 64 * 1024;
+    static char *threadReadBuffer();
+
 signals:
     void readyRead();
     // The connection is gone: closed by the peer, reset, failed, or closed by closeAfterWrites().

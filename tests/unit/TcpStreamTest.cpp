@@ -24,19 +24,26 @@ struct Pair
     std::unique_ptr<TcpStream> stream;
 };
 
+// The server's next connection as a TcpStream (null if none came).
+std::unique_ptr<TcpStream> acceptStream(QTcpServer &server)
+{
+    if (!server.waitForNewConnection(5000))
+        return nullptr;
+    std::unique_ptr<QTcpSocket> accepted(server.nextPendingConnection());
+    // The stream owns its descriptor: take a copy, Qt's socket closes its own.
+    const int fd = ::dup(int(accepted->socketDescriptor()));
+    accepted->abort();
+    return std::make_unique<TcpStream>(fd);
+}
+
 Pair connectPair(QTcpServer &server)
 {
     Pair pair;
     pair.peer = std::make_unique<QTcpSocket>();
     pair.peer->connectToHost(QHostAddress::LocalHost, server.serverPort());
-    if (!server.waitForNewConnection(5000) || !pair.peer->waitForConnected(5000))
-        return pair;
-    QTcpSocket *accepted = server.nextPendingConnection();
-    // The stream owns its descriptor: take a copy, Qt's socket closes its own.
-    const int fd = ::dup(int(accepted->socketDescriptor()));
-    accepted->abort();
-    delete accepted;
-    pair.stream = std::make_unique<TcpStream>(fd);
+    pair.stream = acceptStream(server);
+    if (!pair.peer->waitForConnected(5000))
+        pair.stream.reset();
     return pair;
 }
 
@@ -148,11 +155,9 @@ private slots:
         address.sin_port = htons(m_server->serverPort());
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         QCOMPARE(::connect(peer, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
-        QVERIFY(m_server->waitForNewConnection(5000));
-        QTcpSocket *accepted = m_server->nextPendingConnection();
-        TcpStream stream(::dup(int(accepted->socketDescriptor())));
-        accepted->abort();
-        delete accepted;
+        const std::unique_ptr<TcpStream> accepted = acceptStream(*m_server);
+        QVERIFY(accepted);
+        TcpStream &stream = *accepted;
         QSignalSpy closed(&stream, &TcpStream::closed);
 
         QCOMPARE(::send(peer, "unread request bytes", 20, 0), ssize_t(20));
