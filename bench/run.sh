@@ -65,8 +65,10 @@ if want callgrind && { want proxy || want stream || want profile || want scale |
 fi
 
 if [ $smoke = 1 ]; then
+  PACED_RATES=${PACED_RATES:-2000}
   SECS=${SECS:-1} STREAMS=${STREAMS:-20} CHUNKS=${CHUNKS:-5} STREAM_SECS=${STREAM_SECS:-1} SETTLE=${SETTLE:-1}
 fi
+PACED_RATES=${PACED_RATES:-2000 8000}
 SECS=${SECS:-8} CONNS=${CONNS:-50} STREAMS=${STREAMS:-2000} CHUNKS=${CHUNKS:-50} STREAM_SECS=${STREAM_SECS:-5} SETTLE=${SETTLE:-5}
 ADMIN_PASSWORD=bench-admin-password-1
 BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":50}'
@@ -318,6 +320,24 @@ run_proxy() {
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
   if [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ]; then proxy_rounds; fi
   [ $smoke = 1 ] || proxy_one_connection
+  proxy_paced
+}
+
+# The latency at a steady load below every target's capacity: CONNS connections that together
+# offer RATE calls per second (random waits between calls). At full load (above) the latency of
+# a closed loop is CONNS / throughput, so it measures throughput again; here it is what a call
+# pays when the gateway keeps up.
+proxy_paced() {
+  local rate d x g pace
+  for rate in $PACED_RATES; do
+    pace=$(awk -v c="$CONNS" -v r="$rate" 'BEGIN { printf "%.3f", c / r * 1000 }')
+    d=$(wrk_run "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" "$SECS" PACE_MS="$pace")
+    x=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS" PACE_MS="$pace")
+    g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key" PACE_MS="$pace")
+    echo "$rate $d $x $g" | awk '{ printf "paced, %d connections offering %d req/s (got %.0f / %.0f / %.0f): direct p50 %.2f p90 %.2f p99 %.2f ms; added over direct at p50/p90/p99: nginx %+.2f/%+.2f/%+.2f ms, gateway %+.2f/%+.2f/%+.2f ms\n",
+      '"$CONNS"', $1, $2, $9, $16, $3, $8, $4, $10 - $3, $15 - $8, $11 - $4, $17 - $3, $22 - $8, $18 - $4 }'
+    [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at $rate req/s"
+  done
 }
 
 # The latency a call pays at one connection, where nothing queues: what the hop itself adds.

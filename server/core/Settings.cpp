@@ -88,7 +88,7 @@ const QList<Definition> &definitions()
         {"database", "DYNASEAL_DATABASE", "sqlite:<data-dir>/dynaseal.db", "sqlite:PATH or postgres://user:pass@host:port/db", applyDatabase},
         {"max-body-bytes", "DYNASEAL_MAX_BODY_BYTES", "8388608", "largest request body; larger ones get 413 before they are read", integer(&Settings::maxBodyBytes, 1024, qint64(1) << 32)},
         {"max-connections", "DYNASEAL_MAX_CONNECTIONS", "10000", "open client connections at most; more are closed at once", integer(&Settings::maxConnections, 1, 1'000'000)},
-        {"idle-timeout", "DYNASEAL_IDLE_TIMEOUT", "75", "seconds a client connection may sit idle", integer(&Settings::idleTimeoutSecs, 1, 86'400)},
+        {"idle-timeout", "DYNASEAL_IDLE_TIMEOUT", "75", "seconds a client connection may sit idle, or take nothing of a response sent to it", integer(&Settings::idleTimeoutSecs, 1, 86'400)},
         {"workers", "DYNASEAL_WORKERS", "0", "threads serving HTTP; 0 starts one per core", integer(&Settings::workers, 0, 256)},
         {"max-key-lifetime", "DYNASEAL_MAX_KEY_LIFETIME", "86400", "longest dynamic-key lifetime in seconds, for tenants that set none", integer(&Settings::maxKeyLifetimeSecs, 1, 10LL * 365 * 86'400)},
         {"default-max-tokens", "DYNASEAL_DEFAULT_MAX_TOKENS", "4096", "completion tokens asked of the upstream when a device sets no max_tokens (the key's budget may lower it)", integer(&Settings::defaultMaxTokens, 1, 10'000'000)},

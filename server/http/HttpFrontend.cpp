@@ -8,7 +8,8 @@ HttpFrontend::HttpFrontend(ConnectionLimits limits, QObject *parent)
     : QObject(parent), m_limits(limits), m_sweep(this)
 {
     // One timer for all connections instead of one per connection: a sweep every quarter of the
-    // idle limit (at most once a second) closes connections within 1.25× the limit.
+    // idle limit (at most once a second) closes idle or stalled connections within about 1.25× the
+    // limit.
     m_sweep.setInterval(std::clamp(limits.idleTimeoutMs / 4, 50, 1000));
     connect(&m_sweep, &QTimer::timeout, this, &HttpFrontend::sweepIdle);
     m_sweep.start();
@@ -35,7 +36,7 @@ void HttpFrontend::sweepIdle()
     const qint64 now = HttpServerConnection::monotonicMs();
     const auto connections = m_connections; // closing may remove entries
     for (HttpServerConnection *connection : connections)
-        connection->closeIfIdle(now);
+        connection->closeIfInactive(now);
 }
 
 } // namespace dynaseal

@@ -123,9 +123,21 @@ void HttpServerConnection::responseFinished(bool close)
     }
 }
 
-void HttpServerConnection::closeIfIdle(qint64 nowMs)
+void HttpServerConnection::closeIfInactive(qint64 nowMs)
 {
-    if (!m_responsePending && nowMs - m_lastActivityMs >= m_limits.idleTimeoutMs && m_stream->isOpen())
+    if (!m_stream->isOpen())
+        return;
+    if (m_stream->bytesToWrite() > 0) {
+        if (m_stalledSinceMs < 0 || m_stream->bytesSent() != m_sentAtStall) {
+            m_stalledSinceMs = nowMs;
+            m_sentAtStall = m_stream->bytesSent();
+        } else if (nowMs - m_stalledSinceMs >= m_limits.idleTimeoutMs) {
+            m_stream->close(); // what waits for it is dropped: the client is not reading
+        }
+        return;
+    }
+    m_stalledSinceMs = -1;
+    if (!m_responsePending && nowMs - m_lastActivityMs >= m_limits.idleTimeoutMs)
         m_stream->closeAfterWrites();
 }
 

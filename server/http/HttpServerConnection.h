@@ -34,8 +34,11 @@ public:
 
     // The response to the request handed out last is complete; `close` ends the connection.
     void responseFinished(bool close);
-    // Closed when idle past the limit with no response pending; called by the frontend's sweep.
-    void closeIfIdle(qint64 nowMs);
+    // Called by the frontend's sweep. Closes the connection when it sat idle past the limit with
+    // no response pending, or when the client took none of its response for as long (a device
+    // that stopped reading would otherwise hold the connection, and what is queued for it, for
+    // good).
+    void closeIfInactive(qint64 nowMs);
     // The clock the idle limit is measured on (steady, milliseconds).
     static qint64 monotonicMs();
 
@@ -78,6 +81,8 @@ private:
     bool m_parsing = false;
     bool m_closing = false;
     bool m_readPaused = false;
+    qint64 m_stalledSinceMs = -1; // output waiting and none of it taken since (sweep time)
+    quint64 m_sentAtStall = 0;
     qint64 m_lastActivityMs = 0;
 };
 

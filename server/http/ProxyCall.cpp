@@ -21,6 +21,8 @@ namespace dynaseal {
 namespace {
 // Largest non-streamed upstream answer held in memory.
 constexpr qsizetype kMaxBufferedResponse = 64 * 1024 * 1024;
+// A stream's bytes waiting for a slow device beyond which the upstream is not read any more.
+constexpr qint64 kDeviceBacklogBytes = 256 * 1024;
 
 QByteArray headerValue(const HttpHeaders &headers, const QByteArray &name)
 {
@@ -35,8 +37,10 @@ QByteArray headerValue(const HttpHeaders &headers, const QByteArray &name)
 ProxyCall::ProxyCall(ServerContext &context, HttpClient &http, Plan plan, QObject *parent)
     : QObject(parent), m_ctx(context), m_http(http), m_plan(std::move(plan))
 {
-    if (TcpStream *stream = m_plan.exchange->stream)
+    if (TcpStream *stream = m_plan.exchange->stream) {
         connect(stream, &TcpStream::closed, this, &ProxyCall::onClientGone);
+        connect(stream, &TcpStream::drained, this, &ProxyCall::onDeviceDrained);
+    }
 }
 
 void ProxyCall::start()
@@ -123,6 +127,7 @@ void ProxyCall::onData(const QByteArray &data)
     if (m_streaming) {
         m_accounting.feedSse(data);
         HttpReply::chunk(*m_plan.exchange, data);
+        holdBackIfDeviceSlow();
         return;
     }
     if (m_buffer.size() + data.size() > kMaxBufferedResponse) {
@@ -231,6 +236,27 @@ void ProxyCall::onClientGone()
     if (m_callId)
         m_http.cancel(m_callId);
     complete(RequestStatus::ClientClosed, QStringLiteral("the device closed the connection"));
+}
+
+void ProxyCall::holdBackIfDeviceSlow()
+{
+    // Without this a slow device (a phone on a bad network) makes the gateway hold whatever the
+    // upstream sends in memory. Held back, the upstream's socket fills and TCP slows it down; a
+    // device that takes nothing at all is disconnected by the front's stall check.
+    const TcpStream *stream = m_plan.exchange->stream;
+    if (m_upstreamHeldBack || !stream || stream->bytesToWrite() < kDeviceBacklogBytes)
+        return;
+    m_upstreamHeldBack = true;
+    m_http.setReading(m_callId, false);
+}
+
+void ProxyCall::onDeviceDrained()
+{
+    if (!m_upstreamHeldBack)
+        return;
+    m_upstreamHeldBack = false;
+    if (!m_finished)
+        m_http.setReading(m_callId, true);
 }
 
 void ProxyCall::complete(const QString &status, const QString &error)

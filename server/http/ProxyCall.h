@@ -50,6 +50,9 @@ private:
     void onComplete();
     void onUpstreamError(HttpClientError error, const QString &message);
     void onClientGone();
+    // Back-pressure for a device that reads slower than the upstream sends.
+    void holdBackIfDeviceSlow();
+    void onDeviceDrained();
     void answerUpstreamFailure();
     // Moves on to the next upstream if the failure may be retried and nothing reached the device.
     bool retryElsewhere(const QString &why);
@@ -69,6 +72,7 @@ private:
     HttpHeaders m_upstreamHeaders;
     QByteArray m_buffer; // non-streamed response
     bool m_streaming = false;
+    bool m_upstreamHeldBack = false; // the upstream's connection is not read until the device catches up
     bool m_finished = false;
     StreamAccounting m_accounting;
 };

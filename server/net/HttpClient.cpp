@@ -485,6 +485,13 @@ void HttpClient::cancel(quint64 callId)
     d->cancel(callId);
 }
 
+void HttpClient::setReading(quint64 callId, bool on)
+{
+    const std::shared_ptr<Call> call = d->calls.value(callId);
+    if (call && call->connection)
+        call->connection->setReading(on);
+}
+
 int HttpClient::openConnections() const
 {
     qsizetype count = 0;

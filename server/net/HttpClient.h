@@ -72,6 +72,10 @@ public:
     // Stops a call at once: its connection is closed (not pooled) and no callback follows.
     // Unknown or finished ids are ignored.
     void cancel(quint64 callId);
+    // Stops reading a call's response, and goes on (back-pressure: the caller cannot pass the
+    // data on as fast as it comes). TCP then slows the server down; the idle timeout does not run
+    // meanwhile. Unknown or finished ids are ignored.
+    void setReading(quint64 callId, bool on);
 
     // For metrics and tests.
     int openConnections() const;

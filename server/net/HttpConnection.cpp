@@ -64,6 +64,9 @@ HttpConnection::HttpConnection(Target target, HttpConnectionListener *listener)
         // certificate for the host name.
         auto *socket = new QSslSocket(this);
         socket->setPeerVerifyMode(QSslSocket::VerifyPeer);
+        // Bounded, so that setReading(false) holds the peer back: Qt stops reading the kernel
+        // once this much is waiting (a plain connection's TcpStream just stops reading).
+        socket->setReadBufferSize(4 * TcpStream::kReadBufferBytes);
         connect(socket, &QSslSocket::encrypted, this, &HttpConnection::onReady);
         m_socket = socket;
     } else {
@@ -205,9 +208,33 @@ bool HttpConnection::unsentOrUnread() const
     return m_socket->bytesAvailable() > 0 || m_socket->bytesToWrite() > 0;
 }
 
+void HttpConnection::setReading(bool on)
+{
+    ApiScope api(this);
+    if (on == !m_readingPaused || (!on && m_state != State::Busy))
+        return;
+    m_readingPaused = !on;
+    if (m_stream) {
+        m_stream->setReading(on);
+    } else if (on && m_socket->bytesAvailable() > 0) {
+        // Qt signals readyRead only for new bytes: what it buffered meanwhile is read from here.
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_state == State::Busy && !m_readingPaused)
+                    onReadyRead();
+            },
+            Qt::QueuedConnection);
+    }
+    if (on)
+        m_lastReadMs = m_clock.elapsed(); // the pause was not the peer's silence
+}
+
 void HttpConnection::onReadyRead()
 {
     DispatchScope scope(this);
+    if (m_readingPaused)
+        return; // a TLS socket: Qt buffers up to its read buffer size, then leaves it to TCP
     if (m_state == State::Ready) {
         // Bytes nobody asked for (often a 408 before the server closes): out of step, drop it.
         fail(HttpClientError::ConnectionClosed, QStringLiteral("unexpected data on idle connection"));
@@ -223,7 +250,7 @@ bool HttpConnection::readAvailable()
 {
     // The parser copies out what it keeps before any handler runs.
     char *const buffer = TcpStream::threadReadBuffer();
-    while (m_state == State::Busy) {
+    while (m_state == State::Busy && !m_readingPaused) {
         const qint64 n = readSome(buffer, TcpStream::kReadBufferBytes);
         if (n <= 0)
             return true;
@@ -285,7 +312,9 @@ void HttpConnection::peerClosed()
 {
     switch (m_state) {
     case State::Busy:
-        // Take what is still buffered first; the response may be complete in it.
+        // Take what is still buffered first; the response may be complete in it. Paused or not:
+        // it is bounded, and nothing more comes.
+        m_readingPaused = false;
         if (!readAvailable())
             return;
         // A response without Content-Length or chunking ends with the connection.
@@ -361,6 +390,8 @@ void HttpConnection::onTimeout()
     if (m_phase == Phase::None)
         return; // armed for a phase that has ended
     const qint64 now = m_clock.elapsed();
+    if (m_phase == Phase::Body && m_readingPaused)
+        m_lastReadMs = now; // not reading is not the peer's silence
     const qint64 deadline = m_phase == Phase::Body ? m_lastReadMs + m_exchange.idleTimeoutMs : m_deadlineMs;
     if (now < deadline) {
         // Armed for an earlier phase (or before the last read): wait for what is left.
@@ -456,6 +487,11 @@ void HttpConnection::armTimer(qint64 ms)
 void HttpConnection::resetResponse(const Exchange &exchange)
 {
     m_exchange = exchange;
+    if (m_readingPaused) {
+        m_readingPaused = false;
+        if (m_stream)
+            m_stream->setReading(true);
+    }
     http_parser_init(&m_parser, HTTP_RESPONSE);
     m_parser.data = this;
     m_headers.clear();

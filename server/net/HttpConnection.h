@@ -78,6 +78,9 @@ public:
     void send(const Exchange &exchange, const QByteArray &wire);
     // Keeps the connection open without a call; it is dropped after `keepAliveMs` of idleness.
     void park(int keepAliveMs);
+    // Stops and resumes reading the response in progress (back-pressure from a slow reader of
+    // it). While stopped, the idle timeout does not run: the silence is ours.
+    void setReading(bool on);
     // Aborts the socket; the listener hears nothing more from this connection.
     void shutdown();
 
@@ -148,6 +151,7 @@ private:
     bool m_detached = false;
     bool m_tcpConnected = false;
     bool m_gotBytes = false;
+    bool m_readingPaused = false;
 
     // Response parsing. Parser callbacks only collect; deliver() hands the results to the
     // listener after http_parser_execute() returned, so handlers never re-enter the parser.

@@ -99,6 +99,8 @@ void TcpStream::write(const char *data, qint64 size)
         do {
             n = ::send(m_fd, data, size_t(size), MSG_NOSIGNAL);
         } while (n < 0 && errno == EINTR);
+        if (n > 0)
+            m_sentTotal += quint64(n);
         if (n == size)
             return;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -117,6 +119,11 @@ void TcpStream::setReading(bool on)
 {
     if (m_readNotifier && m_fd >= 0 && !m_closing)
         m_readNotifier->setEnabled(on);
+}
+
+void TcpStream::close()
+{
+    shutDown(true);
 }
 
 void TcpStream::closeAfterWrites()
@@ -175,6 +182,7 @@ void TcpStream::flushOut()
             return;
         }
         m_outSent += n;
+        m_sentTotal += quint64(n);
     }
     if (bytesToWrite() > 0) {
         if (m_outSent >= kCompactFrom && m_outSent * 2 >= m_out.size()) {
@@ -188,6 +196,8 @@ void TcpStream::flushOut()
     m_writeNotifier->setEnabled(false);
     if (m_closing)
         shutDown(true);
+    else
+        emit drained();
 }
 
 void TcpStream::shutDown(bool notify)

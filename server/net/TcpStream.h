@@ -43,11 +43,16 @@ public:
     void write(const char *data, qint64 size);
     void write(const QByteArray &data) { write(data.constData(), data.size()); }
     qint64 bytesToWrite() const { return m_out.size() - m_outSent; }
+    // Everything the kernel has taken so far: progress for a watchdog.
+    quint64 bytesSent() const { return m_sentTotal; }
     // Turns read notifications off (back-pressure: the kernel's buffer fills, then TCP's window)
     // and on again.
     void setReading(bool on);
     // Sends what is still buffered, then closes.
     void closeAfterWrites();
+    // Closes now, dropping what is unsent (a peer that takes nothing); closed() follows from the
+    // event loop.
+    void close();
     // Closes now; closed() is not emitted.
     void abort();
 
@@ -60,6 +65,8 @@ public:
 
 signals:
     void readyRead();
+    // What write() had to keep is all sent now: a writer holding back can go on.
+    void drained();
     // The connection is gone: closed by the peer, reset, failed, or closed by closeAfterWrites().
     // Always emitted from the event loop, never from inside a call to this object.
     void closed();
@@ -75,6 +82,7 @@ private:
     QSocketNotifier *m_writeNotifier = nullptr;
     QByteArray m_out;       // what the kernel has not taken yet
     qsizetype m_outSent = 0; // of m_out, already sent
+    quint64 m_sentTotal = 0;
     bool m_closing = false; // closeAfterWrites() called, or the connection failed
     bool m_closedSent = false;
     mutable QHostAddress m_peer; // looked up on first use

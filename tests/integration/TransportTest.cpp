@@ -134,6 +134,47 @@ QByteArray request(const QByteArray &method, const QByteArray &path, const QByte
     return out + "\r\n" + body;
 }
 
+// A stream far bigger than what the kernel's socket buffers between the fake upstream, the
+// gateway and a device can hold: ~49 MB.
+constexpr int kBigStreamChunks = 6000;
+constexpr int kBigStreamPadding = 8000;
+constexpr qint64 kBigStreamBytes = qint64(kBigStreamChunks) * (kBigStreamPadding + 150);
+
+// The body of a whole chunked response (head included), framing removed; empty if malformed.
+QByteArray chunkedBody(const QByteArray &response)
+{
+    QByteArray body;
+    qsizetype pos = response.indexOf("\r\n\r\n");
+    if (pos < 0)
+        return {};
+    pos += 4;
+    for (;;) {
+        const qsizetype lineEnd = response.indexOf("\r\n", pos);
+        bool ok = false;
+        const qsizetype size = lineEnd < 0 ? 0 : response.mid(pos, lineEnd - pos).toLongLong(&ok, 16);
+        if (!ok || response.size() < lineEnd + 2 + size + 2)
+            return {};
+        if (size == 0)
+            return body;
+        body += response.mid(lineEnd + 2, size);
+        pos = lineEnd + 2 + size + 2;
+    }
+}
+
+QJsonObject callbackFor(const CallbackReceiver &receiver, const QString &eventId)
+{
+    for (const QJsonObject &callback : receiver.acknowledged()) {
+        if (callback.value(QLatin1String("event_id")).toString() == eventId)
+            return callback;
+    }
+    return {};
+}
+
+QByteArray bigStreamBody()
+{
+    return Gateway::chatBody(QStringLiteral("m1"), true, {{QStringLiteral("max_tokens"), kBigStreamChunks}});
+}
+
 // A chat request body of exactly `size` bytes.
 QByteArray chatBodyOfSize(qsizetype size)
 {
@@ -461,6 +502,79 @@ private slots:
 
         gw->upstream.behavior = saved;
         QCOMPARE(gw->chat(gw->mint(), Gateway::chatBody(QStringLiteral("m1"), true)).status, 200);
+    }
+
+    void slowDeviceHoldsTheUpstreamBack()
+    {
+        // A device that reads slower than the upstream sends: the gateway stops reading the
+        // upstream instead of keeping the stream in memory for it, and the stream still arrives
+        // whole and is billed.
+        const UpstreamBehavior saved = gw->upstream.behavior;
+        const auto restore = qScopeGuard([&] { gw->upstream.behavior = saved; });
+        gw->upstream.behavior.completionTokens = kBigStreamChunks;
+        gw->upstream.behavior.chunkPadding = kBigStreamPadding;
+        const int completedBefore = gw->upstream.streamsCompleted;
+        const QString eventId = QStringLiteral("evt-slow-reader");
+
+        RawClient client;
+        client.socket().setReadBufferSize(64 * 1024); // Qt takes this much, then leaves it to TCP
+        QVERIFY(client.connectTo(gw->server.port()));
+        client.write(request("POST", "/v1/chat/completions", bigStreamBody(),
+                             "Authorization: Bearer " + gw->mint({{QStringLiteral("max_tokens"), 100'000}, {QStringLiteral("event_id"), eventId}}) + "\r\n"));
+        // The fake queues the whole stream on its socket at once: what the kernel has not taken
+        // from it is what the gateway did not read.
+        QVERIFY(waitFor([&] { return gw->upstream.streamsCompleted > completedBefore; }, 30'000));
+        QTest::qWait(1'000);
+        const qint64 heldBack = gw->upstream.unsentOfLastStream();
+        QVERIFY2(heldBack > kBigStreamBytes / 2, qPrintable(QStringLiteral("only %1 of about %2 bytes held back").arg(heldBack).arg(kBigStreamBytes)));
+
+        client.socket().setReadBufferSize(0);
+        QByteArray received = client.buffered();
+        QVERIFY(waitFor([&] {
+            received += client.socket().readAll();
+            return received.endsWith("\r\n0\r\n\r\n");
+        }, 60'000));
+        QVERIFY(received.startsWith("HTTP/1.1 200"));
+        const QByteArray body = chunkedBody(received);
+        QCOMPARE(body.count("\"padding\""), qsizetype(kBigStreamChunks));
+        const QByteArray lastWord = QByteArray("\"content\":\" w") + QByteArray::number(kBigStreamChunks - 1) + '"';
+        QVERIFY(body.indexOf("\"content\":\"w0\"") >= 0);
+        QVERIFY(body.indexOf("\"content\":\"w0\"") < body.indexOf(lastWord));
+        QVERIFY(body.endsWith("data: [DONE]\n\n"));
+
+        QJsonObject callback;
+        QVERIFY(waitFor([&] {
+            callback = callbackFor(gw->receiver, eventId);
+            return !callback.isEmpty();
+        }));
+        QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(callback.value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInteger(), qint64(kBigStreamChunks));
+    }
+
+    void deviceThatStopsReadingIsDisconnected()
+    {
+        // A device that takes nothing of its stream for the idle timeout is disconnected; the
+        // upstream call is cancelled and the call billed and reported as cut off.
+        Gateway quick({QStringLiteral("--idle-timeout"), QStringLiteral("1")});
+        QString why;
+        QVERIFY2(quick.setUp(&why), qPrintable(why));
+        quick.upstream.behavior.completionTokens = kBigStreamChunks;
+        quick.upstream.behavior.chunkPadding = kBigStreamPadding;
+        const QString eventId = QStringLiteral("evt-stalled-reader");
+
+        RawClient client;
+        client.socket().setReadBufferSize(64 * 1024);
+        QVERIFY(client.connectTo(quick.server.port()));
+        client.write(request("POST", "/v1/chat/completions", bigStreamBody(),
+                             "Authorization: Bearer " + quick.mint({{QStringLiteral("max_tokens"), 100'000}, {QStringLiteral("event_id"), eventId}}) + "\r\n"));
+
+        QVERIFY(waitFor([&] { return !quick.receiver.acknowledged().isEmpty(); }, 30'000));
+        const QJsonObject callback = quick.receiver.acknowledged().first();
+        QCOMPARE(callback.value(QLatin1String("event_id")).toString(), eventId);
+        QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("client_closed"));
+        QVERIFY(callback.value(QLatin1String("tokens")).toInteger() < 9 + kBigStreamChunks);
+        QVERIFY(waitFor([&] { return !quick.upstream.lastStreamOpen(); }, 5'000));
+        QVERIFY(quick.server.isRunning());
     }
 
     void connectionClose_data()

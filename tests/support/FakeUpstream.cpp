@@ -20,6 +20,16 @@ QList<QJsonObject> FakeUpstream::bodies() const
     return out;
 }
 
+qint64 FakeUpstream::unsentOfLastStream() const
+{
+    return m_lastStream ? m_lastStream->bytesToWrite() : 0;
+}
+
+bool FakeUpstream::lastStreamOpen() const
+{
+    return m_lastStream && m_lastStream->state() == QAbstractSocket::ConnectedState;
+}
+
 QJsonObject FakeUpstream::lastBody() const
 {
     return m_http.requests.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(m_http.requests.last().body).object();
@@ -71,9 +81,11 @@ void FakeUpstream::handle(const RecordedRequest &request, QTcpSocket *socket)
     const bool includeUsage = b.reportUsage && body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool();
     QList<QByteArray> events;
     for (int i = 0; i < words.size(); ++i) {
-        const QJsonObject chunk{{QStringLiteral("object"), QStringLiteral("chat.completion.chunk")}, {QStringLiteral("model"), model},
+        QJsonObject chunk{{QStringLiteral("object"), QStringLiteral("chat.completion.chunk")}, {QStringLiteral("model"), model},
                                 {QStringLiteral("choices"), QJsonArray{QJsonObject{{QStringLiteral("index"), 0},
                                                                                     {QStringLiteral("delta"), QJsonObject{{QStringLiteral("content"), QString((i ? QStringLiteral(" ") : QString()) + words.at(i))}}}}}}};
+        if (b.chunkPadding > 0)
+            chunk.insert(QStringLiteral("padding"), QString(b.chunkPadding, QLatin1Char('x')));
         events.append("data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n");
     }
     if (includeUsage)
@@ -82,6 +94,7 @@ void FakeUpstream::handle(const RecordedRequest &request, QTcpSocket *socket)
     events.append("data: [DONE]\n\n");
 
     MiniHttpServer::beginChunked(socket, 200, "text/event-stream");
+    m_lastStream = socket;
     QPointer<QTcpSocket> guard(socket);
     auto next = std::make_shared<int>(0);
     auto step = std::make_shared<std::function<void()>>();

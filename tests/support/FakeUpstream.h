@@ -4,6 +4,8 @@
 #include "tests/support/MiniHttpServer.h"
 
 #include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
 
 namespace dynaseal::test {
 
@@ -18,6 +20,7 @@ struct UpstreamBehavior
     bool hang = false;             // accept the request, never answer
     int breakAfterChunks = -1;     // >= 0: close the connection after this many chunks
     qint64 overReport = 0;         // added to reported completion tokens (a misbehaving upstream)
+    int chunkPadding = 0;          // bytes of filler in each streamed chunk (a "padding" field)
 };
 
 class FakeUpstream : public QObject
@@ -33,10 +36,15 @@ public:
     QList<QJsonObject> bodies() const; // every request body received, parsed
     QJsonObject lastBody() const;
     int streamsCompleted = 0;
+    // Of the last stream, what its socket has not handed to the kernel yet: how far the gateway
+    // holds it back.
+    qint64 unsentOfLastStream() const;
+    bool lastStreamOpen() const;
 
 private:
     void handle(const RecordedRequest &request, QTcpSocket *socket);
     MiniHttpServer m_http;
+    QPointer<QTcpSocket> m_lastStream;
 };
 
 } // namespace dynaseal::test

@@ -97,6 +97,14 @@ public:
     int open = 0;         // connections open now
     int maxOpen = 0;      // most connections open at once
     int clientClosed = 0; // connections closed by the client (not by us)
+    // Of the last /big response, what the socket has not handed to the kernel yet.
+    qint64 unsentOfBig() const
+    {
+        if (!m_big)
+            return 0;
+        const auto *ssl = qobject_cast<const QSslSocket *>(m_big.data());
+        return m_big->bytesToWrite() + (ssl ? ssl->encryptedBytesToWrite() : 0);
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -116,7 +124,17 @@ private:
 
     QHash<QTcpSocket *, Peer> m_peers;
     bool m_tls;
+    QPointer<QTcpSocket> m_big;
 };
+
+// "0123456789" repeated: a body whose every byte says where it belongs.
+QByteArray bigBody(qint64 size)
+{
+    QByteArray out(size, Qt::Uninitialized);
+    for (qint64 i = 0; i < size; ++i)
+        out[i] = char('0' + i % 10);
+    return out;
+}
 
 void FakeServer::incomingConnection(qintptr descriptor)
 {
@@ -201,6 +219,9 @@ void FakeServer::respond(QTcpSocket *socket, int requestOnConnection, const QByt
                       + "\r\nX-Got-Auth: " + headerValue(headers, "authorization")
                       + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
                       + body);
+    } else if (path == u"/big") {
+        m_big = socket;
+        socket->write(ok(bigBody(query.queryItemValue(QStringLiteral("bytes")).toLongLong())));
     } else if (path == u"/slow") {
         QTimer::singleShot(query.queryItemValue(QStringLiteral("delay")).toInt(), socket,
                            [socket, ok] { socket->write(ok("slow")); });
@@ -356,6 +377,8 @@ private slots:
     void destroyInsideCallback();
     void destroyWithCallsInFlight();
     void tls();
+    void pauseReading_data();
+    void pauseReading();
 };
 
 void HttpClientTest::exchange_data()
@@ -1012,6 +1035,58 @@ void HttpClientTest::destroyWithCallsInFlight()
     QTest::qWait(300); // past the server's answers
     for (const Recorder &rec : recs)
         QCOMPARE(rec.callbacks(), 0);
+}
+
+void HttpClientTest::pauseReading_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("plain") << false;
+    QTest::newRow("tls") << true;
+}
+
+void HttpClientTest::pauseReading()
+{
+    // A caller that cannot pass the body on as fast as it comes stops reading: the server is held
+    // back by TCP, the idle timeout does not count the pause, and the body arrives whole after.
+    QFETCH(bool, tls);
+    if (tls && !QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
+    const auto restore = qScopeGuard([&] { QSslConfiguration::setDefaultConfiguration(saved); });
+    QSslConfiguration trusting = saved;
+    trusting.setCaCertificates({QSslCertificate(QByteArray(TestCertificate))});
+    QSslConfiguration::setDefaultConfiguration(trusting);
+
+    constexpr qint64 kSize = 32 * 1024 * 1024;
+    FakeServer server(tls);
+    HttpClient client;
+    Recorder rec;
+    quint64 id = 0;
+    bool paused = false;
+    HttpResponseHandler handler = rec.handler();
+    handler.onData = [&, record = handler.onData](const QByteArray &data) {
+        record(data);
+        if (!paused) {
+            paused = true;
+            client.setReading(id, false);
+        }
+    };
+    HttpRequest request = makeRequest("GET", server.url(QStringLiteral("/big?bytes=%1").arg(kSize)));
+    request.idleTimeoutMs = 200;
+    id = client.send(request, handler);
+    QTRY_VERIFY_WITH_TIMEOUT(paused, 10'000);
+    QTest::qWait(800); // four idle timeouts
+    QVERIFY2(!rec.finished(), qPrintable(rec.message));
+    const qint64 heldBack = server.unsentOfBig();
+    QVERIFY2(heldBack > kSize / 2, qPrintable(QStringLiteral("only %1 bytes held back").arg(heldBack)));
+
+    client.setReading(id, true);
+    QTRY_VERIFY_WITH_TIMEOUT(rec.finished(), 30'000);
+    QCOMPARE(rec.errors, 0);
+    QCOMPARE(rec.completes, 1);
+    QCOMPARE(rec.body.size(), kSize);
+    QVERIFY(rec.body == bigBody(kSize));
+    QCOMPARE(client.idleConnections(), 1);
 }
 
 void HttpClientTest::tls()
