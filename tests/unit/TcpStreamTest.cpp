@@ -120,6 +120,49 @@ private slots:
         QCOMPARE(p.stream->bytesToWrite(), 0);
     }
 
+    void drainedAndBytesSentFollowTheKernel()
+    {
+        // drained() comes once what write() had to keep is all sent, from the event loop;
+        // bytesSent() counts what the kernel took, also where nothing was kept.
+        Pair p = connectPair(*m_server);
+        QVERIFY(p.stream);
+        QSignalSpy drained(p.stream.get(), &TcpStream::drained);
+        p.stream->write("small");
+        QCOMPARE(p.stream->bytesSent(), quint64(5));
+        const QByteArray big = pattern(8 * 1024 * 1024);
+        p.stream->write(big);
+        QVERIFY(p.stream->bytesToWrite() > 0);
+        QVERIFY(p.stream->bytesSent() < quint64(5 + big.size()));
+        QCoreApplication::processEvents();
+        QCOMPARE(drained.count(), 0); // the peer reads nothing yet: still waiting
+        qint64 got = 0;
+        QDeadlineTimer deadline(20000);
+        while (drained.isEmpty() && !deadline.hasExpired()) {
+            p.peer->waitForReadyRead(20);
+            got += p.peer->readAll().size();
+            QCoreApplication::processEvents();
+        }
+        QCOMPARE(drained.count(), 1);
+        QCOMPARE(p.stream->bytesToWrite(), 0);
+        QCOMPARE(p.stream->bytesSent(), quint64(5 + big.size()));
+    }
+
+    void closeDropsWhatThePeerDidNotTake()
+    {
+        Pair p = connectPair(*m_server);
+        QVERIFY(p.stream);
+        QSignalSpy closed(p.stream.get(), &TcpStream::closed);
+        QSignalSpy drained(p.stream.get(), &TcpStream::drained);
+        p.stream->write(pattern(8 * 1024 * 1024));
+        QVERIFY(p.stream->bytesToWrite() > 0);
+        p.stream->close();
+        QVERIFY(!p.stream->isOpen());
+        QCOMPARE(p.stream->bytesToWrite(), 0);
+        QCOMPARE(closed.count(), 0); // not from inside the call
+        QTRY_COMPARE(closed.count(), 1);
+        QCOMPARE(drained.count(), 0);
+    }
+
     void closeAfterWritesSendsEverythingThenCloses()
     {
         Pair p = connectPair(*m_server);
