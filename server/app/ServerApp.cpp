@@ -201,6 +201,7 @@ bool ServerApp::start(QString *error)
     m_metrics.describe(QStringLiteral("dynaseal_proxy_refused_total"), QStringLiteral("counter"), QStringLiteral("Requests refused before forwarding, by error code"));
     m_metrics.describe(QStringLiteral("dynaseal_tokens_billed_total"), QStringLiteral("counter"), QStringLiteral("Tokens billed to tenants"));
     m_metrics.describe(QStringLiteral("dynaseal_proxy_duration_seconds"), QStringLiteral("histogram"), QStringLiteral("Time from accepting a proxied request to its end"));
+    m_metrics.describe(QStringLiteral("dynaseal_streams_held_back_total"), QStringLiteral("counter"), QStringLiteral("Times a stream's upstream stopped being read until a slow device caught up"));
     m_metrics.describe(QStringLiteral("dynaseal_callbacks_delivered_total"), QStringLiteral("counter"), QStringLiteral("Callbacks the tenant acknowledged with 2xx"));
     m_metrics.describe(QStringLiteral("dynaseal_callbacks_failed_attempts_total"), QStringLiteral("counter"), QStringLiteral("Callback attempts that failed and will be retried"));
     m_metrics.gauge(QStringLiteral("dynaseal_proxy_in_flight"), QStringLiteral("Proxied requests in progress"), [this] { return double(activeCalls()); });

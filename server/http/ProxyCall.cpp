@@ -248,6 +248,7 @@ void ProxyCall::holdBackIfDeviceSlow()
         return;
     m_upstreamHeldBack = true;
     m_http.setReading(m_callId, false);
+    m_ctx.metrics.add(QStringLiteral("dynaseal_streams_held_back_total"));
 }
 
 void ProxyCall::onDeviceDrained()

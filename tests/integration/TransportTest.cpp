@@ -515,6 +515,7 @@ private slots:
         gw->upstream.behavior.chunkPadding = kBigStreamPadding;
         const int completedBefore = gw->upstream.streamsCompleted;
         const QString eventId = QStringLiteral("evt-slow-reader");
+        const double heldBackBefore = sample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_streams_held_back_total");
 
         RawClient client;
         client.socket().setReadBufferSize(64 * 1024); // Qt takes this much, then leaves it to TCP
@@ -547,6 +548,7 @@ private slots:
             callback = callbackFor(gw->receiver, eventId);
             return !callback.isEmpty();
         }));
+        QVERIFY(sample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_streams_held_back_total") > heldBackBefore);
         QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
         QCOMPARE(callback.value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInteger(), qint64(kBigStreamChunks));
     }
