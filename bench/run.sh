@@ -126,7 +126,7 @@ install_missing() {
 
 build_tools() {
   [ "${BENCH_NO_BUILD:-0}" = 1 ] && return 0
-  local targets=(sse_upstream stream_load verify_bench listen_backlog_shim)
+  local targets=(sse_upstream stream_load verify_bench admission_bench listen_backlog_shim)
   [ -z "${DYNASEAL_SERVER_BIN:-}" ] && targets+=(dynaseal-server)
   if [ ! -f "$build/build.ninja" ] && [ ! -f "$build/Makefile" ]; then
     local gen=(); need ninja && gen=(-G Ninja)
@@ -134,7 +134,7 @@ build_tools() {
   fi
   echo "building (Release) in $build: ${targets[*]}"
   cmake --build "$build" --target "${targets[@]}" 2>&1 | grep -E 'error|FAILED' || true
-  local t; for t in sse_upstream stream_load verify_bench; do [ -x "$build/$t" ] || { echo "build failed: $t" >&2; exit 1; }; done
+  local t; for t in sse_upstream stream_load verify_bench admission_bench; do [ -x "$build/$t" ] || { echo "build failed: $t" >&2; exit 1; }; done
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -441,6 +441,8 @@ run_micro() {
   local args=(--benchmark_counters_tabular=false)
   [ $smoke = 1 ] && args+=(--benchmark_min_time=0.05)
   "$build/verify_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: verify_bench failed"
+  say "micro: a request's own work and the state the serving threads share, on 1 and 2 threads"
+  "$build/admission_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: admission_bench failed"
 }
 
 run_profile() {

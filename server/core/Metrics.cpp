@@ -1,5 +1,7 @@
 #include "server/core/Metrics.h"
 
+#include <atomic>
+
 namespace dynaseal {
 namespace {
 const QList<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
@@ -11,16 +13,25 @@ QString baseName(const QString &series)
 }
 } // namespace
 
+Metrics::Shard &Metrics::threadShard()
+{
+    static std::atomic<unsigned> nextThread{0};
+    thread_local const unsigned index = nextThread.fetch_add(1, std::memory_order_relaxed) % kShards;
+    return m_shards[index];
+}
+
 void Metrics::add(const QString &series, double amount)
 {
-    std::lock_guard lock(m_mutex);
-    m_counters[series] += amount;
+    Shard &shard = threadShard();
+    std::lock_guard lock(shard.mutex);
+    shard.counters[series] += amount;
 }
 
 void Metrics::observeSeconds(const QString &name, double seconds)
 {
-    std::lock_guard lock(m_mutex);
-    Histogram &h = m_histograms[name];
+    Shard &shard = threadShard();
+    std::lock_guard lock(shard.mutex);
+    Histogram &h = shard.histograms[name];
     if (h.counts.isEmpty())
         h.counts.fill(0, kBuckets.size());
     for (int i = 0; i < kBuckets.size(); ++i) {
@@ -31,6 +42,35 @@ void Metrics::observeSeconds(const QString &name, double seconds)
     }
     h.sum += seconds;
     ++h.count;
+}
+
+QMap<QString, double> Metrics::counters() const
+{
+    QMap<QString, double> sum;
+    for (const Shard &shard : m_shards) {
+        std::lock_guard lock(shard.mutex);
+        for (auto it = shard.counters.begin(); it != shard.counters.end(); ++it)
+            sum[it.key()] += it.value();
+    }
+    return sum;
+}
+
+QMap<QString, Metrics::Histogram> Metrics::histograms() const
+{
+    QMap<QString, Histogram> sum;
+    for (const Shard &shard : m_shards) {
+        std::lock_guard lock(shard.mutex);
+        for (auto it = shard.histograms.begin(); it != shard.histograms.end(); ++it) {
+            Histogram &h = sum[it.key()];
+            if (h.counts.isEmpty())
+                h.counts.fill(0, kBuckets.size());
+            for (int i = 0; i < kBuckets.size(); ++i)
+                h.counts[i] += it->counts.value(i);
+            h.sum += it->sum;
+            h.count += it->count;
+        }
+    }
+    return sum;
 }
 
 void Metrics::gauge(const QString &name, const QString &help, std::function<double()> read)
@@ -47,26 +87,32 @@ void Metrics::describe(const QString &name, const QString &type, const QString &
 
 double Metrics::value(const QString &series) const
 {
-    std::lock_guard lock(m_mutex);
-    return m_counters.value(series);
+    double sum = 0;
+    for (const Shard &shard : m_shards) {
+        std::lock_guard lock(shard.mutex);
+        sum += shard.counters.value(series);
+    }
+    return sum;
 }
 
 QByteArray Metrics::render() const
 {
+    const QMap<QString, double> counterValues = counters();
+    const QMap<QString, Histogram> histogramValues = histograms();
     std::lock_guard lock(m_mutex);
     QString out;
     // Grouped by family first: in series order "a_total_x" sorts between "a_total" and
     // "a_total{...}", which would split a family in two.
     QMap<QString, QStringList> families;
-    for (auto it = m_counters.begin(); it != m_counters.end(); ++it)
+    for (auto it = counterValues.begin(); it != counterValues.end(); ++it)
         families[baseName(it.key())].append(it.key());
     for (auto f = families.begin(); f != families.end(); ++f) {
         const auto d = m_descriptions.value(f.key(), {QStringLiteral("counter"), f.key()});
         out += QStringLiteral("# HELP %1 %2\n# TYPE %1 %3\n").arg(f.key(), d.second, d.first);
         for (const QString &series : f.value())
-            out += series + QLatin1Char(' ') + QString::number(m_counters.value(series), 'g', 15) + QLatin1Char('\n');
+            out += series + QLatin1Char(' ') + QString::number(counterValues.value(series), 'g', 15) + QLatin1Char('\n');
     }
-    for (auto it = m_histograms.begin(); it != m_histograms.end(); ++it) {
+    for (auto it = histogramValues.begin(); it != histogramValues.end(); ++it) {
         const auto d = m_descriptions.value(it.key(), {QStringLiteral("histogram"), it.key()});
         out += QStringLiteral("# HELP %1 %2\n# TYPE %1 histogram\n").arg(it.key(), d.second);
         quint64 cumulative = 0;

@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QMap>
 #include <QString>
+#include <array>
 #include <functional>
 #include <mutex>
 
@@ -34,9 +35,22 @@ private:
         QString help;
         std::function<double()> read;
     };
-    mutable std::mutex m_mutex;
-    QMap<QString, double> m_counters;
-    QMap<QString, Histogram> m_histograms;
+    // Counters and histograms are counted in shards, each thread in its own (as far as there
+    // are enough), and summed when read: with one lock for all, the serving threads took turns
+    // on it for every request (bench/micro/admission_bench.cpp).
+    static constexpr int kShards = 8;
+    struct alignas(64) Shard
+    {
+        mutable std::mutex mutex;
+        QMap<QString, double> counters;
+        QMap<QString, Histogram> histograms;
+    };
+    Shard &threadShard();
+    QMap<QString, double> counters() const;
+    QMap<QString, Histogram> histograms() const;
+
+    std::array<Shard, kShards> m_shards;
+    mutable std::mutex m_mutex; // gauges and descriptions
     QMap<QString, Gauge> m_gauges;
     QHash<QString, QPair<QString, QString>> m_descriptions; // name -> (type, help)
 };

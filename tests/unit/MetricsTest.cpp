@@ -7,6 +7,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <thread>
+#include <vector>
 
 using namespace dynaseal;
 
@@ -268,6 +270,7 @@ private slots:
     void histogram();
     void gauges();
     void serverLikeMix();
+    void countsFromManyThreadsAddUp();
 };
 
 void MetricsTest::emptyRenderIsEmpty()
@@ -443,6 +446,41 @@ void MetricsTest::serverLikeMix()
     checkHistogram(e, QStringLiteral("dynaseal_proxy_duration_seconds"), &errors);
     QVERIFY2(errors.isEmpty(), qPrintable(errors.join(QLatin1Char('\n'))));
     QCOMPARE(e.value(QStringLiteral("dynaseal_proxy_duration_seconds_count")), 20.0);
+}
+
+void MetricsTest::countsFromManyThreadsAddUp()
+{
+    // More threads than shards, each counting and observing at once: every count arrives, in
+    // one series per name, whichever shard it went to.
+    Metrics m;
+    constexpr int kThreads = 12;
+    constexpr int kEach = 5000;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&m, t] {
+            for (int i = 0; i < kEach; ++i) {
+                m.add(QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"chat.completions\",status=\"ok\"}"));
+                m.add(QStringLiteral("dynaseal_tokens_billed_total"), 2);
+                m.observeSeconds(QStringLiteral("dynaseal_proxy_duration_seconds"), t % 2 ? 0.002 : 20.0);
+            }
+        });
+    }
+    for (std::thread &t : threads)
+        t.join();
+    const QByteArray text = m.render();
+    const Exposition e = parse(text);
+    QVERIFY2(e.errors.isEmpty(), qPrintable(e.errors.join(QLatin1Char('\n'))));
+    QCOMPARE(e.families.value(QStringLiteral("dynaseal_proxy_requests_total")).samples.size(), 1);
+    QCOMPARE(e.value(QStringLiteral("dynaseal_proxy_requests_total"), {{QStringLiteral("endpoint"), QStringLiteral("chat.completions")}, {QStringLiteral("status"), QStringLiteral("ok")}}),
+             double(kThreads * kEach));
+    QCOMPARE(e.value(QStringLiteral("dynaseal_tokens_billed_total")), double(2 * kThreads * kEach));
+    QCOMPARE(e.value(QStringLiteral("dynaseal_proxy_duration_seconds_count")), double(kThreads * kEach));
+    QCOMPARE(m.value(QStringLiteral("dynaseal_tokens_billed_total")), double(2 * kThreads * kEach));
+    QStringList errors;
+    const auto buckets = checkHistogram(e, QStringLiteral("dynaseal_proxy_duration_seconds"), &errors);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.join(QLatin1Char('\n'))));
+    for (const auto &[le, count] : buckets)
+        QCOMPARE(count, le < 0.002 ? 0.0 : le < 20.0 ? double(kThreads / 2 * kEach) : double(kThreads * kEach));
 }
 
 QTEST_GUILESS_MAIN(MetricsTest)

@@ -21,6 +21,7 @@ private slots:
     void retryAfterPointsToWhenItFits();
     void adjustCorrectsAGrant();
     void heldUnderConcurrency();
+    void manyKeysEachExactAndPrunedWhenIdle();
 };
 
 void SlidingWindowLimiterTest::parsesLimits_data()
@@ -133,6 +134,33 @@ void SlidingWindowLimiterTest::heldUnderConcurrency()
     for (auto &t : threads)
         t.join();
     QCOMPARE(granted.load(), 1234);
+}
+
+void SlidingWindowLimiterTest::manyKeysEachExactAndPrunedWhenIdle()
+{
+    // Keys spread over the limiter's shards: each is limited on its own, from many threads, and
+    // prune() finds the idle ones in every shard.
+    SlidingWindowLimiter limiter;
+    const qint64 now = 9'000'000'000;
+    constexpr int kKeys = 64;
+    std::vector<std::atomic<int>> granted(kKeys);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 3000; ++i) {
+                const int k = (i + t) % kKeys;
+                granted[size_t(k)] += limiter.tryAcquire(QStringLiteral("key-%1").arg(k), 1, 17, 60'000, now).ok;
+            }
+        });
+    }
+    for (auto &t : threads)
+        t.join();
+    for (int k = 0; k < kKeys; ++k)
+        QCOMPARE(granted[size_t(k)].load(), 17);
+    QVERIFY(limiter.tryAcquire(QStringLiteral("recent"), 1, 17, 60'000, now + 120'000).ok);
+    QCOMPARE(limiter.prune(now + 125'000), kKeys); // all but "recent"
+    QCOMPARE(limiter.count(QStringLiteral("recent"), 60'000, now + 125'000), 1);
+    QCOMPARE(limiter.count(QStringLiteral("key-0"), 60'000, now + 125'000), 0);
 }
 
 QTEST_GUILESS_MAIN(SlidingWindowLimiterTest)

@@ -15,6 +15,11 @@ qint64 ringIndex(qint64 slot)
 }
 } // namespace
 
+SlidingWindowLimiter::Shard &SlidingWindowLimiter::shardOf(const QString &windowKey)
+{
+    return m_shards[size_t(qHash(windowKey) % kShards)];
+}
+
 void SlidingWindowLimiter::advance(Window &w, qint64 slot)
 {
     if (slot <= w.newestSlot)
@@ -36,8 +41,10 @@ qint64 SlidingWindowLimiter::total(const Window &w)
 SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &key, qint64 amount, qint64 limit, qint64 windowMs, qint64 nowMs)
 {
     const qint64 slot = slotOf(windowMs, nowMs);
-    std::lock_guard lock(m_mutex);
-    Window &w = m_windows[windowKey(key, windowMs)];
+    const QString id = windowKey(key, windowMs); // built before the lock is taken
+    Shard &shard = shardOf(id);
+    std::lock_guard lock(shard.mutex);
+    Window &w = shard.windows[id];
     w.windowMs = windowMs;
     advance(w, slot);
     const qint64 used = total(w);
@@ -64,9 +71,11 @@ SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &k
 
 void SlidingWindowLimiter::adjust(const QString &key, qint64 windowMs, qint64 slot, qint64 delta)
 {
-    std::lock_guard lock(m_mutex);
-    auto it = m_windows.find(windowKey(key, windowMs));
-    if (it == m_windows.end() || slot <= it->newestSlot - kRing || slot > it->newestSlot)
+    const QString id = windowKey(key, windowMs);
+    Shard &shard = shardOf(id);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.windows.find(id);
+    if (it == shard.windows.end() || slot <= it->newestSlot - kRing || slot > it->newestSlot)
         return;
     qint64 &count = it->counts[size_t(ringIndex(slot))];
     count = std::max<qint64>(0, count + delta);
@@ -74,9 +83,11 @@ void SlidingWindowLimiter::adjust(const QString &key, qint64 windowMs, qint64 sl
 
 qint64 SlidingWindowLimiter::count(const QString &key, qint64 windowMs, qint64 nowMs)
 {
-    std::lock_guard lock(m_mutex);
-    auto it = m_windows.find(windowKey(key, windowMs));
-    if (it == m_windows.end())
+    const QString id = windowKey(key, windowMs);
+    Shard &shard = shardOf(id);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.windows.find(id);
+    if (it == shard.windows.end())
         return 0;
     advance(*it, slotOf(windowMs, nowMs));
     return total(*it);
@@ -84,14 +95,16 @@ qint64 SlidingWindowLimiter::count(const QString &key, qint64 windowMs, qint64 n
 
 int SlidingWindowLimiter::prune(qint64 nowMs)
 {
-    std::lock_guard lock(m_mutex);
     int removed = 0;
-    for (auto it = m_windows.begin(); it != m_windows.end();) {
-        if (slotOf(it->windowMs, nowMs) - it->newestSlot > kRing) {
-            it = m_windows.erase(it);
-            ++removed;
-        } else {
-            ++it;
+    for (Shard &shard : m_shards) {
+        std::lock_guard lock(shard.mutex);
+        for (auto it = shard.windows.begin(); it != shard.windows.end();) {
+            if (slotOf(it->windowMs, nowMs) - it->newestSlot > kRing) {
+                it = shard.windows.erase(it);
+                ++removed;
+            } else {
+                ++it;
+            }
         }
     }
     return removed;
