@@ -693,7 +693,8 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
     QTest::newRow("requests by event id") << "SELECT id FROM requests WHERE event_id = 'e'" << "requests_event";
     QTest::newRow("request log of a tenant") << "SELECT id FROM requests WHERE tenant_id = 't' ORDER BY started_at DESC LIMIT 50" << "requests_tenant_time";
     QTest::newRow("retention of requests") << "DELETE FROM requests WHERE started_at < 5 AND status <> 'in_flight'" << "requests_time";
-    QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at LIMIT 64" << "callbacks_due";
+    QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
+    QTest::newRow("callbacks still pending") << "SELECT COUNT(*) FROM callbacks WHERE state = 'pending'" << "callbacks_due";
 }
 
 void UsageStoreTest::hotQueriesUseTheirIndexes()

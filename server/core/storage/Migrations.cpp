@@ -69,6 +69,12 @@ const QList<QStringList> &migrations()
             QStringLiteral("DROP INDEX requests_status"),
             QStringLiteral("CREATE INDEX requests_in_flight ON requests(started_at) WHERE status = 'in_flight'"),
         },
+        // 5: only pending callbacks need finding by when they are due; an index of every row's state
+        // took an entry out and put one back for every delivered callback.
+        {
+            QStringLiteral("DROP INDEX callbacks_due"),
+            QStringLiteral("CREATE INDEX callbacks_due ON callbacks(next_attempt_at) WHERE state = 'pending'"),
+        },
     };
     return list;
 }
