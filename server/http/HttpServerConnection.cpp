@@ -125,8 +125,7 @@ void HttpServerConnection::responseFinished(bool close)
 
 void HttpServerConnection::closeIfInactive(qint64 nowMs)
 {
-    if (!m_stream->isOpen())
-        return;
+    // Also while closing: a response that ends the connection still waits for its client.
     if (m_stream->bytesToWrite() > 0) {
         if (m_stalledSinceMs < 0 || m_stream->bytesSent() != m_sentAtStall) {
             m_stalledSinceMs = nowMs;
@@ -137,7 +136,7 @@ void HttpServerConnection::closeIfInactive(qint64 nowMs)
         return;
     }
     m_stalledSinceMs = -1;
-    if (!m_responsePending && nowMs - m_lastActivityMs >= m_limits.idleTimeoutMs)
+    if (m_stream->isOpen() && !m_responsePending && nowMs - m_lastActivityMs >= m_limits.idleTimeoutMs)
         m_stream->closeAfterWrites();
 }
 

@@ -577,6 +577,20 @@ private slots:
         QVERIFY(callback.value(QLatin1String("tokens")).toInteger() < 9 + kBigStreamChunks);
         QVERIFY(waitFor([&] { return !quick.upstream.lastStreamOpen(); }, 5'000));
         QVERIFY(quick.server.isRunning());
+
+        // Also a whole answer that ends its connection (Connection: close) and that the device
+        // does not read: the connection does not stay open for it.
+        const auto openConnections = [&] { return sample(quick.http.get(QStringLiteral("/metrics")).body, "dynaseal_connections_open"); };
+        QVERIFY(waitFor([&] { return openConnections() == 1.0; })); // the metrics call's own
+        quick.upstream.behavior.chunkPadding = 40 * 1024 * 1024;
+        RawClient closing;
+        closing.socket().setReadBufferSize(64 * 1024);
+        QVERIFY(closing.connectTo(quick.server.port()));
+        closing.write(request("POST", "/v1/chat/completions", Gateway::chatBody(),
+                              "Connection: close\r\nAuthorization: Bearer " + quick.mint() + "\r\n"));
+        QVERIFY(waitFor([&] { return openConnections() == 2.0; }));
+        QVERIFY(waitFor([&] { return openConnections() == 1.0; }, 15'000));
+        QVERIFY(quick.server.isRunning());
     }
 
     void connectionClose_data()

@@ -74,6 +74,8 @@ void FakeUpstream::handle(const RecordedRequest &request, QTcpSocket *socket)
                                                                               {QStringLiteral("finish_reason"), QStringLiteral("stop")}}}}};
         if (b.reportUsage)
             reply.insert(QStringLiteral("usage"), usage);
+        if (b.chunkPadding > 0)
+            reply.insert(QStringLiteral("padding"), QString(b.chunkPadding, QLatin1Char('x')));
         MiniHttpServer::respond(socket, 200, QJsonDocument(reply).toJson(QJsonDocument::Compact));
         return;
     }

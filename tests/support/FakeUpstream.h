@@ -20,7 +20,7 @@ struct UpstreamBehavior
     bool hang = false;             // accept the request, never answer
     int breakAfterChunks = -1;     // >= 0: close the connection after this many chunks
     qint64 overReport = 0;         // added to reported completion tokens (a misbehaving upstream)
-    int chunkPadding = 0;          // bytes of filler in each streamed chunk (a "padding" field)
+    int chunkPadding = 0;          // bytes of filler in each streamed chunk, or in the whole answer (a "padding" field)
 };
 
 class FakeUpstream : public QObject
