@@ -248,12 +248,12 @@ wrk_run() { # URL SECS [env assignments for post.lua...]; prints "req/s p50 p99 
          END {printf "%s %s %s %d %d %d %s\n", (rps == "" ? 0 : rps), (p50 == "" ? -1 : p50), (p99 == "" ? -1 : p99), bad, err, n, (p90 == "" ? -1 : p90)}'
 }
 
-# CPU ticks (utime+stime) of each thread of PID: "tid ticks" lines.
-thread_ticks() { local t; for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" '{ sub(/^.*\) /, ""); print t, $12 + $13 }' "$t/stat" 2>/dev/null; done; }
+# CPU ticks (utime+stime) of each thread of PID: "tid ticks name" lines.
+thread_ticks() { local t; for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" -v n="$(tr ' ' _ < "$t/comm" 2>/dev/null)" '{ sub(/^.*\) /, ""); print t, $12 + $13, n }' "$t/stat" 2>/dev/null; done; }
 # Prints each busy thread's share of one core between two thread_ticks snapshots over SECONDS.
 thread_cpu() { # BEFORE AFTER SECONDS MAIN_TID
   awk -v secs="$3" -v main="$4" -v hz="$(getconf CLK_TCK)" 'NR == FNR { b[$1] = $2; next }
-    { d = ($2 - b[$1]) / hz / secs * 100; all += d; if (d >= 1) printf "%s%s %.0f%%", (n++ ? ", " : ""), ($1 == main ? "main" : "thread " $1), d }
+    { d = ($2 - b[$1]) / hz / secs * 100; all += d; if (d >= 1) printf "%s%s %.0f%%", (n++ ? ", " : ""), ($1 == main ? "main" : $3 " " $1), d }
     END { printf " (total %.0f%%)\n", all }' <(echo "$1") <(echo "$2")
 }
 
