@@ -1,5 +1,6 @@
 #include "server/core/CallerResolver.h"
 
+#include "server/core/BearerToken.h"
 #include "shared/Crypto.h"
 
 #include <limits>
@@ -9,13 +10,6 @@ namespace {
 // Static keys carry no budget of their own: only the tenant's quota and limits apply.
 constexpr qint64 kNoKeyBudget = std::numeric_limits<qint64>::max() / 4;
 
-QByteArray bearer(const std::function<QByteArray(const QByteArray &)> &header)
-{
-    const QByteArray value = header("authorization").trimmed();
-    if (value.size() > 7 && value.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        return value.mid(7).trimmed();
-    return {};
-}
 } // namespace
 
 std::variant<Caller, ApiError> CallerResolver::resolve(const RegistrySnapshot &registry, const QString &tenantId,
@@ -24,7 +18,7 @@ std::variant<Caller, ApiError> CallerResolver::resolve(const RegistrySnapshot &r
 {
     Caller caller;
     if (tenantId.isEmpty()) {
-        caller.credential = bearer(header);
+        caller.credential = bearerToken(header("authorization"));
         if (caller.credential.isEmpty())
             return ApiError::unauthorized(QStringLiteral("missing credential: send \"Authorization: Bearer <dynamic key>\""), QStringLiteral("missing_api_key"));
         if (!m_operatorKey.isEmpty() && crypto::constantTimeEquals(caller.credential, m_operatorKey)) {

@@ -1,6 +1,7 @@
 #pragma once
 // One parsed request as the handlers see it, plus the connection to answer on. The stream may
 // vanish at any time (the client hangs up): every write goes through HttpReply, which checks it.
+#include "server/core/BearerToken.h"
 #include "server/net/TcpStream.h"
 
 #include <QByteArray>
@@ -36,13 +37,7 @@ struct HttpExchange
         return {};
     }
     // The token after "Bearer " in Authorization, or empty.
-    QByteArray bearerToken() const
-    {
-        const QByteArray value = header("authorization").trimmed();
-        if (value.size() > 7 && value.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-            return value.mid(7).trimmed();
-        return {};
-    }
+    QByteArray bearerToken() const { return dynaseal::bearerToken(header("authorization")); }
 };
 
 using HttpExchangePtr = std::shared_ptr<HttpExchange>;
