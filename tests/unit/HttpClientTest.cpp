@@ -55,6 +55,17 @@ QByteArray chunk(const QByteArray &data)
     return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
 }
 
+// Trusts the test certificate through the default TLS configuration (the one the client uses)
+// until the returned guard goes out of scope.
+auto trustTestCertificate()
+{
+    const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration trusting = saved;
+    trusting.setCaCertificates({QSslCertificate(QByteArray(TestCertificate))});
+    QSslConfiguration::setDefaultConfiguration(trusting);
+    return qScopeGuard([saved] { QSslConfiguration::setDefaultConfiguration(saved); });
+}
+
 HttpRequest makeRequest(const QByteArray &method, const QUrl &url, const QByteArray &body = {})
 {
     HttpRequest request;
@@ -1051,11 +1062,7 @@ void HttpClientTest::pauseReading()
     QFETCH(bool, tls);
     if (tls && !QSslSocket::supportsSsl())
         QSKIP("no TLS backend");
-    const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
-    const auto restore = qScopeGuard([&] { QSslConfiguration::setDefaultConfiguration(saved); });
-    QSslConfiguration trusting = saved;
-    trusting.setCaCertificates({QSslCertificate(QByteArray(TestCertificate))});
-    QSslConfiguration::setDefaultConfiguration(trusting);
+    const auto restore = trustTestCertificate();
 
     constexpr qint64 kSize = 32 * 1024 * 1024;
     FakeServer server(tls);
@@ -1107,11 +1114,7 @@ void HttpClientTest::tls()
     }
     {
         // Trusted through the default configuration, which the client uses.
-        const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
-        const auto restore = qScopeGuard([&] { QSslConfiguration::setDefaultConfiguration(saved); });
-        QSslConfiguration trusting = saved;
-        trusting.setCaCertificates({QSslCertificate(QByteArray(TestCertificate))});
-        QSslConfiguration::setDefaultConfiguration(trusting);
+        const auto restore = trustTestCertificate();
 
         const int acceptedBefore = server.accepted;
         Recorder first;
