@@ -250,6 +250,8 @@ wrk_run() { # URL SECS [env assignments for post.lua...]; prints "req/s p50 p99 
 
 # CPU ticks (utime+stime) of each thread of PID: "tid ticks name" lines.
 thread_ticks() { local t; for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" -v n="$(tr ' ' _ < "$t/comm" 2>/dev/null)" '{ sub(/^.*\) /, ""); print t, $12 + $13, n }' "$t/stat" 2>/dev/null; done; }
+# Context switches of all threads of PID: "voluntary involuntary".
+ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt/ { v += $2 } /^nonvoluntary_ctxt/ { n += $2 } END { print v + 0, n + 0 }'; }
 # Prints each busy thread's share of one core between two thread_ticks snapshots over SECONDS.
 thread_cpu() { # BEFORE AFTER SECONDS MAIN_TID
   awk -v secs="$3" -v main="$4" -v hz="$(getconf CLK_TCK)" 'NR == FNR { b[$1] = $2; next }
@@ -279,11 +281,12 @@ run_proxy() {
   ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
   local db_before db_after io_before io_after
-  db_before=$(db_batches); io_before=$(written_bytes "$gw_pid")
+  local cs_before cs_after
+  db_before=$(db_batches); io_before=$(written_bytes "$gw_pid"); cs_before=$(ctx_switches "$gw_pid")
   ticks_before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
   R[gateway]=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
   ticks_after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
-  db_after=$(db_batches); io_after=$(written_bytes "$gw_pid")
+  db_after=$(db_batches); io_after=$(written_bytes "$gw_pid"); cs_after=$(ctx_switches "$gw_pid")
   printf '  %-22s %s\n' gateway "${R[gateway]}"
   local gw_cpu; gw_cpu=$(thread_cpu "$ticks_before" "$ticks_after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")
   names+=(gateway)
@@ -312,8 +315,9 @@ run_proxy() {
     printf ", gateway %+.2f ms\n", G[2] - D[2] }'
   echo "gateway CPU by thread during its run (% of one core): $gw_cpu"
   echo "$gw_cpu ${R[gateway]}" | awk '{ t = $0; sub(/.*total /, "", t); t += 0; split($0, a, ") "); split(a[2], g, " ")
-    if (g[1] > 0) printf "gateway CPU per request: %.0f us (both threads together)\n", t / 100 / g[1] * 1e6 }'
+    if (g[1] > 0) printf "gateway CPU per request: %.0f us (all its threads together)\n", t / 100 / g[1] * 1e6 }'
   echo "$io_before $io_after ${R[gateway]}" | awk '{ split($0, a, " "); if (a[8] > 0) printf "gateway wrote %.1f KB per request (sockets and database, /proc/PID/io wchar)\n", (a[2] - a[1]) / 1024 / a[8] }'
+  echo "$cs_before $cs_after ${R[gateway]}" | awk '{ if ($10 > 0) printf "gateway context switches per request: %.2f voluntary (a thread waited), %.2f involuntary (preempted)\n", ($3 - $1) / $10, ($4 - $2) / $10 }'
   echo "$db_before $db_after" | awk '{ b = $3 - $1; j = $4 - $2; if (b > 0) printf "gateway database: %d write transactions for %d jobs during the run (%.1f jobs each)\n", b, j, j / b }'
   echo "gateway billed $((ok_after - ok_before)) ok requests for $served 2xx answers wrk counted (wrk cuts off calls in flight at the end); callbacks all delivered ${drained}s after the run"
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"

@@ -238,6 +238,21 @@ void ProxyRequestTest::upstreamBody_data()
     QTest::newRow("not streamed: no stream_options added")
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":false})") << 50LL
         << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":false,"max_tokens":50})");
+    // Every kind of JSON value passes through unchanged, nested and escaped.
+    QTest::newRow("values of every kind kept")
+        << chat
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"a \"q\" \\ \n \u0001 é 你 😀"}],)"
+                      R"("temperature":0.1,"top_p":1e-7,"seed":-3,"big":9007199254740993,"logprobs":false,"user":null,)"
+                      R"("tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","required":[],"properties":{"x":{"enum":[1,2.5,"z",true,null]}}}}}],)"
+                      R"("metadata":{},"stop":[]})")
+        << 7LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"a \"q\" \\ \n \u0001 é 你 😀"}],)"
+                      R"("temperature":0.1,"top_p":1e-7,"seed":-3,"big":9007199254740993,"logprobs":false,"user":null,)"
+                      R"("tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","required":[],"properties":{"x":{"enum":[1,2.5,"z",true,null]}}}}}],)"
+                      R"("metadata":{},"stop":[],"max_tokens":7})");
+    QTest::newRow("stream: stream_options not an object replaced")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":"x"})") << 50LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"stream":true,"max_tokens":50,"stream_options":{"include_usage":true}})");
     QTest::newRow("completions stream")
         << ProxyEndpoint::Completions << QByteArray(R"({"model":"m1","prompt":"x","stream":true,"max_tokens":9,"best_of":2})") << 5LL
         << QByteArray(R"({"model":"m1","prompt":"x","stream":true,"max_tokens":5,"best_of":2,"stream_options":{"include_usage":true}})");
