@@ -41,6 +41,8 @@ public:
     void closeIfInactive(qint64 nowMs);
     // The clock the idle limit is measured on (steady, milliseconds).
     static qint64 monotonicMs();
+    // A request target whose path QUrl would return unchanged (the usual API path).
+    static bool isPlainPath(const QByteArray &target);
 
 private:
     static const http_parser_settings &parserSettings();
@@ -61,6 +63,7 @@ private:
     // Past this much received and unparsed while a response runs, reading pauses: a client
     // pipelining requests behind a long stream is held back by TCP, not by our memory.
     static constexpr qint64 kSocketBufferBytes = 256 * 1024;
+    static constexpr int kUsualHeaders = 8; // room reserved for a request's headers
 
     TcpStream *m_stream;
     const Router &m_router;
