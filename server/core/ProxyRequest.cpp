@@ -173,17 +173,10 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
     const bool askUsage = capped && stream;
     rapidjson::StringBuffer out;
     JsonWriter json(out);
-    auto writeUsageOption = [&json](const QJsonObject &options) {
-        json.StartObject();
-        for (auto it = options.constBegin(); it != options.constEnd(); ++it) {
-            if (it.key() == QLatin1String("include_usage"))
-                continue;
-            writeString(json, it.key());
-            writeValue(json, it.value());
-        }
-        json.Key("include_usage");
-        json.Bool(true);
-        json.EndObject();
+    // The device's stream options, with the usage asked for.
+    auto withUsage = [](QJsonObject options) {
+        options.insert(QStringLiteral("include_usage"), true);
+        return options;
     };
     bool capWritten = false;
     bool optionsWritten = false;
@@ -199,7 +192,7 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
             // upstream happens to honour.
             json.Int64(completionAllowed);
         } else if (askUsage && key == QLatin1String("stream_options")) {
-            writeUsageOption(it.value().toObject());
+            writeObject(json, withUsage(it.value().toObject()));
             optionsWritten = true;
         } else {
             writeValue(json, it.value());
@@ -211,7 +204,7 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
     }
     if (askUsage && !optionsWritten) {
         json.Key("stream_options");
-        writeUsageOption(QJsonObject());
+        writeObject(json, withUsage(QJsonObject()));
     }
     json.EndObject();
     return QByteArray(out.GetString(), qsizetype(out.GetSize()));

@@ -3,6 +3,7 @@
 #include "server/core/ApiError.h"
 #include "server/http/HttpReply.h"
 #include "server/http/Router.h"
+#include "server/net/HttpConnection.h"
 
 #include <QUrl>
 #include <chrono>
@@ -168,14 +169,8 @@ bool HttpServerConnection::countHead(size_t length)
 
 void HttpServerConnection::finishHeader()
 {
-    if (!m_field.isEmpty() || m_inValue) {
-        // Lower-cased where it was collected: QByteArray::toLower() costs more than the copy.
-        // http-parser only lets token characters through, so ASCII is all there is to fold.
-        for (char &ch : m_field)
-            if (ch >= 'A' && ch <= 'Z')
-                ch = char(ch - 'A' + 'a');
-        m_request->headers.append({QByteArray(m_field.constData(), m_field.size()), m_value.trimmed()});
-    }
+    if (!m_field.isEmpty() || m_inValue)
+        m_request->headers.append({lowerCasedHeaderName(m_field), m_value.trimmed()});
     // Emptied, not freed: the next header is collected in the same memory.
     m_field.resize(0);
     m_value.resize(0);

@@ -560,7 +560,7 @@ void HttpConnection::takeHeader()
 {
     // Copies out of the collecting buffers, which keep their memory for the next header.
     if (wantsHeader())
-        m_headers.append({m_field.toLower(), m_value.trimmed()});
+        m_headers.append({lowerCasedHeaderName(m_field), m_value.trimmed()});
     m_field.resize(0);
     m_value.resize(0);
     m_inValue = false;

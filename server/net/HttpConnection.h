@@ -24,6 +24,17 @@ inline bool sameHeaderName(QByteArrayView a, QByteArrayView b)
     return a.size() == b.size() && qstrnicmp(a.data(), b.data(), size_t(a.size())) == 0;
 }
 
+// A header name as stored: lower-cased. Folded in place in the buffer it was collected in, then
+// copied (QByteArray::toLower() costs more than the copy); http-parser only lets token
+// characters through, so ASCII is all there is to fold.
+inline QByteArray lowerCasedHeaderName(QByteArray &collected)
+{
+    for (char &ch : collected)
+        if (ch >= 'A' && ch <= 'Z')
+            ch = char(ch - 'A' + 'a');
+    return QByteArray(collected.constData(), collected.size());
+}
+
 // What a connection reports to its pool. Every call is made from an event-loop entry point
 // (socket signal, timer or posted event), never from inside an HttpConnection method called by
 // the pool, so the pool is free to cancel, reassign or dispose of the connection in the handler.
