@@ -153,7 +153,7 @@ void CallbackDispatcher::recordDelivered()
         return;
     QList<Delivered> batch;
     batch.swap(m_delivered);
-    m_db.write<bool>([batch](SqlSession &s) {
+    m_db.writeInBatch<bool>([batch](SqlSession &s) {
         for (const Delivered &d : batch)
             CallbackStore::markDelivered(s, d.id, d.httpStatus, d.atMs);
         return true;
@@ -195,11 +195,11 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
     m_metrics.add(QStringLiteral("dynaseal_callbacks_failed_attempts_total"));
     const qint64 next = now + backoffMs(previousAttempts + 1, m_policy);
     qCInfo(lcCallbacks).noquote() << "callback" << id << "attempt" << previousAttempts + 1 << "failed:" << error;
-    m_db.write<bool>([id, httpStatus, error, next](SqlSession &s) { CallbackStore::markFailed(s, id, httpStatus, error, next); return true; },
-                     this, [this, id](DbOutcome<bool>) {
-                         m_inFlight.remove(id);
-                         sendWaiting();
-                     });
+    m_db.writeInBatch<bool>([id, httpStatus, error, next](SqlSession &s) { CallbackStore::markFailed(s, id, httpStatus, error, next); return true; },
+                            this, [this, id](DbOutcome<bool>) {
+                                m_inFlight.remove(id);
+                                sendWaiting();
+                            });
 }
 
 } // namespace dynaseal

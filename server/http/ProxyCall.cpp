@@ -332,29 +332,29 @@ void ProxyCall::complete(const QString &status, const QString &error)
 
 void ProxyCall::storeOutcome(const RequestOutcome &outcome)
 {
-    m_ctx.db.write<bool>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }, this,
-                         [this, outcome](DbOutcome<bool> stored) {
-                             if (!stored.ok()) {
-                                 // Not lost meanwhile: the journal slot (or the start's row) bills the
-                                 // reservation at the next start. Retried for the real numbers and the
-                                 // callback; writing it twice stores it once.
-                                 const int delayMs = std::min(500 << std::min(m_storeAttempts++, 6), 30'000);
-                                 qCCritical(lcProxy) << "cannot record the outcome of request" << outcome.id << ":" << stored.error
-                                                     << "- trying again in" << delayMs << "ms";
-                                 QTimer::singleShot(delayMs, this, [this, outcome] { storeOutcome(outcome); });
-                                 return;
-                             }
-                             m_ctx.journal.remove(m_journalSlot);
-                             if (!outcome.keyRowStored)
-                                 m_ctx.ledger.markKeyStored(outcome.keyHash);
-                             // Not written (false): its outcome was already stored, e.g. as interrupted by
-                             // a recovery, with a callback of its own; this one was never stored.
-                             QList<PendingCallback> callbacks;
-                             if (outcome.callback && *stored.value)
-                                 callbacks.append(*outcome.callback);
-                             emit done(callbacks);
-                             deleteLater();
-                         });
+    m_ctx.db.writeInBatch<bool>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }, this,
+                                [this, outcome](DbOutcome<bool> stored) {
+                                    if (!stored.ok()) {
+                                        // Not lost meanwhile: the journal slot (or the start's row) bills the
+                                        // reservation at the next start. Retried for the real numbers and the
+                                        // callback; writing it twice stores it once.
+                                        const int delayMs = std::min(500 << std::min(m_storeAttempts++, 6), 30'000);
+                                        qCCritical(lcProxy) << "cannot record the outcome of request" << outcome.id << ":" << stored.error
+                                                            << "- trying again in" << delayMs << "ms";
+                                        QTimer::singleShot(delayMs, this, [this, outcome] { storeOutcome(outcome); });
+                                        return;
+                                    }
+                                    m_ctx.journal.remove(m_journalSlot);
+                                    if (!outcome.keyRowStored)
+                                        m_ctx.ledger.markKeyStored(outcome.keyHash);
+                                    // Not written (false): its outcome was already stored, e.g. as interrupted by
+                                    // a recovery, with a callback of its own; this one was never stored.
+                                    QList<PendingCallback> callbacks;
+                                    if (outcome.callback && *stored.value)
+                                        callbacks.append(*outcome.callback);
+                                    emit done(callbacks);
+                                    deleteLater();
+                                });
 }
 
 } // namespace dynaseal

@@ -75,6 +75,9 @@ private slots:
     void countersAreSummedPerBatch();
     void queuedWritesShareOneTransaction_data();
     void queuedWritesShareOneTransaction();
+    void writesNobodyWaitsOnWaitForOthers_data();
+    void writesNobodyWaitsOnWaitForOthers();
+    void loneWriteInBatchCommitsAfterTheWindow();
     void deliversOnCallerThread();
     void manyConcurrentWritesAllCommit();
     void badUrlIsReported();
@@ -366,6 +369,79 @@ void DatabaseTest::queuedWritesShareOneTransaction()
     QCOMPARE(db.writeBatches() - batchesBefore, qint64(transactions));
     QCOMPARE(db.writeJobs() - jobsBefore, qint64(jobs));
     QCOMPARE(auditIds(db).size(), jobs);
+}
+
+void DatabaseTest::writesNobodyWaitsOnWaitForOthers_data()
+{
+    // What ends the wait of writeInBatch() jobs queued one by one to an idle database thread
+    // (the window itself is an hour here): each row's jobs then commit in one transaction.
+    QTest::addColumn<QString>("ender");
+    QTest::addColumn<int>("writeJobs"); // committed, counting the ender's own
+    QTest::newRow("a write someone waits on") << QStringLiteral("write") << 4;
+    QTest::newRow("a read") << QStringLiteral("read") << 3;
+    QTest::newRow("flush") << QStringLiteral("flush") << 4;
+    QTest::newRow("a full batch") << QStringLiteral("full") << 96;
+}
+
+void DatabaseTest::writesNobodyWaitsOnWaitForOthers()
+{
+    QFETCH(QString, ender);
+    QFETCH(int, writeJobs);
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    db.setGroupCommitWindow(std::chrono::hours(1));
+    const qint64 batchesBefore = db.writeBatches();
+    const qint64 jobsBefore = db.writeJobs();
+    QObject context;
+    int done = 0;
+    auto queue = [&](int n) {
+        db.writeInBatch<bool>([n](SqlSession &s) { insertAudit(s, QStringLiteral("job%1").arg(n, 4, 10, QLatin1Char('0'))); return true; },
+                              &context, [&](DbOutcome<bool> o) { done += o.ok() ? 1 : 0; });
+    };
+    const int waiting = ender == u"full" ? 95 : 3;
+    for (int i = 0; i < waiting; ++i) {
+        queue(i);
+        if (i < 3)
+            QTest::qWait(20); // the thread is idle and could take the job alone
+    }
+    QTest::qWait(50);
+    QCOMPARE(done, 0);
+    QCOMPARE(db.writeBatches() - batchesBefore, qint64(0));
+
+    if (ender == u"write") {
+        db.write<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("ender")); return true; }, &context,
+                       [&](DbOutcome<bool> o) { done += o.ok() ? 1 : 0; });
+    } else if (ender == u"read") {
+        db.read<bool>([](SqlSession &) { return true; }, &context, [](DbOutcome<bool>) {});
+    } else if (ender == u"flush") {
+        db.flush();
+        // flush() returns once the writes queued before it are committed, not merely run.
+        QCOMPARE(db.writeBatches() - batchesBefore, qint64(1));
+    } else {
+        queue(waiting);
+    }
+    const int expectedDone = ender == u"write" ? waiting + 1 : ender == u"full" ? waiting + 1 : waiting;
+    QTRY_COMPARE(done, expectedDone);
+    QCOMPARE(db.writeBatches() - batchesBefore, qint64(1));
+    QCOMPARE(db.writeJobs() - jobsBefore, qint64(writeJobs));
+    QCOMPARE(auditIds(db).size(), expectedDone);
+}
+
+void DatabaseTest::loneWriteInBatchCommitsAfterTheWindow()
+{
+    // Nothing else comes: the default window ends and the job commits alone.
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QObject context;
+    bool stored = false;
+    db.writeInBatch<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("alone")); return true; }, &context,
+                          [&](DbOutcome<bool> o) { stored = o.ok(); });
+    QTRY_VERIFY(stored);
+    QCOMPARE(auditIds(db), QStringList{QStringLiteral("alone")});
 }
 
 void DatabaseTest::deliversOnCallerThread()

@@ -17,16 +17,17 @@ namespace dynaseal {
 namespace {
 // Most jobs one transaction takes: bounds commit latency under a flood of writes.
 constexpr size_t kMaxBatch = 512;
-// Under load, a transaction waits a little for more jobs before it commits: every commit writes
-// each page it touched to the WAL again, so a few larger commits write far fewer pages than
-// many small ones. Only when 8 or more jobs are already waiting (concurrent traffic), so a lone
-// request never waits.
-constexpr size_t kLingerFrom = 8;
+// A transaction of writes nobody waits on (writeInBatch) waits this long for more, or until this
+// many are queued: every commit writes each page it touched to the WAL again, so a few larger
+// commits write far fewer pages than many small ones. Any other job ends the wait at once.
+constexpr auto kGroupCommitWindow = std::chrono::milliseconds(2);
 constexpr size_t kLingerUntil = 96;
-constexpr auto kLingerMax = std::chrono::microseconds(400);
 } // namespace
 
-Database::Database() = default;
+Database::Database()
+    : m_groupCommitWindow(kGroupCommitWindow)
+{
+}
 
 Database::~Database()
 {
@@ -106,18 +107,30 @@ void Database::enqueue(bool write, Job job)
     bool wake = false;
     {
         std::lock_guard lock(m_mutex);
+        const bool urgent = !job.canWait;
+        if (m_queue.empty())
+            m_queuedAt = std::chrono::steady_clock::now();
         m_queue.emplace_back(write, std::move(job));
-        // The thread waits for the first job, or, lingering, for a full batch: waking it for
-        // every job in between would only cost system calls.
-        wake = m_queue.size() == 1 || m_queue.size() == kLingerUntil;
+        if (urgent)
+            ++m_urgentQueued;
+        // The thread waits for the first job, or, lingering, for a full batch or one that may not
+        // wait: waking it for every job in between would only cost system calls.
+        wake = m_queue.size() == 1 || m_queue.size() == kLingerUntil || (urgent && m_urgentQueued == 1);
     }
     if (wake)
         m_wake.notify_one();
 }
 
+void Database::setGroupCommitWindow(std::chrono::microseconds window)
+{
+    std::lock_guard lock(m_mutex);
+    m_groupCommitWindow = window;
+}
+
 void Database::flush()
 {
-    runBlocking<bool>([](SqlSession &) { return true; }, false);
+    // A write job: it commits with, and is delivered after, the writes queued before it.
+    runBlocking<bool>([](SqlSession &) { return true; });
 }
 
 qint64 Database::queuedJobs() const
@@ -135,10 +148,13 @@ void Database::threadMain()
             m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
             if (m_queue.empty() && m_stopping)
                 break;
-            const size_t waiting = m_queue.size();
-            if (waiting >= kLingerFrom && waiting < kLingerUntil && !m_stopping)
-                m_wake.wait_for(lock, kLingerMax, [this] { return m_stopping || m_queue.size() >= kLingerUntil; });
+            if (m_urgentQueued == 0 && m_queue.size() < kLingerUntil && !m_stopping)
+                m_wake.wait_until(lock, m_queuedAt + m_groupCommitWindow, [this] {
+                    return m_stopping || m_urgentQueued > 0 || m_queue.size() >= kLingerUntil;
+                });
             while (!m_queue.empty() && batch.size() < kMaxBatch) {
+                if (!m_queue.front().second.canWait)
+                    --m_urgentQueued;
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }

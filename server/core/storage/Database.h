@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QString>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -49,6 +50,19 @@ public:
     {
         enqueue(true, wrap(std::move(work), context, std::move(done)));
     }
+    // Like write(), for work nobody waits on (usage outcomes, callback states): it may wait up to
+    // the group-commit window for other writes to share its transaction. At a modest load, each
+    // request would otherwise commit alone, and a commit costs far more than the rows it adds.
+    template<typename R>
+    void writeInBatch(std::function<R(SqlSession &)> work, QObject *context, std::function<void(DbOutcome<R>)> done)
+    {
+        Job job = wrap(std::move(work), context, std::move(done));
+        job.canWait = true;
+        enqueue(true, std::move(job));
+    }
+    // How long a writeInBatch() job may wait for others; any other job ends the wait at once.
+    void setGroupCommitWindow(std::chrono::microseconds window);
+
     // Runs `work` outside any transaction (reads).
     template<typename R>
     void read(std::function<R(SqlSession &)> work, QObject *context, std::function<void(DbOutcome<R>)> done)
@@ -92,6 +106,7 @@ private:
         // the results of one batch reach each thread in one posted event.
         QPointer<QAbstractEventDispatcher> inbox;
         bool deliverOnDbThread = false;
+        bool canWait = false; // writeInBatch(): nobody waits on it
     };
 
     template<typename R>
@@ -120,6 +135,9 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<std::pair<bool, Job>> m_queue;
+    size_t m_urgentQueued = 0;                        // queued jobs that may not wait
+    std::chrono::steady_clock::time_point m_queuedAt; // when the queue last became non-empty
+    std::chrono::microseconds m_groupCommitWindow;
     bool m_stopping = false;
     bool m_postgres = false;
     std::unique_ptr<SqlSession> m_session; // used on the database thread only
