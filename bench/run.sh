@@ -258,6 +258,14 @@ thread_cpu() { # BEFORE AFTER SECONDS MAIN_TID
     { d = ($2 - b[$1]) / hz / secs * 100; all += d; if (d >= 1) printf "%s%s %.0f%%", (n++ ? ", " : ""), ($1 == main ? "main" : $3 " " $1), d }
     END { printf " (total %.0f%%)\n", all }' <(echo "$1") <(echo "$2")
 }
+# Gateway CPU per request between two thread_ticks snapshots, over REQUESTS: "X us (serving Y,
+# database Z, main W)". The main thread sends the callbacks.
+cpu_per_request() { # BEFORE AFTER REQUESTS MAIN_TID
+  awk -v n="$3" -v main="$4" -v hz="$(getconf CLK_TCK)" 'NR == FNR { b[$1] = $2; next }
+    { us = ($2 - b[$1]) / hz * 1e6 / (n > 0 ? n : 1); all += us
+      if ($1 == main) m += us; else if ($3 ~ /^http-/) w += us; else if ($3 == "database") d += us }
+    END { printf "%.0f us (serving %.0f, database %.0f, main %.0f)", all, w, d, m }' <(echo "$1") <(echo "$2")
+}
 
 declare -A R
 bench_target() { # NAME URL [env...]: warm up, then measure
@@ -332,25 +340,31 @@ run_proxy() {
 # a closed loop is CONNS / throughput, so it measures throughput again; here it is what a call
 # pays when the gateway keeps up.
 proxy_paced() {
-  local rate d x g pace
+  local rate d x g pace before after
   for rate in $PACED_RATES; do
     pace=$(awk -v c="$CONNS" -v r="$rate" 'BEGIN { printf "%.3f", c / r * 1000 }')
     d=$(wrk_run "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" "$SECS" PACE_MS="$pace")
     x=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS" PACE_MS="$pace")
+    before=$(thread_ticks "$gw_pid")
     g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key" PACE_MS="$pace")
+    after=$(thread_ticks "$gw_pid")
     echo "$rate $d $x $g" | awk '{ printf "paced, %d connections offering %d req/s (got %.0f / %.0f / %.0f): direct p50 %.2f p90 %.2f p99 %.2f ms; added over direct at p50/p90/p99: nginx %+.2f/%+.2f/%+.2f ms, gateway %+.2f/%+.2f/%+.2f ms\n",
       '"$CONNS"', $1, $2, $9, $16, $3, $8, $4, $10 - $3, $15 - $8, $11 - $4, $17 - $3, $22 - $8, $18 - $4 }'
+    echo "  gateway CPU per request at $rate req/s: $(cpu_per_request "$before" "$after" "$(echo "$g" | awk '{print $6}')" "$gw_pid")"
     [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at $rate req/s"
   done
 }
 
 # The latency a call pays at one connection, where nothing queues: what the hop itself adds.
 proxy_one_connection() {
-  local d x g
+  local d x g before after
   d=$(WRK_CONNS=1 wrk_run "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" 3)
   x=$(WRK_CONNS=1 wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" 3)
+  before=$(thread_ticks "$gw_pid")
   g=$(WRK_CONNS=1 wrk_run "$GW/v1/chat/completions" 3 AUTH="Bearer $dyn_key")
+  after=$(thread_ticks "$gw_pid")
   echo "$d $x $g" | awk '{ printf "one connection (wrk -c1 3s): direct p50 %.2f p99 %.2f ms; added over direct at p50/p99: nginx %+.2f/%+.2f ms, gateway %+.2f/%+.2f ms (%.0f req/s)\n", $2, $3, $9 - $2, $10 - $3, $16 - $2, $17 - $3, $15 }'
+  echo "  gateway CPU per request at one connection: $(cpu_per_request "$before" "$after" "$(echo "$g" | awk '{print $6}')" "$gw_pid")"
   [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at one connection"
 }
 
