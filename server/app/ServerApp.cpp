@@ -83,6 +83,31 @@ bool ServerApp::loadMasterKey(QString *error)
     return true;
 }
 
+bool ServerApp::loadServerId(QString *error)
+{
+    // Made once per data directory, like the journal it goes with: what marks the starts this
+    // server writes to the database as its own to recover.
+    QFile file(QDir(m_settings.dataDir).filePath(QStringLiteral("server.id")));
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read %1").arg(file.fileName());
+            return false;
+        }
+        m_serverId = QString::fromLatin1(file.readAll().trimmed());
+        if (m_serverId.size() != 32) {
+            *error = QStringLiteral("%1 does not hold a 32-character server id").arg(file.fileName());
+            return false;
+        }
+        return true;
+    }
+    m_serverId = QString::fromLatin1(crypto::randomBytes(16).toHex());
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) || file.write(m_serverId.toLatin1() + '\n') < 0 || !file.flush()) {
+        *error = QStringLiteral("cannot create %1").arg(file.fileName());
+        return false;
+    }
+    return true;
+}
+
 bool ServerApp::bootstrapAdmin(QString *error)
 {
     const qint64 now = m_clock.nowMs();
@@ -121,7 +146,7 @@ bool ServerApp::start(QString *error)
     // First: its lock keeps a second server off this data directory before either touches it.
     if (!m_journal.open(QDir(m_settings.dataDir).filePath(QStringLiteral("in-flight.journal")), m_settings.inFlightJournalSlots, error))
         return false;
-    if (!loadMasterKey(error))
+    if (!loadServerId(error) || !loadMasterKey(error))
         return false;
     if (!m_settings.isPostgres())
         QDir().mkpath(QFileInfo(m_settings.sqlitePath()).absolutePath());
@@ -133,7 +158,9 @@ bool ServerApp::start(QString *error)
     // Requests an earlier run left in flight are billed their reservation and called back.
     const qint64 now = m_clock.nowMs();
     const QList<RequestStart> journaled = m_journal.leftOver();
-    auto recovered = m_db.runBlocking<QList<PendingCallback>>([now, journaled](SqlSession &s) { return UsageStore::recoverInterrupted(s, now, journaled); });
+    auto recovered = m_db.runBlocking<QList<PendingCallback>>([now, journaled, serverId = m_serverId](SqlSession &s) {
+        return UsageStore::recoverInterrupted(s, now, journaled, serverId);
+    });
     if (!recovered.ok()) {
         *error = recovered.error;
         return false;
@@ -164,7 +191,7 @@ bool ServerApp::start(QString *error)
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
     m_callbacks->setSummariesWanted([this] { return m_live.hasListeners(); });
-    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_clock, m_db, m_journal, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_serverId, m_clock, m_db, m_journal, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
 
     ConnectionLimits limits;
     limits.maxBodyBytes = m_settings.maxBodyBytes;

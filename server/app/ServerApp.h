@@ -44,6 +44,7 @@ public:
 
 private:
     bool loadMasterKey(QString *error);
+    bool loadServerId(QString *error);
     bool bootstrapAdmin(QString *error);
     bool seedDemo(QString *error);
     void maintain();
@@ -55,6 +56,7 @@ private:
     Settings m_settings;
     const Clock &m_clock;
     std::unique_ptr<SecretBox> m_box;
+    QString m_serverId; // from <data-dir>/server.id
     Database m_db;
     InFlightJournal m_journal;
     Registry m_registry;

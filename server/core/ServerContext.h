@@ -21,6 +21,7 @@ class UpstreamHealth;
 struct ServerContext
 {
     const Settings &settings;
+    const QString &serverId; // this server's, from <data-dir>/server.id
     const Clock &clock;
     Database &db;
     InFlightJournal &journal;

@@ -66,7 +66,7 @@ void ProxyCall::start()
         forward();
         return;
     }
-    m_ctx.db.write<bool>([start](SqlSession &s) { UsageStore::begin(s, start); return true; }, this,
+    m_ctx.db.write<bool>([start, serverId = m_ctx.serverId](SqlSession &s) { UsageStore::begin(s, start, serverId); return true; }, this,
                          [this](DbOutcome<bool> outcome) {
                              if (!outcome.ok()) {
                                  qCWarning(lcProxy) << "cannot record request start:" << outcome.error;

@@ -3,8 +3,10 @@
 // reservations settle to what was really used; spend survives restarts and crashes.
 #include "tests/support/Gateway.h"
 
+#include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <memory>
 #include <vector>
@@ -281,6 +283,56 @@ private slots:
         QVERIFY2(!said.contains("listening on"), said.constData());
         // The first one serves on.
         QCOMPARE(gw.chat(gw.mint(), Gateway::chatBody()).status, 200);
+    }
+
+    void anotherServerLeavesItsCallsAlone()
+    {
+        // Two servers on one database (each with its own data directory, as with a shared
+        // PostgreSQL): one starting up must not take the other's call, whose start is in the
+        // database (journal off), for one interrupted by a crash.
+        Gateway gw;
+        gw.server.arguments() << QStringLiteral("--in-flight-journal-slots") << QStringLiteral("0");
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.upstream.behavior.chunkDelayMs = 1'000; // five chunks: the call lasts about five seconds
+
+        TestHttp device(gw.server.origin());
+        QNetworkReply *reply = device.start("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(QStringLiteral("m1"), true),
+                                            TestHttp::bearer(gw.mint()));
+        QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
+
+        QTemporaryDir otherDir;
+        QVERIFY(QFile::copy(QDir(gw.server.dataDir()).filePath(QStringLiteral("master.key")), otherDir.filePath(QStringLiteral("master.key"))));
+        QProcess other;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DYNASEAL_ADMIN_PASSWORD"), QString::fromLatin1(ServerProcess::kAdminPassword));
+        other.setProcessEnvironment(env);
+        other.setProcessChannelMode(QProcess::MergedChannels);
+        other.start(qEnvironmentVariable("DYNASEAL_SERVER_BIN"),
+                    {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), otherDir.path(),
+                     QStringLiteral("--database"), QStringLiteral("sqlite:") + QDir(gw.server.dataDir()).filePath(QStringLiteral("dynaseal.db"))});
+        QByteArray said;
+        QVERIFY(waitFor([&] { said += other.readAll(); return said.contains("listening on") || other.state() == QProcess::NotRunning; }));
+        other.terminate();
+        QVERIFY(other.waitForFinished(10'000));
+        QVERIFY2(said.contains("listening on"), said.constData());
+        QVERIFY2(!said.contains("recovered"), said.constData());
+
+        // Still the first server's, still in flight: the other recovered nothing.
+        const QJsonArray during = gw.requestLog();
+        QCOMPARE(during.size(), 1);
+        QCOMPARE(during.at(0).toObject().value(QLatin1String("status")).toString(), QStringLiteral("in_flight"));
+        QCOMPARE(gw.tokensUsed(), qint64(0));
+
+        // It ends as usual, billed what it used and called back once.
+        QCOMPARE(TestHttp::wait(reply).status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        QCOMPARE(gw.receiver.acknowledged().at(0).value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(gw.receiver.acknowledged().at(0).value(QLatin1String("tokens")).toInteger(), qint64(14));
+        const QJsonArray log = gw.requestLog();
+        QCOMPARE(log.size(), 1);
+        QCOMPARE(log.at(0).toObject().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(gw.tokensUsed(), qint64(14));
     }
 
     void crashBillsTheReservation_data()

@@ -131,6 +131,8 @@ private slots:
     void outcomeLandsWhole();
     void rollupsSumPerMinuteAndHour();
     void interruptedRequestsAreBilledTheirReservation();
+    void onlyItsOwnServerRecoversAStart_data();
+    void onlyItsOwnServerRecoversAStart();
     void outcomeOfAJournaledStartWritesTheWholeRow();
     void outcomeWrittenTwiceCountsOnce_data();
     void outcomeWrittenTwiceCountsOnce();
@@ -238,6 +240,43 @@ void UsageStoreTest::interruptedRequestsAreBilledTheirReservation()
     auto again = m_db->runBlocking<QList<PendingCallback>>([](SqlSession &db) { return UsageStore::recoverInterrupted(db, kNow + 9000); });
     QVERIFY(again.value->isEmpty());
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), 700);
+}
+
+void UsageStoreTest::onlyItsOwnServerRecoversAStart_data()
+{
+    // Servers sharing one PostgreSQL database: a start one of them wrote to the database is its
+    // own to recover. A start of no server (written before server ids) is anyone's.
+    QTest::addColumn<QString>("beganBy");
+    QTest::addColumn<QString>("recoveredBy");
+    QTest::addColumn<bool>("recovered");
+    QTest::newRow("the same server") << QStringLiteral("srv-a") << QStringLiteral("srv-a") << true;
+    QTest::newRow("another server") << QStringLiteral("srv-a") << QStringLiteral("srv-b") << false;
+    QTest::newRow("a start of no server") << QString() << QStringLiteral("srv-b") << true;
+    QTest::newRow("a server's start, recovered without an id") << QStringLiteral("srv-a") << QString() << false;
+}
+
+void UsageStoreTest::onlyItsOwnServerRecoversAStart()
+{
+    QFETCH(QString, beganBy);
+    QFETCH(QString, recoveredBy);
+    QFETCH(bool, recovered);
+    const RequestStart s = start(QStringLiteral("r1"), kNow, 700);
+    QVERIFY(m_db->runBlocking<bool>([s, beganBy](SqlSession &db) { UsageStore::begin(db, s, beganBy); return true; }).ok());
+    auto callbacks = m_db->runBlocking<QList<PendingCallback>>([recoveredBy](SqlSession &db) {
+        return UsageStore::recoverInterrupted(db, kNow + 5000, {}, recoveredBy);
+    });
+    QCOMPARE(callbacks.value->size(), recovered ? 1 : 0);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), recovered ? 700 : 0);
+    // Left alone, the row still takes its server's real outcome.
+    RequestOutcome o = RequestOutcome::of(s, true);
+    o.status = RequestStatus::Ok;
+    o.promptTokens = 9;
+    o.completionTokens = 5;
+    o.billed = 14;
+    o.finishedAtMs = kNow + 6000;
+    auto finished = m_db->runBlocking<bool>([o](SqlSession &db) { return UsageStore::finish(db, o); });
+    QCOMPARE(*finished.value, !recovered);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), recovered ? 700 : 14);
 }
 
 void UsageStoreTest::outcomeOfAJournaledStartWritesTheWholeRow()

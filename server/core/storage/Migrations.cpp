@@ -75,6 +75,11 @@ const QList<QStringList> &migrations()
             QStringLiteral("DROP INDEX callbacks_due"),
             QStringLiteral("CREATE INDEX callbacks_due ON callbacks(next_attempt_at) WHERE state = 'pending'"),
         },
+        // 6: which server wrote a start to the database (its journal full or off): servers sharing
+        // a PostgreSQL database each recover only their own calls at start-up.
+        {
+            QStringLiteral("ALTER TABLE requests ADD COLUMN server_id TEXT"),
+        },
     };
     return list;
 }

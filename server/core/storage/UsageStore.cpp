@@ -49,12 +49,12 @@ void markInterrupted(RequestOutcome &o, qint64 nowMs)
 
 } // namespace
 
-void UsageStore::begin(SqlSession &s, const RequestStart &r)
+void UsageStore::begin(SqlSession &s, const RequestStart &r, const QString &serverId)
 {
     s.run(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, reserved,"
-                          " upstream_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                          " upstream_id, started_at, server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
            {r.id, r.tenantId, r.keyHash, r.eventId, r.model, r.endpoint, r.stream ? 1 : 0, RequestStatus::InFlight,
-            r.reserved, r.upstreamId, r.startedAtMs});
+            r.reserved, r.upstreamId, r.startedAtMs, serverId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(serverId)});
     // The key's row exists from its first use, so recovery can bill it.
     if (r.keyRowStored)
         return;
@@ -109,7 +109,8 @@ bool UsageStore::finish(SqlSession &s, const RequestOutcome &o)
     return true;
 }
 
-QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled)
+QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled,
+                                                     const QString &serverId)
 {
     struct Row
     {
@@ -120,7 +121,9 @@ QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowM
     {
         QSqlQuery &q = s.exec(QStringLiteral("SELECT r.id, r.tenant_id, r.key_hash, r.model, r.reserved, r.started_at, r.event_id,"
                                              " t.callback_url FROM requests r LEFT JOIN tenants t ON t.id = r.tenant_id"
-                                             " WHERE r.status = 'in_flight'")); // a literal, so the partial index applies
+                                             " WHERE r.status = 'in_flight'" // a literal, so the partial index applies
+                                             " AND (r.server_id IS NULL OR r.server_id = ?)"),
+                              {serverId});
         while (q.next()) {
             Row row{RequestOutcome(), q.value(7).toString()};
             RequestOutcome &o = row.outcome;

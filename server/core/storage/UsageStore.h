@@ -25,15 +25,19 @@ struct RequestLogFilter
 class UsageStore
 {
 public:
-    static void begin(SqlSession &s, const RequestStart &start);
+    // `serverId`: the server that forwards it, so that only it recovers the row (servers may
+    // share a PostgreSQL database); empty for any server.
+    static void begin(SqlSession &s, const RequestStart &start, const QString &serverId = QString());
     // Writes the outcome, its rollups, spend and callback; false (writing nothing) if the request
     // has an outcome already.
     static bool finish(SqlSession &s, const RequestOutcome &outcome);
 
     // Requests that were in flight when the server stopped (rows still "in_flight", and the
     // `journaled` starts whose outcome is not stored): billed what they had reserved (the budgets
-    // stay safe), marked "interrupted", and given a callback. Returns those callbacks.
-    static QList<PendingCallback> recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled = {});
+    // stay safe), marked "interrupted", and given a callback. Returns those callbacks. Rows another
+    // server began are its own to recover: only rows of `serverId`, or of no server, are taken.
+    static QList<PendingCallback> recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled = {},
+                                                     const QString &serverId = QString());
     // Fills the ledger with what is already billed.
     static void loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs);
 
