@@ -53,30 +53,44 @@ ServerApp::~ServerApp()
     m_db.close();
 }
 
+namespace {
+
+// Reads <dataDir>/<name>, trimmed, or, when it does not exist yet, creates it (owner-only) with
+// `made` and a newline. False with `error` set when it can be neither read nor created.
+bool readOrCreate(const QString &dataDir, const QString &name, const QByteArray &made, QByteArray *content, QString *error)
+{
+    QFile file(QDir(dataDir).filePath(name));
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read %1").arg(file.fileName());
+            return false;
+        }
+        *content = file.readAll().trimmed();
+        return true;
+    }
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(made + '\n') < 0 || !file.flush()) {
+        *error = QStringLiteral("cannot create %1").arg(file.fileName());
+        return false;
+    }
+    *content = made;
+    return true;
+}
+
+} // namespace
+
 bool ServerApp::loadMasterKey(QString *error)
 {
     QByteArray key = m_settings.masterKey;
     if (key.isEmpty()) {
         // Kept outside the database: a copy of the database alone opens no secret.
-        QFile file(QDir(m_settings.dataDir).filePath(QStringLiteral("master.key")));
-        if (file.exists()) {
-            if (!file.open(QIODevice::ReadOnly)) {
-                *error = QStringLiteral("cannot read %1").arg(file.fileName());
-                return false;
-            }
-            key = QByteArray::fromHex(file.readAll().trimmed());
-            if (key.size() != 32) {
-                *error = QStringLiteral("%1 does not hold a 32-byte hex key").arg(file.fileName());
-                return false;
-            }
-        } else {
-            key = crypto::randomBytes(32);
-            if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
-                || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-                || file.write(key.toHex() + '\n') < 0 || !file.flush()) {
-                *error = QStringLiteral("cannot create %1").arg(file.fileName());
-                return false;
-            }
+        QByteArray hex;
+        if (!readOrCreate(m_settings.dataDir, QStringLiteral("master.key"), crypto::randomBytes(32).toHex(), &hex, error))
+            return false;
+        key = QByteArray::fromHex(hex);
+        if (key.size() != 32) {
+            *error = QStringLiteral("%1 does not hold a 32-byte hex key").arg(QDir(m_settings.dataDir).filePath(QStringLiteral("master.key")));
+            return false;
         }
     }
     m_box = std::make_unique<SecretBox>(key);
@@ -87,24 +101,14 @@ bool ServerApp::loadServerId(QString *error)
 {
     // Made once per data directory, like the journal it goes with: what marks the starts this
     // server writes to the database as its own to recover.
-    QFile file(QDir(m_settings.dataDir).filePath(QStringLiteral("server.id")));
-    if (file.exists()) {
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read %1").arg(file.fileName());
-            return false;
-        }
-        m_serverId = QString::fromLatin1(file.readAll().trimmed());
-        if (m_serverId.size() != 32) {
-            *error = QStringLiteral("%1 does not hold a 32-character server id").arg(file.fileName());
-            return false;
-        }
-        return true;
-    }
-    m_serverId = QString::fromLatin1(crypto::randomBytes(16).toHex());
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) || file.write(m_serverId.toLatin1() + '\n') < 0 || !file.flush()) {
-        *error = QStringLiteral("cannot create %1").arg(file.fileName());
+    QByteArray id;
+    if (!readOrCreate(m_settings.dataDir, QStringLiteral("server.id"), crypto::randomBytes(16).toHex(), &id, error))
+        return false;
+    if (id.size() != 32) {
+        *error = QStringLiteral("%1 does not hold a 32-character server id").arg(QDir(m_settings.dataDir).filePath(QStringLiteral("server.id")));
         return false;
     }
+    m_serverId = QString::fromLatin1(id);
     return true;
 }
 
