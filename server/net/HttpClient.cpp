@@ -99,7 +99,18 @@ public:
     ~Private();
     Q_DISABLE_COPY_MOVE(Private)
 
-    void prepare(Call &call, const HttpRequest &request) const;
+    // What a URL gives a call: where to connect, and the request line's target and Host header.
+    struct ParsedUrl
+    {
+        HttpConnection::Target target;
+        QByteArray requestTarget; // path and query, percent-encoded
+        QByteArray hostHeader;
+    };
+    // Parsed once per URL and kept: a proxied call's URL repeats, and QUrl took ~5k instructions
+    // a call to give its pieces. Null for a URL no call may use.
+    const ParsedUrl *parsed(const QUrl &url);
+
+    void prepare(Call &call, const HttpRequest &request);
     void scheduleStart();
     void startPending();
     void dispatch(Call *call);
@@ -128,6 +139,7 @@ public:
     // shared_ptr: a dispatch holds its call alive even if the handler cancels it meanwhile.
     QHash<quint64, std::shared_ptr<Call>> calls;
     QHash<QString, Pool *> pools;
+    QHash<QUrl, ParsedUrl> parsedUrls;
     std::vector<quint64> pending; // sent but not started yet
     bool startScheduled = false;
 };
@@ -149,12 +161,37 @@ HttpClient::Private::~Private()
     }
 }
 
-void HttpClient::Private::prepare(Call &call, const HttpRequest &request) const
+const HttpClient::Private::ParsedUrl *HttpClient::Private::parsed(const QUrl &url)
 {
-    const QUrl &url = request.url;
+    const auto it = parsedUrls.constFind(url);
+    if (it != parsedUrls.constEnd())
+        return &it.value();
     const QString scheme = url.scheme();
     const bool tls = scheme == u"https";
-    if (!url.isValid() || (!tls && scheme != u"http") || url.host().isEmpty()) {
+    if (!url.isValid() || (!tls && scheme != u"http") || url.host().isEmpty())
+        return nullptr;
+    if (parsedUrls.size() >= 1024) // upstreams and callback URLs change rarely; a bound keeps old ones from piling up
+        parsedUrls.clear();
+    ParsedUrl p;
+    p.target.tls = tls;
+    p.target.host = url.host(QUrl::FullyEncoded);
+    p.target.port = quint16(url.port(tls ? 443 : 80));
+    p.target.poolKey = scheme + u"://" + p.target.host + u':' + QString::number(p.target.port);
+    p.requestTarget = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+    if (!p.requestTarget.startsWith('/'))
+        p.requestTarget.prepend('/');
+    p.hostHeader = p.target.host.toLatin1(); // ASCII after FullyEncoded
+    if (p.hostHeader.contains(':'))
+        p.hostHeader = '[' + p.hostHeader + ']'; // IPv6 literal
+    if (url.port() != -1)
+        p.hostHeader += ':' + QByteArray::number(url.port());
+    return &parsedUrls.insert(url, std::move(p)).value();
+}
+
+void HttpClient::Private::prepare(Call &call, const HttpRequest &request)
+{
+    const ParsedUrl *url = parsed(request.url);
+    if (!url) {
         call.invalid = HttpClientError::ConnectFailed;
         call.invalidMessage = QStringLiteral("invalid URL");
         return;
@@ -164,33 +201,26 @@ void HttpClient::Private::prepare(Call &call, const HttpRequest &request) const
         call.invalidMessage = QStringLiteral("invalid request method");
         return;
     }
+    qsizetype headerBytes = 0;
     for (const auto &[name, value] : request.headers) {
         if (!isToken(name) || !isFieldValue(value)) {
             call.invalid = HttpClientError::ProtocolError;
             call.invalidMessage = QStringLiteral("invalid request header");
             return;
         }
+        if (!isFramingHeader(name))
+            headerBytes += 2 + name.size() + 2 + value.size();
     }
 
-    call.target.tls = tls;
-    call.target.host = url.host(QUrl::FullyEncoded);
-    call.target.port = quint16(url.port(tls ? 443 : 80));
-    call.target.poolKey = scheme + u"://" + call.target.host + u':' + QString::number(call.target.port);
+    call.target = url->target;
     call.connectTimeoutMs = request.connectTimeoutMs;
     call.exchange.callId = call.id;
     call.exchange.headRequest = request.method == "HEAD";
     call.exchange.firstByteTimeoutMs = request.firstByteTimeoutMs;
     call.exchange.idleTimeoutMs = request.idleTimeoutMs;
     call.exchange.responseHeaders = request.responseHeaders;
-
-    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
-    if (!target.startsWith('/'))
-        target.prepend('/');
-    QByteArray host = call.target.host.toLatin1(); // ASCII after FullyEncoded
-    if (host.contains(':'))
-        host = '[' + host + ']'; // IPv6 literal
-    if (url.port() != -1)
-        host += ':' + QByteArray::number(url.port());
+    const QByteArray &target = url->requestTarget;
+    const QByteArray &host = url->hostHeader;
 
     // The request head and body in one buffer of the exact size, filled with memcpy: appending
     // piece by piece cost a dozen reallocation checks per call.
@@ -198,12 +228,8 @@ void HttpClient::Private::prepare(Call &call, const HttpRequest &request) const
     static constexpr QByteArrayView kVersion(" HTTP/1.1\r\nHost: ");
     static constexpr QByteArrayView kLength("\r\nContent-Length: ");
     static constexpr QByteArrayView kEnd("\r\nConnection: keep-alive\r\n\r\n");
-    qsizetype size = request.method.size() + 1 + target.size() + kVersion.size() + host.size() + kLength.size()
-        + contentLength.size() + kEnd.size() + request.body.size();
-    for (const auto &[name, value] : request.headers) {
-        if (!isFramingHeader(name))
-            size += 2 + name.size() + 2 + value.size();
-    }
+    const qsizetype size = request.method.size() + 1 + target.size() + kVersion.size() + host.size() + headerBytes
+        + kLength.size() + contentLength.size() + kEnd.size() + request.body.size();
     QByteArray &wire = call.wire;
     wire = QByteArray(size, Qt::Uninitialized);
     char *out = wire.data();

@@ -369,6 +369,7 @@ private slots:
     void connectRefused();
     void invalidRequests_data();
     void invalidRequests();
+    void oneClientManyUrls();
     void timeouts_data();
     void timeouts();
     void failures_data();
@@ -721,6 +722,39 @@ void HttpClientTest::invalidRequests()
     QCOMPARE(rec.errors, 1);
     QCOMPARE(rec.error, error);
     QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::oneClientManyUrls()
+{
+    // A client keeps what it parsed of each URL: every call still gets its own request line and
+    // Host header, and a URL no call may use is refused every time.
+    FakeServer server;
+    QVERIFY(server.isListening());
+    HttpClient client;
+    QUrl byName = server.url(QStringLiteral("/echo?by=name"));
+    byName.setHost(QStringLiteral("localhost"));
+    const QByteArray port = QByteArray::number(server.serverPort());
+    const QList<std::pair<QUrl, QByteArray>> calls{
+        {server.url(QStringLiteral("/echo")), "/echo"},
+        {server.url(QStringLiteral("/echo?x=1")), "/echo?x=1"},
+        {server.url(QStringLiteral("/echo?y=a%20b")), "/echo?y=a%20b"},
+        {QUrl(QStringLiteral("ftp://127.0.0.1/")), QByteArray()},
+        {server.url(QStringLiteral("/echo")), "/echo"},
+        {byName, "/echo?by=name"},
+        {QUrl(QStringLiteral("ftp://127.0.0.1/")), QByteArray()},
+    };
+    for (const auto &[url, target] : calls) {
+        Recorder rec;
+        client.send(makeRequest("GET", url), rec.handler());
+        QTRY_VERIFY(rec.finished());
+        if (target.isNull()) {
+            QCOMPARE(rec.error, HttpClientError::ConnectFailed);
+            continue;
+        }
+        QCOMPARE(rec.errors, 0);
+        QCOMPARE(headerValue(rec.headers, "x-got-target"), target);
+        QCOMPARE(headerValue(rec.headers, "x-got-host"), (url.host() == u"localhost" ? "localhost:" : "127.0.0.1:") + port);
+    }
 }
 
 void HttpClientTest::timeouts_data()
