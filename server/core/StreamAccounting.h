@@ -28,7 +28,7 @@ public:
 
 private:
     void takeEvent(const QByteArray &data);
-    void take(const char *json, size_t length, bool streamed);
+    void take(const QByteArray &json, bool streamed);
 
     QByteArray m_pending; // an incomplete line
     QString m_content;

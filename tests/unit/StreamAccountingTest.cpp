@@ -178,6 +178,14 @@ void StreamAccountingTest::takeJson_data()
         << QByteArray(R"({"choices":[1,"a",null,{"index":0,"message":"flat"}],"usage":{"prompt_tokens":2,"completion_tokens":0}})")
         << QString() << 2LL << 0LL;
     QTest::newRow("trailing garbage") << QByteArray(R"({"usage":{"prompt_tokens":1,"completion_tokens":1}} x)") << QString() << kNone << kNone;
+    // A NUL byte is never valid JSON: not taken for the end of the text.
+    QTest::newRow("NUL after the object")
+        << QByteArray(R"({"usage":{"prompt_tokens":1,"completion_tokens":1}})" "\0 x", 54) << QString() << kNone << kNone;
+    QTest::newRow("NUL in a string")
+        << QByteArray(R"({"choices":[{"index":0,"message":{"content":"a)" "\0" R"(b"}}]})", 53) << QString() << kNone << kNone;
+    // Read up to its size only, not up to the next NUL in memory: the slice lacks its last brace.
+    static const char sliced[] = R"({"usage":{"prompt_tokens":1,"completion_tokens":1}})";
+    QTest::newRow("slice of a larger buffer") << QByteArray::fromRawData(sliced, qsizetype(sizeof sliced) - 2) << QString() << kNone << kNone;
     // Far more than the parser's stack buffers hold: it goes on in heap memory.
     const QString longText = QString(QStringLiteral("long answer ")).repeated(20'000);
     QByteArray many;
