@@ -220,6 +220,17 @@ QString ProxyRequest::upstreamPath() const
     return {};
 }
 
+QStringList ProxyRequest::upstreamPaths()
+{
+    QStringList paths;
+    ProxyRequest r;
+    for (ProxyEndpoint e : {ProxyEndpoint::ChatCompletions, ProxyEndpoint::Completions, ProxyEndpoint::Embeddings}) {
+        r.endpoint = e;
+        paths.append(r.upstreamPath());
+    }
+    return paths;
+}
+
 QString ProxyRequest::endpointName() const
 {
     switch (endpoint) {

@@ -35,6 +35,7 @@ struct ProxyRequest
     QByteArray upstreamBody(qint64 completionAllowed) const;
     // "/chat/completions", "/completions" or "/embeddings", appended to the upstream's base URL.
     QString upstreamPath() const;
+    static QStringList upstreamPaths(); // upstreamPath() of every endpoint
     QString endpointName() const; // "chat.completions", ...
 };
 

@@ -6,12 +6,21 @@ namespace dynaseal {
 
 QUrl Upstream::endpoint(const QString &suffix) const
 {
+    if (const auto it = m_preparedEndpoints.constFind(suffix); it != m_preparedEndpoints.constEnd())
+        return it.value();
     QUrl url = baseUrl;
     QString path = url.path();
     while (path.endsWith(QLatin1Char('/')))
         path.chop(1);
     url.setPath(path + suffix);
     return url;
+}
+
+void Upstream::prepareEndpoints(const QStringList &suffixes)
+{
+    m_preparedEndpoints.clear();
+    for (const QString &suffix : suffixes)
+        m_preparedEndpoints.insert(suffix, endpoint(suffix));
 }
 
 const Tenant *RegistrySnapshot::tenant(const QString &id) const

@@ -56,6 +56,13 @@ struct Upstream
 
     // The base URL with `suffix` ("/chat/completions", "/models") appended to its path.
     QUrl endpoint(const QString &suffix) const;
+    // Makes the URLs for `suffixes` once, so that endpoint() only looks them up: the registry
+    // does it for the proxied paths when it loads, instead of a QUrl::setPath for every call.
+    // Call it again after changing baseUrl.
+    void prepareEndpoints(const QStringList &suffixes);
+
+private:
+    QHash<QString, QUrl> m_preparedEndpoints;
 };
 
 struct RegistrySnapshot

@@ -1,5 +1,7 @@
 #include "server/core/storage/RegistryLoader.h"
 
+#include "server/core/ProxyRequest.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -70,6 +72,7 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
         }
     }
     {
+        static const QStringList proxiedPaths = ProxyRequest::upstreamPaths();
         QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, base_url, api_key_enc, models, weight FROM upstreams ORDER BY created_at, id"));
         while (q.next()) {
             Upstream u;
@@ -80,6 +83,7 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
             for (const QJsonValue &m : QJsonDocument::fromJson(q.value(4).toByteArray()).array())
                 u.models.append(m.toString());
             u.weight = std::max(1, q.value(5).toInt());
+            u.prepareEndpoints(proxiedPaths);
             snapshot->upstreams.append(u);
         }
     }
