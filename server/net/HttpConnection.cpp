@@ -236,8 +236,9 @@ void HttpConnection::onReadyRead()
     if (m_readingPaused)
         return; // a TLS socket: Qt buffers up to its read buffer size, then leaves it to TCP
     if (m_state == State::Ready) {
-        // Bytes nobody asked for (often a 408 before the server closes): out of step, drop it.
-        fail(HttpClientError::ConnectionClosed, QStringLiteral("unexpected data on idle connection"));
+        // Readable while idle: the peer closed it, or sent bytes nobody asked for (often a 408
+        // before it closes). Either way the connection is out of step: drop it.
+        fail(HttpClientError::ConnectionClosed, QStringLiteral("the peer closed the idle connection or sent data on it unasked"));
         return;
     }
     if (m_state == State::Busy)

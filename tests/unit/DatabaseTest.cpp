@@ -58,6 +58,15 @@ QStringList auditIds(Database &db)
     }).value;
 }
 
+// Opens `db` on a new SQLite file in `dir`: empty, or why it did not open.
+QString openIn(Database &db, const QTemporaryDir &dir)
+{
+    QString error;
+    if (db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error))
+        return {};
+    return error.isEmpty() ? QStringLiteral("not opened") : error;
+}
+
 } // namespace
 
 class DatabaseTest : public QObject
@@ -128,8 +137,7 @@ void DatabaseTest::failingJobRollsBackAlone()
 {
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     QObject context;
     int delivered = 0;
     QString failure;
@@ -177,8 +185,7 @@ void DatabaseTest::failingJobsInOneBatchRollBackAlone()
     QFETCH(QString, jobs);
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     QObject context;
     QStringList succeeded;
     QStringList failed;
@@ -237,8 +244,7 @@ void DatabaseTest::batchAfterABrokenTransactionCommits()
     QFETCH(int, nextBatch);
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     QObject context;
     int ok = 0;
     int failed = 0;
@@ -299,8 +305,7 @@ void DatabaseTest::countersAreSummedPerBatch()
     QFETCH(qint64, expectedB);
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     const QString add = QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?");
     QVERIFY(db.runBlocking<bool>([](SqlSession &s) {
         s.exec(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES ('a', 't', 0, 0), ('b', 't', 0, 0)"));
@@ -351,8 +356,7 @@ void DatabaseTest::queuedWritesShareOneTransaction()
     QFETCH(int, transactions);
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     const qint64 batchesBefore = db.writeBatches();
     const qint64 jobsBefore = db.writeJobs();
     QObject context;
@@ -391,8 +395,7 @@ void DatabaseTest::writesNobodyWaitsOnWaitForOthers()
     QFETCH(int, rows);
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     db.setGroupCommitWindow(std::chrono::hours(1));
     const qint64 batchesBefore = db.writeBatches();
     const qint64 jobsBefore = db.writeJobs();
@@ -435,8 +438,7 @@ void DatabaseTest::loneWriteInBatchCommitsAfterTheWindow()
     // Nothing else comes: the default window ends and the job commits alone.
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     QObject context;
     bool stored = false;
     db.writeInBatch<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("alone")); return true; }, &context,
@@ -449,8 +451,7 @@ void DatabaseTest::deliversOnCallerThread()
 {
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     QObject context;
     QThread *ranOn = nullptr;
     QThread *deliveredOn = nullptr;
@@ -465,8 +466,7 @@ void DatabaseTest::manyConcurrentWritesAllCommit()
 {
     QTemporaryDir dir;
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error));
+    QCOMPARE(openIn(db, dir), QString());
     QObject context;
     int done = 0;
     for (int i = 0; i < 2000; ++i) {
