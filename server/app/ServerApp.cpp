@@ -268,6 +268,10 @@ bool ServerApp::start(QString *error)
         connect(&m_healthChecks, &QTimer::timeout, this, &ServerApp::checkUpstreams);
         m_healthChecks.start(m_settings.upstreamHealthIntervalSecs * 1000);
     }
+    if (m_settings.registryRefreshMs > 0) {
+        connect(&m_registryRefresh, &QTimer::timeout, this, &ServerApp::refreshRegistry);
+        m_registryRefresh.start(m_settings.registryRefreshMs);
+    }
 
     const QString host = m_settings.listenHost.protocol() == QAbstractSocket::IPv6Protocol
         ? QStringLiteral("[%1]").arg(m_settings.listenHost.toString()) : m_settings.listenHost.toString();
@@ -310,6 +314,7 @@ bool ServerApp::seedDemo(QString *error)
         QSqlQuery &k = s.exec(QStringLiteral("SELECT 1 FROM tenant_keys WHERE tenant_id = ? AND revoked_at IS NULL AND alg = 'HS256'"), {tenantId});
         if (!k.next())
             TenantStore::issueKey(s, box, tenantId, now);
+        RegistryLoader::bumpVersion(s);
         return RegistryLoader::load(s, box);
     });
     if (!seeded.ok()) {
@@ -402,6 +407,33 @@ void ServerApp::checkUpstreams()
         handler.onError = [this, id](HttpClientError, const QString &) { m_health.markFailure(id, m_clock.nowMs()); };
         m_http->send(request, handler);
     }
+}
+
+void ServerApp::refreshRegistry()
+{
+    // Another server on the same database may have changed tenants, keys, upstreams or rules
+    // (this server's own changes are loaded as they are made). One small read when nothing
+    // changed; the whole registry when something did.
+    if (m_registryRefreshing)
+        return;
+    m_registryRefreshing = true;
+    const qint64 held = m_registry.current()->storedVersion;
+    const SecretBox &box = *m_box;
+    m_db.read<std::shared_ptr<const RegistrySnapshot>>(
+        [held, &box](SqlSession &s) -> std::shared_ptr<const RegistrySnapshot> {
+            if (RegistryLoader::storedVersion(s) == held)
+                return nullptr;
+            return RegistryLoader::load(s, box);
+        },
+        this, [this](DbOutcome<std::shared_ptr<const RegistrySnapshot>> outcome) {
+            m_registryRefreshing = false;
+            if (!outcome.ok()) {
+                qCWarning(lcServer) << "cannot refresh the registry from the database:" << outcome.error;
+                return;
+            }
+            if (*outcome.value && m_registry.replaceIfNotOlder(*outcome.value))
+                qCInfo(lcServer) << "registry reloaded: changed in the database (version" << (*outcome.value)->storedVersion << ")";
+        });
 }
 
 void ServerApp::flushKeyUsage()

@@ -49,6 +49,7 @@ private:
     bool seedDemo(QString *error);
     void maintain();
     void flushKeyUsage();
+    void refreshRegistry();
     void checkUpstreams();
     int activeCalls() const; // proxied calls in progress on all serving threads
     void releaseMemoryWhenIdle();
@@ -77,6 +78,8 @@ private:
     QTimer m_maintenance;
     QTimer m_keyUsageFlush;
     QTimer m_healthChecks;
+    QTimer m_registryRefresh;
+    bool m_registryRefreshing = false;
     QTimer m_sampler; // reads gauges owned by this thread for /metrics, served on other threads
     quint16 m_port = 0;
 };

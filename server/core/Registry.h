@@ -92,6 +92,7 @@ struct RegistrySnapshot
     };
 
     Identity identity;
+    qint64 storedVersion = 0; // the database's registry_version it was loaded at
     QHash<QString, Tenant> tenants;
     QList<Upstream> upstreams;
     // SecretBox::lookupHash of each active HS256 key string -> (tenant id, key id).
@@ -119,6 +120,16 @@ public:
     {
         std::lock_guard lock(m_mutex);
         m_current = std::move(snapshot);
+    }
+    // Replaces unless the current snapshot was loaded at a later version: a refresh loaded on the
+    // database thread must not undo an admin change that was stored and loaded after it.
+    bool replaceIfNotOlder(std::shared_ptr<const RegistrySnapshot> snapshot)
+    {
+        std::lock_guard lock(m_mutex);
+        if (snapshot->storedVersion < m_current->storedVersion)
+            return false;
+        m_current = std::move(snapshot);
+        return true;
     }
 
 private:

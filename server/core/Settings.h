@@ -35,6 +35,7 @@ struct Settings
     int callbackTimeoutMs = 10'000;
     int requestLogRetentionDays = 30;
     int minuteRollupRetentionDays = 7;
+    int registryRefreshMs = 2'000; // how often another server's registry changes are looked for; 0: never
     int inFlightJournalSlots = 16'384; // requests journaled at once; beyond it, or with 0, starts go to the database
     QByteArray proxyMasterKey; // operator's key for the proxy: any model, for testing; empty: none
     QByteArray masterKey; // 32 bytes from DYNASEAL_MASTER_KEY (hex or base64); else a file in dataDir

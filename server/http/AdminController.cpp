@@ -175,8 +175,10 @@ void AdminController::run(const HttpExchangePtr &ex, Work work)
             if (!actor)
                 return Answer{AdminResult::fail(ApiError::unauthorized(QStringLiteral("the admin token is invalid or expired: log in again"), QStringLiteral("invalid_token"))), nullptr};
             Answer answer{work(s, *actor), nullptr};
-            if (answer.result.registryChanged && !answer.result.error)
+            if (answer.result.registryChanged && !answer.result.error) {
+                RegistryLoader::bumpVersion(s);
                 answer.snapshot = RegistryLoader::load(s, box);
+            }
             return answer;
         },
         this, [this, ex](DbOutcome<Answer> outcome) {
@@ -185,7 +187,7 @@ void AdminController::run(const HttpExchangePtr &ex, Work work)
                 return;
             }
             if (outcome.value->snapshot)
-                m_ctx.registry.replace(outcome.value->snapshot);
+                m_ctx.registry.replaceIfNotOlder(outcome.value->snapshot);
             const AdminResult &r = outcome.value->result;
             if (r.error)
                 HttpReply::error(*ex, *r.error);

@@ -4,6 +4,8 @@
 #include "tests/support/Gateway.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QMessageAuthenticationCode>
 #include <QProcess>
 #include <QStandardPaths>
@@ -455,6 +457,51 @@ private slots:
         // Dynamic keys it signed die with it; the first key is untouched.
         QCOMPARE(m_gw->chat(signedBySecond, Gateway::chatBody()).status, 401);
         QCOMPARE(m_gw->http.post(QStringLiteral("/v1/dynamic-keys"), body, m_gw->tenantKey).status, 200);
+    }
+
+    void keyChangesThroughAnotherServer_data()
+    {
+        QTest::addColumn<int>("refreshMs"); // the other server's --registry-refresh-ms
+        QTest::newRow("looked for every 100 ms: they arrive") << 100;
+        QTest::newRow("never looked for: they do not") << 0;
+    }
+
+    void keyChangesThroughAnotherServer()
+    {
+        // Two servers on one database: a tenant key issued, then revoked, through the first is
+        // accepted, then refused, by the second once it looks for changes.
+        QFETCH(int, refreshMs);
+        Gateway gw;
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        ServerProcess other({QStringLiteral("--registry-refresh-ms"), QString::number(refreshMs)});
+        QVERIFY(QFile::copy(QDir(gw.server.dataDir()).filePath(QStringLiteral("master.key")),
+                            QDir(other.dataDir()).filePath(QStringLiteral("master.key"))));
+        other.setDatabaseUrl(QStringLiteral("sqlite:") + gw.server.databasePath());
+        QVERIFY2(other.start(), other.output().constData());
+        TestHttp device(other.origin());
+        const auto statusThroughOther = [&](const QByteArray &dynamicKey) {
+            return device.postRaw(QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), dynamicKey).status;
+        };
+        QCOMPARE(statusThroughOther(gw.mint()), 200); // loaded at its start
+
+        const HttpResult issued = gw.http.post(QStringLiteral("/admin/v1/tenants/%1/keys").arg(gw.tenantId), {}, gw.adminToken);
+        QCOMPARE(issued.status, 201);
+        const QByteArray signedBySecond = gw.mint({}, issued.json().value(QLatin1String("key")).toString().toLatin1());
+        QCOMPARE(gw.chat(signedBySecond, Gateway::chatBody()).status, 200); // the first server at once
+        if (refreshMs == 0) {
+            QTest::qWait(1'000);
+            QCOMPARE(statusThroughOther(signedBySecond), 401);
+            QVERIFY(!other.output().contains("registry reloaded"));
+            return;
+        }
+        QVERIFY(waitFor([&] { return statusThroughOther(signedBySecond) == 200; }, 5'000));
+
+        const QString secondId = issued.json().value(QLatin1String("id")).toString();
+        QCOMPARE(gw.http.del(QStringLiteral("/admin/v1/tenants/%1/keys/%2").arg(gw.tenantId, secondId), gw.adminToken).status, 204);
+        QVERIFY(waitFor([&] { return statusThroughOther(signedBySecond) == 401; }, 5'000));
+        QCOMPARE(statusThroughOther(gw.mint()), 200); // the first key is untouched
+        QVERIFY2(other.output().contains("registry reloaded"), other.output().constData());
     }
 
     void mintRefusesBadBodies_data()

@@ -80,6 +80,12 @@ const QList<QStringList> &migrations()
         {
             QStringLiteral("ALTER TABLE requests ADD COLUMN server_id TEXT"),
         },
+        // 7: a number every change to tenants, keys, upstreams or rules adds one to, so a server
+        // sharing the database sees from one small read that its registry is stale.
+        {
+            QStringLiteral("CREATE TABLE registry_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)"),
+            QStringLiteral("INSERT INTO registry_version (id, version) VALUES (1, 0)"),
+        },
     };
     return list;
 }

@@ -25,6 +25,9 @@ QByteArray openSecret(const SecretBox &box, const QVariant &sealed, const QByteA
 std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, const SecretBox &box)
 {
     auto snapshot = std::make_shared<RegistrySnapshot>();
+    // Read first: outside a transaction a change may land while the tables are read, and then the
+    // snapshot is labelled older than what it holds, never newer (the next refresh loads again).
+    snapshot->storedVersion = storedVersion(s);
     {
         QSqlQuery &q = s.exec(QStringLiteral("SELECT id, name, callback_url, callback_secret_enc, token_quota, max_key_lifetime_secs, settings FROM tenants"));
         while (q.next()) {
@@ -88,6 +91,19 @@ std::shared_ptr<const RegistrySnapshot> RegistryLoader::load(SqlSession &s, cons
         }
     }
     return snapshot;
+}
+
+qint64 RegistryLoader::storedVersion(SqlSession &s)
+{
+    QSqlQuery &q = s.exec(QStringLiteral("SELECT version FROM registry_version WHERE id = 1"));
+    const qint64 version = q.next() ? q.value(0).toLongLong() : 0;
+    q.finish();
+    return version;
+}
+
+void RegistryLoader::bumpVersion(SqlSession &s)
+{
+    s.exec(QStringLiteral("UPDATE registry_version SET version = version + 1 WHERE id = 1"));
 }
 
 } // namespace dynaseal

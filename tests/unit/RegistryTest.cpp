@@ -1,5 +1,6 @@
-// Upstream::endpoint: where a proxied call goes, for every shape of base URL an operator enters,
-// with the URLs made once at load (prepareEndpoints) and without.
+// The registry: where a proxied call goes (Upstream::endpoint, for every shape of base URL an
+// operator enters, with the URLs made once at load and without), and which snapshot wins when a
+// refresh and an admin change replace it at once.
 #include "server/core/ProxyRequest.h"
 #include "server/core/Registry.h"
 
@@ -7,7 +8,7 @@
 
 using namespace dynaseal;
 
-class UpstreamTest : public QObject
+class RegistryTest : public QObject
 {
     Q_OBJECT
 
@@ -15,9 +16,11 @@ private slots:
     void endpoint_data();
     void endpoint();
     void preparedAgainForANewBaseUrl();
+    void replaceIfNotOlder_data();
+    void replaceIfNotOlder();
 };
 
-void UpstreamTest::endpoint_data()
+void RegistryTest::endpoint_data()
 {
     QTest::addColumn<QString>("baseUrl");
     QTest::addColumn<QString>("suffix");
@@ -32,7 +35,7 @@ void UpstreamTest::endpoint_data()
                                 << "https://h.example/openai/deployments/d/chat/completions?api-version=2024-06-01";
 }
 
-void UpstreamTest::endpoint()
+void RegistryTest::endpoint()
 {
     QFETCH(QString, baseUrl);
     QFETCH(QString, suffix);
@@ -51,7 +54,7 @@ void UpstreamTest::endpoint()
     QCOMPARE(copy.endpoint(suffix).toString(), expected);
 }
 
-void UpstreamTest::preparedAgainForANewBaseUrl()
+void RegistryTest::preparedAgainForANewBaseUrl()
 {
     Upstream u;
     u.baseUrl = QUrl(QStringLiteral("http://old.example/v1"));
@@ -61,5 +64,31 @@ void UpstreamTest::preparedAgainForANewBaseUrl()
     QCOMPARE(u.endpoint(QStringLiteral("/chat/completions")).toString(), QStringLiteral("http://new.example/v2/chat/completions"));
 }
 
-QTEST_GUILESS_MAIN(UpstreamTest)
-#include "UpstreamTest.moc"
+void RegistryTest::replaceIfNotOlder_data()
+{
+    QTest::addColumn<qint64>("held");
+    QTest::addColumn<qint64>("offered");
+    QTest::addColumn<bool>("replaced");
+    QTest::newRow("newer") << qint64(3) << qint64(4) << true;
+    QTest::newRow("same version") << qint64(3) << qint64(3) << true;
+    QTest::newRow("older: a refresh loaded before an admin change") << qint64(4) << qint64(3) << false;
+}
+
+void RegistryTest::replaceIfNotOlder()
+{
+    QFETCH(qint64, held);
+    QFETCH(qint64, offered);
+    QFETCH(bool, replaced);
+
+    Registry registry;
+    auto current = std::make_shared<RegistrySnapshot>();
+    current->storedVersion = held;
+    registry.replace(current);
+    auto candidate = std::make_shared<RegistrySnapshot>();
+    candidate->storedVersion = offered;
+    QCOMPARE(registry.replaceIfNotOlder(candidate), replaced);
+    QCOMPARE(registry.current().get(), replaced ? candidate.get() : current.get());
+}
+
+QTEST_GUILESS_MAIN(RegistryTest)
+#include "RegistryTest.moc"
