@@ -443,10 +443,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>All tenants</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Select a callback to see its delivery.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -772,10 +768,6 @@ openssl x509 -in cert.pem -noout -fingerprint -sha256</source>
     </message>
     <message>
         <source>Live traffic of the last 15 minutes, a point a second.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All tenants</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1437,10 +1429,6 @@ openssl x509 -in cert.pem -noout -fingerprint -sha256</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>All tenants</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Select a request to see its details.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1788,6 +1776,13 @@ created %2, updated %3</source>
     </message>
     <message>
         <source>The server refused the change; see the marked field. Nothing was saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dynaseal::console::TenantFilterBox</name>
+    <message>
+        <source>All tenants</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

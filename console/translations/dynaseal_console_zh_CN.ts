@@ -443,10 +443,6 @@
         <translation>发往租户后端的签名用量回调，会退避重试直到对方返回 2xx。</translation>
     </message>
     <message>
-        <source>All tenants</source>
-        <translation>全部租户</translation>
-    </message>
-    <message>
         <source>Select a callback to see its delivery.</source>
         <translation>选择一条回调以查看投递情况。</translation>
     </message>
@@ -774,10 +770,6 @@ openssl x509 -in cert.pem -noout -fingerprint -sha256</translation>
     <message>
         <source>Live traffic of the last 15 minutes, a point a second.</source>
         <translation>最近 15 分钟的实时流量，每秒一个点。</translation>
-    </message>
-    <message>
-        <source>All tenants</source>
-        <translation>全部租户</translation>
     </message>
     <message>
         <source>%1 per minute</source>
@@ -1433,10 +1425,6 @@ openssl x509 -in cert.pem -noout -fingerprint -sha256</translation>
         <translation>每个通过检查并被代理的请求，最新的在前。</translation>
     </message>
     <message>
-        <source>All tenants</source>
-        <translation>全部租户</translation>
-    </message>
-    <message>
         <source>Select a request to see its details.</source>
         <translation>选择一个请求以查看详情。</translation>
     </message>
@@ -1786,6 +1774,13 @@ created %2, updated %3</source>
     <message>
         <source>The server refused the change; see the marked field. Nothing was saved.</source>
         <translation>服务器拒绝了更改；请查看标出的字段。未保存任何内容。</translation>
+    </message>
+</context>
+<context>
+    <name>dynaseal::console::TenantFilterBox</name>
+    <message>
+        <source>All tenants</source>
+        <translation>全部租户</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,7 @@
 #include "console/widgets/MessageBar.h"
 #include "console/widgets/Pager.h"
 #include "console/widgets/TableView.h"
+#include "console/widgets/TenantFilterBox.h"
 #include "console/widgets/Theme.h"
 
 #include <QComboBox>
@@ -27,7 +28,7 @@ CallbacksPage::CallbacksPage(AdminClient *client, ServerCatalog *catalog, QWidge
     , m_pager(new Pager(100, this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
     , m_state(new QComboBox(this))
-    , m_tenant(new QComboBox(this))
+    , m_tenant(new TenantFilterBox(catalog, this))
     , m_summary(new QLabel(this))
     , m_body(new JsonView(this))
     , m_retry(new QPushButton(tr("&Retry now"), this))
@@ -114,12 +115,7 @@ QIcon CallbacksPage::icon() const
 
 void CallbacksPage::fillTenants()
 {
-    const QString tenant = m_tenant->currentData().toString();
-    m_tenant->clear();
-    m_tenant->addItem(tr("All tenants"), QString());
-    for (const QJsonValue &t : m_catalog->tenants())
-        m_tenant->addItem(t[QLatin1String("name")].toString(), t[QLatin1String("id")].toString());
-    m_tenant->setCurrentIndex(std::max(0, m_tenant->findData(tenant)));
+    m_tenant->refill();
     m_model->setTenantNames(m_catalog->tenantNames());
 }
 
@@ -141,7 +137,7 @@ void CallbacksPage::load()
     if (!connected())
         return;
     const QString selected = m_table->selectedId();
-    m_client->listCallbacks(m_state->currentData().toString(), m_tenant->currentData().toString(), m_pager->pageSize(),
+    m_client->listCallbacks(m_state->currentData().toString(), m_tenant->tenantId(), m_pager->pageSize(),
         m_pager->offset(), this, [this, selected](const AdminReply &r) {
             if (!r.ok())
                 return showError(*r.error);

@@ -17,6 +17,7 @@ class CallbacksModel;
 class JsonView;
 class Pager;
 class TableView;
+class TenantFilterBox;
 
 class CallbacksPage : public Page
 {
@@ -43,7 +44,7 @@ private:
     Pager *m_pager;
     QSplitter *m_splitter;
     QComboBox *m_state;
-    QComboBox *m_tenant;
+    TenantFilterBox *m_tenant;
     QLabel *m_summary;
     JsonView *m_body;
     QPushButton *m_retry;

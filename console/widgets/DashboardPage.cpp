@@ -7,6 +7,7 @@
 #include "console/core/ServerCatalog.h"
 #include "console/widgets/LiveChart.h"
 #include "console/widgets/StatCard.h"
+#include "console/widgets/TenantFilterBox.h"
 #include "console/widgets/Theme.h"
 
 #include <QBarCategoryAxis>
@@ -29,7 +30,7 @@ DashboardPage::DashboardPage(AdminClient *client, ServerCatalog *catalog, EventS
     : Page(QStringLiteral("dashboard"), client, catalog, parent)
     , m_stream(stream)
     , m_series(new LiveSeries(this))
-    , m_tenant(new QComboBox(this))
+    , m_tenant(new TenantFilterBox(catalog, this))
     , m_model(new QComboBox(this))
 {
     m_tenant->setObjectName(QStringLiteral("tenantFilter"));
@@ -163,7 +164,7 @@ QIcon DashboardPage::icon() const
 
 QString DashboardPage::tenantFilter() const
 {
-    return m_tenant->currentData().toString();
+    return m_tenant->tenantId();
 }
 
 QString DashboardPage::modelFilter() const
@@ -174,13 +175,8 @@ QString DashboardPage::modelFilter() const
 
 void DashboardPage::fillFilters()
 {
-    const QString tenant = tenantFilter();
     const QString model = m_model->currentText();
-    m_tenant->clear();
-    m_tenant->addItem(tr("All tenants"), QString());
-    for (const QJsonValue &t : m_catalog->tenants())
-        m_tenant->addItem(t[QLatin1String("name")].toString(), t[QLatin1String("id")].toString());
-    m_tenant->setCurrentIndex(std::max(0, m_tenant->findData(tenant)));
+    m_tenant->refill();
     m_model->clear();
     m_model->addItem(tr("All models"));
     m_model->addItems(m_catalog->models());

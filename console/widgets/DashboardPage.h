@@ -20,6 +20,7 @@ namespace dynaseal::console {
 class EventStream;
 class LiveChart;
 class LiveSeries;
+class TenantFilterBox;
 struct LiveSample;
 class StatCard;
 
@@ -49,7 +50,7 @@ private:
 
     EventStream *m_stream;
     LiveSeries *m_series;
-    QComboBox *m_tenant;
+    TenantFilterBox *m_tenant;
     QComboBox *m_model;
     StatCard *m_requestsCard;
     StatCard *m_tokensCard;

@@ -6,6 +6,7 @@
 #include "console/core/models/RequestsModel.h"
 #include "console/widgets/Pager.h"
 #include "console/widgets/TableView.h"
+#include "console/widgets/TenantFilterBox.h"
 #include "console/widgets/Theme.h"
 
 #include <QCheckBox>
@@ -29,7 +30,7 @@ RequestsPage::RequestsPage(AdminClient *client, ServerCatalog *catalog, QWidget 
     , m_pager(new Pager(100, this))
     , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_details(new QTextBrowser(this))
-    , m_tenant(new QComboBox(this))
+    , m_tenant(new TenantFilterBox(catalog, this))
     , m_modelFilter(new QComboBox(this))
     , m_status(new QComboBox(this))
     , m_useSince(new QCheckBox(tr("&From"), this))
@@ -121,12 +122,7 @@ QIcon RequestsPage::icon() const
 
 void RequestsPage::fillFilters()
 {
-    const QString tenant = m_tenant->currentData().toString();
-    m_tenant->clear();
-    m_tenant->addItem(tr("All tenants"), QString());
-    for (const QJsonValue &t : m_catalog->tenants())
-        m_tenant->addItem(t[QLatin1String("name")].toString(), t[QLatin1String("id")].toString());
-    m_tenant->setCurrentIndex(std::max(0, m_tenant->findData(tenant)));
+    m_tenant->refill();
     const QString model = m_modelFilter->currentText();
     m_modelFilter->clear();
     m_modelFilter->addItem(QString());
@@ -150,7 +146,7 @@ void RequestsPage::load()
     if (!connected())
         return;
     RequestQuery q;
-    q.tenantId = m_tenant->currentData().toString();
+    q.tenantId = m_tenant->tenantId();
     q.model = m_modelFilter->currentText().trimmed();
     q.status = m_status->currentData().toString();
     if (m_useSince->isChecked())

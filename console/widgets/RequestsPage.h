@@ -16,6 +16,7 @@ namespace dynaseal::console {
 class Pager;
 class RequestsModel;
 class TableView;
+class TenantFilterBox;
 
 class RequestsPage : public Page
 {
@@ -41,7 +42,7 @@ private:
     Pager *m_pager;
     QSplitter *m_splitter;
     QTextBrowser *m_details;
-    QComboBox *m_tenant;
+    TenantFilterBox *m_tenant;
     QComboBox *m_modelFilter;
     QComboBox *m_status;
     QCheckBox *m_useSince;
