@@ -91,6 +91,7 @@ private slots:
     void manyConcurrentWritesAllCommit();
     void badUrlIsReported();
     void writesAfterAnotherConnectionCommitted();
+    void writeJobThatReadsFirstKeepsTheWriteLock();
 };
 
 void DatabaseTest::migratesOnceAndRecordsVersion()
@@ -517,6 +518,38 @@ void DatabaseTest::writesAfterAnotherConnectionCommitted()
     auto written = db.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("d")); return true; });
     QVERIFY2(written.ok(), qPrintable(written.error));
     QCOMPARE(auditIds(db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}));
+}
+
+void DatabaseTest::writeJobThatReadsFirstKeepsTheWriteLock()
+{
+    // Two servers on one SQLite file: a write job reads first (an admin change authenticates the
+    // operator), and the other server writes before the job's first write. With a deferred BEGIN
+    // the job then failed at that write; the batch holds the write lock from its start instead,
+    // so the other connection is the one that waits (here: finds it taken, with no busy timeout).
+    QTemporaryDir dir;
+    Database db;
+    QCOMPARE(openIn(db, dir), QString());
+    const QString path = dir.filePath(QStringLiteral("t.db"));
+    bool otherWrote = true;
+    auto written = db.runBlocking<bool>([&path, &otherWrote](SqlSession &s) {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log"));
+        q.next();
+        q.finish();
+        {
+            QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("other-writer"));
+            other.setDatabaseName(path);
+            other.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
+            otherWrote = other.open()
+                && QSqlQuery(other).exec(QStringLiteral("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ('theirs', 0, 'x', 'y', 'z', '{}')"));
+            other.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("other-writer"));
+        insertAudit(s, QStringLiteral("mine"));
+        return true;
+    });
+    QVERIFY2(written.ok(), qPrintable(written.error));
+    QVERIFY(!otherWrote);
+    QCOMPARE(auditIds(db), QStringList{QStringLiteral("mine")});
 }
 
 QTEST_GUILESS_MAIN(DatabaseTest)

@@ -8,7 +8,11 @@
 namespace dynaseal {
 namespace {
 
-const char *const kTxSql[] = {"BEGIN", "COMMIT", "ROLLBACK"};
+// IMMEDIATE: a write batch takes SQLite's write lock when it begins, waiting (the busy timeout)
+// while another connection writes. A deferred BEGIN whose first statement reads fails at its
+// first write, at once and without waiting, if another connection committed in between
+// (SQLITE_BUSY_SNAPSHOT): an admin change on one of two servers sharing a SQLite file did.
+const char *const kTxSql[] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
 
 } // namespace
 
