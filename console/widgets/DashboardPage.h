@@ -20,9 +20,9 @@ namespace dynaseal::console {
 class EventStream;
 class LiveChart;
 class LiveSeries;
-class TenantFilterBox;
 struct LiveSample;
 class StatCard;
+class TenantFilterBox;
 
 class DashboardPage : public Page
 {
