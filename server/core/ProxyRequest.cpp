@@ -210,7 +210,7 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
     return QByteArray(out.GetString(), qsizetype(out.GetSize()));
 }
 
-QString ProxyRequest::upstreamPath() const
+QString ProxyRequest::upstreamPath(ProxyEndpoint endpoint)
 {
     switch (endpoint) {
     case ProxyEndpoint::ChatCompletions: return QStringLiteral("/chat/completions");
@@ -222,13 +222,8 @@ QString ProxyRequest::upstreamPath() const
 
 QStringList ProxyRequest::upstreamPaths()
 {
-    QStringList paths;
-    ProxyRequest r;
-    for (ProxyEndpoint e : {ProxyEndpoint::ChatCompletions, ProxyEndpoint::Completions, ProxyEndpoint::Embeddings}) {
-        r.endpoint = e;
-        paths.append(r.upstreamPath());
-    }
-    return paths;
+    return {upstreamPath(ProxyEndpoint::ChatCompletions), upstreamPath(ProxyEndpoint::Completions),
+            upstreamPath(ProxyEndpoint::Embeddings)};
 }
 
 QString ProxyRequest::endpointName() const

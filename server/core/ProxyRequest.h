@@ -34,7 +34,8 @@ struct ProxyRequest
     // and, when streaming, stream_options.include_usage set so the last chunk carries usage.
     QByteArray upstreamBody(qint64 completionAllowed) const;
     // "/chat/completions", "/completions" or "/embeddings", appended to the upstream's base URL.
-    QString upstreamPath() const;
+    QString upstreamPath() const { return upstreamPath(endpoint); }
+    static QString upstreamPath(ProxyEndpoint endpoint);
     static QStringList upstreamPaths(); // upstreamPath() of every endpoint
     QString endpointName() const; // "chat.completions", ...
 };
