@@ -314,8 +314,7 @@ bool ServerApp::seedDemo(QString *error)
         QSqlQuery &k = s.exec(QStringLiteral("SELECT 1 FROM tenant_keys WHERE tenant_id = ? AND revoked_at IS NULL AND alg = 'HS256'"), {tenantId});
         if (!k.next())
             TenantStore::issueKey(s, box, tenantId, now);
-        RegistryLoader::bumpVersion(s);
-        return RegistryLoader::load(s, box);
+        return RegistryLoader::loadChanged(s, box);
     });
     if (!seeded.ok()) {
         *error = QStringLiteral("cannot seed the demo: %1").arg(seeded.error);

@@ -175,10 +175,8 @@ void AdminController::run(const HttpExchangePtr &ex, Work work)
             if (!actor)
                 return Answer{AdminResult::fail(ApiError::unauthorized(QStringLiteral("the admin token is invalid or expired: log in again"), QStringLiteral("invalid_token"))), nullptr};
             Answer answer{work(s, *actor), nullptr};
-            if (answer.result.registryChanged && !answer.result.error) {
-                RegistryLoader::bumpVersion(s);
-                answer.snapshot = RegistryLoader::load(s, box);
-            }
+            if (answer.result.registryChanged && !answer.result.error)
+                answer.snapshot = RegistryLoader::loadChanged(s, box);
             return answer;
         },
         this, [this, ex](DbOutcome<Answer> outcome) {

@@ -101,9 +101,10 @@ qint64 RegistryLoader::storedVersion(SqlSession &s)
     return version;
 }
 
-void RegistryLoader::bumpVersion(SqlSession &s)
+std::shared_ptr<const RegistrySnapshot> RegistryLoader::loadChanged(SqlSession &s, const SecretBox &box)
 {
     s.exec(QStringLiteral("UPDATE registry_version SET version = version + 1 WHERE id = 1"));
+    return load(s, box);
 }
 
 } // namespace dynaseal
