@@ -55,11 +55,11 @@ ServerApp::~ServerApp()
 
 namespace {
 
-// Reads <dataDir>/<name>, trimmed, or, when it does not exist yet, creates it (owner-only) with
-// `made` and a newline. False with `error` set when it can be neither read nor created.
-bool readOrCreate(const QString &dataDir, const QString &name, const QByteArray &made, QByteArray *content, QString *error)
+// Reads `path`, trimmed, or, when it does not exist yet, creates it (owner-only) with what `make`
+// returns and a newline. False with `error` set when it can be neither read nor created.
+bool readOrCreate(const QString &path, const std::function<QByteArray()> &make, QByteArray *content, QString *error)
 {
-    QFile file(QDir(dataDir).filePath(name));
+    QFile file(path);
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly)) {
             *error = QStringLiteral("cannot read %1").arg(file.fileName());
@@ -68,6 +68,7 @@ bool readOrCreate(const QString &dataDir, const QString &name, const QByteArray 
         *content = file.readAll().trimmed();
         return true;
     }
+    const QByteArray made = make();
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
         || file.write(made + '\n') < 0 || !file.flush()) {
         *error = QStringLiteral("cannot create %1").arg(file.fileName());
@@ -84,12 +85,13 @@ bool ServerApp::loadMasterKey(QString *error)
     QByteArray key = m_settings.masterKey;
     if (key.isEmpty()) {
         // Kept outside the database: a copy of the database alone opens no secret.
+        const QString path = QDir(m_settings.dataDir).filePath(QStringLiteral("master.key"));
         QByteArray hex;
-        if (!readOrCreate(m_settings.dataDir, QStringLiteral("master.key"), crypto::randomBytes(32).toHex(), &hex, error))
+        if (!readOrCreate(path, [] { return crypto::randomBytes(32).toHex(); }, &hex, error))
             return false;
         key = QByteArray::fromHex(hex);
         if (key.size() != 32) {
-            *error = QStringLiteral("%1 does not hold a 32-byte hex key").arg(QDir(m_settings.dataDir).filePath(QStringLiteral("master.key")));
+            *error = QStringLiteral("%1 does not hold a 32-byte hex key").arg(path);
             return false;
         }
     }
@@ -101,11 +103,12 @@ bool ServerApp::loadServerId(QString *error)
 {
     // Made once per data directory, like the journal it goes with: what marks the starts this
     // server writes to the database as its own to recover.
+    const QString path = QDir(m_settings.dataDir).filePath(QStringLiteral("server.id"));
     QByteArray id;
-    if (!readOrCreate(m_settings.dataDir, QStringLiteral("server.id"), crypto::randomBytes(16).toHex(), &id, error))
+    if (!readOrCreate(path, [] { return crypto::randomBytes(16).toHex(); }, &id, error))
         return false;
     if (id.size() != 32) {
-        *error = QStringLiteral("%1 does not hold a 32-character server id").arg(QDir(m_settings.dataDir).filePath(QStringLiteral("server.id")));
+        *error = QStringLiteral("%1 does not hold a 32-character server id").arg(path);
         return false;
     }
     m_serverId = QString::fromLatin1(id);
