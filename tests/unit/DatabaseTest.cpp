@@ -58,13 +58,42 @@ QStringList auditIds(Database &db)
     }).value;
 }
 
+// The test's SQLite file in `dir`.
+QString databaseFile(const QTemporaryDir &dir)
+{
+    return dir.filePath(QStringLiteral("t.db"));
+}
+
 // Opens `db` on a new SQLite file in `dir`: empty, or why it did not open.
 QString openIn(Database &db, const QTemporaryDir &dir)
 {
     QString error;
-    if (db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")), &error))
+    if (db.open(QStringLiteral("sqlite:") + databaseFile(dir), &error))
         return {};
     return error.isEmpty() ? QStringLiteral("not opened") : error;
+}
+
+// Adds an audit row through a connection of its own (another server, an operator's sqlite3):
+// whether it was written. `connectOptions` as Qt's SQLite driver takes them.
+bool insertAuditElsewhere(const QString &path, const QString &id, const QString &connectOptions = {})
+{
+    const QString name = QStringLiteral("elsewhere");
+    bool written = false;
+    {
+        QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        other.setDatabaseName(path);
+        other.setConnectOptions(connectOptions);
+        QSqlQuery insert(other);
+        written = other.open() && insert.prepare(QStringLiteral("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES (?, 0, 'x', 'y', 'z', '{}')"));
+        if (written) {
+            insert.addBindValue(id);
+            written = insert.exec();
+        }
+        insert.finish();
+        other.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return written;
 }
 
 } // namespace
@@ -97,7 +126,7 @@ private slots:
 void DatabaseTest::migratesOnceAndRecordsVersion()
 {
     QTemporaryDir dir;
-    const QString url = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db"));
+    const QString url = QStringLiteral("sqlite:") + databaseFile(dir);
     for (int run = 0; run < 2; ++run) {
         Database db;
         QString error;
@@ -118,7 +147,7 @@ void DatabaseTest::migratesOnceAndRecordsVersion()
 void DatabaseTest::refusesNewerSchema()
 {
     QTemporaryDir dir;
-    const QString url = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db"));
+    const QString url = QStringLiteral("sqlite:") + databaseFile(dir);
     {
         Database db;
         QString error;
@@ -497,24 +526,15 @@ void DatabaseTest::writesAfterAnotherConnectionCommitted()
     // A read that stops before its last row must not keep its snapshot: once another connection
     // (an operator's sqlite3) has committed, a connection on an old snapshot cannot write.
     QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("t.db"));
     Database db;
-    QString error;
-    QVERIFY(db.open(QStringLiteral("sqlite:") + path, &error));
+    QCOMPARE(openIn(db, dir), QString());
     QVERIFY(db.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("a")); insertAudit(s, QStringLiteral("b")); return true; }).ok());
     auto firstOnly = db.runBlocking<QString>([](SqlSession &s) {
         QSqlQuery &q = s.exec(QStringLiteral("SELECT id FROM audit_log ORDER BY id"));
         return q.next() ? q.value(0).toString() : QString(); // the cursor is left on its first row
     }, false);
     QCOMPARE(*firstOnly.value, QStringLiteral("a"));
-    {
-        QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("other"));
-        other.setDatabaseName(path);
-        QVERIFY(other.open());
-        QVERIFY(QSqlQuery(other).exec(QStringLiteral("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ('c', 0, 'x', 'y', 'z', '{}')")));
-        other.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("other"));
+    QVERIFY(insertAuditElsewhere(databaseFile(dir), QStringLiteral("c")));
     auto written = db.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("d")); return true; });
     QVERIFY2(written.ok(), qPrintable(written.error));
     QCOMPARE(auditIds(db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}));
@@ -529,21 +549,13 @@ void DatabaseTest::writeJobThatReadsFirstKeepsTheWriteLock()
     QTemporaryDir dir;
     Database db;
     QCOMPARE(openIn(db, dir), QString());
-    const QString path = dir.filePath(QStringLiteral("t.db"));
+    const QString path = databaseFile(dir);
     bool otherWrote = true;
     auto written = db.runBlocking<bool>([&path, &otherWrote](SqlSession &s) {
         QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM audit_log"));
         q.next();
         q.finish();
-        {
-            QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("other-writer"));
-            other.setDatabaseName(path);
-            other.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
-            otherWrote = other.open()
-                && QSqlQuery(other).exec(QStringLiteral("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ('theirs', 0, 'x', 'y', 'z', '{}')"));
-            other.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("other-writer"));
+        otherWrote = insertAuditElsewhere(path, QStringLiteral("theirs"), QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
         insertAudit(s, QStringLiteral("mine"));
         return true;
     });
