@@ -6,7 +6,6 @@
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QtTest>
 #include <memory>
 #include <vector>
@@ -301,22 +300,10 @@ private slots:
                                             TestHttp::bearer(gw.mint()));
         QVERIFY(waitFor([&] { return gw.upstream.http().requests.size() == 1; }));
 
-        QTemporaryDir otherDir;
-        QVERIFY(QFile::copy(QDir(gw.server.dataDir()).filePath(QStringLiteral("master.key")), otherDir.filePath(QStringLiteral("master.key"))));
-        QProcess other;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("DYNASEAL_ADMIN_PASSWORD"), QString::fromLatin1(ServerProcess::kAdminPassword));
-        other.setProcessEnvironment(env);
-        other.setProcessChannelMode(QProcess::MergedChannels);
-        other.start(qEnvironmentVariable("DYNASEAL_SERVER_BIN"),
-                    {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), otherDir.path(),
-                     QStringLiteral("--database"), QStringLiteral("sqlite:") + QDir(gw.server.dataDir()).filePath(QStringLiteral("dynaseal.db"))});
-        QByteArray said;
-        QVERIFY(waitFor([&] { said += other.readAll(); return said.contains("listening on") || other.state() == QProcess::NotRunning; }));
-        other.terminate();
-        QVERIFY(other.waitForFinished(10'000));
-        QVERIFY2(said.contains("listening on"), said.constData());
-        QVERIFY2(!said.contains("recovered"), said.constData());
+        ServerProcess other;
+        QVERIFY2(gw.startAnotherServer(other, &why), qPrintable(why)); // up: it has said "listening on"
+        other.stop();
+        QVERIFY2(!other.output().contains("recovered"), other.output().constData());
 
         // Still the first server's, still in flight: the other recovered nothing.
         const QJsonArray during = gw.requestLog();

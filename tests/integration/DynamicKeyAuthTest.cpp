@@ -4,8 +4,6 @@
 #include "tests/support/Gateway.h"
 
 #include <QDateTime>
-#include <QDir>
-#include <QFile>
 #include <QMessageAuthenticationCode>
 #include <QProcess>
 #include <QStandardPaths>
@@ -475,10 +473,7 @@ private slots:
         QString why;
         QVERIFY2(gw.setUp(&why), qPrintable(why));
         ServerProcess other({QStringLiteral("--registry-refresh-ms"), QString::number(refreshMs)});
-        QVERIFY(QFile::copy(QDir(gw.server.dataDir()).filePath(QStringLiteral("master.key")),
-                            QDir(other.dataDir()).filePath(QStringLiteral("master.key"))));
-        other.setDatabaseUrl(QStringLiteral("sqlite:") + gw.server.databasePath());
-        QVERIFY2(other.start(), other.output().constData());
+        QVERIFY2(gw.startAnotherServer(other, &why), qPrintable(why));
         TestHttp device(other.origin());
         const auto statusThroughOther = [&](const QByteArray &dynamicKey) {
             return device.postRaw(QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), dynamicKey).status;

@@ -4,6 +4,8 @@
 #include "shared/Jwt.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <memory>
 #include <vector>
 
@@ -44,6 +46,21 @@ bool Gateway::setUp(QString *why, std::optional<qint64> tokenQuota)
     tenantKey = k.json().value(QLatin1String("key")).toString().toLatin1();
     if (up.status != 201 || t.status != 201 || k.status != 201 || tenantKey.isEmpty()) {
         *why = QStringLiteral("seeding failed: upstream %1, tenant %2, key %3").arg(up.status).arg(t.status).arg(k.status);
+        return false;
+    }
+    return true;
+}
+
+bool Gateway::startAnotherServer(ServerProcess &other, QString *why) const
+{
+    const QString masterKey = QStringLiteral("master.key");
+    if (!QFile::copy(QDir(server.dataDir()).filePath(masterKey), QDir(other.dataDir()).filePath(masterKey))) {
+        *why = QStringLiteral("cannot copy the master key");
+        return false;
+    }
+    other.setDatabaseUrl(server.databaseUrl().isEmpty() ? QStringLiteral("sqlite:") + server.databasePath() : server.databaseUrl());
+    if (!other.start()) {
+        *why = QStringLiteral("the other server did not start (%1): ").arg(other.exitSummary()) + QString::fromUtf8(other.output());
         return false;
     }
     return true;

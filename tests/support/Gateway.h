@@ -35,6 +35,9 @@ public:
     QJsonArray requestLog();
     // The tenant's tokens_used as the admin API reports it, or -1.
     qint64 tokensUsed();
+    // Starts `other` as a second server on this one's database (its master key copied into the
+    // other's data directory, which stays its own). False with a reason in *why.
+    bool startAnotherServer(ServerProcess &other, QString *why) const;
 
     ServerProcess server;
     FakeUpstream upstream;
