@@ -162,11 +162,18 @@ bool ServerApp::start(QString *error)
     if (!bootstrapAdmin(error))
         return false;
 
-    // Requests an earlier run left in flight are billed their reservation and called back.
+    // Requests an earlier run left in flight are billed their reservation and called back; the
+    // callbacks it left unsent in their requests' rows are queued, due now.
     const qint64 now = m_clock.nowMs();
     const QList<RequestStart> journaled = m_journal.leftOver();
-    auto recovered = m_db.runBlocking<QList<PendingCallback>>([now, journaled, serverId = m_serverId](SqlSession &s) {
-        return UsageStore::recoverInterrupted(s, now, journaled, serverId);
+    int unsent = 0;
+    auto recovered = m_db.runBlocking<QList<PendingCallback>>([now, journaled, serverId = m_serverId, &unsent](SqlSession &s) {
+        QList<PendingCallback> interrupted = UsageStore::recoverInterrupted(s, now, journaled, serverId);
+        QStringList ids;
+        for (const RequestStart &r : journaled)
+            ids.append(r.id);
+        unsent = CallbackStore::queueUnsentInRows(s, ids, now);
+        return interrupted;
     });
     if (!recovered.ok()) {
         *error = recovered.error;
@@ -175,6 +182,8 @@ bool ServerApp::start(QString *error)
     m_journal.clearLeftOver(); // only once their outcomes are committed
     if (!recovered.value->isEmpty())
         qCInfo(lcServer) << "recovered" << recovered.value->size() << "requests interrupted by the last stop";
+    if (unsent > 0)
+        qCInfo(lcServer) << "queued" << unsent << "callbacks the last run had not sent";
     const SecretBox &box = *m_box;
     TokenLedger &ledger = m_ledger;
     const qint64 nowSecs = m_clock.nowSecs();
@@ -195,7 +204,7 @@ bool ServerApp::start(QString *error)
     policy.retryBaseMs = m_settings.callbackRetryBaseMs;
     policy.retryMaxMs = m_settings.callbackRetryMaxMs;
     policy.timeoutMs = m_settings.callbackTimeoutMs;
-    m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_registry, *m_http, m_clock, m_metrics, policy);
+    m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_journal, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
     m_callbacks->setSummariesWanted([this] { return m_live.hasListeners(); });
     m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_serverId, m_clock, m_db, m_journal, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
@@ -242,7 +251,7 @@ bool ServerApp::start(QString *error)
     HttpListener *listener = m_listener;
     m_metrics.gauge(QStringLiteral("dynaseal_connections_open"), QStringLiteral("Open client connections"), [listener] { return double(listener->openConnections()); });
     m_metrics.gauge(QStringLiteral("dynaseal_http_workers"), QStringLiteral("Threads serving HTTP"), [pool] { return double(pool->size()); });
-    m_metrics.gauge(QStringLiteral("dynaseal_in_flight_journal_used"), QStringLiteral("Slots of the in-flight journal in use (requests forwarded and not yet recorded)"),
+    m_metrics.gauge(QStringLiteral("dynaseal_in_flight_journal_used"), QStringLiteral("Slots of the in-flight journal in use (requests forwarded and not yet recorded, callbacks stored with them and not yet tried)"),
                     [this] { return double(m_journal.inUse()); });
     m_metrics.gauge(QStringLiteral("dynaseal_db_queue_length"), QStringLiteral("Database jobs waiting"), [this] { return double(m_db.queuedJobs()); });
     m_metrics.gauge(QStringLiteral("dynaseal_db_write_batches"), QStringLiteral("Write transactions run since start (group commit: several jobs each)"),

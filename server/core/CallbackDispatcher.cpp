@@ -5,6 +5,7 @@
 #include "server/core/Registry.h"
 #include "server/core/storage/CallbackStore.h"
 #include "server/core/storage/Database.h"
+#include "server/core/storage/InFlightJournal.h"
 #include "server/net/HttpClient.h"
 #include "shared/Clock.h"
 
@@ -15,9 +16,9 @@ Q_LOGGING_CATEGORY(lcCallbacks, "dynaseal.callbacks")
 
 namespace dynaseal {
 
-CallbackDispatcher::CallbackDispatcher(Database &db, const Registry &registry, HttpClient &http, const Clock &clock,
-                                       Metrics &metrics, CallbackPolicy policy, QObject *parent)
-    : QObject(parent), m_db(db), m_registry(registry), m_http(http), m_clock(clock), m_metrics(metrics), m_policy(policy)
+CallbackDispatcher::CallbackDispatcher(Database &db, InFlightJournal &journal, const Registry &registry, HttpClient &http,
+                                       const Clock &clock, Metrics &metrics, CallbackPolicy policy, QObject *parent)
+    : QObject(parent), m_db(db), m_journal(journal), m_registry(registry), m_http(http), m_clock(clock), m_metrics(metrics), m_policy(policy)
 {
     m_pollTimer.setInterval(std::clamp(policy.retryBaseMs / 2, 20, 1000));
     connect(&m_pollTimer, &QTimer::timeout, this, &CallbackDispatcher::poll);
@@ -51,6 +52,12 @@ void CallbackDispatcher::submit(const QList<PendingCallback> &callbacks)
         } else if (m_waiting.size() < size_t(kMaxWaiting)) {
             m_waiting.push_back(c);
             m_waitingIds.insert(c.id);
+        } else if (c.journalSlot >= 0) {
+            // Only the table is polled: it waits there, due now.
+            moveToTable(c, QStringLiteral("pending"), 0, 0, QString(), m_clock.nowMs(), [this] {
+                m_moreDue = true;
+                sendWaiting();
+            });
         } else {
             m_moreDue = true; // stored and due: a poll takes it
         }
@@ -104,6 +111,9 @@ void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAt
     const Tenant *tenant = snapshot->tenant(callback.tenantId);
     if (!tenant) {
         const QString id = callback.id;
+        if (callback.journalSlot >= 0)
+            return moveToTable(callback, QStringLiteral("abandoned"), previousAttempts, 0, QStringLiteral("tenant was deleted"),
+                               m_clock.nowMs(), [] {});
         m_db.write<bool>([id](SqlSession &s) { CallbackStore::markAbandoned(s, id, QStringLiteral("tenant was deleted")); return true; },
                          this, [](DbOutcome<bool>) {});
         return;
@@ -154,14 +164,32 @@ void CallbackDispatcher::recordDelivered()
     QList<Delivered> batch;
     batch.swap(m_delivered);
     m_db.writeInBatch<bool>([batch](SqlSession &s) {
-        for (const Delivered &d : batch)
-            CallbackStore::markDelivered(s, d.id, d.httpStatus, d.atMs);
+        for (const Delivered &d : batch) {
+            if (d.journalSlot >= 0)
+                CallbackStore::markDeliveredInRow(s, d.requestId, d.httpStatus, d.atMs);
+            else
+                CallbackStore::markDelivered(s, d.id, d.httpStatus, d.atMs);
+        }
         return true;
     }, this, [this, batch](DbOutcome<bool> stored) {
-        if (!stored.ok())
-            qCWarning(lcCallbacks) << "cannot record" << batch.size() << "delivered callbacks (they will be sent again):" << stored.error;
-        for (const Delivered &d : batch)
+        if (!stored.ok()) {
+            // The table's are sent again by a poll; those in a request's row are only in memory
+            // and the journal, so their record is written again later.
+            qCWarning(lcCallbacks) << "cannot record" << batch.size() << "delivered callbacks:" << stored.error;
+            for (const Delivered &d : batch) {
+                if (d.journalSlot >= 0)
+                    m_delivered.append(d);
+                else
+                    m_recording.remove(d.id);
+            }
+            if (!m_delivered.isEmpty())
+                QTimer::singleShot(kStoreRetryMs, this, &CallbackDispatcher::recordDelivered);
+            return;
+        }
+        for (const Delivered &d : batch) {
             m_recording.remove(d.id);
+            m_journal.remove(d.journalSlot);
+        }
     });
 }
 
@@ -184,7 +212,7 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
         // stays out of polls (m_recording) but frees its in-flight slot.
         m_inFlight.remove(id);
         m_recording.insert(id);
-        m_delivered.append({id, httpStatus, now});
+        m_delivered.append({id, callback.requestId, callback.journalSlot, httpStatus, now});
         if (m_delivered.size() >= kDeliveredBatch)
             recordDelivered();
         else if (!m_recordTimer.isActive())
@@ -195,11 +223,37 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
     m_metrics.add(QStringLiteral("dynaseal_callbacks_failed_attempts_total"));
     const qint64 next = now + backoffMs(previousAttempts + 1, m_policy);
     qCInfo(lcCallbacks).noquote() << "callback" << id << "attempt" << previousAttempts + 1 << "failed:" << error;
+    if (callback.journalSlot >= 0)
+        return moveToTable(callback, QStringLiteral("pending"), previousAttempts + 1, httpStatus, error, next, [this, id] {
+            m_inFlight.remove(id);
+            sendWaiting();
+        });
     m_db.writeInBatch<bool>([id, httpStatus, error, next](SqlSession &s) { CallbackStore::markFailed(s, id, httpStatus, error, next); return true; },
                             this, [this, id](DbOutcome<bool>) {
                                 m_inFlight.remove(id);
                                 sendWaiting();
                             });
+}
+
+void CallbackDispatcher::moveToTable(const PendingCallback &callback, const QString &state, int attempts, int httpStatus,
+                                     const QString &error, qint64 nextAttemptAtMs, std::function<void()> then)
+{
+    const QString requestId = callback.requestId;
+    m_db.writeInBatch<bool>(
+        [requestId, state, attempts, httpStatus, error, nextAttemptAtMs](SqlSession &s) {
+            return CallbackStore::moveFromRow(s, requestId, state, attempts, httpStatus, error, nextAttemptAtMs);
+        },
+        this, [=, this](DbOutcome<bool> stored) {
+            if (!stored.ok()) {
+                qCWarning(lcCallbacks) << "cannot store callback" << callback.id << "for retries:" << stored.error << "- trying again";
+                QTimer::singleShot(kStoreRetryMs, this, [=, this] {
+                    moveToTable(callback, state, attempts, httpStatus, error, nextAttemptAtMs, then);
+                });
+                return;
+            }
+            m_journal.remove(callback.journalSlot);
+            then();
+        });
 }
 
 } // namespace dynaseal

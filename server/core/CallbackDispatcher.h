@@ -1,6 +1,8 @@
 #pragma once
 // Delivers stored callbacks to tenants: at least once, signed, retried with exponential backoff
-// until the tenant answers 2xx, across restarts (what is due is re-read from the database).
+// until the tenant answers 2xx, across restarts (what is due is re-read from the database). A
+// callback stored in its request's row (CallbackStore) has its first attempt recorded there, or
+// is moved to the callbacks table for retries; then its journal slot is freed.
 #include "server/core/UsageRecord.h"
 
 #include <QHash>
@@ -17,6 +19,7 @@ namespace dynaseal {
 class Clock;
 class Database;
 class HttpClient;
+class InFlightJournal;
 class Metrics;
 class Registry;
 
@@ -32,7 +35,7 @@ class CallbackDispatcher : public QObject
 {
     Q_OBJECT
 public:
-    CallbackDispatcher(Database &db, const Registry &registry, HttpClient &http, const Clock &clock,
+    CallbackDispatcher(Database &db, InFlightJournal &journal, const Registry &registry, HttpClient &http, const Clock &clock,
                        Metrics &metrics, CallbackPolicy policy, QObject *parent = nullptr);
     ~CallbackDispatcher() override;
 
@@ -62,19 +65,27 @@ private:
     void sendWaiting();
     void attempt(const PendingCallback &callback, int previousAttempts);
     void finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error);
+    // A callback still in its request's row goes to the callbacks table (until that is stored,
+    // its journal slot stays taken); then `then` runs.
+    void moveToTable(const PendingCallback &callback, const QString &state, int attempts, int httpStatus,
+                     const QString &error, qint64 nextAttemptAtMs, std::function<void()> then);
     QUrl urlOf(const QString &text);
 
     struct Delivered
     {
         QString id;
+        QString requestId;
+        int journalSlot = -1; // as in PendingCallback
         int httpStatus = 0;
         qint64 atMs = 0;
     };
+    static constexpr int kStoreRetryMs = 1000; // after a failed write that must not be lost
     static constexpr int kDeliveredBatch = 256;
     static constexpr int kDeliveredDelayMs = 5; // a delivery is recorded at most this much later
     static constexpr int kMaxWaiting = 8192;    // beyond it, submitted callbacks wait in the database for a poll
 
     Database &m_db;
+    InFlightJournal &m_journal;
     const Registry &m_registry;
     HttpClient &m_http;
     const Clock &m_clock;

@@ -44,6 +44,10 @@ struct PendingCallback
     QString tenantId;
     QString url;
     QByteArray body;
+    // >= 0: stored in its request's row (the request's start was journaled), and this journal
+    // slot stays taken until the first attempt is recorded, so a crash before then sends it at
+    // the next start. -1: stored in the callbacks table.
+    int journalSlot = -1;
 };
 
 struct RequestOutcome
@@ -73,6 +77,10 @@ struct RequestOutcome
     QString endpoint;
     bool stream = false;
     qint64 reserved = 0;
+
+    // Whether the callback is stored in the request's own row (a journaled start, whose slot
+    // keeps it safe) rather than in the callbacks table.
+    bool callbackInRow() const { return callback && callback->journalSlot >= 0 && !startStored; }
 
     // An outcome that carries what its start said; the caller adds how the request ended.
     static RequestOutcome of(const RequestStart &start, bool startStored)

@@ -305,7 +305,8 @@ void ProxyCall::complete(const QString &status, const QString &error)
     if (!m_plan.callbackUrl.isEmpty()) {
         outcome.callback = PendingCallback{rows::newId("dlv"), m_plan.requestId, m_plan.key.tenantId, m_plan.callbackUrl,
                                            CallbackBody::build(m_plan.key.eventId, m_accounting.content(), prompt, completion,
-                                                               req.model, m_plan.key.tenantId, m_plan.requestId, status, error)};
+                                                               req.model, m_plan.key.tenantId, m_plan.requestId, status, error),
+                                           m_journalSlot};
     }
 
     m_ctx.metrics.add(QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"%1\",status=\"%2\"}").arg(req.endpointName(), status));
@@ -344,7 +345,10 @@ void ProxyCall::storeOutcome(const RequestOutcome &outcome)
                                         QTimer::singleShot(delayMs, this, [this, outcome] { storeOutcome(outcome); });
                                         return;
                                     }
-                                    m_ctx.journal.remove(m_journalSlot);
+                                    // A callback stored in the row keeps the slot until its first attempt is
+                                    // recorded (CallbackDispatcher frees it).
+                                    if (!(outcome.callbackInRow() && *stored.value))
+                                        m_ctx.journal.remove(m_journalSlot);
                                     if (!outcome.keyRowStored)
                                         m_ctx.ledger.markKeyStored(outcome.keyHash);
                                     // Not written (false): its outcome was already stored, e.g. as interrupted by

@@ -206,6 +206,51 @@ private slots:
         }));
     }
 
+    // The server stops while the first attempt waits for the receiver: the callback, still in
+    // its request's row, is sent again at the next start, with the same id and body.
+    void firstAttemptCutOffByAStop_data()
+    {
+        QTest::addColumn<bool>("crash");
+        QTest::newRow("crash") << true;
+        QTest::newRow("stop") << false;
+    }
+
+    void firstAttemptCutOffByAStop()
+    {
+        QFETCH(bool, crash);
+        Gateway gw(kFastRetries);
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        gw.receiver.hang = true;
+
+        HttpResult r = gw.chat(gw.mint({{QStringLiteral("event_id"), QStringLiteral("evt-cut")}}), Gateway::chatBody());
+        QCOMPARE(r.status, 200);
+        const QString requestId = QString::fromLatin1(r.header("X-Request-Id"));
+        QVERIFY(waitFor([&] { return gw.receiver.deliveries().size() == 1; }));
+        const RecordedRequest first = gw.receiver.deliveries().at(0);
+        QCOMPARE(callbackFor(gw, requestId).value(QLatin1String("state")).toString(), QStringLiteral("pending"));
+
+        if (crash)
+            gw.server.kill();
+        else
+            gw.server.stop();
+        gw.receiver.hang = false;
+        QVERIFY2(gw.server.start(), gw.server.output().constData());
+        gw.http.setOrigin(gw.server.origin());
+
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        const RecordedRequest again = gw.receiver.deliveries().last();
+        QCOMPARE(again.headers.value("x-dynaseal-delivery"), first.headers.value("x-dynaseal-delivery"));
+        QCOMPARE(again.body, first.body);
+        QCOMPARE(gw.receiver.acknowledged().at(0).value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("state")).toString() == QLatin1String("delivered"); }));
+        QCOMPARE(callbacks(gw).size(), 1);
+        // Billed once, as answered (not as interrupted).
+        const QJsonArray log = requestLog(gw);
+        QCOMPARE(log.size(), 1);
+        QCOMPARE(log.at(0).toObject().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+    }
+
     void clientCutOffMidStream()
     {
         Gateway gw;

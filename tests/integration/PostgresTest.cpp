@@ -189,8 +189,41 @@ private slots:
         QCOMPARE(count(pg.db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = ?"), {gw.tenantId}), qint64(14));
         QCOMPARE(count(pg.db, QStringLiteral("SELECT COALESCE(SUM(spent), 0) FROM key_spend")), qint64(14));
         QCOMPARE(gw.tokensUsed(), qint64(14));
-        QVERIFY2(waitFor([&] { return count(pg.db, QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'delivered'")) == 1; }),
+        // Delivered at the first attempt: recorded in the request's own row, no callbacks row.
+        QVERIFY2(waitFor([&] {
+                     return count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE event_id = ? AND callback_state = 'delivered'"
+                                                        " AND callback_status = 200"), {eventId}) == 1;
+                 }),
                  "the delivered callback is not marked delivered");
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), qint64(0));
+    }
+
+    // A failed first attempt moves the callback from its request's row to the callbacks table,
+    // from where it is retried with the same delivery id.
+    void failedFirstAttemptIsRetriedFromTheTable()
+    {
+        PostgresGateway pg;
+        QString why;
+        QVERIFY2(pg.setUp(&why), qPrintable(why));
+        Gateway &gw = pg.gw;
+        gw.receiver.failNext = 1;
+
+        HttpResult r = gw.chat(gw.mint(), Gateway::chatBody());
+        QCOMPARE(r.status, 200);
+        const QString requestId = QString::fromLatin1(r.header("X-Request-Id"));
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }, 10'000));
+        QCOMPARE(gw.receiver.deliveries().size(), 2);
+        QCOMPARE(gw.receiver.deliveries().at(0).headers.value("x-dynaseal-delivery"), gw.receiver.deliveries().at(1).headers.value("x-dynaseal-delivery"));
+        QVERIFY(waitFor([&] {
+            return count(pg.db, QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE request_id = ? AND state = 'delivered' AND attempts = 2"
+                                               " AND last_status = 200"), {requestId}) == 1;
+        }));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id = ? AND callback_state = 'queued'"), {requestId}), qint64(1));
+        // Listed once, from the table.
+        const QJsonArray items = gw.http.get(QStringLiteral("/admin/v1/callbacks"), gw.adminToken).json().value(QLatin1String("items")).toArray();
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items.at(0).toObject().value(QLatin1String("attempts")).toInt(), 2);
+        QCOMPARE(items.at(0).toObject().value(QLatin1String("state")).toString(), QStringLiteral("delivered"));
     }
 
     void keyBudgetHoldsUnderConcurrency_data()

@@ -9,6 +9,8 @@ namespace dynaseal::test {
 CallbackReceiver::CallbackReceiver(QObject *parent) : QObject(parent)
 {
     m_http.setHandler([this](const RecordedRequest &r, QTcpSocket *s) {
+        if (hang)
+            return;
         if (failNext > 0) {
             --failNext;
             MiniHttpServer::respond(s, 500, R"({"ok":false})");

@@ -1,6 +1,6 @@
 #pragma once
-// Stands in for a tenant's backend: records callbacks, checks their signatures, and can fail on
-// purpose to exercise retries.
+// Stands in for a tenant's backend: records callbacks, checks their signatures, and can fail or
+// hang on purpose to exercise retries and crashes.
 #include "tests/support/MiniHttpServer.h"
 
 #include <QJsonObject>
@@ -18,6 +18,7 @@ public:
 
     int failNext = 0;  // answer 500 to this many more deliveries
     int status = 200;  // then this
+    bool hang = false; // record deliveries, never answer them
 
     QList<RecordedRequest> deliveries() const { return m_http.requests; }
     QList<QJsonObject> bodies() const;

@@ -1,9 +1,13 @@
 // CallbackDispatcher without its database poll: callbacks submitted beyond the delivery cap wait
 // in memory and go out as earlier deliveries finish, in order; never more than the cap at once.
+// Callbacks stored in their request's row have their first attempt recorded there (or are moved
+// to the callbacks table when it failed), and only then free their journal slot.
 #include "server/core/CallbackDispatcher.h"
 #include "server/core/Metrics.h"
 #include "server/core/Registry.h"
 #include "server/core/storage/Database.h"
+#include "server/core/storage/InFlightJournal.h"
+#include "server/core/storage/UsageStore.h"
 #include "server/net/HttpClient.h"
 #include "shared/Clock.h"
 #include "tests/support/MiniHttpServer.h"
@@ -27,10 +31,13 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn_data()
     QTest::addColumn<int>("cap");
     QTest::addColumn<int>("callbacks");
     QTest::addColumn<bool>("failFirst"); // the first answer is a 500: a failed attempt frees its slot too
-    QTest::newRow("under the cap") << 4 << 3 << false;
-    QTest::newRow("twice the cap") << 2 << 4 << false;
-    QTest::newRow("many over a cap of one") << 1 << 9 << false;
-    QTest::newRow("first attempt fails") << 2 << 5 << true;
+    QTest::addColumn<bool>("inRow");     // stored in their requests' rows, holding journal slots
+    QTest::newRow("under the cap") << 4 << 3 << false << false;
+    QTest::newRow("twice the cap") << 2 << 4 << false << false;
+    QTest::newRow("many over a cap of one") << 1 << 9 << false << false;
+    QTest::newRow("first attempt fails") << 2 << 5 << true << false;
+    QTest::newRow("in their requests' rows") << 2 << 4 << false << true;
+    QTest::newRow("in the rows, first attempt fails") << 2 << 5 << true << true;
 }
 
 void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
@@ -38,6 +45,7 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     QFETCH(int, cap);
     QFETCH(int, callbacks);
     QFETCH(bool, failFirst);
+    QFETCH(bool, inRow);
     QTemporaryDir dir;
     Database db;
     QString error;
@@ -67,7 +75,9 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     Metrics metrics;
     CallbackPolicy policy;
     policy.maxInFlight = cap;
-    CallbackDispatcher dispatcher(db, registry, http, clock, metrics, policy);
+    InFlightJournal journal;
+    QVERIFY2(journal.open(dir.filePath(QStringLiteral("in-flight.journal")), 16, &error), qPrintable(error));
+    CallbackDispatcher dispatcher(db, journal, registry, http, clock, metrics, policy);
     // start() is not called: there is no poll, so every delivery comes from submit().
     QList<PendingCallback> batch;
     QStringList expected;
@@ -75,6 +85,21 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
         expected.append(QStringLiteral("dlv_%1").arg(i));
         batch.append(PendingCallback{expected.last(), QStringLiteral("req_%1").arg(i), tenant.id,
                                      receiver.origin() + QStringLiteral("/cb"), "{}"});
+        if (!inRow)
+            continue;
+        // As a journaled request's outcome stores it.
+        RequestStart start;
+        start.id = batch.last().requestId;
+        start.tenantId = tenant.id;
+        start.model = QStringLiteral("m1");
+        start.endpoint = QStringLiteral("chat.completions");
+        batch.last().journalSlot = journal.add(start);
+        QVERIFY(batch.last().journalSlot >= 0);
+        RequestOutcome outcome = RequestOutcome::of(start, false);
+        outcome.status = RequestStatus::Ok;
+        outcome.callback = batch.last();
+        QVERIFY(outcome.callbackInRow());
+        QVERIFY(db.runBlocking<bool>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }).ok());
     }
     dispatcher.submit(batch);
     QCOMPARE(dispatcher.inFlight(), callbacks);
@@ -97,6 +122,15 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     QCOMPARE(order, expected);
     QCOMPARE(mostAtOnce, std::min(cap, callbacks));
     QCOMPARE(receiver.requests.size(), callbacks);
+    if (!inRow)
+        return;
+    // Every first attempt recorded, and only then its journal slot freed.
+    QTRY_COMPARE(journal.inUse(), 0);
+    auto count = [&](const QString &sql) { return *db.runBlocking<qint64>([sql](SqlSession &s) { QSqlQuery &q = s.exec(sql); return q.next() ? q.value(0).toLongLong() : -1; }).value; };
+    const qint64 failed = failFirst ? 1 : 0;
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM requests WHERE callback_state = 'delivered' AND callback_status = 200")), callbacks - failed);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM requests WHERE callback_state = 'queued'")), failed);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'pending' AND attempts = 1 AND last_status = 500")), failed);
 }
 
 QTEST_GUILESS_MAIN(CallbackDispatcherTest)

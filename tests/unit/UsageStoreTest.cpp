@@ -134,6 +134,8 @@ private slots:
     void onlyItsOwnServerRecoversAStart_data();
     void onlyItsOwnServerRecoversAStart();
     void outcomeOfAJournaledStartWritesTheWholeRow();
+    void callbackInTheRowThroughItsFirstAttempt_data();
+    void callbackInTheRowThroughItsFirstAttempt();
     void outcomeWrittenTwiceCountsOnce_data();
     void outcomeWrittenTwiceCountsOnce();
     void journaledStartsAreRecovered_data();
@@ -316,6 +318,89 @@ void UsageStoreTest::outcomeOfAJournaledStartWritesTheWholeRow()
     auto late = m_db->runBlocking<QList<DueCallback>>([due](SqlSession &db) { return CallbackStore::due(db, due, 64, {}); });
     QCOMPARE(late.value->size(), 1);
     QCOMPARE(late.value->at(0).callback.requestId, QStringLiteral("r1"));
+}
+
+void UsageStoreTest::callbackInTheRowThroughItsFirstAttempt_data()
+{
+    // What happens after a journaled request's outcome stored its callback in its own row.
+    QTest::addColumn<QString>("then");
+    QTest::addColumn<QString>("state");    // as the admin list shows it
+    QTest::addColumn<int>("attempts");
+    QTest::addColumn<int>("lastStatus");   // 0: null
+    QTest::addColumn<qint64>("dueAt");     // when the poll takes it from the table; 0: never
+    QTest::newRow("not tried yet") << "nothing" << "pending" << 0 << 0 << qint64(0);
+    QTest::newRow("delivered") << "delivered" << "delivered" << 1 << 200 << qint64(0);
+    QTest::newRow("first attempt failed") << "failed" << "pending" << 1 << 503 << kNow + 1000;
+    QTest::newRow("tenant deleted") << "abandoned" << "abandoned" << 0 << 0 << qint64(0);
+    QTest::newRow("left by a crash") << "recovered" << "pending" << 0 << 0 << kNow + 5000;
+}
+
+void UsageStoreTest::callbackInTheRowThroughItsFirstAttempt()
+{
+    QFETCH(QString, then);
+    QFETCH(QString, state);
+    QFETCH(int, attempts);
+    QFETCH(int, lastStatus);
+    QFETCH(qint64, dueAt);
+    const RequestStart s = start(QStringLiteral("r1"), kNow);
+    RequestOutcome o = outcome(s, 3, 4, RequestStatus::Ok, true, true);
+    o.callback->journalSlot = 7;
+    o.callback->body = R"({"event_id":"evt-r1"})";
+    QVERIFY(o.callbackInRow());
+    QVERIFY(m_db->runBlocking<bool>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), 0);
+
+    const QString id = s.id;
+    auto done = m_db->runBlocking<int>([&](SqlSession &db) {
+        if (then == QLatin1String("delivered"))
+            CallbackStore::markDeliveredInRow(db, id, 200, kNow + 300);
+        else if (then == QLatin1String("failed"))
+            return int(CallbackStore::moveFromRow(db, id, QStringLiteral("pending"), 1, 503, QStringLiteral("receiver answered HTTP 503"), kNow + 1000));
+        else if (then == QLatin1String("abandoned"))
+            return int(CallbackStore::moveFromRow(db, id, QStringLiteral("abandoned"), 0, 0, QStringLiteral("tenant was deleted"), kNow));
+        else if (then == QLatin1String("recovered"))
+            return CallbackStore::queueUnsentInRows(db, {id, QStringLiteral("r_unknown")}, kNow + 5000);
+        return 1;
+    });
+    QVERIFY2(done.ok(), qPrintable(done.error));
+    QCOMPARE(*done.value, 1);
+
+    // Listed once, wherever it is, with the state filter agreeing.
+    for (const QString &filter : {QString(), QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}) {
+        auto list = m_db->runBlocking<QJsonObject>([filter](SqlSession &db) { return CallbackStore::list(db, QString(), filter, 0, 0, 100, 0); });
+        QVERIFY2(list.ok(), qPrintable(list.error));
+        const bool match = filter.isEmpty() || filter == state;
+        QCOMPARE(list.value->value("total").toInt(), match ? 1 : 0);
+        if (!match)
+            continue;
+        const QJsonObject item = list.value->value("items").toArray().at(0).toObject();
+        QCOMPARE(item.value("id").toString(), QStringLiteral("dlv_r1"));
+        QCOMPARE(item.value("request_id").toString(), id);
+        QCOMPARE(item.value("tenant_id").toString(), QStringLiteral("tn_1"));
+        QCOMPARE(item.value("url").toString(), QStringLiteral("http://127.0.0.1:9/cb"));
+        QCOMPARE(item.value("body").toObject().value("event_id").toString(), QStringLiteral("evt-r1"));
+        QCOMPARE(item.value("state").toString(), state);
+        QCOMPARE(item.value("attempts").toInt(), attempts);
+        QCOMPARE(item.value("last_status").isNull(), lastStatus == 0);
+        QCOMPARE(item.value("last_status").toInt(), lastStatus);
+        QCOMPARE(item.value("created_at").toString(), rows::isoTime(o.finishedAtMs));
+        QCOMPARE(item.value("delivered_at").isNull(), state != QLatin1String("delivered"));
+    }
+
+    // Only the table is polled; a callback moved there keeps its id, URL and body.
+    auto due = m_db->runBlocking<QList<DueCallback>>([](SqlSession &db) { return CallbackStore::due(db, kNow + 60'000, 64, {}); });
+    QCOMPARE(due.value->size(), dueAt ? 1 : 0);
+    if (dueAt) {
+        const PendingCallback &c = due.value->at(0).callback;
+        QCOMPARE(c.id, QStringLiteral("dlv_r1"));
+        QCOMPARE(c.url, QStringLiteral("http://127.0.0.1:9/cb"));
+        QCOMPARE(c.body, o.callback->body);
+        QCOMPARE(due.value->at(0).attempts, attempts);
+        QCOMPARE(scalar(*m_db, QStringLiteral("SELECT next_attempt_at FROM callbacks")), dueAt);
+    }
+    // Moved or delivered once: a recovery after it (a crash before the slot was freed) does nothing.
+    auto again = m_db->runBlocking<int>([id](SqlSession &db) { return CallbackStore::queueUnsentInRows(db, {id}, kNow + 9000); });
+    QCOMPARE(*again.value, then == QLatin1String("nothing") ? 1 : 0);
 }
 
 void UsageStoreTest::outcomeWrittenTwiceCountsOnce_data()
@@ -733,7 +818,10 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
     QTest::newRow("request log of a tenant") << "SELECT id FROM requests WHERE tenant_id = 't' ORDER BY started_at DESC LIMIT 50" << "requests_tenant_time";
     QTest::newRow("retention of requests") << "DELETE FROM requests WHERE started_at < 5 AND status <> 'in_flight'" << "requests_time";
     QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
-    QTest::newRow("callbacks still pending") << "SELECT COUNT(*) FROM callbacks WHERE state = 'pending'" << "callbacks_due";
+    QTest::newRow("callback delivered in its request's row") << "UPDATE requests SET callback_state = 'delivered' WHERE id = 'r' AND callback_state = 'sending'"
+                                                             << "sqlite_autoindex_requests_1";
+    QTest::newRow("callback moved from its request's row") << "SELECT callback_id FROM requests WHERE id = 'r' AND callback_state = 'sending'"
+                                                           << "sqlite_autoindex_requests_1";
 }
 
 void UsageStoreTest::hotQueriesUseTheirIndexes()

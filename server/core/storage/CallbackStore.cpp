@@ -31,6 +31,37 @@ void CallbackStore::markDelivered(SqlSession &s, const QString &id, int httpStat
            {httpStatus, nowMs, id});
 }
 
+void CallbackStore::markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs)
+{
+    s.run(QStringLiteral("UPDATE requests SET callback_state = 'delivered', callback_status = ?, callback_delivered_at = ?"
+                          " WHERE id = ? AND callback_state = 'sending'"),
+           {httpStatus, nowMs, requestId});
+}
+
+bool CallbackStore::moveFromRow(SqlSession &s, const QString &requestId, const QString &state, int attempts, int httpStatus,
+                                const QString &error, qint64 nextAttemptAtMs)
+{
+    // Typed, so PostgreSQL need not guess what a parameter in a select list is.
+    const int moved = s.run(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at,"
+                                           " last_status, last_error, created_at) SELECT callback_id, id, tenant_id, callback_url, callback_body,"
+                                           " CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), finished_at"
+                                           " FROM requests WHERE id = ? AND callback_state = 'sending'"),
+                            {state, attempts, nextAttemptAtMs, httpStatus ? QVariant(httpStatus) : QVariant(QMetaType(QMetaType::Int)),
+                             error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(error.left(500)), requestId});
+    if (moved == 0)
+        return false;
+    s.run(QStringLiteral("UPDATE requests SET callback_state = 'queued' WHERE id = ?"), {requestId});
+    return true;
+}
+
+int CallbackStore::queueUnsentInRows(SqlSession &s, const QStringList &requestIds, qint64 nowMs)
+{
+    int queued = 0;
+    for (const QString &id : requestIds)
+        queued += moveFromRow(s, id, QStringLiteral("pending"), 0, 0, QString(), nowMs) ? 1 : 0;
+    return queued;
+}
+
 void CallbackStore::markFailed(SqlSession &s, const QString &id, int httpStatus, const QString &error, qint64 nextAttemptAtMs)
 {
     s.exec(QStringLiteral("UPDATE callbacks SET attempts = attempts + 1, last_status = ?, last_error = ?, next_attempt_at = ?"
@@ -52,6 +83,15 @@ bool CallbackStore::retryNow(SqlSession &s, const QString &id, qint64 nowMs)
 QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
                                 int limit, int offset)
 {
+    // The table, and the callbacks still in their request's row: those on their first attempt
+    // (listed as pending) and those it delivered. The ones moved to the table are listed from it.
+    static const QString all = QStringLiteral(
+        "(SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status, last_error, created_at,"
+        " delivered_at FROM callbacks"
+        " UNION ALL SELECT callback_id, id, tenant_id, callback_url, callback_body,"
+        " CASE callback_state WHEN 'delivered' THEN 'delivered' ELSE 'pending' END,"
+        " CASE callback_state WHEN 'delivered' THEN 1 ELSE 0 END, finished_at, callback_status, NULL, finished_at,"
+        " callback_delivered_at FROM requests WHERE callback_state IN ('sending', 'delivered')) AS c");
     QString where = QStringLiteral(" WHERE created_at >= ?");
     QVariantList values{sinceMs};
     if (untilMs > 0) {
@@ -68,13 +108,13 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     }
     qint64 total = 0;
     {
-        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM callbacks") + where, values);
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM ") + all + where, values);
         if (q.next())
             total = q.value(0).toLongLong();
     }
     values << limit << offset;
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
-                                         " last_error, created_at, delivered_at FROM callbacks") + where
+                                         " last_error, created_at, delivered_at FROM ") + all + where
                               + QStringLiteral(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?"),
                           values);
     QJsonArray items;
@@ -95,12 +135,6 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
                                  {QStringLiteral("delivered_at"), time(11)}});
     }
     return QJsonObject{{QStringLiteral("total"), total}, {QStringLiteral("items"), items}};
-}
-
-qint64 CallbackStore::countPending(SqlSession &s)
-{
-    QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'pending'"));
-    return q.next() ? q.value(0).toLongLong() : 0;
 }
 
 } // namespace dynaseal

@@ -1,6 +1,14 @@
 #pragma once
 // Stored callbacks: each is written before its first attempt and updated after every attempt.
 // Database thread only.
+//
+// Where: a request whose start was journaled stores its callback in its own row, and the journal
+// slot stays taken until the first attempt is recorded. Delivered then, the row says so; failed
+// (or abandoned, or never sent because the queue was full), it moves to the callbacks table,
+// which holds everything that is retried. That saves a row and its indexes, written and updated,
+// per call. A crash before the first attempt is recorded leaves the slot: the next start moves
+// the callback to the table, due at once (queueUnsentInRows). Requests whose start went to the
+// database (journal full or off) store their callback in the table from the start.
 #include "server/core/UsageRecord.h"
 #include "server/core/storage/SqlSession.h"
 
@@ -21,15 +29,24 @@ public:
     // Pending callbacks whose next attempt is due, oldest first, skipping ids already in flight.
     static QList<DueCallback> due(SqlSession &s, qint64 nowMs, int limit, const QSet<QString> &inFlight);
     static void markDelivered(SqlSession &s, const QString &id, int httpStatus, qint64 nowMs);
+    // The first attempt of a callback stored in request `requestId`'s row succeeded.
+    static void markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs);
+    // Moves the callback stored in request `requestId`'s row to the callbacks table, in `state`
+    // ("pending" or "abandoned") after `attempts` attempts; false if it was moved or delivered already.
+    static bool moveFromRow(SqlSession &s, const QString &requestId, const QString &state, int attempts, int httpStatus,
+                            const QString &error, qint64 nextAttemptAtMs);
+    // At start-up, for the requests an earlier run left in its journal: callbacks in their rows
+    // whose first attempt was never recorded move to the table, due now. Returns how many.
+    static int queueUnsentInRows(SqlSession &s, const QStringList &requestIds, qint64 nowMs);
     static void markFailed(SqlSession &s, const QString &id, int httpStatus, const QString &error, qint64 nextAttemptAtMs);
     // The tenant no longer exists: nothing can sign it; kept for the record.
     static void markAbandoned(SqlSession &s, const QString &id, const QString &why);
     // Makes a pending or abandoned callback due now; false if no such callback or delivered.
     static bool retryNow(SqlSession &s, const QString &id, qint64 nowMs);
-    // Newest first; created in [sinceMs, untilMs) (untilMs 0: no upper bound).
+    // Newest first, from the table and the requests' rows; created in [sinceMs, untilMs) (untilMs
+    // 0: no upper bound).
     static QJsonObject list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
                             int limit, int offset);
-    static qint64 countPending(SqlSession &s);
 };
 
 } // namespace dynaseal

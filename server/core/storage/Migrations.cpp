@@ -86,6 +86,18 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE TABLE registry_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)"),
             QStringLiteral("INSERT INTO registry_version (id, version) VALUES (1, 0)"),
         },
+        // 8: a journaled request's callback is stored in the request's own row until its first
+        // attempt is recorded (one row and its indexes less per call); a callbacks row only for
+        // one that is retried or abandoned. callback_state: 'sending', 'delivered', or 'queued'
+        // (moved to the callbacks table).
+        {
+            QStringLiteral("ALTER TABLE requests ADD COLUMN callback_id TEXT"),
+            QStringLiteral("ALTER TABLE requests ADD COLUMN callback_url TEXT"),
+            QStringLiteral("ALTER TABLE requests ADD COLUMN callback_body TEXT"),
+            QStringLiteral("ALTER TABLE requests ADD COLUMN callback_state TEXT"),
+            QStringLiteral("ALTER TABLE requests ADD COLUMN callback_status INTEGER"),
+            QStringLiteral("ALTER TABLE requests ADD COLUMN callback_delivered_at BIGINT"),
+        },
     };
     return list;
 }

@@ -75,13 +75,22 @@ bool UsageStore::finish(SqlSession &s, const RequestOutcome &o)
             return false;
     } else {
         // The start was only journaled: the whole row at once.
-        if (s.run(QStringLiteral("INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
-                                  " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
-                                  " started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                  " ON CONFLICT (id) DO NOTHING"),
-                   {o.id, o.tenantId, o.keyHash, o.eventId, o.model, o.endpoint, o.stream ? 1 : 0, o.status, o.httpStatus,
-                    o.reserved, o.promptTokens, o.completionTokens, o.billed, o.usageSource, o.finishedAtMs - o.startedAtMs,
-                    o.upstreamId, error, o.startedAtMs, o.finishedAtMs}) == 0)
+        QVariantList values{o.id, o.tenantId, o.keyHash, o.eventId, o.model, o.endpoint, o.stream ? 1 : 0, o.status, o.httpStatus,
+                            o.reserved, o.promptTokens, o.completionTokens, o.billed, o.usageSource, o.finishedAtMs - o.startedAtMs,
+                            o.upstreamId, error, o.startedAtMs, o.finishedAtMs};
+        static const QString insert = QStringLiteral(
+            "INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
+            " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
+            " started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+        // Its callback in the same row while its journal slot keeps it safe (CallbackStore).
+        static const QString insertWithCallback = QStringLiteral(
+            "INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
+            " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
+            " started_at, finished_at, callback_id, callback_url, callback_body, callback_state)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending') ON CONFLICT (id) DO NOTHING");
+        if (o.callbackInRow())
+            values << o.callback->id << o.callback->url << QString::fromUtf8(o.callback->body);
+        if (s.run(o.callbackInRow() ? insertWithCallback : insert, values) == 0)
             return false;
         if (!o.keyRowStored)
             insertKeyRow(s, o.keyHash, o.tenantId, o.keyExpiresAtSecs);
@@ -100,7 +109,7 @@ bool UsageStore::finish(SqlSession &s, const RequestOutcome &o)
     const RollupDelta delta{1, o.status != RequestStatus::Ok ? 1 : 0, o.promptTokens, o.completionTokens, o.finishedAtMs - o.startedAtMs};
     s.addRollup(minuteUpsert, o.finishedAtMs / kMinuteMs * kMinuteMs, o.tenantId, o.model, delta);
     s.addRollup(hourUpsert, o.finishedAtMs / kHourMs * kHourMs, o.tenantId, o.model, delta);
-    if (o.callback) {
+    if (o.callback && !o.callbackInRow()) {
         const PendingCallback &c = *o.callback;
         s.run(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, created_at)"
                               " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
