@@ -24,6 +24,7 @@
 #include "shared/PasswordHash.h"
 #include "shared/SecretBox.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -469,6 +470,9 @@ void ServerApp::shutdown(int graceMs, std::function<void()> done)
         flushKeyUsage();
         m_callbacks->recordDelivered();
         m_db.flush();
+        // The flushed jobs' completions free the journal slots of callbacks just recorded as
+        // delivered; left queued, the next start would send those again.
+        QCoreApplication::sendPostedEvents();
         done();
     });
     poll->start(50);

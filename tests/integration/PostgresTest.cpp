@@ -191,8 +191,8 @@ private slots:
         QCOMPARE(gw.tokensUsed(), qint64(14));
         // Delivered at the first attempt: recorded in the request's own row, no callbacks row.
         QVERIFY2(waitFor([&] {
-                     return count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE event_id = ? AND callback_state = 'delivered'"
-                                                        " AND callback_status = 200"), {eventId}) == 1;
+                     return count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests r JOIN callback_deliveries d ON d.request_id = r.id"
+                                                        " WHERE r.event_id = ? AND d.http_status = 200"), {eventId}) == 1;
                  }),
                  "the delivered callback is not marked delivered");
         QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), qint64(0));

@@ -128,7 +128,8 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     QTRY_COMPARE(journal.inUse(), 0);
     auto count = [&](const QString &sql) { return *db.runBlocking<qint64>([sql](SqlSession &s) { QSqlQuery &q = s.exec(sql); return q.next() ? q.value(0).toLongLong() : -1; }).value; };
     const qint64 failed = failFirst ? 1 : 0;
-    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM requests WHERE callback_state = 'delivered' AND callback_status = 200")), callbacks - failed);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM callback_deliveries WHERE http_status = 200")), callbacks - failed);
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM requests WHERE callback_state = 'sending'")), callbacks - failed);
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM requests WHERE callback_state = 'queued'")), failed);
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'pending' AND attempts = 1 AND last_status = 500")), failed);
 }

@@ -33,9 +33,8 @@ void CallbackStore::markDelivered(SqlSession &s, const QString &id, int httpStat
 
 void CallbackStore::markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs)
 {
-    s.run(QStringLiteral("UPDATE requests SET callback_state = 'delivered', callback_status = ?, callback_delivered_at = ?"
-                          " WHERE id = ? AND callback_state = 'sending'"),
-           {httpStatus, nowMs, requestId});
+    s.run(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) VALUES (?, ?, ?)"),
+           {requestId, httpStatus, nowMs});
 }
 
 bool CallbackStore::moveFromRow(SqlSession &s, const QString &requestId, const QString &state, int attempts, int httpStatus,
@@ -88,10 +87,11 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     static const QString all = QStringLiteral(
         "(SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status, last_error, created_at,"
         " delivered_at FROM callbacks"
-        " UNION ALL SELECT callback_id, id, tenant_id, callback_url, callback_body,"
-        " CASE callback_state WHEN 'delivered' THEN 'delivered' ELSE 'pending' END,"
-        " CASE callback_state WHEN 'delivered' THEN 1 ELSE 0 END, finished_at, callback_status, NULL, finished_at,"
-        " callback_delivered_at FROM requests WHERE callback_state IN ('sending', 'delivered')) AS c");
+        " UNION ALL SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body,"
+        " CASE WHEN d.request_id IS NULL THEN 'pending' ELSE 'delivered' END,"
+        " CASE WHEN d.request_id IS NULL THEN 0 ELSE 1 END, r.finished_at, d.http_status, NULL, r.finished_at,"
+        " d.delivered_at FROM requests r LEFT JOIN callback_deliveries d ON d.request_id = r.id"
+        " WHERE r.callback_state = 'sending') AS c");
     QString where = QStringLiteral(" WHERE created_at >= ?");
     QVariantList values{sinceMs};
     if (untilMs > 0) {

@@ -185,6 +185,7 @@ void UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minu
     const qint64 day = 86'400'000;
     s.exec(QStringLiteral("DELETE FROM requests WHERE started_at < ? AND status <> ?"), {nowMs - requestLogDays * day, RequestStatus::InFlight});
     s.exec(QStringLiteral("DELETE FROM callbacks WHERE state = 'delivered' AND created_at < ?"), {nowMs - requestLogDays * day});
+    s.exec(QStringLiteral("DELETE FROM callback_deliveries WHERE delivered_at < ?"), {nowMs - requestLogDays * day});
     s.exec(QStringLiteral("DELETE FROM usage_minute WHERE bucket < ?"), {nowMs - minuteRollupDays * day});
     // A key's spend must outlive the key: it is only dropped a day after the key expired.
     s.exec(QStringLiteral("DELETE FROM key_spend WHERE expires_at < ?"), {nowMs / 1000 - 86'400});
