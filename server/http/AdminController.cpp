@@ -495,7 +495,10 @@ void AdminController::registerRoutes(Router &router)
         if (!state.isEmpty() && !QStringList{QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}.contains(state))
             return void(refuse(ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
         const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
-        run(ex, [lq, state, tenant](SqlSession &s, const QString &) { return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.sinceMs, lq.untilMs, lq.limit, lq.offset)); });
+        const InFlightJournal &journal = m_ctx.journal;
+        run(ex, [lq, state, tenant, &journal](SqlSession &s, const QString &) {
+            return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.sinceMs, lq.untilMs, lq.limit, lq.offset, journal.current()));
+        });
     });
     router.add("POST", QStringLiteral("/admin/v1/callbacks/{id}/retry"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
         run(ex, [id = p.value(QStringLiteral("id")), t = now()](SqlSession &s, const QString &actor) {

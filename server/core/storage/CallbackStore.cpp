@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <algorithm>
 
 namespace dynaseal {
 
@@ -33,7 +34,8 @@ void CallbackStore::markDelivered(SqlSession &s, const QString &id, int httpStat
 
 void CallbackStore::markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs)
 {
-    s.run(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) VALUES (?, ?, ?)"),
+    s.run(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) VALUES (?, ?, ?)"
+                          " ON CONFLICT (request_id) DO NOTHING"),
            {requestId, httpStatus, nowMs});
 }
 
@@ -44,7 +46,8 @@ bool CallbackStore::moveFromRow(SqlSession &s, const QString &requestId, const Q
     const int moved = s.run(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at,"
                                            " last_status, last_error, created_at) SELECT callback_id, id, tenant_id, callback_url, callback_body,"
                                            " CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), finished_at"
-                                           " FROM requests WHERE id = ? AND callback_state = 'sending'"),
+                                           " FROM requests r WHERE id = ? AND callback_state = 'sending'"
+                                           " AND NOT EXISTS (SELECT 1 FROM callback_deliveries d WHERE d.request_id = r.id)"),
                             {state, attempts, nextAttemptAtMs, httpStatus ? QVariant(httpStatus) : QVariant(QMetaType(QMetaType::Int)),
                              error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(error.left(500)), requestId});
     if (moved == 0)
@@ -79,19 +82,94 @@ bool CallbackStore::retryNow(SqlSession &s, const QString &id, qint64 nowMs)
                   {nowMs, id}).numRowsAffected() > 0;
 }
 
-QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
-                                int limit, int offset)
+namespace {
+
+// A listed callback, whichever table it comes from.
+struct ListedCallback
 {
-    // The table, and the callbacks still in their request's row: those on their first attempt
-    // (listed as pending) and those it delivered. The ones moved to the table are listed from it.
-    static const QString all = QStringLiteral(
-        "(SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status, last_error, created_at,"
-        " delivered_at FROM callbacks"
-        " UNION ALL SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body,"
-        " CASE WHEN d.request_id IS NULL THEN 'pending' ELSE 'delivered' END,"
-        " CASE WHEN d.request_id IS NULL THEN 0 ELSE 1 END, r.finished_at, d.http_status, NULL, r.finished_at,"
-        " d.delivered_at FROM requests r LEFT JOIN callback_deliveries d ON d.request_id = r.id"
-        " WHERE r.callback_state = 'sending') AS c");
+    QString id, requestId, tenantId, url;
+    QByteArray body;
+    QString state;
+    int attempts = 0;
+    QVariant nextAttemptAt, lastStatus, lastError, createdAt, deliveredAt;
+
+    QJsonObject json() const
+    {
+        auto time = [](const QVariant &v) { return v.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(v.toLongLong())); };
+        const bool pending = state == QLatin1String("pending");
+        return QJsonObject{{QStringLiteral("id"), id},
+                           {QStringLiteral("request_id"), requestId},
+                           {QStringLiteral("tenant_id"), tenantId},
+                           {QStringLiteral("url"), url},
+                           {QStringLiteral("body"), QJsonDocument::fromJson(body).object()},
+                           {QStringLiteral("state"), state},
+                           {QStringLiteral("attempts"), attempts},
+                           {QStringLiteral("next_attempt_at"), pending ? time(nextAttemptAt) : QJsonValue(QJsonValue::Null)},
+                           {QStringLiteral("last_status"), lastStatus.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(lastStatus.toInt())},
+                           {QStringLiteral("last_error"), lastError.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(lastError.toString())},
+                           {QStringLiteral("created_at"), time(createdAt)},
+                           {QStringLiteral("delivered_at"), time(deliveredAt)}};
+    }
+};
+
+// Callbacks in the rows of `journaled` requests whose first attempt is not recorded yet: pending,
+// newest first. Only these are found through the journal; the rows' other callbacks by index.
+QList<ListedCallback> firstAttempts(SqlSession &s, const QList<RequestStart> &journaled, const QString &tenantId,
+                                    qint64 sinceMs, qint64 untilMs)
+{
+    QList<ListedCallback> out;
+    for (const RequestStart &r : journaled) {
+        if (!tenantId.isEmpty() && r.tenantId != tenantId)
+            continue;
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT callback_id, callback_url, callback_body, finished_at FROM requests r"
+                                             " WHERE id = ? AND callback_state = 'sending'"
+                                             " AND NOT EXISTS (SELECT 1 FROM callback_deliveries d WHERE d.request_id = r.id)"),
+                              {r.id});
+        if (!q.next())
+            continue;
+        const qint64 created = q.value(3).toLongLong();
+        if (created < sinceMs || (untilMs > 0 && created >= untilMs))
+            continue;
+        ListedCallback c;
+        c.id = q.value(0).toString();
+        c.requestId = r.id;
+        c.tenantId = r.tenantId;
+        c.url = q.value(1).toString();
+        c.body = q.value(2).toByteArray();
+        c.state = QStringLiteral("pending");
+        c.nextAttemptAt = created;
+        c.createdAt = created;
+        out.append(c);
+    }
+    std::sort(out.begin(), out.end(), [](const ListedCallback &a, const ListedCallback &b) {
+        return a.createdAt != b.createdAt ? a.createdAt.toLongLong() > b.createdAt.toLongLong() : a.id < b.id;
+    });
+    return out;
+}
+
+} // namespace
+
+QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
+                                int limit, int offset, const QList<RequestStart> &journaled)
+{
+    // First the callbacks on their first attempt (found through the journal), then the stored
+    // ones: the table's, and those delivered at the first attempt, still in their request's row.
+    const QList<ListedCallback> first = state.isEmpty() || state == QLatin1String("pending")
+        ? firstAttempts(s, journaled, tenantId, sinceMs, untilMs) : QList<ListedCallback>();
+    QJsonArray items;
+    for (qsizetype i = offset; i < first.size() && items.size() < limit; ++i)
+        items.append(first.at(i).json());
+
+    static const QString table = QStringLiteral(
+        "SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status, last_error, created_at,"
+        " delivered_at FROM callbacks");
+    static const QString deliveredInRows = QStringLiteral(
+        "SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body, 'delivered', 1, NULL, d.http_status, NULL,"
+        " r.finished_at, d.delivered_at FROM callback_deliveries d JOIN requests r ON r.id = d.request_id"
+        " WHERE r.callback_state = 'sending'");
+    const bool withRows = state.isEmpty() || state == QLatin1String("delivered");
+    const QString all = QStringLiteral("(") + table + (withRows ? QStringLiteral(" UNION ALL ") + deliveredInRows : QString())
+        + QStringLiteral(") AS c");
     QString where = QStringLiteral(" WHERE created_at >= ?");
     QVariantList values{sinceMs};
     if (untilMs > 0) {
@@ -112,29 +190,28 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
         if (q.next())
             total = q.value(0).toLongLong();
     }
-    values << limit << offset;
+    values << limit - int(items.size()) << std::max<qint64>(0, offset - first.size());
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
                                          " last_error, created_at, delivered_at FROM ") + all + where
                               + QStringLiteral(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?"),
                           values);
-    QJsonArray items;
     while (q.next()) {
-        auto time = [&](int i) { return q.value(i).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(q.value(i).toLongLong())); };
-        const bool pending = q.value(5).toString() == QLatin1String("pending");
-        items.append(QJsonObject{{QStringLiteral("id"), q.value(0).toString()},
-                                 {QStringLiteral("request_id"), q.value(1).toString()},
-                                 {QStringLiteral("tenant_id"), q.value(2).toString()},
-                                 {QStringLiteral("url"), q.value(3).toString()},
-                                 {QStringLiteral("body"), QJsonDocument::fromJson(q.value(4).toByteArray()).object()},
-                                 {QStringLiteral("state"), q.value(5).toString()},
-                                 {QStringLiteral("attempts"), q.value(6).toInt()},
-                                 {QStringLiteral("next_attempt_at"), pending ? time(7) : QJsonValue(QJsonValue::Null)},
-                                 {QStringLiteral("last_status"), q.value(8).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(8).toInt())},
-                                 {QStringLiteral("last_error"), q.value(9).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(9).toString())},
-                                 {QStringLiteral("created_at"), time(10)},
-                                 {QStringLiteral("delivered_at"), time(11)}});
+        ListedCallback c;
+        c.id = q.value(0).toString();
+        c.requestId = q.value(1).toString();
+        c.tenantId = q.value(2).toString();
+        c.url = q.value(3).toString();
+        c.body = q.value(4).toByteArray();
+        c.state = q.value(5).toString();
+        c.attempts = q.value(6).toInt();
+        c.nextAttemptAt = q.value(7);
+        c.lastStatus = q.value(8);
+        c.lastError = q.value(9);
+        c.createdAt = q.value(10);
+        c.deliveredAt = q.value(11);
+        items.append(c.json());
     }
-    return QJsonObject{{QStringLiteral("total"), total}, {QStringLiteral("items"), items}};
+    return QJsonObject{{QStringLiteral("total"), total + first.size()}, {QStringLiteral("items"), items}};
 }
 
 } // namespace dynaseal

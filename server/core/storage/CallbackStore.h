@@ -30,25 +30,25 @@ public:
     static QList<DueCallback> due(SqlSession &s, qint64 nowMs, int limit, const QSet<QString> &inFlight);
     static void markDelivered(SqlSession &s, const QString &id, int httpStatus, qint64 nowMs);
     // The first attempt of a callback stored in request `requestId`'s row succeeded (recorded
-    // beside the row: an append to a table without indexes, not a rewrite of the row).
+    // beside the row, in a narrow table keyed by the request: cheaper than rewriting the row).
     static void markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs);
     // Moves the callback stored in request `requestId`'s row to the callbacks table, in `state`
     // ("pending" or "abandoned") after `attempts` attempts; false if it was moved or delivered already.
     static bool moveFromRow(SqlSession &s, const QString &requestId, const QString &state, int attempts, int httpStatus,
                             const QString &error, qint64 nextAttemptAtMs);
-    // At start-up, for the requests an earlier run left in its journal: callbacks still in their
-    // rows move to the table, due now (at least once: one whose delivery was recorded just before
-    // a crash, its slot not yet freed, is sent again). Returns how many.
+    // At start-up, for the requests an earlier run left in its journal: callbacks in their rows
+    // whose first attempt was never recorded move to the table, due now. Returns how many.
     static int queueUnsentInRows(SqlSession &s, const QStringList &requestIds, qint64 nowMs);
     static void markFailed(SqlSession &s, const QString &id, int httpStatus, const QString &error, qint64 nextAttemptAtMs);
     // The tenant no longer exists: nothing can sign it; kept for the record.
     static void markAbandoned(SqlSession &s, const QString &id, const QString &why);
     // Makes a pending or abandoned callback due now; false if no such callback or delivered.
     static bool retryNow(SqlSession &s, const QString &id, qint64 nowMs);
-    // Newest first, from the table and the requests' rows; created in [sinceMs, untilMs) (untilMs
-    // 0: no upper bound).
+    // Newest first, created in [sinceMs, untilMs) (untilMs 0: no upper bound): first those on
+    // their first attempt in the rows of the `journaled` requests (this server's journal), then
+    // the table's and those delivered at their first attempt; {"total", "items"}, paged over both.
     static QJsonObject list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
-                            int limit, int offset);
+                            int limit, int offset, const QList<RequestStart> &journaled = {});
 };
 
 } // namespace dynaseal

@@ -90,14 +90,15 @@ const QList<QStringList> &migrations()
         // attempt is recorded (one row and its indexes less per call); a callbacks row only for
         // one that is retried or abandoned. callback_state: 'sending' (in the row), or 'queued'
         // (moved to the callbacks table). A first attempt that succeeded is one narrow row in
-        // callback_deliveries: appended, no index, cheaper than rewriting the request's row.
+        // callback_deliveries, cheaper than rewriting the request's row (ids start with the time,
+        // so it only appends).
         {
             QStringLiteral("ALTER TABLE requests ADD COLUMN callback_id TEXT"),
             QStringLiteral("ALTER TABLE requests ADD COLUMN callback_url TEXT"),
             QStringLiteral("ALTER TABLE requests ADD COLUMN callback_body TEXT"),
             QStringLiteral("ALTER TABLE requests ADD COLUMN callback_state TEXT"),
-            QStringLiteral("CREATE TABLE callback_deliveries (request_id TEXT NOT NULL, http_status INTEGER NOT NULL,"
-                           " delivered_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE TABLE callback_deliveries (request_id TEXT PRIMARY KEY, http_status INTEGER NOT NULL,"
+                           " delivered_at BIGINT NOT NULL) $WITHOUT_ROWID"),
         },
     };
     return list;
@@ -128,8 +129,8 @@ void Migrations::apply(SqlSession &session)
     for (int version = current + 1; version <= latestVersion(); ++version) {
         session.execRaw(QStringLiteral("BEGIN"));
         try {
-            for (const QString &sql : migrations().at(version - 1))
-                session.execRaw(sql);
+            for (QString sql : migrations().at(version - 1))
+                session.execRaw(sql.replace(QLatin1String(" $WITHOUT_ROWID"), session.isPostgres() ? QString() : QStringLiteral(" WITHOUT ROWID")));
             session.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"), {version});
             session.execRaw(QStringLiteral("COMMIT"));
         } catch (const DbError &) {
