@@ -503,7 +503,7 @@ void AdminController::registerRoutes(Router &router)
     router.add("POST", QStringLiteral("/admin/v1/callbacks/{id}/retry"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
         run(ex, [id = p.value(QStringLiteral("id")), t = now()](SqlSession &s, const QString &actor) {
             if (!CallbackStore::retryNow(s, id, t))
-                return AdminResult::fail(ApiError::notFound(QStringLiteral("no undelivered callback with id \"%1\"").arg(id.left(64))));
+                return AdminResult::fail(ApiError::notFound(QStringLiteral("no callback to retry with id \"%1\" (unknown, delivered, or on its first attempt)").arg(id.left(64))));
             AdminStore::audit(s, t, actor, QStringLiteral("callback.retry"), id);
             return AdminResult::ok(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("state"), QStringLiteral("pending")}});
         });
