@@ -1,11 +1,11 @@
 #pragma once
-// Stored callbacks: each is written before its first attempt and updated after every attempt.
+// Stored callbacks: each is written before its first attempt, and every attempt is recorded.
 // Database thread only.
 //
 // Where: a request whose start was journaled stores its callback in its own row, and the journal
-// slot stays taken until the first attempt is recorded. Delivered then, the row says so; failed
-// (or abandoned, or never sent because the queue was full), it moves to the callbacks table,
-// which holds everything that is retried. That saves a row and its indexes, written and updated,
+// slot stays taken until the first attempt is recorded. Delivered then, a narrow row in
+// callback_deliveries says so; failed (or abandoned, or never sent because the queue was full),
+// it moves to the callbacks table, which holds everything that is retried. That saves a row and its indexes, written and updated,
 // per call. A crash before the first attempt is recorded leaves the slot: the next start moves
 // the callback to the table, due at once (queueUnsentInRows). Requests whose start went to the
 // database (journal full or off) store their callback in the table from the start.

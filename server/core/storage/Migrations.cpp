@@ -129,6 +129,8 @@ void Migrations::apply(SqlSession &session)
     for (int version = current + 1; version <= latestVersion(); ++version) {
         session.execRaw(QStringLiteral("BEGIN"));
         try {
+            // " $WITHOUT_ROWID": SQLite stores such a table in its primary key's b-tree alone
+            // (one insert, not two); PostgreSQL has no such clause and needs none.
             for (QString sql : migrations().at(version - 1))
                 session.execRaw(sql.replace(QLatin1String(" $WITHOUT_ROWID"), session.isPostgres() ? QString() : QStringLiteral(" WITHOUT ROWID")));
             session.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"), {version});
