@@ -236,7 +236,7 @@ void Database::commitWrites(const std::vector<Job *> &writes)
             }
         }
         if (!jobFailed)
-            session.flushRollups();
+            session.flushDeferredSums();
         session.tx(jobFailed ? Tx::Rollback : Tx::Commit);
     } catch (const DbError &e) {
         if (error.isEmpty())

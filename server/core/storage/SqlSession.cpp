@@ -219,7 +219,7 @@ void SqlSession::endJob(bool kept)
     m_jobCounters.clear();
 }
 
-void SqlSession::flushRollups()
+void SqlSession::flushDeferredSums()
 {
     // One statement per distinct row, in key order (a steady lock order on PostgreSQL).
     for (const auto &[key, delta] : m_batchCounters)

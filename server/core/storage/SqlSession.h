@@ -78,7 +78,7 @@ public:
     // The write batch's side of the deferred rollups and counters (Database only).
     void beginBatch();        // starts collecting
     void endJob(bool kept);   // a job's deltas join the batch (kept) or are dropped (rolled back)
-    void flushRollups();      // writes the batch's rollup and counter rows; throws DbError
+    void flushDeferredSums(); // writes the batch's rollup and counter rows; throws DbError
     void discardBatch();      // stops collecting and forgets everything not flushed
 
     bool isPostgres() const { return m_postgres; }
