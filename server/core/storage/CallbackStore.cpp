@@ -1,5 +1,6 @@
 #include "server/core/storage/CallbackStore.h"
 
+#include "server/core/storage/ListPage.h"
 #include "server/core/storage/RowIds.h"
 
 #include <QJsonArray>
@@ -7,6 +8,12 @@
 #include <algorithm>
 
 namespace dynaseal {
+namespace {
+
+// A request row `r` whose callback is still in it, its first attempt not recorded.
+constexpr char kUnsentInRow[] = "r.callback_state = 'sending' AND NOT EXISTS (SELECT 1 FROM callback_deliveries d WHERE d.request_id = r.id)";
+
+} // namespace
 
 QList<DueCallback> CallbackStore::due(SqlSession &s, qint64 nowMs, int limit, const QSet<QString> &inFlight)
 {
@@ -43,11 +50,12 @@ bool CallbackStore::moveFromRow(SqlSession &s, const QString &requestId, const Q
                                 const QString &error, qint64 nextAttemptAtMs)
 {
     // Typed, so PostgreSQL need not guess what a parameter in a select list is.
-    const int moved = s.run(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at,"
-                                           " last_status, last_error, created_at) SELECT callback_id, id, tenant_id, callback_url, callback_body,"
-                                           " CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), finished_at"
-                                           " FROM requests r WHERE id = ? AND callback_state = 'sending'"
-                                           " AND NOT EXISTS (SELECT 1 FROM callback_deliveries d WHERE d.request_id = r.id)"),
+    static const QString move = QStringLiteral(
+        "INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status, last_error,"
+        " created_at) SELECT callback_id, id, tenant_id, callback_url, callback_body, CAST(? AS TEXT), CAST(? AS INTEGER),"
+        " CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), finished_at FROM requests r WHERE r.id = ? AND ")
+        + QLatin1String(kUnsentInRow);
+    const int moved = s.run(move,
                             {state, attempts, nextAttemptAtMs, httpStatus ? QVariant(httpStatus) : QVariant(QMetaType(QMetaType::Int)),
                              error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(error.left(500)), requestId});
     if (moved == 0)
@@ -121,10 +129,9 @@ QList<ListedCallback> firstAttempts(SqlSession &s, const QList<RequestStart> &jo
     for (const RequestStart &r : journaled) {
         if (!tenantId.isEmpty() && r.tenantId != tenantId)
             continue;
-        QSqlQuery &q = s.exec(QStringLiteral("SELECT callback_id, callback_url, callback_body, finished_at FROM requests r"
-                                             " WHERE id = ? AND callback_state = 'sending'"
-                                             " AND NOT EXISTS (SELECT 1 FROM callback_deliveries d WHERE d.request_id = r.id)"),
-                              {r.id});
+        static const QString unsent = QStringLiteral("SELECT callback_id, callback_url, callback_body, finished_at FROM requests r"
+                                                     " WHERE r.id = ? AND ") + QLatin1String(kUnsentInRow);
+        QSqlQuery &q = s.exec(unsent, {r.id});
         if (!q.next())
             continue;
         const qint64 created = q.value(3).toLongLong();
@@ -142,7 +149,8 @@ QList<ListedCallback> firstAttempts(SqlSession &s, const QList<RequestStart> &jo
         out.append(c);
     }
     std::sort(out.begin(), out.end(), [](const ListedCallback &a, const ListedCallback &b) {
-        return a.createdAt != b.createdAt ? a.createdAt.toLongLong() > b.createdAt.toLongLong() : a.id < b.id;
+        const qint64 ta = a.createdAt.toLongLong(), tb = b.createdAt.toLongLong();
+        return ta != tb ? ta > tb : a.id < b.id;
     });
     return out;
 }
@@ -157,8 +165,7 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     const QList<ListedCallback> first = state.isEmpty() || state == QLatin1String("pending")
         ? firstAttempts(s, journaled, tenantId, sinceMs, untilMs) : QList<ListedCallback>();
     QJsonArray items;
-    for (qsizetype i = offset; i < first.size() && items.size() < limit; ++i)
-        items.append(first.at(i).json());
+    const QVariantList storedPage = rows::pageShownFirst(first, limit, offset, items, [](const ListedCallback &c) { return c.json(); });
 
     static const QString table = QStringLiteral(
         "SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status, last_error, created_at,"
@@ -190,7 +197,7 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
         if (q.next())
             total = q.value(0).toLongLong();
     }
-    values << limit - int(items.size()) << std::max<qint64>(0, offset - first.size());
+    values << storedPage;
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
                                          " last_error, created_at, delivered_at FROM ") + all + where
                               + QStringLiteral(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?"),

@@ -1,6 +1,7 @@
 #include "server/core/storage/UsageStore.h"
 
 #include "server/core/CallbackBody.h"
+#include "server/core/storage/ListPage.h"
 #include "server/core/storage/RowIds.h"
 
 namespace dynaseal {
@@ -204,29 +205,27 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
     std::sort(journaled.begin(), journaled.end(), [](const RequestStart &a, const RequestStart &b) {
         return a.startedAtMs != b.startedAtMs ? a.startedAtMs > b.startedAtMs : a.id < b.id;
     });
-    const qsizetype journaledCount = journaled.size();
     QJsonArray items;
-    for (qsizetype i = f.offset; i < journaledCount && items.size() < f.limit; ++i) {
-        const RequestStart &r = journaled.at(i);
-        items.append(QJsonObject{{QStringLiteral("id"), r.id},
-                                 {QStringLiteral("tenant_id"), r.tenantId},
-                                 {QStringLiteral("event_id"), r.eventId},
-                                 {QStringLiteral("model"), r.model},
-                                 {QStringLiteral("endpoint"), r.endpoint},
-                                 {QStringLiteral("stream"), r.stream},
-                                 {QStringLiteral("status"), RequestStatus::InFlight},
-                                 {QStringLiteral("http_status"), QJsonValue::Null},
-                                 {QStringLiteral("reserved_tokens"), r.reserved},
-                                 {QStringLiteral("prompt_tokens"), QJsonValue::Null},
-                                 {QStringLiteral("completion_tokens"), QJsonValue::Null},
-                                 {QStringLiteral("total_tokens"), QJsonValue::Null},
-                                 {QStringLiteral("usage_source"), QString()},
-                                 {QStringLiteral("latency_ms"), QJsonValue::Null},
-                                 {QStringLiteral("error"), QJsonValue::Null},
-                                 {QStringLiteral("started_at"), rows::isoTime(r.startedAtMs)},
-                                 {QStringLiteral("finished_at"), QJsonValue::Null},
-                                 {QStringLiteral("upstream_id"), r.upstreamId}});
-    }
+    const QVariantList storedPage = rows::pageShownFirst(journaled, f.limit, f.offset, items, [](const RequestStart &r) {
+        return QJsonObject{{QStringLiteral("id"), r.id},
+                           {QStringLiteral("tenant_id"), r.tenantId},
+                           {QStringLiteral("event_id"), r.eventId},
+                           {QStringLiteral("model"), r.model},
+                           {QStringLiteral("endpoint"), r.endpoint},
+                           {QStringLiteral("stream"), r.stream},
+                           {QStringLiteral("status"), RequestStatus::InFlight},
+                           {QStringLiteral("http_status"), QJsonValue::Null},
+                           {QStringLiteral("reserved_tokens"), r.reserved},
+                           {QStringLiteral("prompt_tokens"), QJsonValue::Null},
+                           {QStringLiteral("completion_tokens"), QJsonValue::Null},
+                           {QStringLiteral("total_tokens"), QJsonValue::Null},
+                           {QStringLiteral("usage_source"), QString()},
+                           {QStringLiteral("latency_ms"), QJsonValue::Null},
+                           {QStringLiteral("error"), QJsonValue::Null},
+                           {QStringLiteral("started_at"), rows::isoTime(r.startedAtMs)},
+                           {QStringLiteral("finished_at"), QJsonValue::Null},
+                           {QStringLiteral("upstream_id"), r.upstreamId}};
+    });
 
     QString where = QStringLiteral(" WHERE started_at >= ?");
     QVariantList values{f.sinceMs};
@@ -248,7 +247,7 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
             total = q.value(0).toLongLong();
     }
     QVariantList paged = values;
-    paged << f.limit - int(items.size()) << std::max<qint64>(0, f.offset - journaledCount);
+    paged << storedPage;
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tenant_id, event_id, model, endpoint, stream, status, http_status, reserved,"
                                          " prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, error, started_at,"
                                          " finished_at, upstream_id FROM requests") + where
@@ -275,7 +274,7 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
                                  {QStringLiteral("finished_at"), q.value(16).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(q.value(16).toLongLong()))},
                                  {QStringLiteral("upstream_id"), q.value(17).toString()}});
     }
-    return QJsonObject{{QStringLiteral("total"), total + journaledCount}, {QStringLiteral("items"), items}};
+    return QJsonObject{{QStringLiteral("total"), total + journaled.size()}, {QStringLiteral("items"), items}};
 }
 
 QJsonArray UsageStore::series(SqlSession &s, const QString &granularity, const QString &tenantId,
