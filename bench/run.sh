@@ -211,7 +211,11 @@ start_gateway() {
   api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"http://127.0.0.1:$UPSTREAM_PORT/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
   api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"http://127.0.0.1:$SSE_PORT/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
   local tenant_id tenant_key
-  tenant_id=$(api POST /admin/v1/tenants "{\"name\":\"bench\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\"}" | jq -r .id)
+  # Every check on, as in production: a token quota, and rate limits of all three kinds (the
+  # tenant's requests, each caller's secret, tokens), set far above what a run reaches so that each
+  # is counted and none refuses.
+  tenant_id=$(api POST /admin/v1/tenants "{\"name\":\"bench\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"]}" | jq -r .id)
+  [ -n "$tenant_id" ] && [ "$tenant_id" != null ] || { echo "creating the bench tenant failed" >&2; exit 1; }
   tenant_key=$(api POST "/admin/v1/tenants/$tenant_id/keys" '{}' | jq -r .key)
   # The tenant's backend mints one dynamic key with a budget no run can exhaust.
   dyn_key=$(curl -sS --fail-with-body -X POST "$GW/v1/dynamic-keys" -H "Authorization: Bearer $tenant_key" -H 'Content-Type: application/json' \
