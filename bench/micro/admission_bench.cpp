@@ -9,8 +9,9 @@
 // own verifier and cache, as each worker does), admission and request-rate limits, reserve the
 // budget and hold tokens against a token-rate limit, write the upstream body, then settle the
 // budget and the limits and count the outcome in the metrics. Every thread uses the same key
-// and tenant, the worst case for the shared locks. items_per_second is for all threads
-// together: with nothing serialising them, 2 threads give about twice 1 thread's.
+// and tenant, the worst case for the shared locks; the *_KeyPerThread variants give each thread
+// its own key of the one tenant, as devices have. items_per_second is for all threads together:
+// with nothing serialising them, 2 threads give about twice 1 thread's.
 #include "server/core/DynamicKeyVerifier.h"
 #include "server/core/Metrics.h"
 #include "server/core/ProxyRequest.h"
@@ -41,6 +42,7 @@ struct Shared
     SlidingWindowLimiter limiter;
     Metrics metrics;
     QByteArray token;
+    QList<QByteArray> threadTokens; // one key per thread: same tenant, different event ids
     QByteArray body = R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":50})";
     QString error; // set if the setup failed
 
@@ -68,13 +70,18 @@ struct Shared
         }
         tenant.policy = std::make_shared<const TenantPolicy>(std::get<TenantPolicy>(policy));
         registry.tenants.insert(tenant.id, tenant);
-        token = jwt::signHs256(QJsonObject{},
-                               QJsonObject{{QStringLiteral("api-key"), QStringLiteral("acme")},
-                                           {QStringLiteral("model"), QStringLiteral("gpt-4o-mini")},
-                                           {QStringLiteral("max_tokens"), 9e15},
-                                           {QStringLiteral("expiring"), kNowMs / 1000 + 600},
-                                           {QStringLiteral("event_id"), QStringLiteral("bench-event")}},
-                               secret);
+        const auto mint = [&](const QString &eventId) {
+            return jwt::signHs256(QJsonObject{},
+                                  QJsonObject{{QStringLiteral("api-key"), QStringLiteral("acme")},
+                                              {QStringLiteral("model"), QStringLiteral("gpt-4o-mini")},
+                                              {QStringLiteral("max_tokens"), 9e15},
+                                              {QStringLiteral("expiring"), kNowMs / 1000 + 600},
+                                              {QStringLiteral("event_id"), eventId}},
+                                  secret);
+        };
+        token = mint(QStringLiteral("bench-event"));
+        for (int t = 0; t < 64; ++t)
+            threadTokens.append(mint(QStringLiteral("bench-device-%1").arg(t)));
     }
 };
 
@@ -86,19 +93,20 @@ Shared &shared()
 
 enum Part { Whole, OwnWorkOnly, SharedStateOnly };
 
-void admission(benchmark::State &state, Part part)
+void admission(benchmark::State &state, Part part, bool keyPerThread = false)
 {
     Shared &s = shared();
     if (!s.error.isEmpty()) {
         state.SkipWithError(qPrintable(s.error));
         return;
     }
+    const QByteArray &token = keyPerThread ? s.threadTokens.at(state.thread_index() % s.threadTokens.size()) : s.token;
     const DynamicKeyVerifier verifier(s.clock, 86'400); // one per worker, cache on
     const Tenant &tenant = *s.registry.tenant(QStringLiteral("acme"));
-    const RequestFacts facts{QHostAddress(QHostAddress::LocalHost), s.token, kNowMs};
+    const RequestFacts facts{QHostAddress(QHostAddress::LocalHost), token, kNowMs};
     const QString outcomeSeries = QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"%1\",status=\"%2\"}");
     auto parsed = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, s.body);
-    auto verified = verifier.verify(s.token, s.registry);
+    auto verified = verifier.verify(token, s.registry);
     if (!std::holds_alternative<ProxyRequest>(parsed) || !std::holds_alternative<VerifiedKey>(verified)) {
         state.SkipWithError("the benchmark request does not pass");
         return;
@@ -106,7 +114,7 @@ void admission(benchmark::State &state, Part part)
     for (auto _ : state) {
         if (part != SharedStateOnly) {
             parsed = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, s.body);
-            verified = verifier.verify(s.token, s.registry);
+            verified = verifier.verify(token, s.registry);
         }
         const ProxyRequest &request = std::get<ProxyRequest>(parsed);
         const VerifiedKey &key = std::get<VerifiedKey>(verified);
@@ -167,6 +175,20 @@ void BM_RequestAdmission_SharedState(benchmark::State &state)
     admission(state, SharedStateOnly);
 }
 BENCHMARK(BM_RequestAdmission_SharedState)->Threads(1)->Threads(2)->UseRealTime();
+
+// The same with a key per thread: what the threads then share is the tenant's (its quota, its
+// request and token windows) and the metrics.
+void BM_RequestAdmission_KeyPerThread(benchmark::State &state)
+{
+    admission(state, Whole, true);
+}
+BENCHMARK(BM_RequestAdmission_KeyPerThread)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_RequestAdmission_SharedState_KeyPerThread(benchmark::State &state)
+{
+    admission(state, SharedStateOnly, true);
+}
+BENCHMARK(BM_RequestAdmission_SharedState_KeyPerThread)->Threads(1)->Threads(2)->UseRealTime();
 
 } // namespace
 

@@ -1,6 +1,8 @@
 #pragma once
 // Remembers when each tenant key was last used, in memory, so the request path never writes
 // for it; the server stores the times in one batch every few seconds.
+#include "shared/AdaptiveMutex.h"
+
 #include <QHash>
 #include <QString>
 #include <mutex>
@@ -23,7 +25,7 @@ public:
     }
 
 private:
-    std::mutex m_mutex;
+    AdaptiveMutex m_mutex;
     QHash<QString, qint64> m_lastUsed;
 };
 

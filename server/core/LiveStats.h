@@ -3,6 +3,8 @@
 // graphs: requests, errors, tokens and latency percentiles, filterable by tenant and model.
 // Memory is bounded: one slot per second, one small latency histogram per (tenant, model).
 // Thread-safe.
+#include "shared/AdaptiveMutex.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -48,7 +50,7 @@ private:
         qint64 secondMs = -1;
         QHash<QString, Cell> cells; // "tenant\nmodel"
     };
-    mutable std::mutex m_mutex;
+    mutable AdaptiveMutex m_mutex;
     std::array<Second, kSeconds> m_ring;
 };
 

@@ -1,5 +1,7 @@
 #pragma once
 // Counters, gauges and latency histograms, rendered in the Prometheus text format.
+#include "shared/AdaptiveMutex.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QMap>
@@ -41,7 +43,7 @@ private:
     static constexpr int kShards = 8;
     struct alignas(64) Shard
     {
-        mutable std::mutex mutex;
+        mutable AdaptiveMutex mutex;
         QMap<QString, double> counters;
         QMap<QString, Histogram> histograms;
     };
@@ -50,7 +52,7 @@ private:
     QMap<QString, Histogram> histograms() const;
 
     std::array<Shard, kShards> m_shards;
-    mutable std::mutex m_mutex; // gauges and descriptions
+    mutable AdaptiveMutex m_mutex; // gauges and descriptions
     QMap<QString, Gauge> m_gauges;
     QHash<QString, QPair<QString, QString>> m_descriptions; // name -> (type, help)
 };

@@ -11,6 +11,7 @@
 #include <QUrl>
 
 #include "server/core/policy/TenantPolicy.h"
+#include "shared/AdaptiveMutex.h"
 #include "shared/Crypto.h"
 #include <atomic>
 #include <memory>
@@ -133,7 +134,7 @@ public:
     }
 
 private:
-    mutable std::mutex m_mutex;
+    mutable AdaptiveMutex m_mutex;
     std::shared_ptr<const RegistrySnapshot> m_current;
 };
 

@@ -5,16 +5,25 @@
 
 namespace dynaseal {
 
+TokenLedger::Account TokenLedger::value(const Shards &shards, const QString &id)
+{
+    const Shard &shard = shardOf(shards, id);
+    std::lock_guard lock(shard.mutex);
+    return shard.accounts.value(id);
+}
+
 void TokenLedger::loadTenantUsed(const QString &tenantId, qint64 used)
 {
-    std::lock_guard lock(m_mutex);
-    m_tenants[tenantId].spent = used;
+    Shard &shard = shardOf(m_tenants, tenantId);
+    std::lock_guard lock(shard.mutex);
+    shard.accounts[tenantId].spent = used;
 }
 
 void TokenLedger::loadKeySpent(const QString &keyHash, qint64 spent, qint64 expiresAtSecs)
 {
-    std::lock_guard lock(m_mutex);
-    Account &a = m_keys[keyHash];
+    Shard &shard = shardOf(m_keys, keyHash);
+    std::lock_guard lock(shard.mutex);
+    Account &a = shard.accounts[keyHash];
     a.spent = spent;
     a.expiresAtSecs = expiresAtSecs;
     a.stored = true;
@@ -22,25 +31,27 @@ void TokenLedger::loadKeySpent(const QString &keyHash, qint64 spent, qint64 expi
 
 bool TokenLedger::keyStored(const QString &keyHash) const
 {
-    std::lock_guard lock(m_mutex);
-    const auto it = m_keys.constFind(keyHash);
-    return it != m_keys.cend() && it->stored;
+    return value(m_keys, keyHash).stored;
 }
 
 void TokenLedger::markKeyStored(const QString &keyHash)
 {
-    std::lock_guard lock(m_mutex);
-    const auto it = m_keys.find(keyHash);
-    if (it != m_keys.end())
+    Shard &shard = shardOf(m_keys, keyHash);
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.accounts.find(keyHash);
+    if (it != shard.accounts.end())
         it->stored = true;
 }
 
 std::optional<TokenGrant> TokenLedger::reserve(const ReserveRequest &r, LedgerRefusal *why)
 {
-    std::lock_guard lock(m_mutex);
-    Account &key = m_keys[r.keyHash];
+    Shard &keyShard = shardOf(m_keys, r.keyHash);
+    Shard &tenantShard = shardOf(m_tenants, r.tenantId);
+    std::lock_guard keyLock(keyShard.mutex); // key first, then tenant: see the header
+    std::lock_guard tenantLock(tenantShard.mutex);
+    Account &key = keyShard.accounts[r.keyHash];
     key.expiresAtSecs = std::max(key.expiresAtSecs, r.keyExpiresAtSecs);
-    Account &tenant = m_tenants[r.tenantId];
+    Account &tenant = tenantShard.accounts[r.tenantId];
 
     const qint64 keyLeft = r.keyLimit - key.spent - key.reserved;
     const qint64 tenantLeft = r.tenantQuota ? *r.tenantQuota - tenant.spent - tenant.reserved
@@ -69,11 +80,14 @@ std::optional<TokenGrant> TokenLedger::reserve(const ReserveRequest &r, LedgerRe
 qint64 TokenLedger::settle(const QString &keyHash, const QString &tenantId, qint64 reserved, qint64 actual)
 {
     const qint64 billed = std::clamp<qint64>(actual, 0, reserved);
-    std::lock_guard lock(m_mutex);
-    Account &key = m_keys[keyHash];
+    Shard &keyShard = shardOf(m_keys, keyHash);
+    Shard &tenantShard = shardOf(m_tenants, tenantId);
+    std::lock_guard keyLock(keyShard.mutex);
+    std::lock_guard tenantLock(tenantShard.mutex);
+    Account &key = keyShard.accounts[keyHash];
     key.reserved -= reserved;
     key.spent += billed;
-    Account &tenant = m_tenants[tenantId];
+    Account &tenant = tenantShard.accounts[tenantId];
     tenant.reserved -= reserved;
     tenant.spent += billed;
     return billed;
@@ -81,38 +95,36 @@ qint64 TokenLedger::settle(const QString &keyHash, const QString &tenantId, qint
 
 qint64 TokenLedger::tenantUsed(const QString &tenantId) const
 {
-    std::lock_guard lock(m_mutex);
-    return m_tenants.value(tenantId).spent;
+    return value(m_tenants, tenantId).spent;
 }
 
 qint64 TokenLedger::tenantReserved(const QString &tenantId) const
 {
-    std::lock_guard lock(m_mutex);
-    return m_tenants.value(tenantId).reserved;
+    return value(m_tenants, tenantId).reserved;
 }
 
 qint64 TokenLedger::keySpent(const QString &keyHash) const
 {
-    std::lock_guard lock(m_mutex);
-    return m_keys.value(keyHash).spent;
+    return value(m_keys, keyHash).spent;
 }
 
 qint64 TokenLedger::keyReserved(const QString &keyHash) const
 {
-    std::lock_guard lock(m_mutex);
-    return m_keys.value(keyHash).reserved;
+    return value(m_keys, keyHash).reserved;
 }
 
 int TokenLedger::pruneExpired(qint64 nowSecs)
 {
-    std::lock_guard lock(m_mutex);
     int removed = 0;
-    for (auto it = m_keys.begin(); it != m_keys.end();) {
-        if (it->reserved == 0 && it->expiresAtSecs < nowSecs) {
-            it = m_keys.erase(it);
-            ++removed;
-        } else {
-            ++it;
+    for (Shard &shard : m_keys) {
+        std::lock_guard lock(shard.mutex);
+        for (auto it = shard.accounts.begin(); it != shard.accounts.end();) {
+            if (it->reserved == 0 && it->expiresAtSecs < nowSecs) {
+                it = shard.accounts.erase(it);
+                ++removed;
+            } else {
+                ++it;
+            }
         }
     }
     return removed;

@@ -1,10 +1,14 @@
 #pragma once
 // Token budgets held in memory, exact under concurrency: a request reserves an upper bound of
 // what it can cost before it is forwarded, and settles to what it really cost afterwards. The
-// check and the reservation happen under one lock, so concurrent requests can never together
-// pass a dynamic key's max_tokens or a tenant's token_quota.
+// check and the reservation happen under the locks of both the key's and the tenant's account,
+// so concurrent requests can never together pass a dynamic key's max_tokens or a tenant's
+// token_quota.
+#include "shared/AdaptiveMutex.h"
+
 #include <QHash>
 #include <QString>
+#include <array>
 #include <mutex>
 #include <optional>
 
@@ -66,9 +70,23 @@ private:
         qint64 expiresAtSecs = 0;
         bool stored = false; // keys only: its key_spend row is committed
     };
-    mutable std::mutex m_mutex;
-    QHash<QString, Account> m_keys;
-    QHash<QString, Account> m_tenants;
+    // Accounts are spread over shards, keys and tenants each in their own, every shard with its
+    // own lock: requests with different keys, or of different tenants, do not wait for each
+    // other. A reservation locks its key's shard, then its tenant's (always in that order, so two
+    // requests cannot wait for each other), and checks and reserves both under the two locks.
+    static constexpr int kShards = 16;
+    struct alignas(64) Shard
+    {
+        mutable AdaptiveMutex mutex;
+        QHash<QString, Account> accounts;
+    };
+    using Shards = std::array<Shard, kShards>;
+    static Shard &shardOf(Shards &shards, const QString &id) { return shards[size_t(qHash(id) % kShards)]; }
+    static const Shard &shardOf(const Shards &shards, const QString &id) { return shards[size_t(qHash(id) % kShards)]; }
+    static Account value(const Shards &shards, const QString &id);
+
+    Shards m_keys;
+    Shards m_tenants;
 };
 
 } // namespace dynaseal

@@ -3,6 +3,7 @@
 // in a row take an upstream out for a cool-down; a success brings it back. Also orders the
 // upstreams of a model for one call: healthy ones only, shuffled by weight. Thread-safe.
 #include "server/core/Registry.h"
+#include "shared/AdaptiveMutex.h"
 
 #include <QHash>
 #include <QRandomGenerator>
@@ -33,7 +34,7 @@ private:
     };
     int m_failuresToEject;
     qint64 m_cooldownMs;
-    mutable std::mutex m_mutex;
+    mutable AdaptiveMutex m_mutex;
     QHash<QString, State> m_states;
 };
 

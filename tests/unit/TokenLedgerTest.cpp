@@ -279,15 +279,24 @@ void TokenLedgerTest::concurrentReserveSettle_data()
 {
     QTest::addColumn<qint64>("keyLimit");
     QTest::addColumn<qint64>("tenantQuota");
-    QTest::newRow("key budget binds") << 600'000LL << 1'000'000LL;
-    QTest::newRow("tenant quota binds") << 1'000'000LL << 600'000LL;
+    QTest::addColumn<bool>("keyPerThread"); // each thread a device with its own key, one tenant
+    QTest::newRow("key budget binds") << 600'000LL << 1'000'000LL << false;
+    QTest::newRow("tenant quota binds") << 1'000'000LL << 600'000LL << false;
+    // The keys' accounts are in different shards from each other and from the tenant's.
+    QTest::newRow("key budgets bind, a key per thread") << 80'000LL << 100'000'000LL << true;
+    QTest::newRow("tenant quota binds over many keys") << 1'000'000LL << 600'000LL << true;
 }
 
 void TokenLedgerTest::concurrentReserveSettle()
 {
     QFETCH(qint64, keyLimit);
     QFETCH(qint64, tenantQuota);
+    QFETCH(bool, keyPerThread);
     constexpr int kThreads = 8;
+    QStringList keys;
+    for (int t = 0; t < kThreads; ++t)
+        keys.append(keyPerThread ? kKey + QString::number(t) : kKey);
+    keys.removeDuplicates();
     constexpr int kPairs = 10'000;
 
     TokenLedger ledger;
@@ -297,6 +306,7 @@ void TokenLedgerTest::concurrentReserveSettle()
     std::atomic<int> refusals{0};
 
     auto worker = [&](int seed) {
+        const QString &myKey = keys.at(seed % keys.size());
         std::mt19937 rng(quint32(seed) * 7919u + 1u);
         std::uniform_int_distribution<qint64> prompt(1, 60);
         std::uniform_int_distribution<qint64> completion(0, 120); // 0: the device sent none
@@ -304,7 +314,7 @@ void TokenLedgerTest::concurrentReserveSettle()
         std::uniform_int_distribution<int> percent(0, 150);
         for (int i = 0; i < kPairs; ++i) {
             ReserveRequest r;
-            r.keyHash = kKey;
+            r.keyHash = myKey;
             r.tenantId = kTenant;
             r.keyLimit = keyLimit;
             r.keyExpiresAtSecs = 2'000'000'000;
@@ -323,8 +333,8 @@ void TokenLedgerTest::concurrentReserveSettle()
             ++grants;
             // Spent only grows, so reading it before the reservations gives a sum no larger
             // than the true one at the second read: a violation seen here is a real one.
-            const qint64 keySpent = ledger.keySpent(kKey);
-            const qint64 keyReserved = ledger.keyReserved(kKey);
+            const qint64 keySpent = ledger.keySpent(myKey);
+            const qint64 keyReserved = ledger.keyReserved(myKey);
             const qint64 tenantUsed = ledger.tenantUsed(kTenant);
             const qint64 tenantReserved = ledger.tenantReserved(kTenant);
             if (keySpent + keyReserved > keyLimit || tenantUsed + tenantReserved > tenantQuota
@@ -332,7 +342,7 @@ void TokenLedgerTest::concurrentReserveSettle()
                 ++violations;
             // Upstreams report anything from nothing to well over what was allowed.
             const qint64 actual = grant->reserved * percent(rng) / 100;
-            billedTotal += ledger.settle(kKey, kTenant, grant->reserved, actual);
+            billedTotal += ledger.settle(myKey, kTenant, grant->reserved, actual);
         }
     };
 
@@ -347,11 +357,15 @@ void TokenLedgerTest::concurrentReserveSettle()
     // Both paths ran: the budget was used up part way through.
     QVERIFY(grants.load() > 0);
     QVERIFY(refusals.load() > 0);
-    QCOMPARE(ledger.keyReserved(kKey), 0);
+    qint64 keysSpent = 0;
+    for (const QString &key : keys) {
+        QCOMPARE(ledger.keyReserved(key), 0);
+        QVERIFY(ledger.keySpent(key) <= keyLimit);
+        keysSpent += ledger.keySpent(key);
+    }
     QCOMPARE(ledger.tenantReserved(kTenant), 0);
-    QVERIFY(ledger.keySpent(kKey) <= keyLimit);
     QVERIFY(ledger.tenantUsed(kTenant) <= tenantQuota);
-    QCOMPARE(ledger.keySpent(kKey), billedTotal.load());
+    QCOMPARE(keysSpent, billedTotal.load());
     QCOMPARE(ledger.tenantUsed(kTenant), billedTotal.load());
 }
 

@@ -4,20 +4,15 @@ namespace dynaseal {
 namespace {
 constexpr int kRing = SlidingWindowLimiter::kSlots + 1;
 
-QString windowKey(const QString &key, qint64 windowMs)
-{
-    return key + QLatin1Char('|') + QString::number(windowMs);
-}
-
 qint64 ringIndex(qint64 slot)
 {
     return ((slot % kRing) + kRing) % kRing;
 }
 } // namespace
 
-SlidingWindowLimiter::Shard &SlidingWindowLimiter::shardOf(const QString &windowKey)
+SlidingWindowLimiter::Shard &SlidingWindowLimiter::shardOf(const WindowId &id)
 {
-    return m_shards[size_t(qHash(windowKey) % kShards)];
+    return m_shards[size_t(qHash(id) % kShards)];
 }
 
 void SlidingWindowLimiter::advance(Window &w, qint64 slot)
@@ -41,7 +36,7 @@ qint64 SlidingWindowLimiter::total(const Window &w)
 SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &key, qint64 amount, qint64 limit, qint64 windowMs, qint64 nowMs)
 {
     const qint64 slot = slotOf(windowMs, nowMs);
-    const QString id = windowKey(key, windowMs); // built before the lock is taken
+    const WindowId id{key, windowMs};
     Shard &shard = shardOf(id);
     std::lock_guard lock(shard.mutex);
     Window &w = shard.windows[id];
@@ -71,7 +66,7 @@ SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &k
 
 void SlidingWindowLimiter::adjust(const QString &key, qint64 windowMs, qint64 slot, qint64 delta)
 {
-    const QString id = windowKey(key, windowMs);
+    const WindowId id{key, windowMs};
     Shard &shard = shardOf(id);
     std::lock_guard lock(shard.mutex);
     auto it = shard.windows.find(id);
@@ -83,7 +78,7 @@ void SlidingWindowLimiter::adjust(const QString &key, qint64 windowMs, qint64 sl
 
 qint64 SlidingWindowLimiter::count(const QString &key, qint64 windowMs, qint64 nowMs)
 {
-    const QString id = windowKey(key, windowMs);
+    const WindowId id{key, windowMs};
     Shard &shard = shardOf(id);
     std::lock_guard lock(shard.mutex);
     auto it = shard.windows.find(id);

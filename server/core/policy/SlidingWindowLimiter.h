@@ -3,6 +3,8 @@
 // window is split into 60 slots and a check sums 61 of them, which always covers the true last
 // window, so no window of that length ever holds more than the limit (no burst of twice the
 // limit across a window edge). Thread-safe.
+#include "shared/AdaptiveMutex.h"
+
 #include <QHash>
 #include <QString>
 #include <array>
@@ -37,6 +39,15 @@ private:
         qint64 newestSlot = 0; // absolute slot number of the newest counted slot
         qint64 windowMs = 0;
     };
+    // A key's window of one length. Hashed as it is, not joined into a new string: the limiter
+    // is on every request's path, and building the string cost an allocation per call.
+    struct WindowId
+    {
+        QString key;
+        qint64 windowMs = 0;
+        bool operator==(const WindowId &o) const { return windowMs == o.windowMs && key == o.key; }
+        friend size_t qHash(const WindowId &id, size_t seed = 0) { return qHashMulti(seed, id.key, id.windowMs); }
+    };
     static qint64 slotOf(qint64 windowMs, qint64 nowMs) { return nowMs / (windowMs / kSlots); }
     static void advance(Window &w, qint64 slot);
     static qint64 total(const Window &w);
@@ -47,10 +58,10 @@ private:
     static constexpr int kShards = 16;
     struct alignas(64) Shard
     {
-        std::mutex mutex;
-        QHash<QString, Window> windows; // key + window length
+        AdaptiveMutex mutex;
+        QHash<WindowId, Window> windows;
     };
-    Shard &shardOf(const QString &windowKey);
+    Shard &shardOf(const WindowId &id);
     std::array<Shard, kShards> m_shards;
 };
 

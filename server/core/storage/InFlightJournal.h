@@ -3,6 +3,7 @@
 // data directory: a crash leaves them there to be billed and called back at the next start,
 // without a database write (and its round trip) before each request is forwarded.
 #include "server/core/UsageRecord.h"
+#include "shared/AdaptiveMutex.h"
 
 #include <QList>
 #include <QString>
@@ -57,7 +58,7 @@ private:
     QList<RequestStart> m_leftOver;
     QList<int> m_leftOverSlots;
     int m_unreadable = 0;
-    mutable std::mutex m_mutex;
+    mutable AdaptiveMutex m_mutex;
     std::vector<int> m_free; // a stack: the lowest slots are reused first, so few pages are touched
 };
 
