@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QtTest>
 #include <atomic>
+#include <random>
 #include <thread>
 
 using namespace dynaseal;
@@ -22,6 +23,8 @@ private slots:
     void adjustCorrectsAGrant();
     void heldUnderConcurrency();
     void manyKeysEachExactAndPrunedWhenIdle();
+    void runningSumMatchesTheSlots_data();
+    void runningSumMatchesTheSlots();
 };
 
 void SlidingWindowLimiterTest::parsesLimits_data()
@@ -161,6 +164,63 @@ void SlidingWindowLimiterTest::manyKeysEachExactAndPrunedWhenIdle()
     QCOMPARE(limiter.prune(now + 125'000), kKeys); // all but "recent"
     QCOMPARE(limiter.count(QStringLiteral("recent"), 60'000, now + 125'000), 1);
     QCOMPARE(limiter.count(QStringLiteral("key-0"), 60'000, now + 125'000), 0);
+}
+
+void SlidingWindowLimiterTest::runningSumMatchesTheSlots_data()
+{
+    QTest::addColumn<qint64>("maxStepMs"); // how far the clock may move between calls
+    QTest::addColumn<quint32>("seed");
+    QTest::newRow("steps within a slot") << 500LL << 1u;
+    QTest::newRow("steps over a few slots") << 4'000LL << 2u;
+    QTest::newRow("jumps past the whole window") << 90'000LL << 3u;
+}
+
+void SlidingWindowLimiterTest::runningSumMatchesTheSlots()
+{
+    // The limiter keeps a window's total as its counts change (grants, corrections, slots sliding
+    // out). A model that keeps every grant and sums the last 61 slots on each check must agree
+    // with it after any sequence of those.
+    QFETCH(qint64, maxStepMs);
+    QFETCH(quint32, seed);
+    const qint64 window = 60'000;
+    const qint64 span = window / SlidingWindowLimiter::kSlots;
+    const qint64 limit = 500;
+    SlidingWindowLimiter limiter;
+    std::mt19937 rng(seed);
+    QMap<qint64, qint64> model; // slot -> amount counted there
+    QList<QPair<qint64, qint64>> grants; // (slot, amount) that may still be corrected
+    qint64 now = 5'000'000'000;
+    auto modelTotal = [&](qint64 at) {
+        const qint64 newest = at / span;
+        qint64 sum = 0;
+        for (auto it = model.cbegin(); it != model.cend(); ++it)
+            if (it.key() > newest - SlidingWindowLimiter::kSlots - 1 && it.key() <= newest)
+                sum += it.value();
+        return sum;
+    };
+    for (int i = 0; i < 4000; ++i) {
+        now += std::uniform_int_distribution<qint64>(0, maxStepMs)(rng);
+        const qint64 newest = now / span;
+        if (std::uniform_int_distribution<int>(0, 3)(rng) == 0 && !grants.isEmpty()) {
+            // Correct an earlier grant down, as a settled token reservation does.
+            const qsizetype g = std::uniform_int_distribution<qsizetype>(0, grants.size() - 1)(rng);
+            const auto [slot, amount] = grants.takeAt(g);
+            const qint64 delta = -std::uniform_int_distribution<qint64>(0, amount)(rng);
+            limiter.adjust(QStringLiteral("k"), window, slot, delta);
+            if (slot > newest - SlidingWindowLimiter::kSlots - 1)
+                model[slot] = std::max<qint64>(0, model.value(slot) + delta);
+        } else {
+            const qint64 amount = std::uniform_int_distribution<qint64>(1, 40)(rng);
+            const auto got = limiter.tryAcquire(QStringLiteral("k"), amount, limit, window, now);
+            QCOMPARE(got.ok, modelTotal(now) + amount <= limit);
+            if (got.ok) {
+                QCOMPARE(got.slot, newest);
+                model[got.slot] += amount;
+                grants.append({got.slot, amount});
+            }
+        }
+        QCOMPARE(limiter.count(QStringLiteral("k"), window, now), modelTotal(now));
+    }
 }
 
 QTEST_GUILESS_MAIN(SlidingWindowLimiterTest)

@@ -20,17 +20,12 @@ void SlidingWindowLimiter::advance(Window &w, qint64 slot)
     if (slot <= w.newestSlot)
         return;
     const qint64 steps = std::min<qint64>(slot - w.newestSlot, kRing);
-    for (qint64 i = 1; i <= steps; ++i)
-        w.counts[size_t(ringIndex(w.newestSlot + i))] = 0;
+    for (qint64 i = 1; i <= steps; ++i) {
+        qint64 &count = w.counts[size_t(ringIndex(w.newestSlot + i))];
+        w.sum -= count;
+        count = 0;
+    }
     w.newestSlot = slot;
-}
-
-qint64 SlidingWindowLimiter::total(const Window &w)
-{
-    qint64 sum = 0;
-    for (qint64 c : w.counts)
-        sum += c;
-    return sum;
 }
 
 SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &key, qint64 amount, qint64 limit, qint64 windowMs, qint64 nowMs)
@@ -42,10 +37,11 @@ SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &k
     Window &w = shard.windows[id];
     w.windowMs = windowMs;
     advance(w, slot);
-    const qint64 used = total(w);
+    const qint64 used = w.sum;
     Acquired result;
     if (used + amount <= limit) {
         w.counts[size_t(ringIndex(slot))] += amount;
+        w.sum += amount;
         result.ok = true;
         result.slot = slot;
         return result;
@@ -73,7 +69,9 @@ void SlidingWindowLimiter::adjust(const QString &key, qint64 windowMs, qint64 sl
     if (it == shard.windows.end() || slot <= it->newestSlot - kRing || slot > it->newestSlot)
         return;
     qint64 &count = it->counts[size_t(ringIndex(slot))];
-    count = std::max<qint64>(0, count + delta);
+    const qint64 adjusted = std::max<qint64>(0, count + delta);
+    it->sum += adjusted - count;
+    count = adjusted;
 }
 
 qint64 SlidingWindowLimiter::count(const QString &key, qint64 windowMs, qint64 nowMs)
@@ -85,7 +83,7 @@ qint64 SlidingWindowLimiter::count(const QString &key, qint64 windowMs, qint64 n
     if (it == shard.windows.end())
         return 0;
     advance(*it, slotOf(windowMs, nowMs));
-    return total(*it);
+    return it->sum;
 }
 
 int SlidingWindowLimiter::prune(qint64 nowMs)

@@ -36,6 +36,7 @@ private:
     struct Window
     {
         std::array<qint64, kSlots + 1> counts{};
+        qint64 sum = 0;        // of counts, kept as they change: a check reads one number, not 61
         qint64 newestSlot = 0; // absolute slot number of the newest counted slot
         qint64 windowMs = 0;
     };
@@ -50,7 +51,6 @@ private:
     };
     static qint64 slotOf(qint64 windowMs, qint64 nowMs) { return nowMs / (windowMs / kSlots); }
     static void advance(Window &w, qint64 slot);
-    static qint64 total(const Window &w);
 
     // Windows are spread over shards by key, each with its own lock: serving threads counting
     // different keys do not wait for each other (one lock for all made two threads slower than
