@@ -5,6 +5,7 @@
 // counters the jobs add are summed per row and written just before the commit. Results come back
 // on the caller's thread, after the commit.
 #include "server/core/storage/SqlSession.h"
+#include "shared/AdaptiveMutex.h"
 
 #include <QAbstractEventDispatcher>
 #include <QObject>
@@ -132,8 +133,10 @@ private:
     static void deliverAll(const std::vector<Job *> &jobs); // grouped by receiving thread
 
     std::thread m_thread;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_wake;
+    // Every serving thread enqueues here on every request: the lock spins before it sleeps (see
+    // AdaptiveMutex), so the condition variable is one that works with any lock.
+    mutable AdaptiveMutex m_mutex;
+    std::condition_variable_any m_wake;
     std::deque<std::pair<bool, Job>> m_queue;
     size_t m_urgentQueued = 0;                        // queued jobs that may not wait
     std::chrono::steady_clock::time_point m_queuedAt; // when the queue last became non-empty
