@@ -6,7 +6,8 @@
 //   build-bench/admission_bench [--benchmark_min_time=1]
 //
 // One iteration: parse and check the device's body, verify its dynamic key (each thread has its
-// own verifier and cache, as each worker does), admission and request-rate limits, reserve the
+// own verifier and cache, as each worker does), read the current registry snapshot, admission
+// and request-rate limits, reserve the
 // budget and hold tokens against a token-rate limit, write the upstream body, then settle the
 // budget and the limits and count the outcome in the metrics. Every thread uses the same key
 // and tenant, the worst case for the shared locks; the *_KeyPerThread variants give each thread
@@ -15,6 +16,7 @@
 #include "server/core/DynamicKeyVerifier.h"
 #include "server/core/Metrics.h"
 #include "server/core/ProxyRequest.h"
+#include "server/core/Registry.h"
 #include "server/core/TokenLedger.h"
 #include "server/core/policy/PolicyGate.h"
 #include "server/core/policy/SlidingWindowLimiter.h"
@@ -38,6 +40,7 @@ struct Shared
 {
     ManualClock clock{kNowMs};
     RegistrySnapshot registry;
+    Registry live; // holds a copy of `registry`, read once per request as the server does
     TokenLedger ledger;
     SlidingWindowLimiter limiter;
     Metrics metrics;
@@ -70,6 +73,7 @@ struct Shared
         }
         tenant.policy = std::make_shared<const TenantPolicy>(std::get<TenantPolicy>(policy));
         registry.tenants.insert(tenant.id, tenant);
+        live.replace(std::make_shared<const RegistrySnapshot>(registry));
         const auto mint = [&](const QString &eventId) {
             return jwt::signHs256(QJsonObject{},
                                   QJsonObject{{QStringLiteral("api-key"), QStringLiteral("acme")},
@@ -116,6 +120,8 @@ void admission(benchmark::State &state, Part part, bool keyPerThread = false)
             parsed = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, s.body);
             verified = verifier.verify(token, s.registry);
         }
+        if (part != OwnWorkOnly)
+            benchmark::DoNotOptimize(s.live.current().get());
         const ProxyRequest &request = std::get<ProxyRequest>(parsed);
         const VerifiedKey &key = std::get<VerifiedKey>(verified);
         if (part == OwnWorkOnly) {

@@ -111,16 +111,33 @@ struct RegistrySnapshot
 class Registry
 {
 public:
-    Registry() : m_current(std::make_shared<const RegistrySnapshot>()) {}
+    Registry() : m_current(std::make_shared<const RegistrySnapshot>()), m_currentIdentity(m_current->identity.value()) {}
+
+    // Every request reads the snapshot, on every serving thread. Each thread keeps the snapshot
+    // it last read in a pointer of its own (its own count, aliasing the shared one), and takes
+    // the lock and the shared count only when the snapshot was replaced since: copies no longer
+    // bounce one counter between cores. A thread holds on to a replaced snapshot until its next
+    // read.
     std::shared_ptr<const RegistrySnapshot> current() const
     {
-        std::lock_guard lock(m_mutex);
-        return m_current;
+        thread_local ThreadCopy copy;
+        if (copy.identity != m_currentIdentity.load(std::memory_order_acquire)) {
+            std::shared_ptr<const RegistrySnapshot> shared;
+            {
+                std::lock_guard lock(m_mutex);
+                shared = m_current;
+            }
+            copy.identity = shared->identity.value();
+            auto holder = std::make_shared<const std::shared_ptr<const RegistrySnapshot>>(std::move(shared));
+            copy.snapshot = std::shared_ptr<const RegistrySnapshot>(holder, holder->get());
+        }
+        return copy.snapshot;
     }
     void replace(std::shared_ptr<const RegistrySnapshot> snapshot)
     {
         std::lock_guard lock(m_mutex);
         m_current = std::move(snapshot);
+        m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
     }
     // Replaces unless the current snapshot was loaded at a later version: a refresh loaded on the
     // database thread must not undo an admin change that was stored and loaded after it.
@@ -130,12 +147,22 @@ public:
         if (snapshot->storedVersion < m_current->storedVersion)
             return false;
         m_current = std::move(snapshot);
+        m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
         return true;
     }
 
 private:
+    // Snapshot identities are unique in the process, so a thread's copy is never mistaken for
+    // another registry's snapshot.
+    struct ThreadCopy
+    {
+        quint64 identity = 0; // 0: none read yet (identities start at 1)
+        std::shared_ptr<const RegistrySnapshot> snapshot;
+    };
+
     mutable AdaptiveMutex m_mutex;
     std::shared_ptr<const RegistrySnapshot> m_current;
+    std::atomic<quint64> m_currentIdentity;
 };
 
 } // namespace dynaseal

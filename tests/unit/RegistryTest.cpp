@@ -1,10 +1,14 @@
 // The registry: where a proxied call goes (Upstream::endpoint, for every shape of base URL an
 // operator enters, with the URLs made once at load and without), and which snapshot wins when a
-// refresh and an admin change replace it at once.
+// refresh and an admin change replace it at once, and that each thread's copy of the current
+// snapshot follows every replace.
 #include "server/core/ProxyRequest.h"
 #include "server/core/Registry.h"
 
 #include <QTest>
+
+#include <atomic>
+#include <thread>
 
 using namespace dynaseal;
 
@@ -18,6 +22,7 @@ private slots:
     void preparedAgainForANewBaseUrl();
     void replaceIfNotOlder_data();
     void replaceIfNotOlder();
+    void currentFollowsEveryReplace();
 };
 
 void RegistryTest::endpoint_data()
@@ -88,6 +93,63 @@ void RegistryTest::replaceIfNotOlder()
     candidate->storedVersion = offered;
     QCOMPARE(registry.replaceIfNotOlder(candidate), replaced);
     QCOMPARE(registry.current().get(), replaced ? candidate.get() : current.get());
+}
+
+void RegistryTest::currentFollowsEveryReplace()
+{
+    // Threads keep their own copy of the current snapshot: a replace must reach each of them at
+    // its next read, and two registries must not hand out each other's snapshots.
+    Registry a;
+    Registry b;
+    auto snapshot = [](qint64 version) {
+        auto s = std::make_shared<RegistrySnapshot>();
+        s->storedVersion = version;
+        return std::shared_ptr<const RegistrySnapshot>(std::move(s));
+    };
+    a.replace(snapshot(1));
+    b.replace(snapshot(100));
+    QCOMPARE(a.current()->storedVersion, 1);
+    QCOMPARE(b.current()->storedVersion, 100);
+    QCOMPARE(a.current()->storedVersion, 1);
+
+    const auto held = a.current();
+    a.replace(snapshot(2));
+    QCOMPARE(a.current()->storedVersion, 2);
+    QCOMPARE(held->storedVersion, 1); // what a request holds stays valid after the replace
+    QVERIFY(a.replaceIfNotOlder(snapshot(3)));
+    QCOMPARE(a.current()->storedVersion, 3);
+    QVERIFY(!a.replaceIfNotOlder(snapshot(2)));
+    QCOMPARE(a.current()->storedVersion, 3);
+
+    // Readers on other threads while the snapshot is replaced: each sees versions only grow,
+    // and all see the last one once the replacing stops.
+    std::atomic<bool> done{false};
+    std::atomic<int> wentBack{0};
+    std::atomic<int> sawLast{0};
+    std::atomic<int> mixedUp{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 4; ++t) {
+        readers.emplace_back([&] {
+            qint64 last = 0;
+            while (!done.load()) {
+                const qint64 v = a.current()->storedVersion;
+                if (v < last)
+                    ++wentBack;
+                last = v;
+                if (b.current()->storedVersion != 100)
+                    ++mixedUp;
+            }
+            sawLast += a.current()->storedVersion == 2000;
+        });
+    }
+    for (qint64 v = 4; v <= 2000; ++v)
+        a.replace(snapshot(v));
+    done = true;
+    for (std::thread &t : readers)
+        t.join();
+    QCOMPARE(wentBack.load(), 0);
+    QCOMPARE(mixedUp.load(), 0);
+    QCOMPARE(sawLast.load(), 4);
 }
 
 QTEST_GUILESS_MAIN(RegistryTest)
