@@ -4,8 +4,11 @@ namespace dynaseal {
 
 void UpstreamHealth::markSuccess(const QString &upstreamId)
 {
+    if (m_tracked.load(std::memory_order_acquire) == 0)
+        return; // nothing on record to clear
     std::lock_guard lock(m_mutex);
     m_states.remove(upstreamId);
+    m_tracked.store(m_states.size(), std::memory_order_release);
 }
 
 void UpstreamHealth::markFailure(const QString &upstreamId, qint64 nowMs)
@@ -14,12 +17,15 @@ void UpstreamHealth::markFailure(const QString &upstreamId, qint64 nowMs)
         return;
     std::lock_guard lock(m_mutex);
     State &s = m_states[upstreamId];
+    m_tracked.store(m_states.size(), std::memory_order_release);
     if (++s.failures >= m_failuresToEject)
         s.outUntilMs = nowMs + m_cooldownMs;
 }
 
 bool UpstreamHealth::isHealthy(const QString &upstreamId, qint64 nowMs) const
 {
+    if (m_tracked.load(std::memory_order_acquire) == 0)
+        return true;
     std::lock_guard lock(m_mutex);
     auto it = m_states.constFind(upstreamId);
     // After the cool-down an upstream gets traffic again; one more failure takes it out again.
@@ -34,6 +40,10 @@ QList<Upstream> UpstreamHealth::order(const QList<const Upstream *> &candidates,
             pool.append(u);
     }
     QList<Upstream> ordered;
+    if (pool.size() == 1) { // the usual case: nothing to draw
+        ordered.append(*pool.first());
+        return ordered;
+    }
     while (!pool.isEmpty()) {
         qint64 total = 0;
         for (const Upstream *u : pool)

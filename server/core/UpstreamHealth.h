@@ -7,6 +7,7 @@
 
 #include <QHash>
 #include <QRandomGenerator>
+#include <atomic>
 #include <mutex>
 
 namespace dynaseal {
@@ -36,6 +37,9 @@ private:
     qint64 m_cooldownMs;
     mutable AdaptiveMutex m_mutex;
     QHash<QString, State> m_states;
+    // m_states.size(), readable without the lock: while no upstream has a failure on record (the
+    // usual case), a call's success and health check take no lock.
+    std::atomic<qsizetype> m_tracked{0};
 };
 
 } // namespace dynaseal

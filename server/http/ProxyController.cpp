@@ -122,7 +122,9 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     const QList<const Upstream *> serving = registry->upstreamsFor(request.model);
     if (serving.isEmpty())
         return refuse(ex, ApiError::notFound(QStringLiteral("no upstream serves model \"%1\"").arg(request.model.left(100)), QStringLiteral("model_not_found")));
-    QList<Upstream> upstreams = m_ctx.health.order(serving, now, *QRandomGenerator::global());
+    // A generator per serving thread: the global one takes a lock shared by all of them.
+    thread_local QRandomGenerator random(QRandomGenerator::global()->generate());
+    QList<Upstream> upstreams = m_ctx.health.order(serving, now, random);
     if (upstreams.isEmpty())
         return refuse(ex, ApiError::unavailable(QStringLiteral("no healthy upstream serves model \"%1\" right now").arg(request.model.left(100)),
                                                 QStringLiteral("no_healthy_upstream")));
