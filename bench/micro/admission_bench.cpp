@@ -8,10 +8,11 @@
 // One iteration: parse and check the device's body, verify its dynamic key (each thread has its
 // own verifier and cache, as each worker does), read the current registry snapshot, admission
 // and request-rate limits, reserve the budget and hold tokens against a token-rate limit, write
-// the upstream body, then settle the budget and the limits and count the outcome in the metrics. Every thread uses the same key
-// and tenant, the worst case for the shared locks; the *_KeyPerThread variants give each thread
-// its own key of the one tenant, as devices have. items_per_second is for all threads together:
-// with nothing serialising them, 2 threads give about twice 1 thread's.
+// the upstream body, then settle the budget and the limits and count the outcome in the metrics.
+// Every thread uses the same key and tenant, the worst case for the shared locks; the
+// *_KeyPerThread variants give each thread its own key of the one tenant, as devices have.
+// items_per_second is for all threads together: with nothing serialising them, 2 threads give
+// about twice 1 thread's.
 #include "server/core/DynamicKeyVerifier.h"
 #include "server/core/Metrics.h"
 #include "server/core/ProxyRequest.h"
