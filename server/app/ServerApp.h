@@ -59,6 +59,7 @@ private:
     std::unique_ptr<SecretBox> m_box;
     QString m_serverId; // from <data-dir>/server.id
     Database m_db;
+    Database m_slowReads; // the same database, for admin reads that can take long
     InFlightJournal m_journal;
     Registry m_registry;
     TokenLedger m_ledger;

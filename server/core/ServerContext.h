@@ -24,6 +24,9 @@ struct ServerContext
     const QString &serverId; // this server's, from <data-dir>/server.id
     const Clock &clock;
     Database &db;
+    // A second connection, on a thread of its own, for admin reads that can take long (the
+    // callbacks list): they never hold back the writes queued on `db`.
+    Database &slowReads;
     InFlightJournal &journal;
     const SecretBox &box;
     Registry &registry;

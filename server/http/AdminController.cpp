@@ -98,6 +98,33 @@ AdminResult notFound(const QString &what, const QString &id)
     return AdminResult::fail(ApiError::notFound(QStringLiteral("no %1 with id \"%2\"").arg(what, id.left(64))));
 }
 
+// The hash of the request's admin token, or nothing when it sent none (then it was answered).
+std::optional<QByteArray> adminTokenHash(HttpExchange &ex)
+{
+    const QByteArray token = ex.bearerToken();
+    if (token.isEmpty()) {
+        HttpReply::error(ex, ApiError::unauthorized(QStringLiteral("missing admin token: log in at POST /admin/v1/login and send \"Authorization: Bearer <token>\""),
+                                                    QStringLiteral("missing_token")));
+        return std::nullopt;
+    }
+    return crypto::sha256(token);
+}
+
+AdminResult invalidToken()
+{
+    return AdminResult::fail(ApiError::unauthorized(QStringLiteral("the admin token is invalid or expired: log in again"), QStringLiteral("invalid_token")));
+}
+
+void answer(HttpExchange &ex, const AdminResult &r)
+{
+    if (r.error)
+        HttpReply::error(ex, *r.error);
+    else if (r.status == 204)
+        HttpReply::send(ex, 204, QByteArray(), QByteArray());
+    else
+        HttpReply::json(ex, r.status, r.body);
+}
+
 } // namespace
 
 AdminController::AdminController(ServerContext &context, HttpClient &http, QObject *parent)
@@ -155,13 +182,9 @@ void AdminController::testUpstream(const HttpExchangePtr &ex, const QString &id)
 
 void AdminController::run(const HttpExchangePtr &ex, Work work)
 {
-    const QByteArray token = ex->bearerToken();
-    if (token.isEmpty()) {
-        HttpReply::error(*ex, ApiError::unauthorized(QStringLiteral("missing admin token: log in at POST /admin/v1/login and send \"Authorization: Bearer <token>\""),
-                                                     QStringLiteral("missing_token")));
+    const auto tokenHash = adminTokenHash(*ex);
+    if (!tokenHash)
         return;
-    }
-    const QByteArray tokenHash = crypto::sha256(token);
     const qint64 now = m_ctx.clock.nowMs();
     const SecretBox &box = m_ctx.box;
     struct Answer
@@ -170,10 +193,10 @@ void AdminController::run(const HttpExchangePtr &ex, Work work)
         std::shared_ptr<const RegistrySnapshot> snapshot;
     };
     m_ctx.db.write<Answer>(
-        [tokenHash, now, work, &box](SqlSession &s) {
+        [tokenHash = *tokenHash, now, work, &box](SqlSession &s) {
             const auto actor = AdminStore::authenticate(s, tokenHash, now);
             if (!actor)
-                return Answer{AdminResult::fail(ApiError::unauthorized(QStringLiteral("the admin token is invalid or expired: log in again"), QStringLiteral("invalid_token"))), nullptr};
+                return Answer{invalidToken(), nullptr};
             Answer answer{work(s, *actor), nullptr};
             if (answer.result.registryChanged && !answer.result.error)
                 answer.snapshot = RegistryLoader::loadChanged(s, box);
@@ -186,13 +209,25 @@ void AdminController::run(const HttpExchangePtr &ex, Work work)
             }
             if (outcome.value->snapshot)
                 m_ctx.registry.replaceIfNotOlder(outcome.value->snapshot);
-            const AdminResult &r = outcome.value->result;
-            if (r.error)
-                HttpReply::error(*ex, *r.error);
-            else if (r.status == 204)
-                HttpReply::send(*ex, 204, QByteArray(), QByteArray());
-            else
-                HttpReply::json(*ex, r.status, r.body);
+            answer(*ex, outcome.value->result);
+        });
+}
+
+void AdminController::runSlowRead(const HttpExchangePtr &ex, Work work)
+{
+    const auto tokenHash = adminTokenHash(*ex);
+    if (!tokenHash)
+        return;
+    const qint64 now = m_ctx.clock.nowMs();
+    m_ctx.slowReads.read<AdminResult>(
+        [tokenHash = *tokenHash, now, work](SqlSession &s) {
+            const auto actor = AdminStore::authenticate(s, tokenHash, now);
+            return actor ? work(s, *actor) : invalidToken();
+        },
+        this, [ex](DbOutcome<AdminResult> outcome) {
+            if (!outcome.ok())
+                return void(HttpReply::error(*ex, ApiError::internal(QStringLiteral("the list could not be read"))));
+            answer(*ex, *outcome.value);
         });
 }
 
@@ -496,7 +531,7 @@ void AdminController::registerRoutes(Router &router)
             return void(refuse(ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
         const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
         const InFlightJournal &journal = m_ctx.journal;
-        run(ex, [lq, state, tenant, &journal](SqlSession &s, const QString &) {
+        runSlowRead(ex, [lq, state, tenant, &journal](SqlSession &s, const QString &) {
             return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.sinceMs, lq.untilMs, lq.limit, lq.offset, journal.current()));
         });
     });

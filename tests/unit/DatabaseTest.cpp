@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
+#include <atomic>
 #include <future>
 
 using namespace dynaseal;
@@ -121,6 +122,7 @@ private slots:
     void badUrlIsReported();
     void writesAfterAnotherConnectionCommitted();
     void writeJobThatReadsFirstKeepsTheWriteLock();
+    void slowReadOnASecondConnectionHoldsNoWriteBack();
 };
 
 void DatabaseTest::migratesOnceAndRecordsVersion()
@@ -562,6 +564,47 @@ void DatabaseTest::writeJobThatReadsFirstKeepsTheWriteLock()
     QVERIFY2(written.ok(), qPrintable(written.error));
     QVERIFY(!otherWrote);
     QCOMPARE(auditIds(db), QStringList{QStringLiteral("mine")});
+}
+
+void DatabaseTest::slowReadOnASecondConnectionHoldsNoWriteBack()
+{
+    // The server reads its slow admin lists through a second Database on the same file. A read
+    // there, stopped halfway through its rows, must not keep the writer from committing (WAL),
+    // and the reader sees what the writer committed once it reads again.
+    QTemporaryDir dir;
+    Database writer;
+    QCOMPARE(openIn(writer, dir), QString());
+    Database reader;
+    QString error;
+    QVERIFY2(reader.open(QStringLiteral("sqlite:") + databaseFile(dir), &error, "test-reads"), qPrintable(error));
+    QVERIFY(writer.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("a")); insertAudit(s, QStringLiteral("b")); return true; }).ok());
+
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<bool> reading{false};
+    QString firstRow;
+    QObject context;
+    bool readDone = false;
+    reader.read<QString>(
+        [released, &reading](SqlSession &s) {
+            QSqlQuery &q = s.exec(QStringLiteral("SELECT id FROM audit_log ORDER BY id"));
+            const QString first = q.next() ? q.value(0).toString() : QString();
+            reading = true;
+            released.wait(); // the cursor stays on its first row until the write below is done
+            return first;
+        },
+        &context, [&](DbOutcome<QString> outcome) {
+            firstRow = outcome.value.value_or(QString());
+            readDone = true;
+        });
+    QTRY_VERIFY_WITH_TIMEOUT(reading.load(), 10'000);
+
+    auto written = writer.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("c")); return true; });
+    release.set_value();
+    QVERIFY2(written.ok(), qPrintable(written.error));
+    QTRY_VERIFY_WITH_TIMEOUT(readDone, 10'000);
+    QCOMPARE(firstRow, QStringLiteral("a"));
+    QCOMPARE(auditIds(reader), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}));
 }
 
 QTEST_GUILESS_MAIN(DatabaseTest)

@@ -34,14 +34,14 @@ Database::~Database()
     close();
 }
 
-bool Database::open(const QString &url, QString *error)
+bool Database::open(const QString &url, QString *error, const char *threadName)
 {
     m_postgres = url.startsWith(QLatin1String("postgres"));
     std::promise<QString> opened;
     auto openedFuture = opened.get_future();
     // The connection must be created on the thread that uses it, so the thread opens it first.
-    m_thread = std::thread([this, url, &opened] {
-        pthread_setname_np(pthread_self(), "database"); // as top -H and the bench's CPU per thread show it
+    m_thread = std::thread([this, url, &opened, threadName] {
+        pthread_setname_np(pthread_self(), threadName); // as top -H and the bench's CPU per thread show it
         opened.set_value(openOnThread(url));
         threadMain();
     });

@@ -41,7 +41,8 @@ public:
 
     // Opens the connection on the database thread and applies pending migrations. Blocks; call
     // once at start-up. `url` is "sqlite:PATH" or "postgres://user:pass@host:port/db".
-    bool open(const QString &url, QString *error);
+    // `threadName` is what `top -H` shows (at most 15 characters).
+    bool open(const QString &url, QString *error, const char *threadName = "database");
     void close();
 
     // Runs `work` inside the shared write transaction; `done` then runs on `context`'s thread
