@@ -214,7 +214,7 @@ start_gateway() {
   # Every check on, as in production: a token quota, and rate limits of all three kinds (the
   # tenant's requests, each caller's secret, tokens), set far above what a run reaches so that each
   # is counted and none refuses.
-  tenant_id=$(api POST /admin/v1/tenants "{\"name\":\"bench\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"]}" | jq -r .id)
+  tenant_id=$(api POST /admin/v1/tenants "{\"name\":\"bench\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"],\"callback_batch\":${CALLBACK_BATCH:-1}}" | jq -r .id)
   [ -n "$tenant_id" ] && [ "$tenant_id" != null ] || { echo "creating the bench tenant failed" >&2; exit 1; }
   tenant_key=$(api POST "/admin/v1/tenants/$tenant_id/keys" '{}' | jq -r .key)
   # The tenant's backend mints one dynamic key with a budget no run can exhaust.

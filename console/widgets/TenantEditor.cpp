@@ -187,6 +187,13 @@ QWidget *TenantEditor::buildGeneral()
     m_callbackUrl->setPlaceholderText(QStringLiteral("https://backend.example.com/dynaseal/usage"));
     addField(form, QStringLiteral("callback_url"), tr("&Callback URL:"), m_callbackUrl,
         tr("Receives a signed usage callback after every request."));
+    m_callbackBatch = new QSpinBox(page);
+    m_callbackBatch->setObjectName(QStringLiteral("callbackBatchSpin"));
+    m_callbackBatch->setRange(1, 1000);
+    m_callbackBatch->setMaximumWidth(90);
+    addField(form, QStringLiteral("callback_batch"), tr("Callbacks per P&OST:"), m_callbackBatch,
+        tr("1: each callback in its own POST. More: up to this many in one POST, as a {\"callbacks\": [...]} batch; "
+           "for backends that receive thousands a second."));
     m_quota = new QLineEdit(page);
     m_quota->setObjectName(QStringLiteral("quotaEdit"));
     m_quota->setPlaceholderText(tr("no limit"));
@@ -397,6 +404,7 @@ void TenantEditor::populate(const QJsonObject &t)
 {
     m_name->setText(t.value(QLatin1String("name")).toString());
     m_callbackUrl->setText(t.value(QLatin1String("callback_url")).toString());
+    m_callbackBatch->setValue(t.value(QLatin1String("callback_batch")).toInt(1));
     const QJsonValue quota = t.value(QLatin1String("token_quota"));
     m_quota->setText(quota.isDouble() ? QString::number(quota.toInteger()) : QString());
     const QJsonValue lifetime = t.value(QLatin1String("max_key_lifetime_secs"));
@@ -438,6 +446,7 @@ QJsonObject TenantEditor::collect(QString *clientError, QString *errorField) con
     QJsonObject o;
     o.insert(QStringLiteral("name"), m_name->text().trimmed());
     o.insert(QStringLiteral("callback_url"), m_callbackUrl->text().trimmed());
+    o.insert(QStringLiteral("callback_batch"), m_callbackBatch->value());
     o.insert(QStringLiteral("token_quota"), nullable(m_quota->text()));
     o.insert(QStringLiteral("max_key_lifetime_secs"), nullable(m_lifetime->text()));
     o.insert(QStringLiteral("active"), m_active->isChecked());

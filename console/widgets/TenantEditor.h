@@ -79,6 +79,7 @@ private:
     QHash<QString, int> m_fieldTab;
     QLineEdit *m_name;
     QLineEdit *m_callbackUrl;
+    QSpinBox *m_callbackBatch;
     QLineEdit *m_quota;
     QLineEdit *m_lifetime;
     QProgressBar *m_usage;

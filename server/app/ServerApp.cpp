@@ -208,6 +208,7 @@ bool ServerApp::start(QString *error)
     CallbackPolicy policy;
     policy.retryBaseMs = m_settings.callbackRetryBaseMs;
     policy.retryMaxMs = m_settings.callbackRetryMaxMs;
+    policy.batchWaitMs = m_settings.callbackBatchWaitMs;
     policy.timeoutMs = m_settings.callbackTimeoutMs;
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_journal, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
@@ -252,6 +253,7 @@ bool ServerApp::start(QString *error)
     m_metrics.describe(QStringLiteral("dynaseal_streams_held_back_total"), QStringLiteral("counter"), QStringLiteral("Times a stream's upstream stopped being read until a slow device caught up"));
     m_metrics.describe(QStringLiteral("dynaseal_callbacks_delivered_total"), QStringLiteral("counter"), QStringLiteral("Callbacks the tenant acknowledged with 2xx"));
     m_metrics.describe(QStringLiteral("dynaseal_callbacks_failed_attempts_total"), QStringLiteral("counter"), QStringLiteral("Callback attempts that failed and will be retried"));
+    m_metrics.describe(QStringLiteral("dynaseal_callback_posts_total"), QStringLiteral("counter"), QStringLiteral("HTTP POSTs sent to callback receivers (one callback each, or a batch)"));
     m_metrics.gauge(QStringLiteral("dynaseal_proxy_in_flight"), QStringLiteral("Proxied requests in progress"), [this] { return double(activeCalls()); });
     HttpListener *listener = m_listener;
     m_metrics.gauge(QStringLiteral("dynaseal_connections_open"), QStringLiteral("Open client connections"), [listener] { return double(listener->openConnections()); });

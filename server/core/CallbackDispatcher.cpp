@@ -6,6 +6,7 @@
 #include "server/core/storage/CallbackStore.h"
 #include "server/core/storage/Database.h"
 #include "server/core/storage/InFlightJournal.h"
+#include "server/core/storage/RowIds.h"
 #include "server/net/HttpClient.h"
 #include "shared/Clock.h"
 
@@ -25,6 +26,9 @@ CallbackDispatcher::CallbackDispatcher(Database &db, InFlightJournal &journal, c
     m_recordTimer.setSingleShot(true);
     m_recordTimer.setInterval(kDeliveredDelayMs);
     connect(&m_recordTimer, &QTimer::timeout, this, &CallbackDispatcher::recordDelivered);
+    m_batchTimer.setSingleShot(true);
+    m_batchTimer.setInterval(policy.batchWaitMs);
+    connect(&m_batchTimer, &QTimer::timeout, this, &CallbackDispatcher::sendBatches);
 }
 
 CallbackDispatcher::~CallbackDispatcher()
@@ -47,7 +51,7 @@ qint64 CallbackDispatcher::backoffMs(int attempts, const CallbackPolicy &policy)
 void CallbackDispatcher::submit(const QList<PendingCallback> &callbacks)
 {
     for (const PendingCallback &c : callbacks) {
-        if (m_waiting.empty() && m_inFlight.size() < m_policy.maxInFlight) {
+        if (m_waiting.empty() && hasRoom()) {
             attempt(c, 0);
         } else if (m_waiting.size() < size_t(kMaxWaiting)) {
             m_waiting.push_back(c);
@@ -66,7 +70,7 @@ void CallbackDispatcher::submit(const QList<PendingCallback> &callbacks)
 
 void CallbackDispatcher::sendWaiting()
 {
-    while (!m_waiting.empty() && m_inFlight.size() < m_policy.maxInFlight) {
+    while (!m_waiting.empty() && hasRoom()) {
         const PendingCallback c = std::move(m_waiting.front());
         m_waiting.pop_front();
         m_waitingIds.remove(c.id);
@@ -80,7 +84,7 @@ void CallbackDispatcher::sendWaiting()
 
 void CallbackDispatcher::poll()
 {
-    const int room = m_policy.maxInFlight - int(m_inFlight.size());
+    const int room = m_policy.maxInFlight - m_posts;
     if (m_polling || room <= 0)
         return;
     m_polling = true;
@@ -119,31 +123,105 @@ void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAt
         return;
     }
     m_inFlight.insert(callback.id);
+    if (tenant->policy->callbackBatch > 1)
+        return gather({callback, previousAttempts}, tenant->policy->callbackBatch);
 
     HttpRequest request;
     request.url = urlOf(callback.url);
     request.body = callback.body;
+    request.headers = {{"X-Dynaseal-Delivery", callback.id.toUtf8()},
+                       {"X-Dynaseal-Signature", CallbackBody::signature(tenant->callbackKey, tenant->callbackSecret, m_clock.nowSecs(), callback.body)}};
+    post(std::move(request), {{callback, previousAttempts}});
+}
+
+void CallbackDispatcher::post(HttpRequest request, const QList<Member> &members)
+{
     request.responseHeaders = QList<QByteArray>(); // only the status matters
     request.connectTimeoutMs = m_policy.timeoutMs;
     request.firstByteTimeoutMs = m_policy.timeoutMs;
     request.idleTimeoutMs = m_policy.timeoutMs;
-    request.headers = {{"Content-Type", "application/json"},
-                       {"User-Agent", "dynaseal/" DYNASEAL_VERSION},
-                       {"X-Dynaseal-Delivery", callback.id.toUtf8()},
-                       {"X-Dynaseal-Signature", CallbackBody::signature(tenant->callbackKey, tenant->callbackSecret, m_clock.nowSecs(), callback.body)}};
+    request.headers.prepend({"User-Agent", "dynaseal/" DYNASEAL_VERSION});
+    request.headers.prepend({"Content-Type", "application/json"});
+    ++m_posts;
+    m_metrics.add(QStringLiteral("dynaseal_callback_posts_total"));
 
     auto status = std::make_shared<int>(0);
     HttpResponseHandler handler;
     handler.onHead = [status](int code, const HttpHeaders &) { *status = code; };
     handler.onData = [](const QByteArray &) {};
-    handler.onComplete = [this, callback, previousAttempts, status] {
+    handler.onComplete = [this, members, status] {
+        --m_posts;
         const bool ok = *status >= 200 && *status < 300;
-        finished(callback, previousAttempts, *status, ok ? QString() : QStringLiteral("receiver answered HTTP %1").arg(*status));
+        const QString error = ok ? QString() : QStringLiteral("receiver answered HTTP %1").arg(*status);
+        for (const Member &m : members)
+            finished(m.callback, m.previousAttempts, *status, error);
     };
-    handler.onError = [this, callback, previousAttempts, status](HttpClientError, const QString &message) {
-        finished(callback, previousAttempts, *status, message);
+    handler.onError = [this, members, status](HttpClientError, const QString &message) {
+        --m_posts;
+        for (const Member &m : members)
+            finished(m.callback, m.previousAttempts, *status, message);
     };
-    m_http.send(request, handler);
+    m_http.send(std::move(request), handler);
+}
+
+void CallbackDispatcher::gather(const Member &member, int batchSize)
+{
+    // One batch per tenant and URL: a tenant that changed its URL still gets each callback at
+    // the URL it was stored with.
+    const QString key = member.callback.tenantId + QLatin1Char('\n') + member.callback.url;
+    Batch &batch = m_batches[key];
+    batch.members.append(member);
+    batch.bytes += member.callback.body.size();
+    if (batch.members.size() >= batchSize || batch.bytes >= kMaxBatchBytes)
+        return sendBatch(key);
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void CallbackDispatcher::sendBatches()
+{
+    const QStringList keys = m_batches.keys();
+    for (const QString &key : keys)
+        sendBatch(key);
+}
+
+void CallbackDispatcher::sendBatch(const QString &key)
+{
+    const Batch batch = m_batches.take(key);
+    if (batch.members.isEmpty())
+        return;
+    const PendingCallback &first = batch.members.first().callback;
+    const auto snapshot = m_registry.current();
+    const Tenant *tenant = snapshot->tenant(first.tenantId);
+    if (!tenant) { // deleted while they were gathered: attempt() abandons each
+        for (const Member &m : batch.members) {
+            m_inFlight.remove(m.callback.id);
+            attempt(m.callback, m.previousAttempts);
+        }
+        return;
+    }
+    // The stored bodies are spliced in as they are: each item is byte for byte the body a
+    // single POST would carry.
+    QByteArray body;
+    body.reserve(batch.bytes + batch.members.size() * 64 + 16);
+    body += "{\"callbacks\":[";
+    for (const Member &m : batch.members) {
+        if (&m != &batch.members.first())
+            body += ',';
+        body += "{\"delivery_id\":\"";
+        body += m.callback.id.toLatin1(); // rows::newId: letters, digits and '_'
+        body += "\",\"callback\":";
+        body += m.callback.body;
+        body += '}';
+    }
+    body += "]}";
+    HttpRequest request;
+    request.url = urlOf(first.url);
+    request.headers = {{"X-Dynaseal-Delivery", rows::newId("dlb").toLatin1()},
+                       {"X-Dynaseal-Batch", QByteArray::number(batch.members.size())},
+                       {"X-Dynaseal-Signature", CallbackBody::signature(tenant->callbackKey, tenant->callbackSecret, m_clock.nowSecs(), body)}};
+    request.body = std::move(body);
+    post(std::move(request), batch.members);
 }
 
 QUrl CallbackDispatcher::urlOf(const QString &text)

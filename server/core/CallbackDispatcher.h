@@ -2,8 +2,11 @@
 // Delivers stored callbacks to tenants: at least once, signed, retried with exponential backoff
 // until the tenant answers 2xx, across restarts (what is due is re-read from the database). A
 // callback stored in its request's row (CallbackStore) has its first attempt recorded there, or
-// is moved to the callbacks table for retries; then its journal slot is freed.
+// is moved to the callbacks table for retries; then its journal slot is freed. A tenant whose
+// callback_batch is above 1 gets its callbacks gathered into one POST (CallbackBatch), up to
+// that many, or what came within --callback-batch-wait-ms.
 #include "server/core/UsageRecord.h"
+#include "server/net/HttpClient.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -18,7 +21,6 @@ namespace dynaseal {
 
 class Clock;
 class Database;
-class HttpClient;
 class InFlightJournal;
 class Metrics;
 class Registry;
@@ -28,7 +30,8 @@ struct CallbackPolicy
     int retryBaseMs = 1000;
     int retryMaxMs = 600'000;
     int timeoutMs = 10'000;
-    int maxInFlight = 64;
+    int maxInFlight = 64; // POSTs in flight (a single callback or a batch each)
+    int batchWaitMs = 20; // longest a callback waits for others to share its POST
 };
 
 class CallbackDispatcher : public QObject
@@ -51,7 +54,7 @@ public:
     // as much as a small part of the delivery itself, so it is skipped when nobody listens.
     void setSummariesWanted(std::function<bool()> wanted) { m_summariesWanted = std::move(wanted); }
 
-    // Being delivered or waiting for a slot.
+    // Being delivered, gathered for a batch, or waiting for a slot.
     int inFlight() const { return int(m_inFlight.size() + m_waiting.size()); }
     // Queues the database write of deliveries not yet recorded (they are batched for a few ms).
     void recordDelivered();
@@ -64,6 +67,19 @@ private:
     void poll();
     void sendWaiting();
     void attempt(const PendingCallback &callback, int previousAttempts);
+    bool hasRoom() const { return m_posts < m_policy.maxInFlight; }
+    // Sends `request` (signed for `tenant`); `members` are the callbacks it carries.
+    struct Member
+    {
+        PendingCallback callback;
+        int previousAttempts = 0;
+    };
+    void post(HttpRequest request, const QList<Member> &members);
+    // Gathers a callback of a batching tenant; sends its batch once full.
+    void gather(const Member &member, int batchSize);
+    // Sends every gathered batch (the wait is over).
+    void sendBatches();
+    void sendBatch(const QString &key);
     void finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error);
     // A callback still in its request's row goes to the callbacks table (until that is stored,
     // its journal slot stays taken); then `then` runs.
@@ -100,6 +116,15 @@ private:
     std::deque<PendingCallback> m_waiting;
     QSet<QString> m_waitingIds;
     QHash<QString, QUrl> m_urls; // parsed callback URLs: parsing one costs more than sending it
+    struct Batch
+    {
+        QList<Member> members;
+        qsizetype bytes = 0;
+    };
+    static constexpr qsizetype kMaxBatchBytes = 4 << 20; // a batch is sent once its bodies reach this
+    QHash<QString, Batch> m_batches; // by tenant id and URL: callbacks gathered for their next POST
+    QTimer m_batchTimer;
+    int m_posts = 0; // POSTs in flight
     bool m_polling = false;
     bool m_moreDue = false; // the last poll filled its page, or m_waiting overflowed: poll again once there is room
     std::function<bool()> m_summariesWanted = [] { return true; };

@@ -111,6 +111,7 @@ const QList<Definition> &definitions()
         {"callback-retry-base-ms", "DYNASEAL_CALLBACK_RETRY_BASE_MS", "1000", "first retry delay of a failed callback; doubles each attempt", integer(&Settings::callbackRetryBaseMs, 1, 3'600'000)},
         {"callback-retry-max-ms", "DYNASEAL_CALLBACK_RETRY_MAX_MS", "600000", "longest delay between callback attempts", integer(&Settings::callbackRetryMaxMs, 1, 86'400'000)},
         {"callback-timeout-ms", "DYNASEAL_CALLBACK_TIMEOUT_MS", "10000", "how long a tenant's callback receiver may take to answer", integer(&Settings::callbackTimeoutMs, 10, 600'000)},
+        {"callback-batch-wait-ms", "DYNASEAL_CALLBACK_BATCH_WAIT_MS", "20", "longest a callback waits for others to share its POST, for tenants whose callback_batch is above 1", integer(&Settings::callbackBatchWaitMs, 0, 60'000)},
         {"request-log-retention-days", "DYNASEAL_REQUEST_LOG_RETENTION_DAYS", "30", "days the request log and delivered callbacks are kept", integer(&Settings::requestLogRetentionDays, 1, 36'500)},
         {"minute-rollup-retention-days", "DYNASEAL_MINUTE_ROLLUP_RETENTION_DAYS", "7", "days per-minute usage rollups are kept (hourly ones are kept)", integer(&Settings::minuteRollupRetentionDays, 1, 36'500)},
         {"registry-refresh-ms", "DYNASEAL_REGISTRY_REFRESH_MS", "2000", "how often to look for changes to tenants, keys, upstreams and rules made through another server on the same database (one small read; the registry is reloaded when it changed); 0 never looks", integer(&Settings::registryRefreshMs, 0, 3'600'000)},

@@ -33,6 +33,7 @@ struct Settings
     int callbackRetryBaseMs = 1'000;
     int callbackRetryMaxMs = 600'000;
     int callbackTimeoutMs = 10'000;
+    int callbackBatchWaitMs = 20;
     int requestLogRetentionDays = 30;
     int minuteRollupRetentionDays = 7;
     int registryRefreshMs = 2'000; // how often another server's registry changes are looked for; 0: never

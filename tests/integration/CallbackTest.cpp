@@ -1,6 +1,6 @@
 // Usage callbacks through the real server: the body and signature tenants rely on, retries with
 // a stable delivery id, delivery across restarts, calls the device cut off, the operator's
-// "retry now", and callbacks of deleted tenants.
+// "retry now", callbacks of deleted tenants, and batches for tenants that ask for them.
 #include "tests/support/Gateway.h"
 
 #include <QDateTime>
@@ -328,6 +328,81 @@ private slots:
             QVERIFY(!refused.errorMessage().isEmpty());
         }
         QCOMPARE(callbackFor(gw, requestId).value(QLatin1String("state")).toString(), QStringLiteral("delivered"));
+    }
+
+    void batchedDelivery()
+    {
+        // A long wait: batches are cut by size (5, 5), the rest by the wait.
+        Gateway gw({QStringLiteral("--callback-batch-wait-ms"), QStringLiteral("3000")});
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        HttpResult patched = gw.http.patch(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), {{QStringLiteral("callback_batch"), 5}}, gw.adminToken);
+        QCOMPARE(patched.status, 200);
+        QCOMPARE(patched.json().value(QLatin1String("callback_batch")).toInt(), 5);
+
+        QSet<QString> requestIds;
+        for (int i = 0; i < 12; ++i) {
+            HttpResult r = gw.chat(gw.mint(), Gateway::chatBody());
+            QCOMPARE(r.status, 200);
+            requestIds.insert(QString::fromLatin1(r.header("X-Request-Id")));
+        }
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 12; }, 15'000));
+
+        const QList<RecordedRequest> posts = gw.receiver.deliveries();
+        QVERIFY2(posts.size() < 12, "callbacks were not batched");
+        QSet<QString> calledBack;
+        qsizetype largest = 0;
+        for (const RecordedRequest &post : posts) {
+            QVERIFY(CallbackReceiver::signatureValid(post, gw.callbackSecret));
+            QVERIFY(post.headers.value("x-dynaseal-delivery").startsWith("dlb_"));
+            const auto items = CallbackReceiver::callbacksIn(post);
+            QCOMPARE(post.headers.value("x-dynaseal-batch").toInt(), int(items.size()));
+            QVERIFY(items.size() >= 1 && items.size() <= 5);
+            largest = std::max(largest, items.size());
+            for (const auto &[deliveryId, body] : items) {
+                QCOMPARE(body.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+                QCOMPARE(body.value(QLatin1String("tenant_id")).toString(), gw.tenantId);
+                QCOMPARE(body.value(QLatin1String("tokens")).toInteger(), body.value(QLatin1String("usage")).toObject().value(QLatin1String("total_tokens")).toInteger());
+                const QString requestId = body.value(QLatin1String("request_id")).toString();
+                calledBack.insert(requestId);
+                QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("state")).toString() == QLatin1String("delivered"); }));
+                QCOMPARE(callbackFor(gw, requestId).value(QLatin1String("id")).toString(), QString::fromLatin1(deliveryId));
+            }
+        }
+        QCOMPARE(largest, qsizetype(5));
+        QCOMPARE(calledBack, requestIds);
+        const QByteArray postsSeries = QByteArray("dynaseal_callback_posts_total ").append(QByteArray::number(posts.size()));
+        QVERIFY(gw.http.get(QStringLiteral("/metrics")).body.contains(postsSeries));
+    }
+
+    void failedBatchIsRetriedWhole()
+    {
+        Gateway gw(kFastRetries + QStringList{QStringLiteral("--callback-batch-wait-ms"), QStringLiteral("2000")});
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        QCOMPARE(gw.http.patch(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), {{QStringLiteral("callback_batch"), 3}}, gw.adminToken).status, 200);
+        gw.receiver.failNext = 1;
+
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(gw.chat(gw.mint(), Gateway::chatBody()).status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 3; }, 15'000));
+
+        // Every callback of the refused POST came again, with the same delivery id, and is
+        // stored as delivered on its second attempt.
+        QVERIFY(gw.receiver.deliveries().at(0).headers.contains("x-dynaseal-batch"));
+        const auto refused = CallbackReceiver::callbacksIn(gw.receiver.deliveries().at(0));
+        QVERIFY(!refused.isEmpty());
+        QSet<QByteArray> acknowledgedIds;
+        for (const RecordedRequest &post : gw.receiver.deliveries().mid(1)) {
+            for (const auto &item : CallbackReceiver::callbacksIn(post))
+                acknowledgedIds.insert(item.first);
+        }
+        for (const auto &[deliveryId, body] : refused) {
+            QVERIFY(acknowledgedIds.contains(deliveryId));
+            const QString requestId = body.value(QLatin1String("request_id")).toString();
+            QVERIFY(waitFor([&] { return callbackFor(gw, requestId).value(QLatin1String("state")).toString() == QLatin1String("delivered"); }));
+            QCOMPARE(callbackFor(gw, requestId).value(QLatin1String("attempts")).toInt(), 2);
+        }
     }
 
     void deletedTenantIsAbandoned()

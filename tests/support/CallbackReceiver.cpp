@@ -2,6 +2,7 @@
 
 #include "shared/Crypto.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 namespace dynaseal::test {
@@ -17,13 +18,25 @@ CallbackReceiver::CallbackReceiver(QObject *parent) : QObject(parent)
             return;
         }
         if (status >= 200 && status < 300) {
-            const QByteArray id = r.headers.value("x-dynaseal-delivery");
-            if (!m_acknowledged.contains(id))
-                m_order.append(id);
-            m_acknowledged.insert(id, QJsonDocument::fromJson(r.body).object());
+            for (const auto &[id, body] : callbacksIn(r)) {
+                if (!m_acknowledged.contains(id))
+                    m_order.append(id);
+                m_acknowledged.insert(id, body);
+            }
         }
         MiniHttpServer::respond(s, status, R"({"ok":true})");
     });
+}
+
+QList<QPair<QByteArray, QJsonObject>> CallbackReceiver::callbacksIn(const RecordedRequest &r)
+{
+    const QJsonObject body = QJsonDocument::fromJson(r.body).object();
+    if (!r.headers.contains("x-dynaseal-batch"))
+        return {{r.headers.value("x-dynaseal-delivery"), body}};
+    QList<QPair<QByteArray, QJsonObject>> out;
+    for (const QJsonValue &item : body.value(QLatin1String("callbacks")).toArray())
+        out.append({item.toObject().value(QLatin1String("delivery_id")).toString().toLatin1(), item.toObject().value(QLatin1String("callback")).toObject()});
+    return out;
 }
 
 QList<QJsonObject> CallbackReceiver::bodies() const

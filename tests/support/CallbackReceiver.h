@@ -22,8 +22,11 @@ public:
 
     QList<RecordedRequest> deliveries() const { return m_http.requests; }
     QList<QJsonObject> bodies() const;
-    // Bodies of deliveries answered 2xx, one per distinct X-Dynaseal-Delivery id.
+    // Callbacks answered 2xx, one per distinct delivery id (X-Dynaseal-Delivery, or each
+    // item's delivery_id in a batch), in the order they first arrived.
     QList<QJsonObject> acknowledged() const;
+    // The (delivery id, callback) pairs one POST carried: one, or a batch's items.
+    static QList<QPair<QByteArray, QJsonObject>> callbacksIn(const RecordedRequest &request);
     // True if `request`'s X-Dynaseal-Signature is HMAC-SHA256(secret, "<t>.<body>").
     static bool signatureValid(const RecordedRequest &request, const QByteArray &secret);
 

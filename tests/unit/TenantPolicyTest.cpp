@@ -50,6 +50,11 @@ void TenantPolicyTest::refusesBadFields_data()
     QTest::newRow("retries negative") << obj(R"({"retries":-1})") << "retries";
     QTest::newRow("retries too many") << obj(R"({"retries":11})") << "retries";
     QTest::newRow("retries fraction") << obj(R"({"retries":1.5})") << "retries";
+    QTest::newRow("callback_batch zero") << obj(R"({"callback_batch":0})") << "callback_batch";
+    QTest::newRow("callback_batch too large") << obj(R"({"callback_batch":1001})") << "callback_batch";
+    QTest::newRow("callback_batch fraction") << obj(R"({"callback_batch":2.5})") << "callback_batch";
+    QTest::newRow("callback_batch string") << obj(R"({"callback_batch":"50"})") << "callback_batch";
+    QTest::newRow("callback_batch null") << obj(R"({"callback_batch":null})") << "callback_batch";
     QTest::newRow("template without query") << obj(R"({"prompt_template":"Answer politely."})") << "prompt_template";
     QTest::newRow("template not string") << obj(R"({"prompt_template":["{{query}}"]})") << "prompt_template";
     QTest::newRow("param_map not object") << obj(R"({"param_map":[["a","b"]]})") << "param_map";
@@ -93,7 +98,7 @@ void TenantPolicyTest::roundTripsThroughStorage()
         "expires_at":"2027-01-31T23:59:59.000Z","allowed_models":["m1","m2"],"rate_limits":["ingress:10/minute","tokens:500/day"],
         "allow":["ip:10.0.0.0/8"],"deny":["secret:^bad","time:22:00-06:00 UTC"],"retries":3,
         "prompt_template":"Acme support. Question: {{query}}","param_map":{"model":[["deepseek","deepseek-qwen2-7b"]]},
-        "param_fixed":{"temperature":0.2}})");
+        "param_fixed":{"temperature":0.2},"callback_batch":250})");
     auto merged = TenantPolicy::merge(TenantPolicy(), fields);
     QVERIFY(std::holds_alternative<TenantPolicy>(merged));
     const QJsonObject stored = std::get<TenantPolicy>(merged).toJson();
@@ -104,6 +109,7 @@ void TenantPolicyTest::roundTripsThroughStorage()
     // Defaults read back as the documented defaults.
     QCOMPARE(TenantPolicy().toJson().value("auth").toString(), QStringLiteral("jwt"));
     QCOMPARE(TenantPolicy().toJson().value("key_position").toString(), QStringLiteral("header:Authorization"));
+    QCOMPARE(TenantPolicy().toJson().value("callback_batch").toInt(), 1);
 }
 
 void TenantPolicyTest::rewriteOrder_data()

@@ -25,7 +25,7 @@ const QStringList &TenantPolicy::fieldNames()
         QStringLiteral("auth"), QStringLiteral("regex"), QStringLiteral("key_position"), QStringLiteral("active"),
         QStringLiteral("expires_at"), QStringLiteral("allowed_models"), QStringLiteral("rate_limits"), QStringLiteral("allow"),
         QStringLiteral("deny"), QStringLiteral("retries"), QStringLiteral("prompt_template"), QStringLiteral("param_map"),
-        QStringLiteral("param_fixed")};
+        QStringLiteral("param_fixed"), QStringLiteral("callback_batch")};
     return names;
 }
 
@@ -127,6 +127,13 @@ std::variant<TenantPolicy, ApiError> TenantPolicy::merge(const TenantPolicy &bas
             return invalid(QStringLiteral("retries"), QStringLiteral("must be an integer from 0 to 10"));
         p.retries = int(d);
     }
+    if (has("callback_batch")) {
+        const QJsonValue v = value("callback_batch");
+        const double d = v.toDouble(-1);
+        if (!v.isDouble() || d < 1 || d > kMaxCallbackBatch || d != std::floor(d))
+            return invalid(QStringLiteral("callback_batch"), QStringLiteral("must be an integer from 1 (one POST per call) to %1").arg(kMaxCallbackBatch));
+        p.callbackBatch = int(d);
+    }
     if (has("prompt_template") || has("param_map") || has("param_fixed")) {
         auto parsed = RequestRewrite::parse(has("prompt_template") ? value("prompt_template") : base.rewrite.promptTemplateJson(),
                                             has("param_map") ? value("param_map") : QJsonValue(base.rewrite.paramMapJson()),
@@ -160,7 +167,8 @@ QJsonObject TenantPolicy::toJson() const
                        {QStringLiteral("retries"), retries},
                        {QStringLiteral("prompt_template"), rewrite.promptTemplateJson()},
                        {QStringLiteral("param_map"), rewrite.paramMapJson()},
-                       {QStringLiteral("param_fixed"), rewrite.paramFixedJson()}};
+                       {QStringLiteral("param_fixed"), rewrite.paramFixedJson()},
+                       {QStringLiteral("callback_batch"), callbackBatch}};
 }
 
 } // namespace dynaseal

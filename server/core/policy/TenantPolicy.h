@@ -1,5 +1,6 @@
 #pragma once
-// Every per-tenant control over who gets in, how much, how fast and what the model sees. Stored
+// Every per-tenant control over who gets in, how much, how fast and what the model sees, and how
+// its usage callbacks are delivered. Stored
 // as the tenant's "settings" JSON; admin PATCHes name the fields directly on the tenant.
 #include "server/core/ApiError.h"
 #include "server/core/policy/AccessRules.h"
@@ -41,6 +42,10 @@ public:
     AccessRules deny;
     int retries = 0;
     RequestRewrite rewrite;
+    // Most callbacks sent in one POST. 1: each in its own POST, in the single-callback form;
+    // more: gathered for up to --callback-batch-wait-ms into {"callbacks":[...]}.
+    int callbackBatch = 1;
+    static constexpr int kMaxCallbackBatch = 1000;
 
     static QString authName(Auth auth);
 };
