@@ -210,7 +210,7 @@ start_gateway() {
     -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .token)
   api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"http://127.0.0.1:$UPSTREAM_PORT/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
   api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"http://127.0.0.1:$SSE_PORT/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
-  local tenant_id tenant_key
+  local tenant_key # tenant_id stays global: proxy_batched changes the tenant
   # Every check on, as in production: a token quota, and rate limits of all three kinds (the
   # tenant's requests, each caller's secret, tokens), set far above what a run reaches so that each
   # is counted and none refuses.
@@ -335,6 +335,7 @@ run_proxy() {
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
   if [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ]; then proxy_rounds; fi
+  [ "${BATCHED:-100}" -gt 1 ] && [ "${CALLBACK_BATCH:-1}" = 1 ] && proxy_batched
   [ $smoke = 1 ] || proxy_one_connection
   proxy_paced
 }
@@ -386,6 +387,36 @@ proxy_rounds() {
   done
   echo "gateway/nginx by round: $ratios; median $(echo "$ratios" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')"
   callbacks_drained 120 >/dev/null || fail "proxy: callbacks not delivered after the rounds"
+}
+
+callback_posts() { # "POSTs callbacks" delivered since the gateway started
+  curl -sf --max-time 5 "$GW/metrics" | awk '/^dynaseal_callback_posts_total / { p = $2 } /^dynaseal_callbacks_delivered_total / { d = $2 } END { print p + 0, d + 0 }'
+}
+
+# The same load with the bench tenant's callbacks batched (callback_batch BATCHED, default 100),
+# nginx and the gateway back to back, ROUNDS times: what a tenant that takes batches saves.
+proxy_batched() {
+  local r line_n line_g ratios="" before after t0 t1 ok_before ok_after posts_before
+  posts_before=$(callback_posts)
+  api PATCH "/admin/v1/tenants/$tenant_id" "{\"callback_batch\":${BATCHED:-100}}" >/dev/null
+  ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
+  for r in $(seq 1 "${ROUNDS:-1}"); do
+    line_n=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS")
+    before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
+    line_g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
+    after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
+    printf '  batched callbacks, round %-2s nginx %8.0f req/s, gateway %8.0f req/s (p50 %.2f p90 %.2f p99 %.2f ms); gateway CPU %s\n' "$r" "${line_n%% *}" "${line_g%% *}" \
+      "$(echo "$line_g" | awk '{print $2}')" "$(echo "$line_g" | awk '{print $7}')" "$(echo "$line_g" | awk '{print $3}')" \
+      "$(thread_cpu "$before" "$after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")"
+    [ "$(echo "$line_g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx with batched callbacks"
+    ratios+="$([ -n "$ratios" ] && echo ' ')$(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $8 }')"
+  done
+  local drained; drained=$(callbacks_drained 120) || fail "proxy: batched callbacks not delivered: $drained"
+  ok_after=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  echo "gateway/nginx with callback_batch ${BATCHED:-100}: $ratios; median $(echo "$ratios" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'); $((ok_after - ok_before)) billed ok, callbacks all delivered ${drained}s after"
+  echo "$posts_before $(callback_posts)" | awk '{ p = $3 - $1; d = $4 - $2; if (p > 0) printf "  %d callbacks in %d POSTs: %.1f per POST\n", d, p, d / p }'
+  api PATCH "/admin/v1/tenants/$tenant_id" '{"callback_batch":1}' >/dev/null
 }
 
 # ---------------------------------------------------------------------------------------------
