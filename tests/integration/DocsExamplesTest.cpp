@@ -97,6 +97,7 @@ private:
     QString m_node;
     QTemporaryDir m_dir;
     RecordedRequest m_delivered; // one real callback, as the tenant received it
+    RecordedRequest m_batch;     // a real batch of callbacks (callback_batch above 1)
 
 private slots:
     void initTestCase()
@@ -113,6 +114,18 @@ private slots:
         QVERIFY(waitFor([&] { return !m_gw.receiver.acknowledged().isEmpty(); }));
         m_delivered = m_gw.receiver.deliveries().first();
         QVERIFY(CallbackReceiver::signatureValid(m_delivered, m_gw.callbackSecret));
+
+        // And a real batch: the same checks must take it as it is.
+        const QString tenant = QStringLiteral("/admin/v1/tenants/%1").arg(m_gw.tenantId);
+        QCOMPARE(m_gw.http.patch(tenant, {{QStringLiteral("callback_batch"), 2}}, m_gw.adminToken).status, 200);
+        const QList<QPair<QByteArray, QByteArray>> calls{{m_gw.mint(), Gateway::chatBody()}, {m_gw.mint(), Gateway::chatBody()}};
+        for (const HttpResult &r : m_gw.chatTogether(calls, 2))
+            QCOMPARE(r.status, 200);
+        QVERIFY(waitFor([&] { return m_gw.receiver.acknowledged().size() == 3; }));
+        m_batch = m_gw.receiver.deliveries().last();
+        QVERIFY(m_batch.headers.contains("x-dynaseal-batch"));
+        QVERIFY(CallbackReceiver::signatureValid(m_batch, m_gw.callbackSecret));
+        QCOMPARE(m_gw.http.patch(tenant, {{QStringLiteral("callback_batch"), 1}}, m_gw.adminToken).status, 200);
     }
 
     void mintedKeyIsAccepted_data()
@@ -174,7 +187,9 @@ private slots:
                                                   {QStringLiteral("tampered body"), 1},
                                                   {QStringLiteral("wrong secret"), 1},
                                                   {QStringLiteral("stale timestamp"), 1},
-                                                  {QStringLiteral("stale timestamp, --no-age-check"), 0}};
+                                                  {QStringLiteral("stale timestamp, --no-age-check"), 0},
+                                                  {QStringLiteral("batch delivered"), 0},
+                                                  {QStringLiteral("batch tampered"), 1}};
         for (const auto &[language, script] : scripts) {
             for (const auto &[variant, exitCode] : variants)
                 QTest::addRow("%s: %s", qPrintable(language), qPrintable(variant)) << language << script << variant << exitCode;
@@ -195,7 +210,12 @@ private slots:
         QByteArray body = m_delivered.body;
         QByteArray header = m_delivered.headers.value("x-dynaseal-signature");
         QStringList extra;
-        if (variant == QLatin1String("tampered body")) {
+        if (variant.startsWith(QLatin1String("batch"))) {
+            body = m_batch.body;
+            header = m_batch.headers.value("x-dynaseal-signature");
+            if (variant.endsWith(QLatin1String("tampered")))
+                body.replace("\"tokens\":", "\"tokens\":9");
+        } else if (variant == QLatin1String("tampered body")) {
             body.replace("\"tokens\":", "\"tokens\":9");
             QVERIFY(body != m_delivered.body);
         } else if (variant == QLatin1String("wrong secret")) {
