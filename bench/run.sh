@@ -519,27 +519,41 @@ run_profile() {
 }
 
 run_scale() {
-  say "scale: the proxy load (wrk -t1 -c$CONNS -d${SECS}s) through the gateway with 1 to $(nproc) serving threads"
-  local w line results=()
-  for w in $(seq 1 "$(nproc)"); do
-    kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null || true
-    [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$gw_data"
-    GATEWAY_WORKERS=$w start_gateway >/dev/null
-    [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
-    local before after t0 t1
-    before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
-    line=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
-    after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
-    local models; models=$(wrk_run "$GW/v1/models" "$SECS" AUTH="Bearer $dyn_key" METHOD=GET)
-    results+=("$w $line $models")
-    printf '  workers %-3s %s; CPU %s\n' "$w" "$line" "$(thread_cpu "$before" "$after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")"
-    printf '  workers %-3s GET /v1/models: %s\n' "$w" "$models"
-    [ "$(echo "$line" | awk '{print $4}')" = 0 ] || fail "scale: the gateway answered non-2xx with $w workers"
+  local rounds=${ROUNDS:-1}; [ $smoke = 1 ] && rounds=1
+  say "scale: the proxy load (wrk -t1 -c$CONNS -d${SECS}s) through the gateway with 1 to $(nproc) serving threads, $rounds round(s)"
+  local w r line results=()
+  # Rounds outside, worker counts inside: each round compares the counts within a minute of
+  # each other, so a change in the host's load shows as a round apart rather than as scaling.
+  for r in $(seq 1 "$rounds"); do
+    for w in $(seq 1 "$(nproc)"); do
+      kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null || true
+      [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$gw_data"
+      GATEWAY_WORKERS=$w start_gateway >/dev/null
+      [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
+      local before after t0 t1
+      before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
+      line=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
+      after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
+      local models; models=$(wrk_run "$GW/v1/models" "$SECS" AUTH="Bearer $dyn_key" METHOD=GET)
+      results+=("$w $r $line $models")
+      printf '  round %s, workers %-3s %s; CPU %s\n' "$r" "$w" "$line" "$(thread_cpu "$before" "$after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")"
+      printf '  round %s, workers %-3s GET /v1/models: %s\n' "$r" "$w" "$models"
+      [ "$(echo "$line" | awk '{print $4}')" = 0 ] || fail "scale: the gateway answered non-2xx with $w workers"
+    done
   done
-  printf '\n%-8s %12s %8s %8s %7s   %14s %8s %7s\n' workers chat_req/s p50_ms p99_ms vs_1 models_req/s p99_ms vs_1
-  # Fields: workers, then wrk_run's seven for chat (2-8) and for /v1/models (9-15).
-  printf '%s\n' "${results[@]}" | awk 'NR == 1 { one = $2; mone = $9 }
-    { printf "%-8s %12.0f %8.2f %8.2f %6.2fx   %14.0f %8.2f %6.2fx\n", $1, $2, $3, $4, $2 / one, $9, $11, $9 / mone }'
+  # Fields: workers, round, then wrk_run's seven for chat (3-9) and for /v1/models (10-16).
+  printf '\n%-8s %12s %8s %8s %7s   %14s %8s %7s   %s\n' workers chat_req/s p50_ms p99_ms vs_1 models_req/s p99_ms vs_1 "(medians over rounds; per round chat/models vs 1)"
+  printf '%s\n' "${results[@]}" | awk '
+    function median(list,   n, v, i, j, t) { n = split(list, v, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+    { w = $1; r = $2; chat[w] = chat[w] " " $3; p50[w] = p50[w] " " $4; p99[w] = p99[w] " " $5
+      models[w] = models[w] " " $10; mp99[w] = mp99[w] " " $12; c[w, r] = $3; m[w, r] = $10
+      if (w > maxw) maxw = w; if (r > maxr) maxr = r }
+    END { for (w = 1; w <= maxw; w++) {
+        per = ""; for (r = 1; r <= maxr; r++) per = per sprintf(" %.2f/%.2f", c[w, r] / c[1, r], m[w, r] / m[1, r])
+        printf "%-8s %12.0f %8.2f %8.2f %6.2fx   %14.0f %8.2f %6.2fx  %s\n", w, median(chat[w]), median(p50[w]), median(p99[w]),
+          median(chat[w]) / median(chat[1]), median(models[w]), median(mp99[w]), median(models[w]) / median(models[1]), per } }'
 }
 
 run_callgrind() {

@@ -3,7 +3,7 @@
 // until the tenant answers 2xx, across restarts (what is due is re-read from the database). A
 // callback stored in its request's row (CallbackStore) has its first attempt recorded there, or
 // is moved to the callbacks table for retries; then its journal slot is freed. A tenant whose
-// callback_batch is above 1 gets its callbacks gathered into one POST (CallbackBatch), up to
+// callback_batch is above 1 gets its callbacks gathered into one POST, up to
 // that many, or what came within --callback-batch-wait-ms.
 #include "server/core/UsageRecord.h"
 #include "server/net/HttpClient.h"
