@@ -3,8 +3,8 @@
 // until the tenant answers 2xx, across restarts (what is due is re-read from the database). A
 // callback stored in its request's row (CallbackStore) has its first attempt recorded there, or
 // is moved to the callbacks table for retries; then its journal slot is freed. A tenant whose
-// callback_batch is above 1 gets its callbacks gathered into one POST, up to
-// that many, or what came within --callback-batch-wait-ms.
+// callback_batch is above 1 gets its callbacks gathered into one POST: up to that many, or what
+// came within --callback-batch-wait-ms.
 #include "server/core/UsageRecord.h"
 #include "server/net/HttpClient.h"
 
@@ -68,12 +68,13 @@ private:
     void sendWaiting();
     void attempt(const PendingCallback &callback, int previousAttempts);
     bool hasRoom() const { return m_posts < m_policy.maxInFlight; }
-    // Sends `request` (signed for `tenant`); `members` are the callbacks it carries.
+    // A callback in a POST, with the attempts it had before.
     struct Member
     {
         PendingCallback callback;
         int previousAttempts = 0;
     };
+    // Sends a signed `request`; its outcome is each of `members`' (the callbacks it carries).
     void post(HttpRequest request, const QList<Member> &members);
     // Gathers a callback of a batching tenant; sends its batch once full.
     void gather(const Member &member, int batchSize);

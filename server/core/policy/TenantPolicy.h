@@ -1,7 +1,7 @@
 #pragma once
 // Every per-tenant control over who gets in, how much, how fast and what the model sees, and how
-// its usage callbacks are delivered. Stored
-// as the tenant's "settings" JSON; admin PATCHes name the fields directly on the tenant.
+// its usage callbacks are delivered. Stored as the tenant's "settings" JSON; admin PATCHes name
+// the fields directly on the tenant.
 #include "server/core/ApiError.h"
 #include "server/core/policy/AccessRules.h"
 #include "server/core/policy/KeyPosition.h"
