@@ -467,9 +467,23 @@ void ServerApp::shutdown(int graceMs, std::function<void()> done)
     if (m_listener)
         m_listener->close();
     auto deadline = std::make_shared<qint64>(m_clock.nowMs() + graceMs);
+    auto callbacksDeadline = std::make_shared<qint64>(0);
     auto *poll = new QTimer(this);
-    connect(poll, &QTimer::timeout, this, [this, poll, deadline, done] {
-        if (activeCalls() > 0 && m_clock.nowMs() < *deadline)
+    connect(poll, &QTimer::timeout, this, [this, poll, deadline, callbacksDeadline, done] {
+        const qint64 now = m_clock.nowMs();
+        if (activeCalls() > 0 && now < *deadline)
+            return;
+        // Callbacks gathered for a batch go now, and those in flight get a moment for their
+        // answer: a clean stop then neither leaves them to the next start nor sends them twice.
+        // A receiver that does not answer holds the stop for kCallbackDrainMs at most.
+        // One more tick first: the callbacks of the last calls are still on their way here.
+        if (*callbacksDeadline == 0) {
+            *callbacksDeadline = std::min(*deadline, now + kCallbackDrainMs);
+            if (now < *callbacksDeadline)
+                return;
+        }
+        m_callbacks->sendGathered();
+        if (m_callbacks->posting() > 0 && now < *callbacksDeadline)
             return;
         poll->stop();
         poll->deleteLater();

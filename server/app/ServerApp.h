@@ -39,10 +39,13 @@ public:
     // Opens storage, recovers, listens and prints "listening on http://HOST:PORT".
     bool start(QString *error);
     quint16 port() const { return m_port; }
-    // Stops accepting, lets in-flight calls finish (up to `graceMs`), then calls `done`.
+    // Stops accepting, lets in-flight calls finish (up to `graceMs`), sends the callbacks
+    // gathered for batches and waits for the answers to those in flight (up to kCallbackDrainMs
+    // more, within the grace), then calls `done`.
     void shutdown(int graceMs, std::function<void()> done);
 
 private:
+    static constexpr int kCallbackDrainMs = 2000;
     bool loadMasterKey(QString *error);
     bool loadServerId(QString *error);
     bool bootstrapAdmin(QString *error);

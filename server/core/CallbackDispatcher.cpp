@@ -28,7 +28,7 @@ CallbackDispatcher::CallbackDispatcher(Database &db, InFlightJournal &journal, c
     connect(&m_recordTimer, &QTimer::timeout, this, &CallbackDispatcher::recordDelivered);
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(policy.batchWaitMs);
-    connect(&m_batchTimer, &QTimer::timeout, this, &CallbackDispatcher::sendBatches);
+    connect(&m_batchTimer, &QTimer::timeout, this, &CallbackDispatcher::sendGathered);
 }
 
 CallbackDispatcher::~CallbackDispatcher()
@@ -178,8 +178,9 @@ void CallbackDispatcher::gather(const Member &member, int batchSize)
         m_batchTimer.start();
 }
 
-void CallbackDispatcher::sendBatches()
+void CallbackDispatcher::sendGathered()
 {
+    m_batchTimer.stop();
     const QStringList keys = m_batches.keys();
     for (const QString &key : keys)
         sendBatch(key);

@@ -58,6 +58,10 @@ public:
     int inFlight() const { return int(m_inFlight.size() + m_waiting.size()); }
     // Queues the database write of deliveries not yet recorded (they are batched for a few ms).
     void recordDelivered();
+    // Sends every batch being gathered now, without waiting (at shutdown).
+    void sendGathered();
+    // POSTs waiting for the receiver's answer.
+    int posting() const { return m_posts; }
 
 signals:
     // After each delivery attempt: id, request_id, tenant_id, ok, http_status, error, attempts.
@@ -78,8 +82,6 @@ private:
     void post(HttpRequest request, const QList<Member> &members);
     // Gathers a callback of a batching tenant; sends its batch once full.
     void gather(const Member &member, int batchSize);
-    // Sends every gathered batch (the wait is over).
-    void sendBatches();
     void sendBatch(const QString &key);
     void finished(const PendingCallback &callback, int previousAttempts, int httpStatus, const QString &error);
     // A callback still in its request's row goes to the callbacks table (until that is stored,

@@ -405,6 +405,38 @@ private slots:
         }
     }
 
+    // A clean stop sends what is being gathered for a batch, and records its delivery: nothing
+    // waits for the next start, and nothing is sent twice after it.
+    void gatheredBatchIsSentOnStop()
+    {
+        Gateway gw({QStringLiteral("--callback-batch-wait-ms"), QStringLiteral("60000")});
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        QCOMPARE(gw.http.patch(QStringLiteral("/admin/v1/tenants/%1").arg(gw.tenantId), {{QStringLiteral("callback_batch"), 10}}, gw.adminToken).status, 200);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(gw.chat(gw.mint(), Gateway::chatBody()).status, 200);
+        QTest::qWait(300);
+        QVERIFY(gw.receiver.deliveries().isEmpty()); // still gathered: the wait is a minute
+
+        gw.server.terminate(); // the receiver must go on answering meanwhile
+        QVERIFY(waitFor([&] { return !gw.server.isRunning(); }, 15'000));
+        gw.server.stop();
+        QCOMPARE(gw.receiver.deliveries().size(), 1);
+        QCOMPARE(CallbackReceiver::callbacksIn(gw.receiver.deliveries().at(0)).size(), 3);
+        QCOMPARE(gw.receiver.acknowledged().size(), 3);
+
+        QVERIFY2(gw.server.start(), gw.server.output().constData());
+        gw.http.setOrigin(gw.server.origin());
+        QVERIFY(waitFor([&] {
+            const QJsonArray all = callbacks(gw);
+            return all.size() == 3 && std::all_of(all.begin(), all.end(), [](const QJsonValue &c) {
+                return c.toObject().value(QLatin1String("state")).toString() == QLatin1String("delivered");
+            });
+        }));
+        QTest::qWait(500);
+        QCOMPARE(gw.receiver.deliveries().size(), 1);
+    }
+
     void deletedTenantIsAbandoned()
     {
         Gateway gw(kFastRetries);

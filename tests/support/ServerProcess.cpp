@@ -83,6 +83,12 @@ void ServerProcess::kill()
     m_process.reset();
 }
 
+void ServerProcess::terminate()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning)
+        m_process->terminate();
+}
+
 bool ServerProcess::isRunning() const
 {
     return m_process && m_process->state() == QProcess::Running;

@@ -21,6 +21,9 @@ public:
     // Starts and waits for "listening on"; false (with output() telling why) on failure.
     bool start();
     void stop();  // SIGTERM, then wait
+    // SIGTERM without waiting, for a test whose fakes must keep answering while the server
+    // stops: wait for !isRunning(), then stop() to collect the output.
+    void terminate();
     void kill();  // SIGKILL: a crash
     bool isRunning() const;
 
