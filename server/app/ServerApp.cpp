@@ -51,7 +51,7 @@ ServerApp::~ServerApp()
     m_workers.reset(); // stop serving before the services it uses go away
     m_callbacks.reset();
     m_http.reset();
-    m_slowReads.close();
+    m_reads.close();
     m_db.close();
 }
 
@@ -162,7 +162,7 @@ bool ServerApp::start(QString *error)
     if (!m_db.open(m_settings.database, error))
         return false;
     // Opened after the writer has applied the migrations, so it finds them done.
-    if (!m_slowReads.open(m_settings.database, error, "database-reads"))
+    if (!m_reads.open(m_settings.database, error, "database-reads"))
         return false;
     if (!bootstrapAdmin(error))
         return false;
@@ -213,7 +213,7 @@ bool ServerApp::start(QString *error)
     m_callbacks = std::make_unique<CallbackDispatcher>(m_db, m_journal, m_registry, *m_http, m_clock, m_metrics, policy);
     connect(m_callbacks.get(), &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
     m_callbacks->setSummariesWanted([this] { return m_live.hasListeners(); });
-    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_serverId, m_clock, m_db, m_slowReads, m_journal, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
+    m_context = std::make_unique<ServerContext>(ServerContext{m_settings, m_serverId, m_clock, m_db, m_reads, m_journal, *m_box, m_registry, m_ledger, m_limiter, m_keyUsage, m_metrics, m_health, m_live, *m_callbacks});
 
     ConnectionLimits limits;
     limits.maxBodyBytes = m_settings.maxBodyBytes;

@@ -62,7 +62,7 @@ private:
     std::unique_ptr<SecretBox> m_box;
     QString m_serverId; // from <data-dir>/server.id
     Database m_db;
-    Database m_slowReads; // the same database, for admin reads that can take long
+    Database m_reads; // the same database, for the admin API's reads
     InFlightJournal m_journal;
     Registry m_registry;
     TokenLedger m_ledger;

@@ -24,9 +24,9 @@ struct ServerContext
     const QString &serverId; // this server's, from <data-dir>/server.id
     const Clock &clock;
     Database &db;
-    // A second connection, on a thread of its own, for admin reads that can take long (the
-    // callbacks list): they never hold back the writes queued on `db`.
-    Database &slowReads;
+    // A second connection, on a thread of its own, for the admin API's reads: a list over a large
+    // table never holds back the writes queued on `db`.
+    Database &reads;
     InFlightJournal &journal;
     const SecretBox &box;
     Registry &registry;

@@ -213,14 +213,20 @@ void AdminController::run(const HttpExchangePtr &ex, Work work)
         });
 }
 
-void AdminController::runSlowRead(const HttpExchangePtr &ex, Work work)
+void AdminController::runRead(const HttpExchangePtr &ex, Work work)
 {
     const auto tokenHash = adminTokenHash(*ex);
     if (!tokenHash)
         return;
     const qint64 now = m_ctx.clock.nowMs();
-    m_ctx.slowReads.read<AdminResult>(
-        [tokenHash = *tokenHash, now, work](SqlSession &s) {
+    const Database &writer = m_ctx.db;
+    const quint64 writesBefore = writer.writesQueued();
+    m_ctx.reads.read<AdminResult>(
+        [tokenHash = *tokenHash, now, work, &writer, writesBefore](SqlSession &s) {
+            // An admin change is queued before its answer, a call's outcome as its answer goes out:
+            // after this wait the read sees them, as it did when reads queued behind the writes. A
+            // writer stuck that long reports its own errors; the read then shows what is committed.
+            writer.waitForWrites(writesBefore, std::chrono::seconds(5));
             const auto actor = AdminStore::authenticate(s, tokenHash, now);
             return actor ? work(s, *actor) : invalidToken();
         },
@@ -299,7 +305,7 @@ void AdminController::registerRoutes(Router &router)
     // Bad input is reported only to an authenticated operator: without a valid token every
     // admin call is a 401, whatever its body or query.
     auto refuse = [this](const HttpExchangePtr &ex, const ApiError &error) {
-        run(ex, [error](SqlSession &, const QString &) { return AdminResult::fail(error); });
+        runRead(ex, [error](SqlSession &, const QString &) { return AdminResult::fail(error); });
     };
 
     router.add("POST", QStringLiteral("/admin/v1/login"), [this](const HttpExchangePtr &ex, const PathParams &) { login(ex); });
@@ -307,7 +313,7 @@ void AdminController::registerRoutes(Router &router)
 
     // Upstreams
     router.add("GET", QStringLiteral("/admin/v1/upstreams"), [this](const HttpExchangePtr &ex, const PathParams &) {
-        run(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), UpstreamStore::list(s)}}); });
+        runRead(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), UpstreamStore::list(s)}}); });
     });
     router.add("POST", QStringLiteral("/admin/v1/upstreams"), [this, refuse, &box, now](const HttpExchangePtr &ex, const PathParams &) {
         auto body = bodyObject(*ex);
@@ -329,7 +335,7 @@ void AdminController::registerRoutes(Router &router)
         testUpstream(ex, p.value(QStringLiteral("id")));
     });
     router.add("GET", QStringLiteral("/admin/v1/upstreams/{id}"), [this](const HttpExchangePtr &ex, const PathParams &p) {
-        run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
+        runRead(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
             auto u = UpstreamStore::get(s, id);
             return u ? AdminResult::ok(*u) : notFound(QStringLiteral("upstream"), id);
         });
@@ -367,7 +373,7 @@ void AdminController::registerRoutes(Router &router)
 
     // Tenants
     router.add("GET", QStringLiteral("/admin/v1/tenants"), [this](const HttpExchangePtr &ex, const PathParams &) {
-        run(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), TenantStore::list(s)}}); });
+        runRead(ex, [](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), TenantStore::list(s)}}); });
     });
     router.add("POST", QStringLiteral("/admin/v1/tenants"), [this, refuse, &box, now](const HttpExchangePtr &ex, const PathParams &) {
         auto body = bodyObject(*ex);
@@ -387,7 +393,7 @@ void AdminController::registerRoutes(Router &router)
         });
     });
     router.add("GET", QStringLiteral("/admin/v1/tenants/{id}"), [this](const HttpExchangePtr &ex, const PathParams &p) {
-        run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
+        runRead(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
             auto t = TenantStore::get(s, id);
             return t ? AdminResult::ok(*t) : notFound(QStringLiteral("tenant"), id);
         });
@@ -438,7 +444,7 @@ void AdminController::registerRoutes(Router &router)
         if (auto *e = std::get_if<ApiError>(&q))
             return void(refuse(ex, *e));
         const ListQuery lq = std::get<ListQuery>(q);
-        run(ex, [id = p.value(QStringLiteral("id")), lq, t](SqlSession &s, const QString &) {
+        runRead(ex, [id = p.value(QStringLiteral("id")), lq, t](SqlSession &s, const QString &) {
             auto tenant = TenantStore::get(s, id);
             if (!tenant)
                 return notFound(QStringLiteral("tenant"), id);
@@ -453,7 +459,7 @@ void AdminController::registerRoutes(Router &router)
 
     // Tenant keys
     router.add("GET", QStringLiteral("/admin/v1/tenants/{id}/keys"), [this](const HttpExchangePtr &ex, const PathParams &p) {
-        run(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
+        runRead(ex, [id = p.value(QStringLiteral("id"))](SqlSession &s, const QString &) {
             auto keys = TenantStore::listKeys(s, id);
             return keys ? AdminResult::ok(QJsonObject{{QStringLiteral("data"), *keys}}) : notFound(QStringLiteral("tenant"), id);
         });
@@ -500,7 +506,7 @@ void AdminController::registerRoutes(Router &router)
         f.status = ex->query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
         f.eventId = ex->query.queryItemValue(QStringLiteral("event_id"), QUrl::FullyDecoded);
         const InFlightJournal &journal = m_ctx.journal;
-        run(ex, [f, &journal](SqlSession &s, const QString &) { return AdminResult::ok(UsageStore::requestLog(s, f, journal.current())); });
+        runRead(ex, [f, &journal](SqlSession &s, const QString &) { return AdminResult::ok(UsageStore::requestLog(s, f, journal.current())); });
     });
     router.add("GET", QStringLiteral("/admin/v1/usage"), [this, refuse, now](const HttpExchangePtr &ex, const PathParams &) {
         const QString granularity = ex->query.queryItemValue(QStringLiteral("granularity"));
@@ -515,7 +521,7 @@ void AdminController::registerRoutes(Router &router)
         const qint64 until = lq.untilMs > 0 ? lq.untilMs : t + 1;
         const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
         const QString model = ex->query.queryItemValue(QStringLiteral("model"), QUrl::FullyDecoded);
-        run(ex, [hourly, lq, until, tenant, model](SqlSession &s, const QString &) {
+        runRead(ex, [hourly, lq, until, tenant, model](SqlSession &s, const QString &) {
             return AdminResult::ok(QJsonObject{{QStringLiteral("granularity"), hourly ? QStringLiteral("hour") : QStringLiteral("minute")},
                                                {QStringLiteral("data"), UsageStore::series(s, hourly ? QStringLiteral("hour") : QStringLiteral("minute"),
                                                                                            tenant, model, lq.sinceMs, until)}});
@@ -531,7 +537,7 @@ void AdminController::registerRoutes(Router &router)
             return void(refuse(ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
         const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
         const InFlightJournal &journal = m_ctx.journal;
-        runSlowRead(ex, [lq, state, tenant, &journal](SqlSession &s, const QString &) {
+        runRead(ex, [lq, state, tenant, &journal](SqlSession &s, const QString &) {
             return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.sinceMs, lq.untilMs, lq.limit, lq.offset, journal.current()));
         });
     });
@@ -548,7 +554,7 @@ void AdminController::registerRoutes(Router &router)
         if (auto *e = std::get_if<ApiError>(&q))
             return void(refuse(ex, *e));
         const ListQuery lq = std::get<ListQuery>(q);
-        run(ex, [lq](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), AdminStore::auditLog(s, lq.sinceMs, lq.untilMs, lq.limit, lq.offset)}}); });
+        runRead(ex, [lq](SqlSession &s, const QString &) { return AdminResult::ok(QJsonObject{{QStringLiteral("data"), AdminStore::auditLog(s, lq.sinceMs, lq.untilMs, lq.limit, lq.offset)}}); });
     });
 }
 

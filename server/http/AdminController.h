@@ -39,9 +39,10 @@ private:
     // Authenticates, runs `work` in a write transaction, reloads the registry if it changed
     // something the request path reads, and answers.
     void run(const HttpExchangePtr &ex, Work work);
-    // Authenticates and runs `work`, which only reads, on the second connection (slowReads), so
-    // that a list over a large table never holds back the writes; answers.
-    void runSlowRead(const HttpExchangePtr &ex, Work work);
+    // Authenticates and runs `work`, which only reads, on the second connection (`reads`), after
+    // the writes queued before it have committed: a list over a large table never holds back the
+    // writes, and an operator still reads what was just changed. Answers.
+    void runRead(const HttpExchangePtr &ex, Work work);
     void login(const HttpExchangePtr &ex);
     void logout(const HttpExchangePtr &ex);
     // POST /admin/v1/upstreams/{id}/test: one real call (GET <base_url>/models with the stored key).

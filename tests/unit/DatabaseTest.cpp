@@ -123,6 +123,7 @@ private slots:
     void writesAfterAnotherConnectionCommitted();
     void writeJobThatReadsFirstKeepsTheWriteLock();
     void slowReadOnASecondConnectionHoldsNoWriteBack();
+    void readWaitsForTheWritesQueuedBeforeIt();
 };
 
 void DatabaseTest::migratesOnceAndRecordsVersion()
@@ -605,6 +606,57 @@ void DatabaseTest::slowReadOnASecondConnectionHoldsNoWriteBack()
     QTRY_VERIFY_WITH_TIMEOUT(readDone, 10'000);
     QCOMPARE(firstRow, QStringLiteral("a"));
     QCOMPARE(auditIds(reader), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}));
+}
+
+void DatabaseTest::readWaitsForTheWritesQueuedBeforeIt()
+{
+    // The admin API reads on a second connection after the writes queued before the read have
+    // committed, so an operator lists what was just changed. The write here is held: a read that
+    // did not wait would answer before it, without the row.
+    QTemporaryDir dir;
+    Database writer;
+    QCOMPARE(openIn(writer, dir), QString());
+    Database reader;
+    QString error;
+    QVERIFY2(reader.open(QStringLiteral("sqlite:") + databaseFile(dir), &error, "test-reads"), qPrintable(error));
+    const quint64 before = writer.writesQueued();
+
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    QObject context;
+    bool written = false;
+    writer.write<bool>(
+        [released](SqlSession &s) {
+            released.wait();
+            insertAudit(s, QStringLiteral("held"));
+            return true;
+        },
+        &context, [&](DbOutcome<bool> outcome) { written = outcome.ok(); });
+    const quint64 withHeld = writer.writesQueued();
+    QCOMPARE(withHeld, before + 1);
+
+    // A wait that times out says so, while the write is held.
+    QVERIFY(!writer.waitForWrites(withHeld, std::chrono::milliseconds(20)));
+    QVERIFY(writer.waitForWrites(before, std::chrono::milliseconds(0)));
+
+    std::optional<QStringList> seen;
+    reader.read<QStringList>(
+        [&writer, withHeld](SqlSession &s) {
+            writer.waitForWrites(withHeld, std::chrono::seconds(30));
+            QStringList ids;
+            QSqlQuery &q = s.exec(QStringLiteral("SELECT id FROM audit_log ORDER BY id"));
+            while (q.next())
+                ids << q.value(0).toString();
+            return ids;
+        },
+        &context, [&](DbOutcome<QStringList> outcome) { seen = outcome.value.value_or(QStringList{QStringLiteral("read failed")}); });
+    // The read's chance to answer early; it must not take it.
+    QTest::qWait(300);
+    QVERIFY2(!seen, "the read answered before the write queued before it had committed");
+    release.set_value();
+    QTRY_VERIFY_WITH_TIMEOUT(seen.has_value(), 10'000);
+    QCOMPARE(*seen, QStringList{QStringLiteral("held")});
+    QTRY_VERIFY_WITH_TIMEOUT(written, 10'000);
 }
 
 QTEST_GUILESS_MAIN(DatabaseTest)

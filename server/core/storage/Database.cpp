@@ -111,6 +111,8 @@ void Database::enqueue(bool write, Job job)
         if (m_queue.empty())
             m_queuedAt = std::chrono::steady_clock::now();
         m_queue.emplace_back(write, std::move(job));
+        if (write)
+            ++m_writesQueued;
         if (urgent)
             ++m_urgentQueued;
         // The thread waits for the first job, or, lingering, for a full batch or one that may not
@@ -131,6 +133,19 @@ void Database::flush()
 {
     // A write job: it commits with, and is delivered after, the writes queued before it.
     runBlocking<bool>([](SqlSession &) { return true; });
+}
+
+quint64 Database::writesQueued() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_writesQueued;
+}
+
+bool Database::waitForWrites(quint64 count, std::chrono::milliseconds timeout) const
+{
+    std::unique_lock lock(m_finishedMutex);
+    m_finishedChanged.wait_for(lock, timeout, [this, count] { return m_writesFinished >= count || m_closed; });
+    return m_writesFinished >= count;
 }
 
 qint64 Database::queuedJobs() const
@@ -161,6 +176,11 @@ void Database::threadMain()
         }
         runBatch(batch);
     }
+    {
+        std::lock_guard lock(m_finishedMutex);
+        m_closed = true;
+    }
+    m_finishedChanged.notify_all();
     if (m_session) {
         const QString name = m_session->connection().connectionName();
         {
@@ -202,12 +222,23 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
             job->fail(QStringLiteral("database is not open"));
             deliver(*job);
         }
+        writesFinished(writes.size());
         return;
     }
     commitWrites(writes);
+    writesFinished(writes.size());
     m_writeBatches.fetch_add(1, std::memory_order_relaxed);
     m_writeJobs.fetch_add(qint64(writes.size()), std::memory_order_relaxed);
     deliverAll(writes);
+}
+
+void Database::writesFinished(size_t count)
+{
+    {
+        std::lock_guard lock(m_finishedMutex);
+        m_writesFinished += count;
+    }
+    m_finishedChanged.notify_all();
 }
 
 void Database::commitWrites(const std::vector<Job *> &writes)

@@ -90,6 +90,14 @@ public:
     // Blocks until every job queued so far has run and delivered.
     void flush();
 
+    // How many write jobs have been queued since start. A read on another connection that must see
+    // what was written before it (an admin list right after a change) takes this number first and
+    // passes it to waitForWrites() on its own thread.
+    quint64 writesQueued() const;
+    // Blocks until the first `count` write jobs have committed or failed, the database is closed,
+    // or `timeout` passes; true in the first case. Never on a serving thread.
+    bool waitForWrites(quint64 count, std::chrono::milliseconds timeout) const;
+
     bool isPostgres() const { return m_postgres; }
     qint64 queuedJobs() const;
     // Write transactions committed and the write jobs they carried, since start: their ratio is
@@ -130,6 +138,7 @@ private:
     void threadMain();
     void runBatch(std::deque<std::pair<bool, Job>> &batch);
     void commitWrites(const std::vector<Job *> &writes); // fails the jobs whose writes were not kept
+    void writesFinished(size_t count);
     static void deliver(Job &job);
     static void deliverAll(const std::vector<Job *> &jobs); // grouped by receiving thread
 
@@ -144,6 +153,12 @@ private:
     std::chrono::microseconds m_groupCommitWindow;
     bool m_stopping = false;
     bool m_postgres = false;
+    quint64 m_writesQueued = 0; // under m_mutex
+    // Write jobs taken from the queue and finished, in queue order: waitForWrites() waits on it.
+    mutable std::mutex m_finishedMutex;
+    mutable std::condition_variable m_finishedChanged;
+    quint64 m_writesFinished = 0;
+    bool m_closed = false; // under m_finishedMutex
     std::unique_ptr<SqlSession> m_session; // used on the database thread only
     std::atomic<qint64> m_writeBatches{0};
     std::atomic<qint64> m_writeJobs{0};
