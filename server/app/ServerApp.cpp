@@ -161,6 +161,7 @@ bool ServerApp::start(QString *error)
         QDir().mkpath(QFileInfo(m_settings.sqlitePath()).absolutePath());
     if (!m_db.open(m_settings.database, error))
         return false;
+    m_db.setGroupCommitWindow(std::chrono::milliseconds(m_settings.commitWindowMs));
     // Opened after the writer has applied the migrations, so it finds them done.
     if (!m_reads.open(m_settings.database, error, "database-reads"))
         return false;

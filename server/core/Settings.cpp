@@ -116,6 +116,7 @@ const QList<Definition> &definitions()
         {"minute-rollup-retention-days", "DYNASEAL_MINUTE_ROLLUP_RETENTION_DAYS", "7", "days per-minute usage rollups are kept (hourly ones are kept)", integer(&Settings::minuteRollupRetentionDays, 1, 36'500)},
         {"registry-refresh-ms", "DYNASEAL_REGISTRY_REFRESH_MS", "2000", "how often to look for changes to tenants, keys, upstreams and rules made through another server on the same database (one small read; the registry is reloaded when it changed); 0 never looks", integer(&Settings::registryRefreshMs, 0, 3'600'000)},
         {"in-flight-journal-slots", "DYNASEAL_IN_FLIGHT_JOURNAL_SLOTS", "16384", "requests recorded at once in <data-dir>/in-flight.journal, so that a crash is billed without a database write before each request is forwarded; further requests (all of them with 0) write their start to the database first", integer(&Settings::inFlightJournalSlots, 0, 1 << 20)},
+        {"commit-window-ms", "DYNASEAL_COMMIT_WINDOW_MS", "2", "longest a call's outcome (and a callback's state) waits for others to share its database transaction; longer saves database work below full load, and shows them in the request log and calls back that much later", integer(&Settings::commitWindowMs, 0, 1000)},
     };
     return defs;
 }

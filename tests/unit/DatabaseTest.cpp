@@ -124,6 +124,7 @@ private slots:
     void writeJobThatReadsFirstKeepsTheWriteLock();
     void slowReadOnASecondConnectionHoldsNoWriteBack();
     void readWaitsForTheWritesQueuedBeforeIt();
+    void waitingReaderEndsTheGroupCommitWindow();
 };
 
 void DatabaseTest::migratesOnceAndRecordsVersion()
@@ -657,6 +658,23 @@ void DatabaseTest::readWaitsForTheWritesQueuedBeforeIt()
     QTRY_VERIFY_WITH_TIMEOUT(seen.has_value(), 10'000);
     QCOMPARE(*seen, QStringList{QStringLiteral("held")});
     QTRY_VERIFY_WITH_TIMEOUT(written, 10'000);
+}
+
+void DatabaseTest::waitingReaderEndsTheGroupCommitWindow()
+{
+    // An admin read waits for the writes queued before it: writes lingering for a long window
+    // (--commit-window-ms) must not hold it for the whole window.
+    QTemporaryDir dir;
+    Database db;
+    QCOMPARE(openIn(db, dir), QString());
+    db.setGroupCommitWindow(std::chrono::minutes(5));
+    QObject context;
+    bool stored = false;
+    db.writeInBatch<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("lingering")); return true; }, &context,
+                          [&](DbOutcome<bool> o) { stored = o.ok(); });
+    QVERIFY2(db.waitForWrites(db.writesQueued(), std::chrono::seconds(30)), "the write waited out its window while a reader waited for it");
+    QCOMPARE(auditIds(db), QStringList{QStringLiteral("lingering")});
+    QTRY_VERIFY(stored);
 }
 
 QTEST_GUILESS_MAIN(DatabaseTest)

@@ -17,8 +17,8 @@ namespace dynaseal {
 namespace {
 // Most jobs one transaction takes: bounds commit latency under a flood of writes.
 constexpr size_t kMaxBatch = 512;
-// A transaction of writes nobody waits on (writeInBatch) waits this long for more, or until this
-// many are queued: every commit writes each page it touched to the WAL again, so a few larger
+// A transaction of writes nobody waits on (writeInBatch) waits this long for more (by default;
+// --commit-window-ms sets it), or until this many are queued: every commit writes each page it touched to the WAL again, so a few larger
 // commits write far fewer pages than many small ones. Any other job ends the wait at once.
 constexpr auto kGroupCommitWindow = std::chrono::milliseconds(2);
 constexpr size_t kLingerUntil = 96;
@@ -143,9 +143,26 @@ quint64 Database::writesQueued() const
 
 bool Database::waitForWrites(quint64 count, std::chrono::milliseconds timeout) const
 {
-    std::unique_lock lock(m_finishedMutex);
-    m_finishedChanged.wait_for(lock, timeout, [this, count] { return m_writesFinished >= count || m_closed; });
-    return m_writesFinished >= count;
+    {
+        std::unique_lock lock(m_finishedMutex);
+        if (m_writesFinished >= count || m_closed)
+            return m_writesFinished >= count;
+    }
+    {
+        // Somebody waits now: writes lingering for the group-commit window go at once.
+        std::lock_guard lock(m_mutex);
+        ++m_readersWaiting;
+    }
+    m_wake.notify_one();
+    bool done = false;
+    {
+        std::unique_lock lock(m_finishedMutex);
+        m_finishedChanged.wait_for(lock, timeout, [this, count] { return m_writesFinished >= count || m_closed; });
+        done = m_writesFinished >= count;
+    }
+    std::lock_guard lock(m_mutex);
+    --m_readersWaiting;
+    return done;
 }
 
 qint64 Database::queuedJobs() const
@@ -163,9 +180,9 @@ void Database::threadMain()
             m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
             if (m_queue.empty() && m_stopping)
                 break;
-            if (m_urgentQueued == 0 && m_queue.size() < kLingerUntil && !m_stopping)
+            if (m_urgentQueued == 0 && m_readersWaiting == 0 && m_queue.size() < kLingerUntil && !m_stopping)
                 m_wake.wait_until(lock, m_queuedAt + m_groupCommitWindow, [this] {
-                    return m_stopping || m_urgentQueued > 0 || m_queue.size() >= kLingerUntil;
+                    return m_stopping || m_urgentQueued > 0 || m_readersWaiting > 0 || m_queue.size() >= kLingerUntil;
                 });
             while (!m_queue.empty() && batch.size() < kMaxBatch) {
                 if (!m_queue.front().second.canWait)

@@ -95,7 +95,8 @@ public:
     // passes it to waitForWrites() on its own thread.
     quint64 writesQueued() const;
     // Blocks until the first `count` write jobs have committed or failed, the database is closed,
-    // or `timeout` passes; true in the first case. Never on a serving thread.
+    // or `timeout` passes; true in the first case. Writes waiting for the group-commit window go
+    // at once. Never on a serving thread.
     bool waitForWrites(quint64 count, std::chrono::milliseconds timeout) const;
 
     bool isPostgres() const { return m_postgres; }
@@ -146,7 +147,7 @@ private:
     // Every serving thread enqueues here on every request: the lock spins before it sleeps (see
     // AdaptiveMutex), so the condition variable is one that works with any lock.
     mutable AdaptiveMutex m_mutex;
-    std::condition_variable_any m_wake;
+    mutable std::condition_variable_any m_wake;
     std::deque<std::pair<bool, Job>> m_queue;
     size_t m_urgentQueued = 0;                        // queued jobs that may not wait
     std::chrono::steady_clock::time_point m_queuedAt; // when the queue last became non-empty
@@ -154,6 +155,7 @@ private:
     bool m_stopping = false;
     bool m_postgres = false;
     quint64 m_writesQueued = 0; // under m_mutex
+    mutable int m_readersWaiting = 0; // in waitForWrites(), under m_mutex: ends the group-commit wait
     // Write jobs taken from the queue and finished, in queue order: waitForWrites() waits on it.
     mutable std::mutex m_finishedMutex;
     mutable std::condition_variable m_finishedChanged;
