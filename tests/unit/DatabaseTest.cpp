@@ -76,6 +76,13 @@ QString openIn(Database &db, const QTemporaryDir &dir)
 
 // Adds an audit row through a connection of its own (another server, an operator's sqlite3):
 // whether it was written. `connectOptions` as Qt's SQLite driver takes them.
+// The second connection the server reads admin lists through: the same file, another thread.
+QString openReader(Database &reader, const QTemporaryDir &dir)
+{
+    QString error;
+    return reader.open(QStringLiteral("sqlite:") + databaseFile(dir), &error, "test-reads") ? QString() : error;
+}
+
 bool insertAuditElsewhere(const QString &path, const QString &id, const QString &connectOptions = {})
 {
     const QString name = QStringLiteral("elsewhere");
@@ -570,15 +577,14 @@ void DatabaseTest::writeJobThatReadsFirstKeepsTheWriteLock()
 
 void DatabaseTest::slowReadOnASecondConnectionHoldsNoWriteBack()
 {
-    // The server reads its slow admin lists through a second Database on the same file. A read
+    // The server reads its admin lists through a second Database on the same file. A read
     // there, stopped halfway through its rows, must not keep the writer from committing (WAL),
     // and the reader sees what the writer committed once it reads again.
     QTemporaryDir dir;
     Database writer;
     QCOMPARE(openIn(writer, dir), QString());
     Database reader;
-    QString error;
-    QVERIFY2(reader.open(QStringLiteral("sqlite:") + databaseFile(dir), &error, "test-reads"), qPrintable(error));
+    QCOMPARE(openReader(reader, dir), QString());
     QVERIFY(writer.runBlocking<bool>([](SqlSession &s) { insertAudit(s, QStringLiteral("a")); insertAudit(s, QStringLiteral("b")); return true; }).ok());
 
     std::promise<void> release;
@@ -618,8 +624,7 @@ void DatabaseTest::readWaitsForTheWritesQueuedBeforeIt()
     Database writer;
     QCOMPARE(openIn(writer, dir), QString());
     Database reader;
-    QString error;
-    QVERIFY2(reader.open(QStringLiteral("sqlite:") + databaseFile(dir), &error, "test-reads"), qPrintable(error));
+    QCOMPARE(openReader(reader, dir), QString());
     const quint64 before = writer.writesQueued();
 
     std::promise<void> release;
