@@ -18,8 +18,9 @@ namespace {
 // Most jobs one transaction takes: bounds commit latency under a flood of writes.
 constexpr size_t kMaxBatch = 512;
 // A transaction of writes nobody waits on (writeInBatch) waits this long for more (by default;
-// --commit-window-ms sets it), or until this many are queued: every commit writes each page it touched to the WAL again, so a few larger
-// commits write far fewer pages than many small ones. Any other job ends the wait at once.
+// --commit-window-ms sets it), or until this many are queued: every commit writes each page it
+// touched to the WAL again, so a few larger commits write far fewer pages than many small ones.
+// Any other job, or a reader in waitForWrites(), ends the wait at once.
 constexpr auto kGroupCommitWindow = std::chrono::milliseconds(2);
 constexpr size_t kLingerUntil = 96;
 } // namespace
