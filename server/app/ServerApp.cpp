@@ -205,6 +205,7 @@ bool ServerApp::start(QString *error)
 
     HttpClientOptions callbackOptions;
     callbackOptions.maxConnectionsPerHost = m_settings.upstreamMaxConnections;
+    callbackOptions.pipelineDepth = m_settings.callbackPipelineDepth;
     m_http = std::make_unique<HttpClient>(callbackOptions);
     CallbackPolicy policy;
     policy.retryBaseMs = m_settings.callbackRetryBaseMs;

@@ -137,6 +137,10 @@ void CallbackDispatcher::attempt(const PendingCallback &callback, int previousAt
 void CallbackDispatcher::post(HttpRequest request, const QList<Member> &members)
 {
     request.responseHeaders = QList<QByteArray>(); // only the status matters
+    // First attempts to one receiver made in the same pass share a connection and go out in one
+    // send (HTTP/1.1 pipelining), each still its own signed POST. A retry goes alone, so a
+    // receiver that mishandles pipelined requests still gets every callback.
+    request.pipelined = std::all_of(members.begin(), members.end(), [](const Member &m) { return m.previousAttempts == 0; });
     request.connectTimeoutMs = m_policy.timeoutMs;
     request.firstByteTimeoutMs = m_policy.timeoutMs;
     request.idleTimeoutMs = m_policy.timeoutMs;

@@ -34,6 +34,7 @@ struct Settings
     int callbackRetryMaxMs = 600'000;
     int callbackTimeoutMs = 10'000;
     int callbackBatchWaitMs = 20;
+    int callbackPipelineDepth = 32; // first attempts to one receiver sharing a connection, written together; 1: none
     int requestLogRetentionDays = 30;
     int minuteRollupRetentionDays = 7;
     int registryRefreshMs = 2'000; // how often another server's registry changes are looked for; 0: never

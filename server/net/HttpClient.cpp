@@ -29,6 +29,9 @@ struct Call
     HttpConnection *connection = nullptr; // while connecting or in flight
     bool queued = false;
     bool retried = false;
+    bool pipelined = false;  // HttpRequest::pipelined
+    std::vector<quint64> members; // a carrier of pipelined calls: theirs, in order; its wire is theirs together
+    int answered = 0;             // a carrier: members answered on its current connection
     // A request that cannot be sent still fails from the event loop, like any other call.
     std::optional<HttpClientError> invalid;
     QString invalidMessage;
@@ -114,6 +117,9 @@ public:
     void scheduleStart();
     void startPending();
     void dispatch(Call *call);
+    void dispatchPipelined(std::vector<std::shared_ptr<Call>> &group);
+    void setCarrierWire(Call *carrier);
+    Call *currentMember(const Call &carrier) const;
     void cancel(quint64 callId);
 
     Pool *poolFor(const HttpConnection::Target &target);
@@ -128,10 +134,14 @@ public:
     void connectionHead(HttpConnection *connection, quint64 callId, int status,
                         const HttpHeaders &headers) override;
     void connectionData(HttpConnection *connection, quint64 callId, const QByteArray &data) override;
+    void connectionResponseEnd(HttpConnection *connection, quint64 callId) override;
     void connectionComplete(HttpConnection *connection, quint64 callId, bool reusable) override;
     void connectionFailed(HttpConnection *connection, quint64 callId, HttpClientError error,
                           const QString &message) override;
     void connectionDropped(HttpConnection *connection) override;
+    // A connection carrying pipelined calls failed: sends the unanswered ones again, or fails them.
+    void carrierFailed(Pool *pool, const std::shared_ptr<Call> &carrier, bool unanswered, bool reused,
+                       HttpClientError error, const QString &message);
 
     HttpClient *const q;
     HttpClientOptions options;
@@ -148,6 +158,7 @@ HttpClient::Private::Private(HttpClient *q, const HttpClientOptions &options)
     : q(q), options(options)
 {
     this->options.maxConnectionsPerHost = std::max(1, options.maxConnectionsPerHost);
+    this->options.pipelineDepth = std::max(1, options.pipelineDepth);
 }
 
 HttpClient::Private::~Private()
@@ -213,6 +224,7 @@ void HttpClient::Private::prepare(Call &call, const HttpRequest &request)
     }
 
     call.target = url->target;
+    call.pipelined = request.pipelined;
     call.connectTimeoutMs = request.connectTimeoutMs;
     call.exchange.callId = call.id;
     call.exchange.headRequest = request.method == "HEAD";
@@ -271,12 +283,25 @@ void HttpClient::Private::startPending()
     startScheduled = false;
     std::vector<quint64> batch;
     batch.swap(pending);
+    // Pipelined calls to one host, gathered to go together; the groups keep the calls' order.
+    std::vector<std::vector<std::shared_ptr<Call>>> groups;
+    QHash<QString, size_t> openGroup; // pool key -> index in groups of the one still taking calls
     const QPointer<HttpClient> alive(q);
     for (const quint64 id : batch) {
         const auto it = calls.constFind(id);
         if (it == calls.cend())
             continue; // cancelled before it started
         const std::shared_ptr<Call> call = it.value();
+        if (!call->invalid && call->pipelined) {
+            const auto found = openGroup.constFind(call->target.poolKey);
+            // Answers come in order: a deeper pipeline makes the last wait for more of the others.
+            if (found == openGroup.cend() || groups[*found].size() >= size_t(options.pipelineDepth)) {
+                openGroup.insert(call->target.poolKey, groups.size());
+                groups.push_back({});
+            }
+            groups[openGroup.value(call->target.poolKey)].push_back(call);
+            continue;
+        }
         if (!call->invalid) {
             dispatch(call.get());
             continue;
@@ -287,6 +312,52 @@ void HttpClient::Private::startPending()
         if (!alive)
             return; // the handler destroyed the client
     }
+    for (auto &group : groups)
+        dispatchPipelined(group);
+}
+
+void HttpClient::Private::dispatchPipelined(std::vector<std::shared_ptr<Call>> &group)
+{
+    if (group.size() == 1) {
+        dispatch(group.front().get());
+        return;
+    }
+    // A carrier call takes the group through the pool like any call; its members keep their ids
+    // and handlers, and hear of their own response only.
+    auto carrier = std::make_shared<Call>();
+    carrier->id = ++lastId;
+    const Call &first = *group.front();
+    carrier->target = first.target;
+    carrier->connectTimeoutMs = first.connectTimeoutMs;
+    carrier->exchange = first.exchange;
+    carrier->exchange.callId = carrier->id;
+    for (const auto &member : group)
+        carrier->members.push_back(member->id);
+    setCarrierWire(carrier.get());
+    calls.insert(carrier->id, carrier);
+    dispatch(carrier.get());
+}
+
+void HttpClient::Private::setCarrierWire(Call *carrier)
+{
+    // Members cancelled meanwhile are left out; each member keeps its own wire for a resend.
+    std::erase_if(carrier->members, [this](quint64 id) { return !calls.contains(id); });
+    qsizetype size = 0;
+    for (const quint64 id : carrier->members)
+        size += calls.value(id)->wire.size();
+    carrier->wire = QByteArray();
+    carrier->wire.reserve(size);
+    for (const quint64 id : carrier->members)
+        carrier->wire += calls.value(id)->wire;
+    carrier->exchange.responses = int(carrier->members.size());
+    carrier->answered = 0;
+}
+
+Call *HttpClient::Private::currentMember(const Call &carrier) const
+{
+    if (carrier.answered >= int(carrier.members.size()))
+        return nullptr;
+    return calls.value(carrier.members[size_t(carrier.answered)]).get(); // null if it was cancelled
 }
 
 void HttpClient::Private::dispatch(Call *call)
@@ -316,6 +387,10 @@ void HttpClient::Private::cancel(quint64 callId)
         return;
     const std::shared_ptr<Call> call = it.value();
     calls.erase(it);
+    if (call->pipelined && !call->connection && !call->queued) {
+        // Pending, or riding in a carrier: its answer, if it comes, is read and dropped.
+        return;
+    }
     if (call->connection) {
         Pool *pool = poolOf(call->connection);
         pool->active.remove(call->connection);
@@ -414,25 +489,46 @@ void HttpClient::Private::dispose(HttpConnection *connection)
 void HttpClient::Private::connectionHead(HttpConnection *, quint64 callId, int status,
                                          const HttpHeaders &headers)
 {
-    const std::shared_ptr<Call> call = calls.value(callId);
-    if (!call)
+    const std::shared_ptr<Call> carrierOrCall = calls.value(callId);
+    if (!carrierOrCall)
         return;
-    call->wire = QByteArray(); // the response started: no retry any more
+    Call *call = carrierOrCall.get();
+    if (!call->members.empty()) {
+        call = currentMember(*call);
+        if (!call)
+            return;
+    } else {
+        call->wire = QByteArray(); // the response started: no retry any more
+    }
     if (call->handler.onHead)
         call->handler.onHead(status, headers);
 }
 
 void HttpClient::Private::connectionData(HttpConnection *, quint64 callId, const QByteArray &data)
 {
-    const std::shared_ptr<Call> call = calls.value(callId);
+    const std::shared_ptr<Call> carrierOrCall = calls.value(callId);
+    Call *call = carrierOrCall && !carrierOrCall->members.empty() ? currentMember(*carrierOrCall) : carrierOrCall.get();
     if (call && call->handler.onData)
         call->handler.onData(data);
+}
+
+void HttpClient::Private::connectionResponseEnd(HttpConnection *, quint64 callId)
+{
+    const std::shared_ptr<Call> carrier = calls.value(callId);
+    if (!carrier || carrier->members.empty())
+        return;
+    const quint64 memberId = carrier->members[size_t(carrier->answered++)];
+    const std::shared_ptr<Call> member = calls.take(memberId);
+    if (member && member->handler.onComplete)
+        member->handler.onComplete();
 }
 
 void HttpClient::Private::connectionComplete(HttpConnection *connection, quint64 callId,
                                              bool reusable)
 {
-    const std::shared_ptr<Call> call = calls.take(callId);
+    std::shared_ptr<Call> call = calls.take(callId);
+    if (call && !call->members.empty())
+        call = calls.take(call->members.back()); // a carrier: its last member was answered last
     Pool *pool = poolOf(connection);
     pool->active.remove(connection);
     if (reusable) {
@@ -451,8 +547,9 @@ void HttpClient::Private::connectionFailed(HttpConnection *connection, quint64 c
 {
     // A reused keep-alive connection that dies before any response byte was most likely closed
     // by the server while idle, just as we sent: the request was not processed.
-    const bool stale = error == HttpClientError::ConnectionClosed && connection->isReused()
-        && !connection->responseStarted();
+    const bool unanswered = error == HttpClientError::ConnectionClosed && !connection->responseStarted();
+    const bool reused = connection->isReused();
+    const bool stale = unanswered && reused;
     Pool *pool = poolOf(connection);
     pool->active.remove(connection);
     dispose(connection);
@@ -463,6 +560,10 @@ void HttpClient::Private::connectionFailed(HttpConnection *connection, quint64 c
         return;
     }
     const std::shared_ptr<Call> call = it.value();
+    if (!call->members.empty()) {
+        carrierFailed(pool, call, unanswered, reused, error, message);
+        return;
+    }
     if (stale && !call->retried && !call->wire.isEmpty()) {
         call->retried = true;
         openFor(pool, call.get()); // the slot just freed; a fresh connection, not another idle one
@@ -472,6 +573,36 @@ void HttpClient::Private::connectionFailed(HttpConnection *connection, quint64 c
     pump(pool);
     if (call->handler.onError)
         call->handler.onError(error, message);
+}
+
+void HttpClient::Private::carrierFailed(Pool *pool, const std::shared_ptr<Call> &carrier, bool unanswered, bool reused,
+                                        HttpClientError error, const QString &message)
+{
+    // The members not answered yet. If the peer closed before the next response began, after
+    // answering some (it stops taking requests on a connection at some count) or on a reused
+    // connection (closed while idle, as we sent), they were not processed: they go again on a
+    // fresh connection. Answers made progress, so this ends; without any, only once.
+    carrier->members.erase(carrier->members.begin(), carrier->members.begin() + carrier->answered);
+    const bool progressed = carrier->answered > 0;
+    if (unanswered && (progressed || (reused && !carrier->retried))) {
+        if (!progressed)
+            carrier->retried = true;
+        setCarrierWire(carrier.get());
+        if (!carrier->members.empty()) {
+            openFor(pool, carrier.get());
+            return;
+        }
+    }
+    calls.remove(carrier->id);
+    pump(pool);
+    const QPointer<HttpClient> alive(q);
+    for (const quint64 id : carrier->members) {
+        const std::shared_ptr<Call> member = calls.take(id);
+        if (member && member->handler.onError)
+            member->handler.onError(error, message);
+        if (!alive)
+            return; // the handler destroyed the client
+    }
 }
 
 void HttpClient::Private::connectionDropped(HttpConnection *connection)

@@ -1,7 +1,8 @@
 #pragma once
 // A lean HTTP/1.1 client for upstream calls: keep-alive connection pool per host (no 6-per-host
 // cap as in QNetworkAccessManager 6.4), TLS through QSslSocket, responses streamed to callbacks
-// as they arrive. Response framing (Content-Length, chunked, close) is parsed by Debian's
+// as they arrive; small calls that may arrive twice can share a connection, pipelined
+// (HttpRequest::pipelined). Response framing (Content-Length, chunked, close) is parsed by Debian's
 // http-parser, the same parser as the server's HttpServerConnection. Lives on one thread; not thread-safe.
 #include <QByteArray>
 #include <QList>
@@ -28,6 +29,12 @@ struct HttpRequest
     // Lower-case names of the response headers to report; all when unset. The others are
     // skipped without being copied.
     std::optional<QList<QByteArray>> responseHeaders;
+    // May share a connection with the other pipelined calls to the same host sent in the same
+    // pass of the event loop: written together in one send, answered in order (HTTP/1.1
+    // pipelining), for a fraction of the system calls of one call per connection. Only for a
+    // request that may arrive twice: when the peer closes the connection after answering some,
+    // the rest go again on a fresh one. Each call still gets its own handler callbacks.
+    bool pipelined = false;
 };
 
 enum class HttpClientError {
@@ -55,6 +62,7 @@ struct HttpClientOptions
     int maxConnectionsPerHost = 1024; // beyond it, calls wait in a FIFO queue
     int maxIdlePerHost = 256;
     int keepAliveIdleMs = 30'000;     // idle pooled connections are closed after this
+    int pipelineDepth = 32;           // most pipelined calls one connection carries at once; 1: none share
 };
 
 class HttpClient : public QObject

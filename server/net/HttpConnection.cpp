@@ -255,22 +255,35 @@ bool HttpConnection::readAvailable()
         const qint64 n = readSome(buffer, TcpStream::kReadBufferBytes);
         if (n <= 0)
             return true;
-        m_gotBytes = true;
         m_lastReadMs = m_clock.elapsed();
-        const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), buffer, size_t(n));
-        const auto parseError = HTTP_PARSER_ERRNO(&m_parser);
-        if (!deliver())
-            return false;
-        if (m_messageDone) {
-            // Bytes after the response, or request bytes still unsent, leave the stream out of
-            // step: such a connection is not reused.
-            const bool clean = parsed == size_t(n) && !unsentOrUnread();
-            finish(m_keepAlive && clean && !m_parser.upgrade);
-            return false;
-        }
-        if (parseError != HPE_OK) {
-            fail(HttpClientError::ProtocolError, QStringLiteral("invalid HTTP response"));
-            return false;
+        size_t offset = 0;
+        for (;;) {
+            m_gotBytes = true;
+            const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), buffer + offset, size_t(n) - offset);
+            offset += parsed;
+            const auto parseError = HTTP_PARSER_ERRNO(&m_parser);
+            if (!deliver())
+                return false;
+            if (m_messageDone) {
+                if (m_responsesEnded + 1 < m_exchange.responses) {
+                    // A pipelined exchange: the next response may already be in this read.
+                    if (!responseEnded(offset < size_t(n)))
+                        return false;
+                    if (offset < size_t(n))
+                        continue;
+                    break;
+                }
+                // Bytes after the response, or request bytes still unsent, leave the stream out of
+                // step: such a connection is not reused.
+                const bool clean = offset == size_t(n) && !unsentOrUnread();
+                finish(m_keepAlive && clean && !m_parser.upgrade);
+                return false;
+            }
+            if (parseError != HPE_OK) {
+                fail(HttpClientError::ProtocolError, QStringLiteral("invalid HTTP response"));
+                return false;
+            }
+            break;
         }
         if (m_stream && n < TcpStream::kReadBufferBytes)
             return true; // the kernel had no more: asking again would only return EAGAIN
@@ -299,6 +312,27 @@ bool HttpConnection::deliver()
     return true;
 }
 
+// Ends one response of a pipelined exchange that has more to come. Returns false when this
+// connection no longer carries the exchange: the handler cancelled it, or the peer said it closes
+// after this response (the rest then fail as unanswered, and the client may send them again).
+bool HttpConnection::responseEnded(bool moreToRead)
+{
+    const quint64 callId = m_exchange.callId;
+    const bool keepAlive = m_keepAlive && !m_parser.upgrade;
+    ++m_responsesEnded;
+    m_listener->connectionResponseEnd(this, callId);
+    if (m_detached)
+        return false;
+    clearResponse();
+    if (!keepAlive) {
+        fail(HttpClientError::ConnectionClosed, QStringLiteral("the peer closed the connection before the next response"));
+        return false;
+    }
+    if (!moreToRead)
+        startPhase(Phase::FirstByte, m_exchange.firstByteTimeoutMs);
+    return true;
+}
+
 void HttpConnection::finish(bool reusable)
 {
     const quint64 callId = m_exchange.callId;
@@ -322,6 +356,11 @@ void HttpConnection::peerClosed()
         http_parser_execute(&m_parser, &parserSettings(), nullptr, 0);
         if (!deliver())
             return;
+        if (m_messageDone && m_responsesEnded + 1 < m_exchange.responses) {
+            m_keepAlive = false; // the rest of a pipelined exchange fail as unanswered
+            responseEnded(false);
+            return;
+        }
         if (m_messageDone) {
             finish(false);
             return;
@@ -488,11 +527,17 @@ void HttpConnection::armTimer(qint64 ms)
 void HttpConnection::resetResponse(const Exchange &exchange)
 {
     m_exchange = exchange;
+    m_responsesEnded = 0;
     if (m_readingPaused) {
         m_readingPaused = false;
         if (m_stream)
             m_stream->setReading(true);
     }
+    clearResponse();
+}
+
+void HttpConnection::clearResponse()
+{
     http_parser_init(&m_parser, HTTP_RESPONSE);
     m_parser.data = this;
     m_headers.clear();

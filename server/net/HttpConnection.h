@@ -45,6 +45,8 @@ public:
                                 const HttpHeaders &headers) = 0;
     virtual void connectionData(HttpConnection *connection, quint64 callId,
                                 const QByteArray &data) = 0;
+    // One response of a pipelined exchange has ended and the next one's head follows.
+    virtual void connectionResponseEnd(HttpConnection *connection, quint64 callId) = 0;
     // The connection is idle again; `reusable` says whether it may be pooled.
     virtual void connectionComplete(HttpConnection *connection, quint64 callId, bool reusable) = 0;
     // The connection is closed; the call failed.
@@ -76,6 +78,7 @@ public:
         int firstByteTimeoutMs = 0;
         int idleTimeoutMs = 0;
         std::optional<QList<QByteArray>> responseHeaders; // HttpRequest::responseHeaders
+        int responses = 1; // pipelined requests written together: their responses, read in order
     };
 
     HttpConnection(Target target, HttpConnectionListener *listener);
@@ -101,6 +104,8 @@ public:
     // the server closing an idle keep-alive connection at the same moment we reused it.
     bool isReused() const { return m_served > 0; }
     bool responseStarted() const { return m_gotBytes; }
+    // Responses of the current exchange read to their end.
+    int responsesEnded() const { return m_responsesEnded; }
     // Running code of this object is on the stack: it must be deleted later, not now.
     bool inDispatch() const { return m_dispatchDepth > 0; }
 
@@ -123,6 +128,7 @@ private:
     bool unsentOrUnread() const;
     bool readAvailable();
     bool deliver();
+    bool responseEnded(bool moreToRead);
     void finish(bool reusable);
     void peerClosed();
     void fail(HttpClientError error, const QString &message);
@@ -131,6 +137,7 @@ private:
     void startPhase(Phase phase, int timeoutMs);
     void armTimer(qint64 ms);
     void resetResponse(const Exchange &exchange);
+    void clearResponse();
 
     static const http_parser_settings &parserSettings();
     static int onMessageBegin(http_parser *parser);
@@ -157,6 +164,7 @@ private:
     Exchange m_exchange;
     QByteArray m_pendingWire; // request waiting for the connection to become ready
     int m_served = 0;
+    int m_responsesEnded = 0;
     int m_dispatchDepth = 0;
     bool m_inApi = false;
     bool m_detached = false;

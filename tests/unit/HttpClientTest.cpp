@@ -84,6 +84,8 @@ HttpRequest makeRequest(const QByteArray &method, const QUrl &url, const QByteAr
 //   /close              200 with Connection: close, then closes
 //   /drop               closes without answering
 //   /stale              answers the first request of a connection, closes on later ones
+//   /first-only         answers the first request of a connection, then closes it gracefully
+//                       (later requests on it go unanswered)
 //   /linger             answers, then closes the idle connection 50 ms later
 //   /eof                body without length in two pieces, ended by closing
 //   /garbage            not HTTP at all
@@ -264,6 +266,11 @@ void FakeServer::respond(QTcpSocket *socket, int requestOnConnection, const QByt
             socket->write(ok("fresh"));
         else
             closeHere(socket, false); // as if our keep-alive timer fired just now
+    } else if (path == u"/first-only") {
+        if (requestOnConnection == 1) {
+            socket->write(ok("first"));
+            closeHere(socket, true);
+        }
     } else if (path == u"/linger") {
         socket->write(ok("linger"));
         QTimer::singleShot(50, socket, [this, socket] { closeHere(socket, true); });
@@ -375,6 +382,10 @@ private slots:
     void failures_data();
     void failures();
     void staleConnectionRetried();
+    void pipelinedCallsShareOneConnection();
+    void pipelinedRestGoesAgain_data();
+    void pipelinedRestGoesAgain();
+    void pipelinedMemberCancelledInFlight();
     void idleClosedByServerDropped();
     void keepAliveExpiry();
     void reusedConnectionTimesEachPhase_data();
@@ -838,6 +849,121 @@ void HttpClientTest::staleConnectionRetried()
     QCOMPARE(second.heads, 1);
     QCOMPARE(second.body, QByteArray("fresh"));
     QCOMPARE(server.accepted, 2);
+}
+
+void HttpClientTest::pipelinedCallsShareOneConnection()
+{
+    // Sent in one pass of the event loop, pipelined calls to one host go out together on one
+    // connection; each hears of its own response only, in the order they were sent. Calls not
+    // marked pipelined would have taken a connection each.
+    FakeServer server;
+    HttpClient client;
+    std::vector<Recorder> recorders(6);
+    QList<int> completed;
+    for (int i = 0; i < 6; ++i) {
+        HttpRequest request = makeRequest("POST", server.url(QStringLiteral("/echo")), "body" + QByteArray::number(i));
+        request.pipelined = true;
+        HttpResponseHandler handler = recorders[size_t(i)].handler();
+        handler.onComplete = [&completed, i, inner = handler.onComplete] {
+            completed.append(i);
+            inner();
+        };
+        client.send(request, handler);
+    }
+    QTRY_COMPARE(completed.size(), 6);
+    QCOMPARE(completed, (QList<int>{0, 1, 2, 3, 4, 5}));
+    for (int i = 0; i < 6; ++i) {
+        const Recorder &r = recorders[size_t(i)];
+        QVERIFY(!r.outOfOrder);
+        QCOMPARE(r.heads, 1);
+        QCOMPARE(r.completes, 1);
+        QCOMPARE(r.errors, 0);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, "body" + QByteArray::number(i));
+        QCOMPARE(headerValue(r.headers, "x-got-content-length"), QByteArray::number(r.body.size()));
+    }
+    QCOMPARE(server.accepted, 1);
+    QCOMPARE(client.idleConnections(), 1); // kept for the next calls
+}
+
+void HttpClientTest::pipelinedRestGoesAgain_data()
+{
+    QTest::addColumn<QStringList>("paths");
+    QTest::addColumn<QList<QByteArray>>("bodies"); // of each call; empty where it fails
+    QTest::addColumn<int>("accepted");             // connections the server saw
+
+    // The second answer says Connection: close: the last two go again on a new connection.
+    QTest::newRow("closes after the second answer")
+        << QStringList{QStringLiteral("/echo"), QStringLiteral("/close"), QStringLiteral("/echo"), QStringLiteral("/echo")}
+        << QList<QByteArray>{"0", "done", "2", "3"} << 2;
+    // The server answers one request per connection and closes it: each pass gets one answer,
+    // and the rest go again until all are answered.
+    QTest::newRow("closes after each first answer")
+        << QStringList{QStringLiteral("/first-only"), QStringLiteral("/first-only"), QStringLiteral("/first-only")}
+        << QList<QByteArray>{"first", "first", "first"} << 3;
+    // Nothing answered on a fresh connection: the requests may have been processed, so they fail.
+    QTest::newRow("drops before any answer")
+        << QStringList{QStringLiteral("/drop"), QStringLiteral("/echo")} << QList<QByteArray>{{}, {}} << 1;
+}
+
+void HttpClientTest::pipelinedRestGoesAgain()
+{
+    QFETCH(QStringList, paths);
+    QFETCH(QList<QByteArray>, bodies);
+    QFETCH(int, accepted);
+
+    FakeServer server;
+    HttpClient client;
+    std::vector<Recorder> recorders(size_t(paths.size()));
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        HttpRequest request = makeRequest("POST", server.url(paths[i]), QByteArray::number(i));
+        request.pipelined = true;
+        client.send(request, recorders[size_t(i)].handler());
+    }
+    QTRY_VERIFY(std::all_of(recorders.begin(), recorders.end(), [](const Recorder &r) { return r.finished(); }));
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        const Recorder &r = recorders[size_t(i)];
+        QVERIFY(!r.outOfOrder);
+        if (bodies[i].isEmpty()) {
+            QCOMPARE(r.errors, 1);
+            QCOMPARE(r.error, HttpClientError::ConnectionClosed);
+        } else {
+            QCOMPARE(r.errors, 0);
+            QCOMPARE(r.completes, 1);
+            QCOMPARE(r.body, bodies[i]);
+        }
+    }
+    QCOMPARE(server.accepted, accepted);
+}
+
+void HttpClientTest::pipelinedMemberCancelledInFlight()
+{
+    // The first call's handler cancels the second while both ride one connection: the second
+    // hears nothing more, the third still gets its own answer.
+    FakeServer server;
+    HttpClient client;
+    Recorder first;
+    Recorder second;
+    Recorder third;
+    quint64 secondId = 0;
+    HttpResponseHandler handler = first.handler();
+    handler.onComplete = [&, inner = handler.onComplete] {
+        client.cancel(secondId);
+        inner();
+    };
+    HttpRequest request = makeRequest("POST", server.url(QStringLiteral("/echo")), "a");
+    request.pipelined = true;
+    client.send(request, handler);
+    request.body = "b";
+    secondId = client.send(request, second.handler());
+    request.body = "c";
+    client.send(request, third.handler());
+    QTRY_VERIFY(third.finished());
+    QCOMPARE(first.body, QByteArray("a"));
+    QCOMPARE(second.callbacks(), 0);
+    QCOMPARE(third.completes, 1);
+    QCOMPARE(third.body, QByteArray("c"));
+    QCOMPARE(server.accepted, 1);
 }
 
 void HttpClientTest::idleClosedByServerDropped()

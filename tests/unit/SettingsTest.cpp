@@ -281,6 +281,7 @@ void SettingsTest::errors_data()
     QTest::newRow("--config without value") << QStringList{QStringLiteral("--config")} << QStringList{} << QStringList{QStringLiteral("--config"), QStringLiteral("needs a value")};
     QTest::newRow("flag not a number") << QStringList{QStringLiteral("--max-body-bytes=abc")} << QStringList{} << QStringList{QStringLiteral("--max-body-bytes")};
     QTest::newRow("flag below its minimum") << QStringList{QStringLiteral("--max-body-bytes=10")} << QStringList{} << QStringList{QStringLiteral("--max-body-bytes")};
+    QTest::newRow("pipeline depth of 0") << QStringList{QStringLiteral("--callback-pipeline-depth=0")} << QStringList{} << QStringList{QStringLiteral("--callback-pipeline-depth")};
     QTest::newRow("commit window above its maximum") << QStringList{QStringLiteral("--commit-window-ms=5000")} << QStringList{} << QStringList{QStringLiteral("--commit-window-ms")};
     QTest::newRow("env not a number") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES=abc")} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES")};
     QTest::newRow("env bad listen") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_LISTEN=nowhere")} << QStringList{QStringLiteral("DYNASEAL_LISTEN")};
