@@ -2,6 +2,7 @@
 // in memory and go out as earlier deliveries finish, in order; never more than the cap at once.
 // Callbacks stored in their request's row have their first attempt recorded there (or are moved
 // to the callbacks table when it failed), and only then free their journal slot.
+// First attempts made together share a connection, pipelined, up to the pipeline depth.
 #include "server/core/CallbackDispatcher.h"
 #include "server/core/Metrics.h"
 #include "server/core/Registry.h"
@@ -24,6 +25,8 @@ class CallbackDispatcherTest : public QObject
 private slots:
     void burstBeyondTheCapWaitsItsTurn_data();
     void burstBeyondTheCapWaitsItsTurn();
+    void firstAttemptsShareAConnection_data();
+    void firstAttemptsShareAConnection();
 };
 
 void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn_data()
@@ -132,6 +135,59 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM requests WHERE callback_state = 'sending'")), callbacks - failed);
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM requests WHERE callback_state = 'queued'")), failed);
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'pending' AND attempts = 1 AND last_status = 500")), failed);
+}
+
+void CallbackDispatcherTest::firstAttemptsShareAConnection_data()
+{
+    QTest::addColumn<int>("pipelineDepth"); // --callback-pipeline-depth
+    QTest::addColumn<int>("connections");   // the receiver sees for 6 first attempts made at once
+    QTest::newRow("pipelined") << 32 << 1;
+    QTest::newRow("two per connection") << 2 << 3;
+    QTest::newRow("pipelining off") << 1 << 6;
+}
+
+void CallbackDispatcherTest::firstAttemptsShareAConnection()
+{
+    // First attempts made in one pass go to the receiver together on one connection, as many as
+    // the pipeline depth allows; each is still its own signed POST.
+    QFETCH(int, pipelineDepth);
+    QFETCH(int, connections);
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY2(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error), qPrintable(error));
+    Registry registry;
+    auto snapshot = std::make_shared<RegistrySnapshot>();
+    Tenant tenant;
+    tenant.id = QStringLiteral("tn_1");
+    tenant.callbackSecret = "secret";
+    snapshot->tenants.insert(tenant.id, tenant);
+    registry.replace(snapshot);
+    MiniHttpServer receiver; // answers every request 200
+    QVERIFY(receiver.listen());
+
+    HttpClientOptions options;
+    options.pipelineDepth = pipelineDepth;
+    HttpClient http(options);
+    ManualClock clock;
+    Metrics metrics;
+    InFlightJournal journal;
+    QVERIFY2(journal.open(dir.filePath(QStringLiteral("in-flight.journal")), 16, &error), qPrintable(error));
+    CallbackDispatcher dispatcher(db, journal, registry, http, clock, metrics, CallbackPolicy());
+    QList<PendingCallback> batch;
+    for (int i = 0; i < 6; ++i)
+        batch.append(PendingCallback{QStringLiteral("dlv_%1").arg(i), QStringLiteral("req_%1").arg(i), tenant.id,
+                                     receiver.origin() + QStringLiteral("/cb"), "{\"n\":" + QByteArray::number(i) + "}"});
+    dispatcher.submit(batch);
+    QTRY_COMPARE(dispatcher.inFlight(), 0);
+    QCOMPARE(receiver.requests.size(), 6);
+    QCOMPARE(receiver.acceptedConnections, connections);
+    for (int i = 0; i < 6; ++i) {
+        const RecordedRequest &r = receiver.requests[i];
+        QCOMPARE(r.headers.value("x-dynaseal-delivery"), QStringLiteral("dlv_%1").arg(i).toLatin1());
+        QCOMPARE(r.body, "{\"n\":" + QByteArray::number(i) + "}");
+        QVERIFY(r.headers.value("x-dynaseal-signature").startsWith("t="));
+    }
 }
 
 QTEST_GUILESS_MAIN(CallbackDispatcherTest)
