@@ -33,7 +33,8 @@ struct HttpRequest
     // pass of the event loop: written together in one send, answered in order (HTTP/1.1
     // pipelining), for a fraction of the system calls of one call per connection. Only for a
     // request that may arrive twice: when the peer closes the connection after answering some,
-    // the rest go again on a fresh one. Each call still gets its own handler callbacks.
+    // the rest go again on a fresh one. Each call still gets its own handler callbacks; the
+    // calls of one connection share the first one's timeouts and response-header selection.
     bool pipelined = false;
 };
 
