@@ -19,6 +19,22 @@
 using namespace dynaseal;
 using namespace dynaseal::test;
 
+namespace {
+
+// The registry the dispatcher signs with: one tenant, which the test's callbacks belong to.
+Tenant oneTenant(Registry &registry)
+{
+    auto snapshot = std::make_shared<RegistrySnapshot>();
+    Tenant tenant;
+    tenant.id = QStringLiteral("tn_1");
+    tenant.callbackSecret = "secret";
+    snapshot->tenants.insert(tenant.id, tenant);
+    registry.replace(snapshot);
+    return tenant;
+}
+
+} // namespace
+
 class CallbackDispatcherTest : public QObject
 {
     Q_OBJECT
@@ -54,12 +70,7 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     QString error;
     QVERIFY2(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error), qPrintable(error));
     Registry registry;
-    auto snapshot = std::make_shared<RegistrySnapshot>();
-    Tenant tenant;
-    tenant.id = QStringLiteral("tn_1");
-    tenant.callbackSecret = "secret";
-    snapshot->tenants.insert(tenant.id, tenant);
-    registry.replace(snapshot);
+    const Tenant tenant = oneTenant(registry);
 
     // The receiver holds every delivery until the test answers it.
     MiniHttpServer receiver;
@@ -157,12 +168,7 @@ void CallbackDispatcherTest::firstAttemptsShareAConnection()
     QString error;
     QVERIFY2(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error), qPrintable(error));
     Registry registry;
-    auto snapshot = std::make_shared<RegistrySnapshot>();
-    Tenant tenant;
-    tenant.id = QStringLiteral("tn_1");
-    tenant.callbackSecret = "secret";
-    snapshot->tenants.insert(tenant.id, tenant);
-    registry.replace(snapshot);
+    const Tenant tenant = oneTenant(registry);
     MiniHttpServer receiver; // answers every request 200
     QVERIFY(receiver.listen());
 
