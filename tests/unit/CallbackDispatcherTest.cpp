@@ -2,7 +2,8 @@
 // in memory and go out as earlier deliveries finish, in order; never more than the cap at once.
 // Callbacks stored in their request's row have their first attempt recorded there (or are moved
 // to the callbacks table when it failed), and only then free their journal slot.
-// First attempts made together share a connection, pipelined, up to the pipeline depth.
+// First attempts made together share a connection, pipelined, up to the pipeline depth; retries
+// go alone.
 #include "server/core/CallbackDispatcher.h"
 #include "server/core/Metrics.h"
 #include "server/core/Registry.h"
@@ -43,6 +44,8 @@ private slots:
     void burstBeyondTheCapWaitsItsTurn();
     void firstAttemptsShareAConnection_data();
     void firstAttemptsShareAConnection();
+    void retriesGoAlone_data();
+    void retriesGoAlone();
 };
 
 void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn_data()
@@ -194,6 +197,55 @@ void CallbackDispatcherTest::firstAttemptsShareAConnection()
         QCOMPARE(r.body, "{\"n\":" + QByteArray::number(i) + "}");
         QVERIFY(r.headers.value("x-dynaseal-signature").startsWith("t="));
     }
+}
+
+void CallbackDispatcherTest::retriesGoAlone_data()
+{
+    QTest::addColumn<int>("attempts");    // made before, as stored in the callbacks table
+    QTest::addColumn<int>("connections"); // the receiver sees for 6 callbacks due at once
+    QTest::newRow("never attempted (stored there from the start)") << 0 << 1;
+    QTest::newRow("retried") << 1 << 6;
+    QTest::newRow("retried again") << 4 << 6;
+}
+
+void CallbackDispatcherTest::retriesGoAlone()
+{
+    // A callback attempted before may have met a receiver that mishandles pipelining: its retry
+    // goes on a connection of its own. Callbacks due together that were never attempted share one.
+    QFETCH(int, attempts);
+    QFETCH(int, connections);
+    QTemporaryDir dir;
+    Database db;
+    QString error;
+    QVERIFY2(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error), qPrintable(error));
+    Registry registry;
+    const Tenant tenant = oneTenant(registry);
+    MiniHttpServer receiver; // answers every request 200
+    QVERIFY(receiver.listen());
+    const QString url = receiver.origin() + QStringLiteral("/cb");
+    QVERIFY(db.runBlocking<bool>([&](SqlSession &s) {
+                  for (int i = 0; i < 6; ++i)
+                      s.exec(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts,"
+                                            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, '{}', 'pending', ?, 0, 0)"),
+                             {QStringLiteral("dlv_%1").arg(i), QStringLiteral("req_%1").arg(i), tenant.id, url, attempts});
+                  return true;
+              }).ok());
+
+    HttpClient http; // pipeline depth 32
+    ManualClock clock;
+    Metrics metrics;
+    InFlightJournal journal;
+    QVERIFY2(journal.open(dir.filePath(QStringLiteral("in-flight.journal")), 16, &error), qPrintable(error));
+    CallbackDispatcher dispatcher(db, journal, registry, http, clock, metrics, CallbackPolicy());
+    dispatcher.start(); // one poll finds all six due
+    QTRY_COMPARE(receiver.requests.size(), 6);
+    QTRY_COMPARE(dispatcher.inFlight(), 0);
+    QCOMPARE(receiver.acceptedConnections, connections);
+    QStringList delivered;
+    for (const RecordedRequest &r : receiver.requests)
+        delivered.append(QString::fromLatin1(r.headers.value("x-dynaseal-delivery")));
+    delivered.sort();
+    QCOMPARE(delivered, (QStringList{"dlv_0", "dlv_1", "dlv_2", "dlv_3", "dlv_4", "dlv_5"}));
 }
 
 QTEST_GUILESS_MAIN(CallbackDispatcherTest)
