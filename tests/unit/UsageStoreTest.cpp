@@ -883,6 +883,11 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
     QTest::newRow("recovery of requests in flight") << "SELECT id FROM requests WHERE status = 'in_flight'" << "requests_in_flight";
     QTest::newRow("requests by event id") << "SELECT id FROM requests WHERE event_id = 'e'" << "requests_event";
     QTest::newRow("request log of a tenant") << "SELECT id FROM requests WHERE tenant_id = 't' ORDER BY started_at DESC LIMIT 50" << "requests_tenant_time";
+    QTest::newRow("request log of the calls that failed")
+        << "SELECT id FROM requests WHERE started_at >= 0 AND status = 'error' AND status <> 'ok' ORDER BY started_at DESC, id LIMIT 100"
+        << "requests_not_ok";
+    QTest::newRow("count of the calls that failed")
+        << "SELECT COUNT(*) FROM requests WHERE started_at >= 0 AND status = 'client_closed' AND status <> 'ok'" << "requests_not_ok";
     QTest::newRow("retention of requests") << "DELETE FROM requests WHERE started_at < 5 AND status <> 'in_flight'" << "requests_time";
     QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
     QTest::newRow("callback on its first attempt, in its request's row")

@@ -100,6 +100,12 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE TABLE callback_deliveries (request_id TEXT PRIMARY KEY, http_status INTEGER NOT NULL,"
                            " delivered_at BIGINT NOT NULL) $WITHOUT_ROWID"),
         },
+        // 9: the request log filtered to the calls that did not end `ok` (what an operator looks
+        // for) without scanning the whole log. A call that ends `ok` never enters this index, so
+        // it costs the request path nothing.
+        {
+            QStringLiteral("CREATE INDEX requests_not_ok ON requests(started_at) WHERE status <> 'ok'"),
+        },
     };
     return list;
 }
