@@ -2,6 +2,7 @@
 
 #include "server/core/AdminInput.h"
 #include "server/core/CallbackDispatcher.h"
+#include "server/core/RetentionPurge.h"
 #include "server/core/DynamicKeyMinter.h"
 #include "server/core/storage/AdminStore.h"
 #include "server/core/storage/CallbackStore.h"
@@ -46,6 +47,7 @@ ServerApp::ServerApp(Settings settings, const Clock &clock, QObject *parent)
 ServerApp::~ServerApp()
 {
     m_maintenance.stop();
+    m_retention.reset();
     delete m_listener;
     m_listener = nullptr;
     m_workers.reset(); // stop serving before the services it uses go away
@@ -276,6 +278,10 @@ bool ServerApp::start(QString *error)
 
     m_callbacks->start();
     m_callbacks->submit(*recovered.value);
+    RetentionPolicy retention;
+    retention.requestLogDays = m_settings.requestLogRetentionDays;
+    retention.minuteRollupDays = m_settings.minuteRollupRetentionDays;
+    m_retention = std::make_unique<RetentionPurge>(m_db, m_clock, retention);
     connect(&m_maintenance, &QTimer::timeout, this, &ServerApp::maintain);
     m_maintenance.start(60'000);
     connect(&m_sampler, &QTimer::timeout, this, [this] {
@@ -392,10 +398,8 @@ void ServerApp::maintain()
     const qint64 now = m_clock.nowMs();
     m_ledger.pruneExpired(m_clock.nowSecs() - 60);
     m_limiter.prune(now);
-    const int requestDays = m_settings.requestLogRetentionDays;
-    const int minuteDays = m_settings.minuteRollupRetentionDays;
-    m_db.write<bool>([now, requestDays, minuteDays](SqlSession &s) {
-        UsageStore::purge(s, now, requestDays, minuteDays);
+    m_retention->run();
+    m_db.write<bool>([now](SqlSession &s) {
         AdminStore::purgeExpiredSessions(s, now);
         return true;
     }, this, [](DbOutcome<bool> done) {

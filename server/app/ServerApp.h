@@ -27,6 +27,7 @@ class HttpClient;
 class HttpListener;
 class HttpWorkerPool;
 class ProxyController;
+class RetentionPurge;
 class SecretBox;
 
 class ServerApp : public QObject
@@ -79,6 +80,7 @@ private:
     QList<ProxyController *> m_proxies; // one per serving thread, living there
     std::atomic<int> m_callbackConnections{0};
     quint64 m_startedAtLastRelease = 0;
+    std::unique_ptr<RetentionPurge> m_retention;
     QTimer m_maintenance;
     QTimer m_keyUsageFlush;
     QTimer m_healthChecks;

@@ -1,9 +1,11 @@
 // The server on PostgreSQL (--database postgres://…): migrations, the admin API, billing and
-// callbacks, budgets under concurrency, crash recovery and the admin lists, each test on a fresh
+// callbacks, budgets under concurrency, crash recovery, the admin lists and retention, each test on a fresh
 // database of the server DYNASEAL_TEST_POSTGRES_URL names (scripts/test-postgres.sh sets one
 // up). Without it the tests are skipped, except on CI (CI=true), where a skip would hide that
 // PostgreSQL went untested.
+#include "server/core/storage/Database.h"
 #include "server/core/storage/Migrations.h"
+#include "server/core/storage/UsageStore.h"
 #include "tests/support/Gateway.h"
 #include "tests/support/PostgresTestDatabase.h"
 
@@ -224,6 +226,38 @@ private slots:
         QCOMPARE(items.size(), 1);
         QCOMPARE(items.at(0).toObject().value(QLatin1String("attempts")).toInt(), 2);
         QCOMPARE(items.at(0).toObject().value(QLatin1String("state")).toString(), QStringLiteral("delivered"));
+    }
+
+    // Retention deletes a chunk per call, oldest first, with SQL PostgreSQL takes too (it has no
+    // DELETE ... LIMIT): 25 requests past retention go in chunks of 10; the recent one stays.
+    void retentionPurgeGoesInChunks()
+    {
+        PostgresTestDatabase pg;
+        QString why;
+        QVERIFY2(pg.create(&why), qPrintable(why));
+        dynaseal::Database db;
+        QVERIFY2(db.open(pg.url(), &why), qPrintable(why));
+        constexpr qint64 kNow = 1'800'000'000'000;
+        constexpr qint64 kDay = 86'400'000;
+        for (int i = 0; i < 26; ++i) {
+            const qint64 at = i < 25 ? kNow - 31 * kDay + i : kNow - kDay;
+            pg.rows(QStringLiteral("INSERT INTO requests (id, tenant_id, model, endpoint, stream, status, reserved, started_at)"
+                                   " VALUES (?, 'tn_1', 'm1', 'chat.completions', 0, 'ok', 0, ?)"),
+                    {QStringLiteral("req_%1").arg(i, 2, 10, QLatin1Char('0')), at});
+            pg.rows(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) VALUES (?, 200, ?)"),
+                    {QStringLiteral("req_%1").arg(i, 2, 10, QLatin1Char('0')), at + 5});
+        }
+        QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM requests")), qint64(26));
+        const QList<qint64> left{16, 6, 1};
+        for (int i = 0; i < left.size(); ++i) {
+            const auto more = db.runBlocking<bool>([](dynaseal::SqlSession &s) { return dynaseal::UsageStore::purge(s, kNow, 30, 7, 10); });
+            QVERIFY2(more.ok(), qPrintable(more.error));
+            QCOMPARE(*more.value, i < 2);
+            QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM requests")), left.at(i));
+            QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM callback_deliveries")), left.at(i));
+        }
+        QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id = 'req_25'")), qint64(1));
+        db.close();
     }
 
     void keyBudgetHoldsUnderConcurrency_data()

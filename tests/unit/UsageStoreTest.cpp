@@ -147,6 +147,8 @@ private slots:
     void ledgerLoadsWhatWasBilled();
     void retentionPurgesOldRowsOnly_data();
     void retentionPurgesOldRowsOnly();
+    void retentionPurgeGoesInChunks_data();
+    void retentionPurgeGoesInChunks();
     void requestLogFiltersAndPages();
     void failedFinishInABatchAddsNothing_data();
     void failedFinishInABatchAddsNothing();
@@ -651,11 +653,58 @@ void UsageStoreTest::retentionPurgesOldRowsOnly()
         CallbackStore::markDeliveredInRow(db, s.id, 200, deliveredAt);
         return true;
     }).ok());
-    QVERIFY(m_db->runBlocking<bool>([](SqlSession &db) { UsageStore::purge(db, kNow, 30, 7); return true; }).ok());
+    const auto more = m_db->runBlocking<bool>([](SqlSession &db) { return UsageStore::purge(db, kNow, 30, 7, 100); });
+    QVERIFY(more.ok());
+    QVERIFY(!*more.value);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests")) == 1, requestKept);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callback_deliveries")) == 1, requestKept); // goes with its request
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM usage_minute")) == 1, minuteRollupKept);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM usage_hour")), 1); // hourly rollups are kept
+}
+
+void UsageStoreTest::retentionPurgeGoesInChunks_data()
+{
+    QTest::addColumn<int>("oldRows");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QList<int>>("leftAfterEach"); // old requests left after each purge call, until one says no more
+    QTest::newRow("none old") << 0 << 10 << QList<int>{0};
+    QTest::newRow("fewer than a chunk") << 7 << 10 << QList<int>{0};
+    QTest::newRow("two and a half chunks") << 25 << 10 << QList<int>{15, 5, 0};
+    QTest::newRow("exactly two chunks: a third finds none") << 20 << 10 << QList<int>{10, 0, 0};
+    QTest::newRow("chunks of one") << 3 << 1 << QList<int>{2, 1, 0, 0};
+}
+
+void UsageStoreTest::retentionPurgeGoesInChunks()
+{
+    // Each call deletes at most `limit` old requests (and their delivered callbacks), the oldest
+    // first, and says whether there may be more; recent requests and requests in flight stay.
+    QFETCH(int, oldRows);
+    QFETCH(int, limit);
+    QFETCH(QList<int>, leftAfterEach);
+    QVERIFY(m_db->runBlocking<bool>([oldRows](SqlSession &db) {
+        for (int i = 0; i < oldRows; ++i) {
+            const RequestStart s = start(QStringLiteral("old%1").arg(i), kNow - 31 * kDay + i);
+            UsageStore::begin(db, s);
+            UsageStore::finish(db, outcome(s, 1, 1, RequestStatus::Ok, false));
+            CallbackStore::markDeliveredInRow(db, s.id, 200, s.startedAtMs + 5);
+        }
+        const RequestStart recent = start(QStringLiteral("recent"), kNow - kDay);
+        UsageStore::begin(db, recent);
+        UsageStore::finish(db, outcome(recent, 1, 1, RequestStatus::Ok, false));
+        UsageStore::begin(db, start(QStringLiteral("stuck"), kNow - 40 * kDay)); // in flight: recovery's, not retention's
+        return true;
+    }).ok());
+    for (int i = 0; i < leftAfterEach.size(); ++i) {
+        const auto more = m_db->runBlocking<bool>([limit](SqlSession &db) { return UsageStore::purge(db, kNow, 30, 7, limit); });
+        QVERIFY2(more.ok(), qPrintable(more.error));
+        const int left = int(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id LIKE 'old%'")));
+        QCOMPARE(left, leftAfterEach.at(i));
+        QCOMPARE(int(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callback_deliveries"))), left);
+        if (left > 0) // the oldest went first
+            QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id = 'old%1'").arg(oldRows - 1)), 1);
+        QCOMPARE(*more.value, i + 1 < leftAfterEach.size());
+    }
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id IN ('recent', 'stuck')")), 2);
 }
 
 void UsageStoreTest::requestLogFiltersAndPages()
@@ -888,7 +937,10 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
         << "requests_not_ok";
     QTest::newRow("count of the calls that failed")
         << "SELECT COUNT(*) FROM requests WHERE started_at >= 0 AND status = 'client_closed' AND status <> 'ok'" << "requests_not_ok";
-    QTest::newRow("retention of requests") << "DELETE FROM requests WHERE started_at < 5 AND status <> 'in_flight'" << "requests_time";
+    QTest::newRow("retention of requests, a chunk")
+        << "DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_at < 5 AND status <> 'in_flight'"
+           " ORDER BY started_at LIMIT 2000)"
+        << "requests_time";
     QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
     QTest::newRow("callback on its first attempt, in its request's row")
         << "SELECT callback_id FROM requests r WHERE id = 'r' AND callback_state = 'sending'"

@@ -4,6 +4,8 @@
 #include "server/core/storage/ListPage.h"
 #include "server/core/storage/RowIds.h"
 
+#include <algorithm>
+
 namespace dynaseal {
 namespace {
 
@@ -181,15 +183,30 @@ void UsageStore::loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs)
         ledger.loadKeySpent(q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong());
 }
 
-void UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays)
+bool UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays, int limit)
 {
     const qint64 day = 86'400'000;
-    s.exec(QStringLiteral("DELETE FROM requests WHERE started_at < ? AND status <> ?"), {nowMs - requestLogDays * day, RequestStatus::InFlight});
-    s.exec(QStringLiteral("DELETE FROM callbacks WHERE state = 'delivered' AND created_at < ?"), {nowMs - requestLogDays * day});
-    s.exec(QStringLiteral("DELETE FROM callback_deliveries WHERE delivered_at < ?"), {nowMs - requestLogDays * day});
-    s.exec(QStringLiteral("DELETE FROM usage_minute WHERE bucket < ?"), {nowMs - minuteRollupDays * day});
+    const qint64 requestCutoff = nowMs - requestLogDays * day;
+    // Oldest first, through each table's key (portable: PostgreSQL has no DELETE ... LIMIT).
+    const int requests = s.run(
+        QStringLiteral("DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_at < ? AND status <> ?"
+                       " ORDER BY started_at LIMIT ?)"),
+        {requestCutoff, RequestStatus::InFlight, limit});
+    const int callbacks = s.run(
+        QStringLiteral("DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks WHERE state = 'delivered' AND created_at < ? LIMIT ?)"),
+        {requestCutoff, limit});
+    // Keyed by request id, which starts with the time: the oldest come first in the scan.
+    const int deliveries = s.run(
+        QStringLiteral("DELETE FROM callback_deliveries WHERE request_id IN (SELECT request_id FROM callback_deliveries"
+                       " WHERE delivered_at < ? LIMIT ?)"),
+        {requestCutoff, limit});
     // A key's spend must outlive the key: it is only dropped a day after the key expired.
-    s.exec(QStringLiteral("DELETE FROM key_spend WHERE expires_at < ?"), {nowMs / 1000 - 86'400});
+    const int keys = s.run(
+        QStringLiteral("DELETE FROM key_spend WHERE key_hash IN (SELECT key_hash FROM key_spend WHERE expires_at < ? LIMIT ?)"),
+        {nowMs / 1000 - 86'400, limit});
+    // A row per minute, tenant and model: small enough to go at once.
+    s.exec(QStringLiteral("DELETE FROM usage_minute WHERE bucket < ?"), {nowMs - minuteRollupDays * day});
+    return std::max({requests, callbacks, deliveries, keys}) >= limit;
 }
 
 QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QList<RequestStart> journaled)

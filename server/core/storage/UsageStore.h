@@ -41,7 +41,11 @@ public:
     // Fills the ledger with what is already billed.
     static void loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs);
 
-    static void purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays);
+    // Deletes what is past retention, at most `limit` rows of each table that grows with the
+    // traffic (requests, delivered callbacks, key spend); true if one of them had more. One call
+    // is one write job: a long backlog (retention shortened, a server that was down) goes in
+    // many short jobs, with the requests' outcomes written in between (RetentionPurge).
+    static bool purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays, int limit);
 
     // The stored requests that match, newest first, after the `journaled` ones that match (in
     // flight now, newest first): {"total", "items"}, paged over both.
