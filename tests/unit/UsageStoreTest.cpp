@@ -941,6 +941,10 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
         << "DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_at < 5 AND status <> 'in_flight'"
            " ORDER BY started_at LIMIT 2000)"
         << "requests_time";
+    QTest::newRow("retention of the deliveries recorded beside them")
+        << "DELETE FROM callback_deliveries WHERE request_id IN (SELECT id FROM requests WHERE started_at < 5"
+           " AND status <> 'in_flight' ORDER BY started_at LIMIT 2000)"
+        << "requests_time";
     QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
     QTest::newRow("callback on its first attempt, in its request's row")
         << "SELECT callback_id FROM requests r WHERE id = 'r' AND callback_state = 'sending'"

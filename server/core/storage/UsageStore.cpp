@@ -187,18 +187,17 @@ bool UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minu
 {
     const qint64 day = 86'400'000;
     const qint64 requestCutoff = nowMs - requestLogDays * day;
-    // Oldest first, through each table's key (portable: PostgreSQL has no DELETE ... LIMIT).
-    const int requests = s.run(
-        QStringLiteral("DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE started_at < ? AND status <> ?"
-                       " ORDER BY started_at LIMIT ?)"),
-        {requestCutoff, RequestStatus::InFlight, limit});
+    // The oldest requests first, found through requests_time (portable: PostgreSQL has no
+    // DELETE ... LIMIT). Their deliveries go with them, found by key through the same subquery
+    // (the same rows: nothing changed the requests in between): a search of callback_deliveries
+    // by its own time would scan the whole table every minute, as it has no time index.
+    static const QString oldest = QStringLiteral(
+        " IN (SELECT id FROM requests WHERE started_at < ? AND status <> ? ORDER BY started_at LIMIT ?)");
+    const QVariantList oldestValues{requestCutoff, RequestStatus::InFlight, limit};
+    s.run(QStringLiteral("DELETE FROM callback_deliveries WHERE request_id") + oldest, oldestValues);
+    const int requests = s.run(QStringLiteral("DELETE FROM requests WHERE id") + oldest, oldestValues);
     const int callbacks = s.run(
         QStringLiteral("DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks WHERE state = 'delivered' AND created_at < ? LIMIT ?)"),
-        {requestCutoff, limit});
-    // Keyed by request id, which starts with the time: the oldest come first in the scan.
-    const int deliveries = s.run(
-        QStringLiteral("DELETE FROM callback_deliveries WHERE request_id IN (SELECT request_id FROM callback_deliveries"
-                       " WHERE delivered_at < ? LIMIT ?)"),
         {requestCutoff, limit});
     // A key's spend must outlive the key: it is only dropped a day after the key expired.
     const int keys = s.run(
@@ -206,7 +205,7 @@ bool UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minu
         {nowMs / 1000 - 86'400, limit});
     // A row per minute, tenant and model: small enough to go at once.
     s.exec(QStringLiteral("DELETE FROM usage_minute WHERE bucket < ?"), {nowMs - minuteRollupDays * day});
-    return std::max({requests, callbacks, deliveries, keys}) >= limit;
+    return std::max({requests, callbacks, keys}) >= limit;
 }
 
 QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QList<RequestStart> journaled)
