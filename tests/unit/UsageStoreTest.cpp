@@ -651,6 +651,12 @@ void UsageStoreTest::retentionPurgesOldRowsOnly()
         UsageStore::begin(db, s);
         UsageStore::finish(db, o);
         CallbackStore::markDeliveredInRow(db, s.id, 200, deliveredAt);
+        // Callbacks that took a retry, in the table: a delivered one follows retention, a
+        // pending or abandoned one is kept.
+        for (const char *state : {"delivered", "pending", "abandoned"})
+            db.exec(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at,"
+                                   " created_at) VALUES (?, ?, 'tn_1', 'http://127.0.0.1:9/cb', '{}', ?, 2, 0, ?)"),
+                    {QStringLiteral("dlv_%1").arg(QLatin1String(state)), s.id, QLatin1String(state), o.finishedAtMs});
         return true;
     }).ok());
     const auto more = m_db->runBlocking<bool>([](SqlSession &db) { return UsageStore::purge(db, kNow, 30, 7, 100); });
@@ -658,6 +664,8 @@ void UsageStoreTest::retentionPurgesOldRowsOnly()
     QVERIFY(!*more.value);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests")) == 1, requestKept);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callback_deliveries")) == 1, requestKept); // goes with its request
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state = 'delivered'")) == 1, requestKept);
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks WHERE state <> 'delivered'")), 2);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM usage_minute")) == 1, minuteRollupKept);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM usage_hour")), 1); // hourly rollups are kept
 }
@@ -945,6 +953,10 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
         << "DELETE FROM callback_deliveries WHERE request_id IN (SELECT id FROM requests WHERE started_at < 5"
            " AND status <> 'in_flight' ORDER BY started_at LIMIT 2000)"
         << "requests_time";
+    QTest::newRow("retention of the callbacks delivered at a retry")
+        << "DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks WHERE state = 'delivered' AND created_at < 5"
+           " ORDER BY created_at LIMIT 2000)"
+        << "callbacks_delivered";
     QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
     QTest::newRow("callback on its first attempt, in its request's row")
         << "SELECT callback_id FROM requests r WHERE id = 'r' AND callback_state = 'sending'"

@@ -197,7 +197,8 @@ bool UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minu
     s.run(QStringLiteral("DELETE FROM callback_deliveries WHERE request_id") + oldest, oldestValues);
     const int requests = s.run(QStringLiteral("DELETE FROM requests WHERE id") + oldest, oldestValues);
     const int callbacks = s.run(
-        QStringLiteral("DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks WHERE state = 'delivered' AND created_at < ? LIMIT ?)"),
+        QStringLiteral("DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks WHERE state = 'delivered' AND created_at < ?"
+                       " ORDER BY created_at LIMIT ?)"),
         {requestCutoff, limit});
     // A key's spend must outlive the key: it is only dropped a day after the key expired.
     const int keys = s.run(
