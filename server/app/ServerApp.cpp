@@ -2,8 +2,8 @@
 
 #include "server/core/AdminInput.h"
 #include "server/core/CallbackDispatcher.h"
-#include "server/core/RetentionPurge.h"
 #include "server/core/DynamicKeyMinter.h"
+#include "server/core/RetentionPurge.h"
 #include "server/core/storage/AdminStore.h"
 #include "server/core/storage/CallbackStore.h"
 #include "server/core/storage/RegistryLoader.h"
