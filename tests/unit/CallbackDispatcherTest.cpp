@@ -34,6 +34,41 @@ Tenant oneTenant(Registry &registry)
     return tenant;
 }
 
+// What a dispatcher under test needs: a database and an in-flight journal in a temporary folder,
+// the registry of oneTenant(), and a receiver (it answers every request 200 unless the test gives
+// it a handler). Members go in reverse: the dispatcher first.
+struct Rig
+{
+    QTemporaryDir dir;
+    Database db;
+    Registry registry;
+    Tenant tenant = oneTenant(registry);
+    MiniHttpServer receiver;
+    ManualClock clock;
+    Metrics metrics;
+    InFlightJournal journal;
+    std::unique_ptr<HttpClient> http;
+    std::unique_ptr<CallbackDispatcher> dispatcher;
+
+    // Empty when all is ready, else what failed. start() is not called: without a poll, every
+    // delivery comes from submit().
+    QString setUp(const CallbackPolicy &policy = CallbackPolicy(), const HttpClientOptions &options = HttpClientOptions())
+    {
+        QString error;
+        if (!db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error))
+            return error;
+        if (!receiver.listen())
+            return QStringLiteral("the receiver cannot listen");
+        if (!journal.open(dir.filePath(QStringLiteral("in-flight.journal")), 16, &error))
+            return error;
+        http = std::make_unique<HttpClient>(options);
+        dispatcher = std::make_unique<CallbackDispatcher>(db, journal, registry, *http, clock, metrics, policy);
+        return QString();
+    }
+
+    QString url() const { return receiver.origin() + QStringLiteral("/cb"); }
+};
+
 } // namespace
 
 class CallbackDispatcherTest : public QObject
@@ -68,40 +103,30 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     QFETCH(int, callbacks);
     QFETCH(bool, failFirst);
     QFETCH(bool, inRow);
-    QTemporaryDir dir;
-    Database db;
-    QString error;
-    QVERIFY2(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error), qPrintable(error));
-    Registry registry;
-    const Tenant tenant = oneTenant(registry);
+    Rig rig;
+    CallbackPolicy policy;
+    policy.maxInFlight = cap;
+    const QString notReady = rig.setUp(policy);
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    Database &db = rig.db;
+    InFlightJournal &journal = rig.journal;
+    CallbackDispatcher &dispatcher = *rig.dispatcher;
+    const Tenant &tenant = rig.tenant;
 
     // The receiver holds every delivery until the test answers it.
-    MiniHttpServer receiver;
-    QVERIFY(receiver.listen());
     QList<QPointer<QTcpSocket>> unanswered;
     QStringList order;
     int mostAtOnce = 0;
-    receiver.setHandler([&](const RecordedRequest &request, QTcpSocket *socket) {
+    rig.receiver.setHandler([&](const RecordedRequest &request, QTcpSocket *socket) {
         order.append(QString::fromLatin1(request.headers.value("x-dynaseal-delivery")));
         unanswered.append(socket);
         mostAtOnce = std::max(mostAtOnce, int(unanswered.size()));
     });
-
-    HttpClient http;
-    ManualClock clock;
-    Metrics metrics;
-    CallbackPolicy policy;
-    policy.maxInFlight = cap;
-    InFlightJournal journal;
-    QVERIFY2(journal.open(dir.filePath(QStringLiteral("in-flight.journal")), 16, &error), qPrintable(error));
-    CallbackDispatcher dispatcher(db, journal, registry, http, clock, metrics, policy);
-    // start() is not called: there is no poll, so every delivery comes from submit().
     QList<PendingCallback> batch;
     QStringList expected;
     for (int i = 0; i < callbacks; ++i) {
         expected.append(QStringLiteral("dlv_%1").arg(i));
-        batch.append(PendingCallback{expected.last(), QStringLiteral("req_%1").arg(i), tenant.id,
-                                     receiver.origin() + QStringLiteral("/cb"), "{}"});
+        batch.append(PendingCallback{expected.last(), QStringLiteral("req_%1").arg(i), tenant.id, rig.url(), "{}"});
         if (!inRow)
             continue;
         // As a journaled request's outcome stores it.
@@ -138,7 +163,7 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     order.sort();
     QCOMPARE(order, expected);
     QCOMPARE(mostAtOnce, std::min(cap, callbacks));
-    QCOMPARE(receiver.requests.size(), callbacks);
+    QCOMPARE(rig.receiver.requests.size(), callbacks);
     if (!inRow)
         return;
     // Every first attempt recorded, and only then its journal slot freed.
@@ -166,33 +191,21 @@ void CallbackDispatcherTest::firstAttemptsShareAConnection()
     // the pipeline depth allows; each is still its own signed POST.
     QFETCH(int, pipelineDepth);
     QFETCH(int, connections);
-    QTemporaryDir dir;
-    Database db;
-    QString error;
-    QVERIFY2(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error), qPrintable(error));
-    Registry registry;
-    const Tenant tenant = oneTenant(registry);
-    MiniHttpServer receiver; // answers every request 200
-    QVERIFY(receiver.listen());
-
+    Rig rig;
     HttpClientOptions options;
     options.pipelineDepth = pipelineDepth;
-    HttpClient http(options);
-    ManualClock clock;
-    Metrics metrics;
-    InFlightJournal journal;
-    QVERIFY2(journal.open(dir.filePath(QStringLiteral("in-flight.journal")), 16, &error), qPrintable(error));
-    CallbackDispatcher dispatcher(db, journal, registry, http, clock, metrics, CallbackPolicy());
+    const QString notReady = rig.setUp(CallbackPolicy(), options);
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
     QList<PendingCallback> batch;
     for (int i = 0; i < 6; ++i)
-        batch.append(PendingCallback{QStringLiteral("dlv_%1").arg(i), QStringLiteral("req_%1").arg(i), tenant.id,
-                                     receiver.origin() + QStringLiteral("/cb"), "{\"n\":" + QByteArray::number(i) + "}"});
-    dispatcher.submit(batch);
-    QTRY_COMPARE(dispatcher.inFlight(), 0);
-    QCOMPARE(receiver.requests.size(), 6);
-    QCOMPARE(receiver.acceptedConnections, connections);
+        batch.append(PendingCallback{QStringLiteral("dlv_%1").arg(i), QStringLiteral("req_%1").arg(i), rig.tenant.id, rig.url(),
+                                     "{\"n\":" + QByteArray::number(i) + "}"});
+    rig.dispatcher->submit(batch);
+    QTRY_COMPARE(rig.dispatcher->inFlight(), 0);
+    QCOMPARE(rig.receiver.requests.size(), 6);
+    QCOMPARE(rig.receiver.acceptedConnections, connections);
     for (int i = 0; i < 6; ++i) {
-        const RecordedRequest &r = receiver.requests[i];
+        const RecordedRequest &r = rig.receiver.requests[i];
         QCOMPARE(r.headers.value("x-dynaseal-delivery"), QStringLiteral("dlv_%1").arg(i).toLatin1());
         QCOMPARE(r.body, "{\"n\":" + QByteArray::number(i) + "}");
         QVERIFY(r.headers.value("x-dynaseal-signature").startsWith("t="));
@@ -214,35 +227,22 @@ void CallbackDispatcherTest::retriesGoAlone()
     // goes on a connection of its own. Callbacks due together that were never attempted share one.
     QFETCH(int, attempts);
     QFETCH(int, connections);
-    QTemporaryDir dir;
-    Database db;
-    QString error;
-    QVERIFY2(db.open(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("c.db")), &error), qPrintable(error));
-    Registry registry;
-    const Tenant tenant = oneTenant(registry);
-    MiniHttpServer receiver; // answers every request 200
-    QVERIFY(receiver.listen());
-    const QString url = receiver.origin() + QStringLiteral("/cb");
-    QVERIFY(db.runBlocking<bool>([&](SqlSession &s) {
-                  for (int i = 0; i < 6; ++i)
-                      s.exec(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts,"
-                                            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, '{}', 'pending', ?, 0, 0)"),
-                             {QStringLiteral("dlv_%1").arg(i), QStringLiteral("req_%1").arg(i), tenant.id, url, attempts});
-                  return true;
-              }).ok());
-
-    HttpClient http; // pipeline depth 32
-    ManualClock clock;
-    Metrics metrics;
-    InFlightJournal journal;
-    QVERIFY2(journal.open(dir.filePath(QStringLiteral("in-flight.journal")), 16, &error), qPrintable(error));
-    CallbackDispatcher dispatcher(db, journal, registry, http, clock, metrics, CallbackPolicy());
-    dispatcher.start(); // one poll finds all six due
-    QTRY_COMPARE(receiver.requests.size(), 6);
-    QTRY_COMPARE(dispatcher.inFlight(), 0);
-    QCOMPARE(receiver.acceptedConnections, connections);
+    Rig rig; // pipeline depth 32
+    const QString notReady = rig.setUp();
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    QVERIFY(rig.db.runBlocking<bool>([&](SqlSession &s) {
+                      for (int i = 0; i < 6; ++i)
+                          s.exec(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts,"
+                                                " next_attempt_at, created_at) VALUES (?, ?, ?, ?, '{}', 'pending', ?, 0, 0)"),
+                                 {QStringLiteral("dlv_%1").arg(i), QStringLiteral("req_%1").arg(i), rig.tenant.id, rig.url(), attempts});
+                      return true;
+                  }).ok());
+    rig.dispatcher->start(); // one poll finds all six due
+    QTRY_COMPARE(rig.receiver.requests.size(), 6);
+    QTRY_COMPARE(rig.dispatcher->inFlight(), 0);
+    QCOMPARE(rig.receiver.acceptedConnections, connections);
     QStringList delivered;
-    for (const RecordedRequest &r : receiver.requests)
+    for (const RecordedRequest &r : rig.receiver.requests)
         delivered.append(QString::fromLatin1(r.headers.value("x-dynaseal-delivery")));
     delivered.sort();
     QCOMPARE(delivered, (QStringList{"dlv_0", "dlv_1", "dlv_2", "dlv_3", "dlv_4", "dlv_5"}));
