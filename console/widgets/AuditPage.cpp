@@ -9,8 +9,6 @@
 
 #include <QCheckBox>
 #include <QDateTimeEdit>
-#include <QSettings>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace dynaseal::console {
@@ -20,7 +18,6 @@ AuditPage::AuditPage(AdminClient *client, ServerCatalog *catalog, QWidget *paren
     , m_model(new AuditModel(this))
     , m_table(new TableView(this))
     , m_pager(new Pager(100, this))
-    , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_detail(new JsonView(this))
     , m_useSince(new QCheckBox(tr("&Since"), this))
     , m_since(new QDateTimeEdit(QDateTime(QDate::currentDate().addDays(-7), QTime(0, 0)), this))
@@ -41,13 +38,7 @@ AuditPage::AuditPage(AdminClient *client, ServerCatalog *catalog, QWidget *paren
     tl->setContentsMargins(0, 0, 0, 0);
     tl->addWidget(m_table, 1);
     tl->addWidget(m_pager);
-    m_splitter->addWidget(top);
-    m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 4);
-    m_splitter->setStretchFactor(1, 1);
-    m_splitter->setChildrenCollapsible(false);
-    m_splitter->restoreState(QSettings().value(QStringLiteral("splitters/audit")).toByteArray());
-    content()->addWidget(m_splitter, 1);
+    addSplitter(Qt::Vertical, top, m_detail, 4, 1);
 
     connect(m_table, &TableView::selectionChangedTo, this,
         [this](const QJsonObject &o) { m_detail->setJson(o.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(o)); });
@@ -100,7 +91,7 @@ void AuditPage::sessionChanged(bool isConnected)
 
 void AuditPage::saveState() const
 {
-    QSettings().setValue(QStringLiteral("splitters/audit"), m_splitter->saveState());
+    Page::saveState();
     m_table->saveState();
 }
 

@@ -4,7 +4,6 @@
 
 class QCheckBox;
 class QDateTimeEdit;
-class QSplitter;
 
 namespace dynaseal::console {
 
@@ -31,7 +30,6 @@ private:
     AuditModel *m_model;
     TableView *m_table;
     Pager *m_pager;
-    QSplitter *m_splitter;
     JsonView *m_detail;
     QCheckBox *m_useSince;
     QDateTimeEdit *m_since;

@@ -15,8 +15,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSettings>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace dynaseal::console {
@@ -26,7 +24,6 @@ CallbacksPage::CallbacksPage(AdminClient *client, ServerCatalog *catalog, QWidge
     , m_model(new CallbacksModel(this))
     , m_table(new TableView(this))
     , m_pager(new Pager(100, this))
-    , m_splitter(new QSplitter(Qt::Horizontal, this))
     , m_state(new QComboBox(this))
     , m_tenant(new TenantFilterBox(catalog, this))
     , m_summary(new QLabel(this))
@@ -81,14 +78,7 @@ CallbacksPage::CallbacksPage(AdminClient *client, ServerCatalog *catalog, QWidge
     rl->addWidget(bodyTitle);
     rl->addWidget(m_body, 1);
 
-    m_splitter->addWidget(left);
-    m_splitter->addWidget(right);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
-    m_splitter->setChildrenCollapsible(false);
-    if (!m_splitter->restoreState(QSettings().value(QStringLiteral("splitters/callbacks")).toByteArray()))
-        m_splitter->setSizes({ 700, 500 });
-    content()->addWidget(m_splitter, 1);
+    addSplitter(Qt::Horizontal, left, right, 3, 2, { 700, 500 });
 
     m_reload.setSingleShot(true);
     m_reload.setInterval(1500);
@@ -214,7 +204,7 @@ void CallbacksPage::sessionChanged(bool isConnected)
 
 void CallbacksPage::saveState() const
 {
-    QSettings().setValue(QStringLiteral("splitters/callbacks"), m_splitter->saveState());
+    Page::saveState();
     m_table->saveState();
 }
 

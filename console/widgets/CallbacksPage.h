@@ -9,7 +9,6 @@
 class QComboBox;
 class QLabel;
 class QPushButton;
-class QSplitter;
 
 namespace dynaseal::console {
 
@@ -42,7 +41,6 @@ private:
     CallbacksModel *m_model;
     TableView *m_table;
     Pager *m_pager;
-    QSplitter *m_splitter;
     QComboBox *m_state;
     TenantFilterBox *m_tenant;
     QLabel *m_summary;

@@ -6,6 +6,8 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSettings>
+#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace dynaseal::console {
@@ -84,6 +86,26 @@ void Page::showEvent(QShowEvent *event)
         m_stale = false;
         refresh();
     }
+}
+
+void Page::addSplitter(Qt::Orientation orientation, QWidget *first, QWidget *second, int firstStretch, int secondStretch,
+                       const QList<int> &defaultSizes)
+{
+    m_splitter = new QSplitter(orientation, this);
+    m_splitter->addWidget(first);
+    m_splitter->addWidget(second);
+    m_splitter->setStretchFactor(0, firstStretch);
+    m_splitter->setStretchFactor(1, secondStretch);
+    m_splitter->setChildrenCollapsible(false);
+    if (!m_splitter->restoreState(QSettings().value(QStringLiteral("splitters/") + id()).toByteArray()) && !defaultSizes.isEmpty())
+        m_splitter->setSizes(defaultSizes);
+    content()->addWidget(m_splitter, 1);
+}
+
+void Page::saveState() const
+{
+    if (m_splitter)
+        QSettings().setValue(QStringLiteral("splitters/") + id(), m_splitter->saveState());
 }
 
 } // namespace dynaseal::console

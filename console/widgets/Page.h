@@ -6,6 +6,7 @@
 
 class QHBoxLayout;
 class QLabel;
+class QSplitter;
 class QVBoxLayout;
 
 namespace dynaseal::console {
@@ -28,7 +29,8 @@ public:
     virtual void refresh() = 0;
     // The session changed (connected, or disconnected when `connected` is false).
     virtual void sessionChanged(bool connected);
-    virtual void saveState() const { }
+    // Saves what the user arranged (the splitter's sizes); pages that keep more add to it.
+    virtual void saveState() const;
     MessageBar *messages() const { return m_messages; }
 
 signals:
@@ -40,6 +42,11 @@ protected:
     void addHeaderWidget(QWidget *widget);
     QVBoxLayout *content() const { return m_content; }
     void showError(const AdminError &error);
+    // Adds `first` and `second` to the content, side by side (Qt::Horizontal) or one above the
+    // other, stretched `firstStretch`:`secondStretch`, at the sizes the user left them at (saved
+    // by saveState() under the page's id), else at `defaultSizes`.
+    void addSplitter(Qt::Orientation orientation, QWidget *first, QWidget *second, int firstStretch, int secondStretch,
+                     const QList<int> &defaultSizes = {});
     bool connected() const;
     // Whether the page is the one on screen (pages refresh lazily when they are not).
     bool isCurrent() const { return isVisible(); }
@@ -56,6 +63,7 @@ private:
     MessageBar *m_messages;
     QLabel *m_title;
     QLabel *m_subtitle;
+    QSplitter *m_splitter = nullptr;
 };
 
 } // namespace dynaseal::console

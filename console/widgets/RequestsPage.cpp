@@ -16,8 +16,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
-#include <QSplitter>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
@@ -28,7 +26,6 @@ RequestsPage::RequestsPage(AdminClient *client, ServerCatalog *catalog, QWidget 
     , m_model(new RequestsModel(this))
     , m_table(new TableView(this))
     , m_pager(new Pager(100, this))
-    , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_details(new QTextBrowser(this))
     , m_tenant(new TenantFilterBox(catalog, this))
     , m_modelFilter(new QComboBox(this))
@@ -86,13 +83,7 @@ RequestsPage::RequestsPage(AdminClient *client, ServerCatalog *catalog, QWidget 
     tl->addWidget(m_pager);
     m_details->setObjectName(QStringLiteral("details"));
     m_details->setOpenLinks(false);
-    m_splitter->addWidget(top);
-    m_splitter->addWidget(m_details);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
-    m_splitter->setChildrenCollapsible(false);
-    m_splitter->restoreState(QSettings().value(QStringLiteral("splitters/requests")).toByteArray());
-    content()->addWidget(m_splitter, 1);
+    addSplitter(Qt::Vertical, top, m_details, 3, 2);
 
     connect(m_table, &TableView::selectionChangedTo, this, &RequestsPage::showDetails);
     connect(m_pager, &Pager::pageRequested, this, &RequestsPage::load);
@@ -223,7 +214,7 @@ void RequestsPage::sessionChanged(bool isConnected)
 
 void RequestsPage::saveState() const
 {
-    QSettings().setValue(QStringLiteral("splitters/requests"), m_splitter->saveState());
+    Page::saveState();
     m_table->saveState();
 }
 

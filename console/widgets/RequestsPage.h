@@ -8,7 +8,6 @@
 class QCheckBox;
 class QComboBox;
 class QDateTimeEdit;
-class QSplitter;
 class QTextBrowser;
 
 namespace dynaseal::console {
@@ -40,7 +39,6 @@ private:
     RequestsModel *m_model;
     TableView *m_table;
     Pager *m_pager;
-    QSplitter *m_splitter;
     QTextBrowser *m_details;
     TenantFilterBox *m_tenant;
     QComboBox *m_modelFilter;

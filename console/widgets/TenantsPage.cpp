@@ -13,8 +13,6 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSettings>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace dynaseal::console {
@@ -27,7 +25,6 @@ TenantsPage::TenantsPage(AdminClient *client, ServerCatalog *catalog, QWidget *p
     , m_search(new QLineEdit(this))
     , m_new(new QPushButton(tr("&New tenant"), this))
     , m_delete(new QPushButton(tr("&Delete…"), this))
-    , m_splitter(new QSplitter(Qt::Horizontal, this))
 {
     m_search->setObjectName(QStringLiteral("tenantSearch"));
     m_search->setPlaceholderText(tr("Search tenants (Ctrl+F)"));
@@ -57,14 +54,7 @@ TenantsPage::TenantsPage(AdminClient *client, ServerCatalog *catalog, QWidget *p
     m_table->setEmptyText(tr("No tenants yet. A tenant is an app's backend: create one with New tenant."));
     m_table->sortByColumn(0, Qt::AscendingOrder);
     m_table->setMinimumWidth(320);
-    m_splitter->addWidget(m_table);
-    m_splitter->addWidget(m_editor);
-    m_splitter->setStretchFactor(0, 2);
-    m_splitter->setStretchFactor(1, 3);
-    m_splitter->setChildrenCollapsible(false);
-    if (!m_splitter->restoreState(QSettings().value(QStringLiteral("splitters/tenants")).toByteArray()))
-        m_splitter->setSizes({ 560, 640 });
-    content()->addWidget(m_splitter, 1);
+    addSplitter(Qt::Horizontal, m_table, m_editor, 2, 3, { 560, 640 });
 
     connect(m_search, &QLineEdit::textChanged, m_table, &TableView::setFilterText);
     connect(m_table, &TableView::selectionChangedTo, this, &TenantsPage::select);
@@ -208,7 +198,7 @@ void TenantsPage::sessionChanged(bool isConnected)
 
 void TenantsPage::saveState() const
 {
-    QSettings().setValue(QStringLiteral("splitters/tenants"), m_splitter->saveState());
+    Page::saveState();
     m_table->saveState();
 }
 

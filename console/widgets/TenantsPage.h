@@ -5,7 +5,6 @@
 
 class QLineEdit;
 class QPushButton;
-class QSplitter;
 
 namespace dynaseal::console {
 
@@ -41,7 +40,6 @@ private:
     QLineEdit *m_search;
     QPushButton *m_new;
     QPushButton *m_delete;
-    QSplitter *m_splitter;
     QString m_shownId;
 };
 

@@ -18,8 +18,6 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSettings>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace dynaseal::console {
@@ -28,7 +26,6 @@ UpstreamsPage::UpstreamsPage(AdminClient *client, ServerCatalog *catalog, QWidge
     : Page(QStringLiteral("upstreams"), client, catalog, parent)
     , m_model(new UpstreamsModel(this))
     , m_table(new TableView(this))
-    , m_splitter(new QSplitter(Qt::Horizontal, this))
     , m_heading(new QLabel(this))
     , m_editorMessages(new MessageBar(this))
     , m_testResult(new MessageBar(this))
@@ -107,14 +104,7 @@ UpstreamsPage::UpstreamsPage(AdminClient *client, ServerCatalog *catalog, QWidge
     el->addWidget(card);
     el->addStretch();
 
-    m_splitter->addWidget(m_table);
-    m_splitter->addWidget(editor);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
-    m_splitter->setChildrenCollapsible(false);
-    if (!m_splitter->restoreState(QSettings().value(QStringLiteral("splitters/upstreams")).toByteArray()))
-        m_splitter->setSizes({ 640, 560 });
-    content()->addWidget(m_splitter, 1);
+    addSplitter(Qt::Horizontal, m_table, editor, 3, 2, { 640, 560 });
 
     connect(m_table, &TableView::selectionChangedTo, this, &UpstreamsPage::select);
     connect(m_new, &QPushButton::clicked, this, &UpstreamsPage::startNew);
@@ -352,7 +342,7 @@ void UpstreamsPage::testSelected()
 
 void UpstreamsPage::saveState() const
 {
-    QSettings().setValue(QStringLiteral("splitters/upstreams"), m_splitter->saveState());
+    Page::saveState();
     m_table->saveState();
 }
 

@@ -9,7 +9,6 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
-class QSplitter;
 
 namespace dynaseal::console {
 
@@ -43,7 +42,6 @@ private:
 
     UpstreamsModel *m_model;
     TableView *m_table;
-    QSplitter *m_splitter;
     QLabel *m_heading;
     MessageBar *m_editorMessages;
     MessageBar *m_testResult;
