@@ -31,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -336,6 +337,25 @@ private slots:
         QTRY_VERIFY(m_window->page(QStringLiteral("requests"))->isVisible());
         QTest::keyClick(m_window.get(), Qt::Key_1, Qt::ControlModifier);
         QTRY_VERIFY(m_window->page(QStringLiteral("dashboard"))->isVisible());
+    }
+
+    void pagesKeepTheirSplitterSizes()
+    {
+        // A page's list/detail splitter is saved under the page's id, and the next window opens
+        // it at the same sizes.
+        m_window->showPage(QStringLiteral("tenants"));
+        Page *page = m_window->page(QStringLiteral("tenants"));
+        auto *splitter = page->findChild<QSplitter *>();
+        QVERIFY(splitter);
+        const int total = splitter->sizes().value(0) + splitter->sizes().value(1);
+        splitter->setSizes({ total / 4, total - total / 4 });
+        const QByteArray state = splitter->saveState();
+        page->saveState();
+        QCOMPARE(QSettings().value(QStringLiteral("splitters/tenants")).toByteArray(), state);
+        MainWindow next;
+        auto *restored = next.page(QStringLiteral("tenants"))->findChild<QSplitter *>();
+        QVERIFY(restored);
+        QCOMPARE(restored->saveState(), state);
     }
 
     void lostSessionAsksToLogInAgain()
