@@ -187,15 +187,28 @@ bool UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minu
 {
     const qint64 day = 86'400'000;
     const qint64 requestCutoff = nowMs - requestLogDays * day;
-    // The oldest requests first, found through requests_time (portable: PostgreSQL has no
-    // DELETE ... LIMIT). Their deliveries go with them, found by key through the same subquery
-    // (the same rows: nothing changed the requests in between): a search of callback_deliveries
-    // by its own time would scan the whole table every minute, as it has no time index.
+    // The oldest requests first, found through requests_time (PostgreSQL has no DELETE ...
+    // LIMIT). Their recorded deliveries go with them, found by key: a search of
+    // callback_deliveries by its own time would scan the whole table every minute, as it has no
+    // time index.
     static const QString oldest = QStringLiteral(
-        " IN (SELECT id FROM requests WHERE started_at < ? AND status <> ? ORDER BY started_at LIMIT ?)");
+        "SELECT id FROM requests WHERE started_at < ? AND status <> ? ORDER BY started_at LIMIT ?");
     const QVariantList oldestValues{requestCutoff, RequestStatus::InFlight, limit};
-    s.run(QStringLiteral("DELETE FROM callback_deliveries WHERE request_id") + oldest, oldestValues);
-    const int requests = s.run(QStringLiteral("DELETE FROM requests WHERE id") + oldest, oldestValues);
+    int requests = 0;
+    if (s.isPostgres()) {
+        // In one statement: under READ COMMITTED another server's purge may commit between two,
+        // and the second would pick other rows than the first.
+        QSqlQuery &q = s.exec(QStringLiteral("WITH gone AS (DELETE FROM requests WHERE id IN (") + oldest
+                                  + QStringLiteral(") RETURNING id), delivered AS (DELETE FROM callback_deliveries"
+                                                   " WHERE request_id IN (SELECT id FROM gone)) SELECT COUNT(*) FROM gone"),
+                              oldestValues);
+        requests = q.next() ? q.value(0).toInt() : 0;
+    } else {
+        // The batch's transaction holds SQLite's write lock: nothing changes the requests between
+        // the two statements, so the same subquery picks the same rows twice.
+        s.run(QStringLiteral("DELETE FROM callback_deliveries WHERE request_id IN (") + oldest + QLatin1Char(')'), oldestValues);
+        requests = s.run(QStringLiteral("DELETE FROM requests WHERE id IN (") + oldest + QLatin1Char(')'), oldestValues);
+    }
     const int callbacks = s.run(
         QStringLiteral("DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks WHERE state = 'delivered' AND created_at < ?"
                        " ORDER BY created_at LIMIT ?)"),
