@@ -293,13 +293,13 @@ void HttpClient::Private::startPending()
             continue; // cancelled before it started
         const std::shared_ptr<Call> call = it.value();
         if (!call->invalid && call->pipelined) {
-            const auto found = openGroup.constFind(call->target.poolKey);
+            auto group = openGroup.find(call->target.poolKey);
             // Answers come in order: a deeper pipeline makes the last wait for more of the others.
-            if (found == openGroup.cend() || groups[*found].size() >= size_t(options.pipelineDepth)) {
-                openGroup.insert(call->target.poolKey, groups.size());
+            if (group == openGroup.end() || groups[*group].size() >= size_t(options.pipelineDepth)) {
+                group = openGroup.insert(call->target.poolKey, groups.size());
                 groups.push_back({});
             }
-            groups[openGroup.value(call->target.poolKey)].push_back(call);
+            groups[*group].push_back(call);
             continue;
         }
         if (!call->invalid) {

@@ -104,8 +104,6 @@ public:
     // the server closing an idle keep-alive connection at the same moment we reused it.
     bool isReused() const { return m_served > 0; }
     bool responseStarted() const { return m_gotBytes; }
-    // Responses of the current exchange read to their end.
-    int responsesEnded() const { return m_responsesEnded; }
     // Running code of this object is on the stack: it must be deleted later, not now.
     bool inDispatch() const { return m_dispatchDepth > 0; }
 
