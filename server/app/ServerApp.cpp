@@ -226,7 +226,7 @@ bool ServerApp::start(QString *error)
     HttpClientOptions upstreamOptions;
     // The cap is per host for the whole server: each thread's pool gets its share.
     upstreamOptions.maxConnectionsPerHost = std::max(1, (m_settings.upstreamMaxConnections + workers - 1) / workers);
-    m_workers = std::make_unique<HttpWorkerPool>(workers, limits, upstreamOptions, [this](HttpFrontend &frontend, HttpClient &http) {
+    m_workers = std::make_unique<HttpWorkerPool>(workers, m_settings.epollEventLoop, limits, upstreamOptions, [this](HttpFrontend &frontend, HttpClient &http) {
         // Runs on each serving thread: its own controllers over the shared, thread-safe context.
         Router &router = frontend.router();
         (new AdminController(*m_context, http, &frontend))->registerRoutes(router);

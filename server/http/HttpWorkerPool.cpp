@@ -1,12 +1,13 @@
 #include "server/http/HttpWorkerPool.h"
 
 #include "server/http/HttpFrontend.h"
+#include "server/net/EpollEventDispatcher.h"
 
 #include <QTimer>
 
 namespace dynaseal {
 
-HttpWorkerPool::HttpWorkerPool(int threads, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup)
+HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup)
 {
     for (int i = 0; i < std::max(1, threads); ++i) {
         auto worker = std::make_unique<Worker>();
@@ -14,6 +15,8 @@ HttpWorkerPool::HttpWorkerPool(int threads, ConnectionLimits limits, HttpClientO
         w->thread.setObjectName(QStringLiteral("http-%1").arg(i));
         w->anchor = new QObject;
         w->anchor->moveToThread(&w->thread);
+        if (QAbstractEventDispatcher *dispatcher = epoll ? EpollEventDispatcher::createIfAvailable() : nullptr)
+            w->thread.setEventDispatcher(dispatcher); // the thread owns it
         w->thread.start();
         // Built on the worker's thread so every timer and socket belongs to its event loop.
         QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup] {

@@ -21,8 +21,8 @@ class HttpWorkerPool
 public:
     using Setup = std::function<void(HttpFrontend &frontend, HttpClient &client)>;
     // Starts `threads` threads and runs `setup` on each, one after the other; returns when all
-    // are ready.
-    HttpWorkerPool(int threads, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup);
+    // are ready. With `epoll` (and on Linux) the threads wait in an EpollEventDispatcher.
+    HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup);
     // Closes every connection and stops the threads.
     ~HttpWorkerPool();
 

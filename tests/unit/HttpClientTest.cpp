@@ -1,6 +1,7 @@
 // HttpClient against an in-process fake upstream: framing, pooling, limits, timeouts, retry,
 // cancellation, re-entrant handlers and TLS.
 #include "server/net/HttpClient.h"
+#include "tests/unit/EventLoopTestMain.h"
 
 #include <QPointer>
 #include <QScopeGuard>
@@ -1293,5 +1294,5 @@ void HttpClientTest::tls()
     }
 }
 
-QTEST_GUILESS_MAIN(HttpClientTest)
+DYNASEAL_EVENT_LOOP_TEST_MAIN(HttpClientTest)
 #include "HttpClientTest.moc"

@@ -57,6 +57,8 @@ QString valueOf(const Settings &s, const QString &name)
         return s.demo ? QStringLiteral("true") : QStringLiteral("false");
     if (name == QLatin1String("default-max-tokens"))
         return QString::number(s.defaultMaxTokens);
+    if (name == QLatin1String("event-loop"))
+        return s.epollEventLoop ? QStringLiteral("epoll") : QStringLiteral("qt");
     return QStringLiteral("<unknown setting %1>").arg(name);
 }
 
@@ -205,6 +207,9 @@ void SettingsTest::flagForms_data()
     QTest::newRow("--demo among others") << QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--demo"), QStringLiteral("--max-body-bytes=2048")}
                                          << QStringLiteral("demo") << QStringLiteral("true");
     QTest::newRow("no --demo") << QStringList{} << QStringLiteral("demo") << QStringLiteral("false");
+    QTest::newRow("event loop by default") << QStringList{} << QStringLiteral("event-loop") << QStringLiteral("epoll");
+    QTest::newRow("--event-loop=qt") << QStringList{QStringLiteral("--event-loop=qt")} << QStringLiteral("event-loop") << QStringLiteral("qt");
+    QTest::newRow("--event-loop epoll") << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll")} << QStringLiteral("event-loop") << QStringLiteral("epoll");
 }
 
 void SettingsTest::flagForms()
@@ -283,6 +288,8 @@ void SettingsTest::errors_data()
     QTest::newRow("flag below its minimum") << QStringList{QStringLiteral("--max-body-bytes=10")} << QStringList{} << QStringList{QStringLiteral("--max-body-bytes")};
     QTest::newRow("pipeline depth of 0") << QStringList{QStringLiteral("--callback-pipeline-depth=0")} << QStringList{} << QStringList{QStringLiteral("--callback-pipeline-depth")};
     QTest::newRow("commit window above its maximum") << QStringList{QStringLiteral("--commit-window-ms=5000")} << QStringList{} << QStringList{QStringLiteral("--commit-window-ms")};
+    QTest::newRow("unknown event loop") << QStringList{QStringLiteral("--event-loop=select")} << QStringList{}
+                                        << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll or qt")};
     QTest::newRow("env not a number") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES=abc")} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES")};
     QTest::newRow("env bad listen") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_LISTEN=nowhere")} << QStringList{QStringLiteral("DYNASEAL_LISTEN")};
     QTest::newRow("bad database scheme") << QStringList{QStringLiteral("--database=mysql://x")} << QStringList{} << QStringList{QStringLiteral("--database")};

@@ -1,6 +1,7 @@
 // TcpStream over real loopback connections: reads, writes the kernel does not take at once,
 // closing after the writes, peer close and reset, back-pressure, and taking over a Qt socket.
 #include "server/net/TcpStream.h"
+#include "tests/unit/EventLoopTestMain.h"
 
 #include <QScopeGuard>
 #include <QSignalSpy>
@@ -322,5 +323,5 @@ private:
     std::unique_ptr<QTcpServer> m_server;
 };
 
-QTEST_GUILESS_MAIN(TcpStreamTest)
+DYNASEAL_EVENT_LOOP_TEST_MAIN(TcpStreamTest)
 #include "TcpStreamTest.moc"
