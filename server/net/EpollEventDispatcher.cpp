@@ -108,12 +108,13 @@ int EpollEventDispatcher::activateSockets(const epoll_event *events, int count, 
         const int fd = events[i].data.fd;
         const quint32 got = events[i].events;
         if (fd == m_wakeFd) {
-            // Clear the flag before draining: a wakeUp() in between writes again (one spare pass)
-            // instead of being lost.
-            m_wakeUpPending.store(false, std::memory_order_release);
+            // Drain, then clear the flag (the other order can leave the flag set with the eventfd
+            // empty, and no wakeUp() would write again). A wakeUp() in between skips its write, but
+            // its event was posted before it: the next pass sends posted events before it waits.
             quint64 ignored;
             while (::read(m_wakeFd, &ignored, sizeof ignored) < 0 && errno == EINTR) {
             }
+            m_wakeUpPending.store(false, std::memory_order_release);
             ++handled;
             continue;
         }

@@ -18,6 +18,7 @@
 #include <memory>
 #include <sys/socket.h>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
 using namespace dynaseal;
@@ -253,6 +254,35 @@ private slots:
         loop.exec(); // no timer but the guard is due before the post
         poster.join();
         QVERIFY(!timedOut);
+    }
+
+    // Many threads posting at once to a thread with no timers and no sockets: only wake-ups get
+    // its posted events handled, so a wake-up lost in a race stalls it for good.
+    void concurrentPostsAllWakeTheThread()
+    {
+        QThread thread;
+        thread.setEventDispatcher(new EpollEventDispatcher);
+        auto *target = new QObject;
+        target->moveToThread(&thread);
+        thread.start();
+        std::atomic<int> handled{0};
+        constexpr int kPosters = 4;
+        constexpr int kPostsEach = 20'000;
+        std::vector<std::thread> posters;
+        for (int i = 0; i < kPosters; ++i)
+            posters.emplace_back([&] {
+                for (int n = 0; n < kPostsEach; ++n) {
+                    QMetaObject::invokeMethod(target, [&handled] { ++handled; }, Qt::QueuedConnection);
+                    if (n % 64 == 0)
+                        std::this_thread::yield(); // let the target sleep now and then
+                }
+            });
+        for (auto &p : posters)
+            p.join();
+        QTRY_COMPARE_WITH_TIMEOUT(handled.load(), kPosters * kPostsEach, 20'000);
+        QMetaObject::invokeMethod(target, [target] { delete target; }, Qt::BlockingQueuedConnection);
+        thread.quit();
+        QVERIFY(thread.wait(5000));
     }
 
     void deleteLaterDeletes()
