@@ -19,12 +19,14 @@
 #include "server/http/HttpListener.h"
 #include "server/http/HttpWorkerPool.h"
 #include "server/http/ProxyController.h"
+#include "server/net/EpollEventDispatcher.h"
 #include "server/net/HttpClient.h"
 #include "shared/Clock.h"
 #include "shared/Crypto.h"
 #include "shared/PasswordHash.h"
 #include "shared/SecretBox.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -241,6 +243,9 @@ bool ServerApp::start(QString *error)
             (new DemoController(*m_context, &frontend))->registerRoutes(router);
     });
     HttpWorkerPool *pool = m_workers.get();
+    const bool mainOnEpoll = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()) != nullptr;
+    qCInfo(lcServer, "serving on %d threads, waiting in %s; main thread in %s", pool->size(),
+           pool->onEpoll() ? "epoll" : "Qt's poll() loop", mainOnEpoll ? "epoll" : "Qt's poll() loop");
     m_listener = new HttpListener(m_settings.maxConnections, [pool](qintptr descriptor, std::function<void()> closed) {
         pool->handOff(descriptor, std::move(closed));
     }, this);

@@ -2,6 +2,7 @@
 #include "server/app/ServerApp.h"
 #include "server/app/UnixSignalWatcher.h"
 #include "server/core/Settings.h"
+#include "server/net/EpollEventDispatcher.h"
 #include "shared/Clock.h"
 
 #include <QCoreApplication>
@@ -21,6 +22,19 @@ int main(int argc, char *argv[])
     // 13 system calls per proxied request, measured with `bench/run.sh syscalls`); Qt's loop
     // wakes a thread once per batch of posted events and registers sockets without a system call.
     qputenv("QT_NO_GLIB", "1");
+    // The main thread (listener, callbacks, maintenance) waits in epoll like the serving threads,
+    // unless the settings say `qt`. Its dispatcher must exist before the application does, so the
+    // settings are read here once more; their errors are reported below.
+    {
+        QStringList early;
+        for (int i = 0; i < argc; ++i)
+            early << QString::fromLocal8Bit(argv[i]);
+        dynaseal::Settings probe;
+        QString ignored;
+        dynaseal::Settings::resolve(early, QProcessEnvironment::systemEnvironment(), &probe, &ignored);
+        if (QAbstractEventDispatcher *dispatcher = probe.epollEventLoop ? dynaseal::EpollEventDispatcher::createIfAvailable() : nullptr)
+            QCoreApplication::setEventDispatcher(dispatcher);
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("dynaseal"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DYNASEAL_VERSION));

@@ -15,8 +15,10 @@ HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits,
         w->thread.setObjectName(QStringLiteral("http-%1").arg(i));
         w->anchor = new QObject;
         w->anchor->moveToThread(&w->thread);
-        if (QAbstractEventDispatcher *dispatcher = epoll ? EpollEventDispatcher::createIfAvailable() : nullptr)
+        if (QAbstractEventDispatcher *dispatcher = epoll ? EpollEventDispatcher::createIfAvailable() : nullptr) {
             w->thread.setEventDispatcher(dispatcher); // the thread owns it
+            m_epoll = true;
+        }
         w->thread.start();
         // Built on the worker's thread so every timer and socket belongs to its event loop.
         QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup] {

@@ -27,6 +27,7 @@ public:
     ~HttpWorkerPool();
 
     int size() const { return int(m_workers.size()); }
+    bool onEpoll() const { return m_epoll; } // the threads wait in an EpollEventDispatcher
     // Gives an accepted connection to the next thread (round robin). Call from one thread.
     void handOff(qintptr descriptor, std::function<void()> closed);
     // Open connections to upstreams and callback receivers, sampled once a second.
@@ -42,6 +43,7 @@ private:
     };
     std::vector<std::unique_ptr<Worker>> m_workers;
     size_t m_next = 0;
+    bool m_epoll = false;
 };
 
 } // namespace dynaseal

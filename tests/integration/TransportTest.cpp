@@ -761,11 +761,22 @@ private slots:
         QVERIFY(client.connected());
     }
 
+    void serveOnSeveralThreads_data()
+    {
+        QTest::addColumn<QString>("eventLoop");
+        QTest::addColumn<QByteArray>("logged");
+        QTest::newRow("epoll") << QStringLiteral("epoll") << QByteArray("serving on 3 threads, waiting in epoll; main thread in epoll");
+        QTest::newRow("qt") << QStringLiteral("qt") << QByteArray("serving on 3 threads, waiting in Qt's poll() loop; main thread in Qt's poll() loop");
+    }
+
     void serveOnSeveralThreads()
     {
         // Connections spread over three serving threads all get answers; the gauge tells how many.
-        ServerProcess server({QStringLiteral("--workers"), QStringLiteral("3")});
+        QFETCH(QString, eventLoop);
+        QFETCH(QByteArray, logged);
+        ServerProcess server({QStringLiteral("--workers"), QStringLiteral("3"), QStringLiteral("--event-loop"), eventLoop});
         QVERIFY2(server.start(), server.output().constData());
+        QVERIFY2(server.output().contains(logged), server.output().constData());
         std::vector<std::unique_ptr<RawClient>> clients;
         for (int i = 0; i < 12; ++i) {
             clients.push_back(std::make_unique<RawClient>());
