@@ -35,8 +35,10 @@ TcpStream::TcpStream(qintptr descriptor, QObject *parent) : QObject(parent)
     m_fd = fd;
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
     connect(m_readNotifier, &QSocketNotifier::activated, this, &TcpStream::onReadable);
-    m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-    m_writeNotifier->setEnabled(false);
+    // Made disabled (set to the descriptor without being enabled): with epoll, enabling and
+    // disabling it at once would be two system calls for nothing.
+    m_writeNotifier = new QSocketNotifier(QSocketNotifier::Write, this);
+    m_writeNotifier->setSocket(m_fd);
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpStream::onWritable);
 }
 
