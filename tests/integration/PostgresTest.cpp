@@ -229,7 +229,8 @@ private slots:
     }
 
     // Retention deletes a chunk per call, oldest first, with SQL PostgreSQL takes too (it has no
-    // DELETE ... LIMIT): 25 requests past retention go in chunks of 10; the recent one stays.
+    // DELETE ... LIMIT): 25 requests and 25 minute rollups past retention go in chunks of 10; the
+    // recent ones stay.
     void retentionPurgeGoesInChunks()
     {
         PostgresTestDatabase pg;
@@ -246,6 +247,10 @@ private slots:
                     {QStringLiteral("req_%1").arg(i, 2, 10, QLatin1Char('0')), at});
             pg.rows(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) VALUES (?, 200, ?)"),
                     {QStringLiteral("req_%1").arg(i, 2, 10, QLatin1Char('0')), at + 5});
+            // And a minute rollup per request, 25 of them past the 7 days minutes are kept.
+            pg.rows(QStringLiteral("INSERT INTO usage_minute (bucket, tenant_id, model, requests, errors, prompt_tokens,"
+                                   " completion_tokens, latency_ms_sum) VALUES (?, 'tn_1', 'm1', 1, 0, 1, 1, 1)"),
+                    {(i < 25 ? kNow - 8 * kDay : kNow - kDay) + i * 60'000});
         }
         QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM requests")), qint64(26));
         const QList<qint64> left{16, 6, 1};
@@ -255,6 +260,7 @@ private slots:
             QCOMPARE(*more.value, i < 2);
             QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM requests")), left.at(i));
             QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM callback_deliveries")), left.at(i));
+            QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM usage_minute")), left.at(i));
         }
         QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id = 'req_25'")), qint64(1));
         db.close();

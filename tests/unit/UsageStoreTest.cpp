@@ -149,6 +149,8 @@ private slots:
     void retentionPurgesOldRowsOnly();
     void retentionPurgeGoesInChunks_data();
     void retentionPurgeGoesInChunks();
+    void minuteRollupsPurgeInChunks_data();
+    void minuteRollupsPurgeInChunks();
     void requestLogFiltersAndPages();
     void failedFinishInABatchAddsNothing_data();
     void failedFinishInABatchAddsNothing();
@@ -715,6 +717,55 @@ void UsageStoreTest::retentionPurgeGoesInChunks()
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE id IN ('recent', 'stuck')")), 2);
 }
 
+void UsageStoreTest::minuteRollupsPurgeInChunks_data()
+{
+    QTest::addColumn<int>("oldMinutes");
+    QTest::addColumn<int>("rowsPerMinute"); // tenants x models with calls in that minute
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QList<int>>("leftAfterEach"); // old rows left after each purge call, until one says no more
+    QTest::newRow("none old") << 0 << 1 << 10 << QList<int>{0};
+    QTest::newRow("fewer than a chunk") << 5 << 1 << 10 << QList<int>{0};
+    QTest::newRow("two and a half chunks") << 25 << 1 << 10 << QList<int>{15, 5, 0};
+    QTest::newRow("exactly two chunks: a third finds none") << 20 << 1 << 10 << QList<int>{10, 0, 0};
+    QTest::newRow("a chunk ends with a whole minute") << 3 << 4 << 6 << QList<int>{4, 0};
+    QTest::newRow("minutes larger than a chunk: a third finds none") << 2 << 5 << 3 << QList<int>{5, 0, 0};
+}
+
+void UsageStoreTest::minuteRollupsPurgeInChunks()
+{
+    // Each call deletes whole minutes past the 7-day retention, the oldest first, about `limit`
+    // rows at most; the minutes within it stay.
+    QFETCH(int, oldMinutes);
+    QFETCH(int, rowsPerMinute);
+    QFETCH(int, limit);
+    QFETCH(QList<int>, leftAfterEach);
+    const qint64 oldest = (kNow - 9 * kDay) / 60'000 * 60'000;
+    QVERIFY(m_db->runBlocking<bool>([&](SqlSession &db) {
+        auto add = [&db](qint64 bucket, int model) {
+            db.exec(QStringLiteral("INSERT INTO usage_minute (bucket, tenant_id, model, requests, errors, prompt_tokens,"
+                                   " completion_tokens, latency_ms_sum) VALUES (?, 'tn_1', ?, 1, 0, 1, 1, 1)"),
+                    {bucket, QStringLiteral("m%1").arg(model)});
+        };
+        for (int m = 0; m < oldMinutes; ++m)
+            for (int r = 0; r < rowsPerMinute; ++r)
+                add(oldest + m * 60'000, r);
+        add((kNow - kDay) / 60'000 * 60'000, 0); // within the retention
+        return true;
+    }).ok());
+    const QString oldRows = QStringLiteral("SELECT COUNT(*) FROM usage_minute WHERE bucket < %1").arg(kNow - 7 * kDay);
+    for (int i = 0; i < leftAfterEach.size(); ++i) {
+        const auto more = m_db->runBlocking<bool>([limit](SqlSession &db) { return UsageStore::purge(db, kNow, 30, 7, limit); });
+        QVERIFY2(more.ok(), qPrintable(more.error));
+        const int left = int(scalar(*m_db, oldRows));
+        QCOMPARE(left, leftAfterEach.at(i));
+        if (left > 0) // the oldest went first: what is left is the newest of them, in whole minutes
+            QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM usage_minute WHERE bucket = %1").arg(oldest + (oldMinutes - 1) * 60'000)),
+                     rowsPerMinute);
+        QCOMPARE(*more.value, i + 1 < leftAfterEach.size());
+    }
+    QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM usage_minute")), 1);
+}
+
 void UsageStoreTest::requestLogFiltersAndPages()
 {
     for (int i = 0; i < 7; ++i) {
@@ -957,6 +1008,10 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
         << "DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks WHERE state = 'delivered' AND created_at < 5"
            " ORDER BY created_at LIMIT 2000)"
         << "callbacks_delivered";
+    QTest::newRow("retention of the minute rollups, a chunk")
+        << "DELETE FROM usage_minute WHERE bucket < 5 AND bucket <= COALESCE((SELECT bucket FROM usage_minute"
+           " WHERE bucket < 5 ORDER BY bucket LIMIT 1 OFFSET 1999), 5)"
+        << "SEARCH usage_minute USING INDEX sqlite_autoindex_usage_minute_1 (bucket<?)";
     QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
     QTest::newRow("callback on its first attempt, in its request's row")
         << "SELECT callback_id FROM requests r WHERE id = 'r' AND callback_state = 'sending'"
@@ -977,7 +1032,7 @@ void UsageStoreTest::hotQueriesUseTheirIndexes()
     });
     QVERIFY2(plan.ok(), qPrintable(plan.error));
     QVERIFY2(plan.value->contains(index), qPrintable(*plan.value));
-    for (const char *table : {"requests", "callbacks", "callback_deliveries"})
+    for (const char *table : {"requests", "callbacks", "callback_deliveries", "usage_minute"})
         QVERIFY2(!plan.value->contains(QLatin1String("SCAN %1\n").arg(QLatin1String(table))), qPrintable(*plan.value));
 }
 

@@ -217,9 +217,16 @@ bool UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minu
     const int keys = s.run(
         QStringLiteral("DELETE FROM key_spend WHERE key_hash IN (SELECT key_hash FROM key_spend WHERE expires_at < ? LIMIT ?)"),
         {nowMs / 1000 - 86'400, limit});
-    // A row per minute, tenant and model: small enough to go at once.
-    s.exec(QStringLiteral("DELETE FROM usage_minute WHERE bucket < ?"), {nowMs - minuteRollupDays * day});
-    return std::max({requests, callbacks, keys}) >= limit;
+    // A row per minute, tenant and model: whole minutes, the oldest first, up to the minute of the
+    // limit-th oldest row (found through the primary key, which starts with the minute). A chunk
+    // goes over the limit by at most that minute's other rows; a retention shortened by days on a
+    // busy server is then many chunks, not one long write.
+    const qint64 minuteCutoff = nowMs - minuteRollupDays * day;
+    const int minutes = s.run(
+        QStringLiteral("DELETE FROM usage_minute WHERE bucket < ? AND bucket <= COALESCE((SELECT bucket FROM usage_minute"
+                       " WHERE bucket < ? ORDER BY bucket LIMIT 1 OFFSET ?), ?)"),
+        {minuteCutoff, minuteCutoff, std::max(0, limit - 1), minuteCutoff});
+    return std::max({requests, callbacks, keys, minutes}) >= limit;
 }
 
 QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QList<RequestStart> journaled)
