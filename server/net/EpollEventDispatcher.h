@@ -13,6 +13,8 @@ struct epoll_event;
 
 namespace dynaseal {
 
+// Level-triggered, like Qt's: a ready socket keeps being reported until it is read. A loop run
+// with ExcludeSocketNotifiers therefore does not sleep while one is ready (nothing here does that).
 class EpollEventDispatcher : public QAbstractEventDispatcher
 {
     Q_OBJECT
