@@ -460,7 +460,7 @@ void ServerApp::refreshRegistry()
                 qCWarning(lcServer) << "cannot refresh the registry from the database:" << outcome.error;
                 return;
             }
-            if (*outcome.value && m_registry.replaceIfNotOlder(*outcome.value))
+            if (*outcome.value && m_registry.replaceIfNewer(*outcome.value))
                 qCInfo(lcServer) << "registry reloaded: changed in the database (version" << (*outcome.value)->storedVersion << ")";
         });
 }

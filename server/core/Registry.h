@@ -150,6 +150,17 @@ public:
         m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
         return true;
     }
+    // Replaces only with a later version: a refresh that raced this server's own admin change
+    // loads the version that change already put in place, and is not a change.
+    bool replaceIfNewer(std::shared_ptr<const RegistrySnapshot> snapshot)
+    {
+        std::lock_guard lock(m_mutex);
+        if (snapshot->storedVersion <= m_current->storedVersion)
+            return false;
+        m_current = std::move(snapshot);
+        m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
+        return true;
+    }
 
 private:
     // Snapshot identities are unique in the process, so a thread's copy is never mistaken for

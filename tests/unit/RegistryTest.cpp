@@ -20,8 +20,8 @@ private slots:
     void endpoint_data();
     void endpoint();
     void preparedAgainForANewBaseUrl();
-    void replaceIfNotOlder_data();
-    void replaceIfNotOlder();
+    void replaceByVersion_data();
+    void replaceByVersion();
     void currentFollowsEveryReplace();
 };
 
@@ -69,18 +69,23 @@ void RegistryTest::preparedAgainForANewBaseUrl()
     QCOMPARE(u.endpoint(QStringLiteral("/chat/completions")).toString(), QStringLiteral("http://new.example/v2/chat/completions"));
 }
 
-void RegistryTest::replaceIfNotOlder_data()
+void RegistryTest::replaceByVersion_data()
 {
+    QTest::addColumn<bool>("strict"); // replaceIfNewer, else replaceIfNotOlder
     QTest::addColumn<qint64>("held");
     QTest::addColumn<qint64>("offered");
     QTest::addColumn<bool>("replaced");
-    QTest::newRow("newer") << qint64(3) << qint64(4) << true;
-    QTest::newRow("same version") << qint64(3) << qint64(3) << true;
-    QTest::newRow("older: a refresh loaded before an admin change") << qint64(4) << qint64(3) << false;
+    QTest::newRow("not older: newer") << false << qint64(3) << qint64(4) << true;
+    QTest::newRow("not older: same version") << false << qint64(3) << qint64(3) << true;
+    QTest::newRow("not older: older, a refresh loaded before an admin change") << false << qint64(4) << qint64(3) << false;
+    QTest::newRow("newer: another server's change") << true << qint64(3) << qint64(4) << true;
+    QTest::newRow("newer: same version, a refresh that raced this server's own change") << true << qint64(4) << qint64(4) << false;
+    QTest::newRow("newer: older") << true << qint64(4) << qint64(3) << false;
 }
 
-void RegistryTest::replaceIfNotOlder()
+void RegistryTest::replaceByVersion()
 {
+    QFETCH(bool, strict);
     QFETCH(qint64, held);
     QFETCH(qint64, offered);
     QFETCH(bool, replaced);
@@ -91,7 +96,7 @@ void RegistryTest::replaceIfNotOlder()
     registry.replace(current);
     auto candidate = std::make_shared<RegistrySnapshot>();
     candidate->storedVersion = offered;
-    QCOMPARE(registry.replaceIfNotOlder(candidate), replaced);
+    QCOMPARE(strict ? registry.replaceIfNewer(candidate) : registry.replaceIfNotOlder(candidate), replaced);
     QCOMPARE(registry.current().get(), replaced ? candidate.get() : current.get());
 }
 
