@@ -136,8 +136,7 @@ public:
     void replace(std::shared_ptr<const RegistrySnapshot> snapshot)
     {
         std::lock_guard lock(m_mutex);
-        m_current = std::move(snapshot);
-        m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
+        install(std::move(snapshot));
     }
     // Replaces unless the current snapshot was loaded at a later version: a refresh loaded on the
     // database thread must not undo an admin change that was stored and loaded after it.
@@ -146,8 +145,7 @@ public:
         std::lock_guard lock(m_mutex);
         if (snapshot->storedVersion < m_current->storedVersion)
             return false;
-        m_current = std::move(snapshot);
-        m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
+        install(std::move(snapshot));
         return true;
     }
     // Replaces only with a later version: a refresh that raced this server's own admin change
@@ -157,12 +155,18 @@ public:
         std::lock_guard lock(m_mutex);
         if (snapshot->storedVersion <= m_current->storedVersion)
             return false;
-        m_current = std::move(snapshot);
-        m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
+        install(std::move(snapshot));
         return true;
     }
 
 private:
+    // Under m_mutex.
+    void install(std::shared_ptr<const RegistrySnapshot> snapshot)
+    {
+        m_current = std::move(snapshot);
+        m_currentIdentity.store(m_current->identity.value(), std::memory_order_release);
+    }
+
     // Snapshot identities are unique in the process, so a thread's copy is never mistaken for
     // another registry's snapshot.
     struct ThreadCopy

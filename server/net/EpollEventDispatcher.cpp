@@ -55,18 +55,13 @@ EpollEventDispatcher::~EpollEventDispatcher()
         ::close(m_epoll);
 }
 
-bool EpollEventDispatcher::available()
-{
-    const int fd = ::epoll_create1(EPOLL_CLOEXEC);
-    if (fd < 0)
-        return false;
-    ::close(fd);
-    return true;
-}
-
 QAbstractEventDispatcher *EpollEventDispatcher::createIfAvailable()
 {
-    return available() ? new EpollEventDispatcher : nullptr;
+    auto *dispatcher = new EpollEventDispatcher;
+    if (dispatcher->m_epoll >= 0 && dispatcher->m_wakeFd >= 0)
+        return dispatcher;
+    delete dispatcher;
+    return nullptr;
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
@@ -210,7 +205,6 @@ void EpollEventDispatcher::schedule(int timerId, Timer &timer, Clock::time_point
 {
     if (timer.queued != m_timerQueue.end())
         m_timerQueue.erase(timer.queued);
-    timer.due = due;
     timer.queued = m_timerQueue.emplace(due, timerId);
 }
 
@@ -253,7 +247,7 @@ int EpollEventDispatcher::remainingTime(int timerId)
     const auto it = m_timers.find(timerId);
     if (it == m_timers.end())
         return -1;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(it->second.due - Clock::now()).count();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(it->second.queued->first - Clock::now()).count();
     return int(std::max<qint64>(0, left));
 }
 
@@ -279,11 +273,11 @@ int EpollEventDispatcher::activateTimers()
     int fired = 0;
     for (const int id : due) {
         auto it = m_timers.find(id);
-        if (it == m_timers.end() || it->second.firing || it->second.due > now)
+        if (it == m_timers.end() || it->second.firing || it->second.queued->first > now)
             continue;
         Timer &timer = it->second;
         // Next due one interval after this one; a loop that fell behind skips the missed ones.
-        auto next = timer.due + asMs(timer.intervalMs);
+        auto next = timer.queued->first + asMs(timer.intervalMs);
         if (next <= now && timer.intervalMs > 0)
             next = now + asMs(timer.intervalMs);
         schedule(id, timer, timer.intervalMs > 0 ? next : now);
@@ -318,7 +312,6 @@ void EpollEventDispatcher::interrupt()
 
 EpollEventDispatcher::EpollEventDispatcher(QObject *parent) : QAbstractEventDispatcher(parent) {}
 EpollEventDispatcher::~EpollEventDispatcher() = default;
-bool EpollEventDispatcher::available() { return false; }
 QAbstractEventDispatcher *EpollEventDispatcher::createIfAvailable() { return nullptr; }
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags) { return false; }
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *) {}

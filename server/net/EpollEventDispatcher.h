@@ -20,12 +20,11 @@ class EpollEventDispatcher : public QAbstractEventDispatcher
     Q_OBJECT
 
 public:
-    explicit EpollEventDispatcher(QObject *parent = nullptr);
+    explicit EpollEventDispatcher(QObject *parent = nullptr); // see createIfAvailable()
     ~EpollEventDispatcher() override;
 
-    // False where epoll is missing (not Linux) or could not be set up: keep Qt's dispatcher.
-    static bool available();
-    // A new dispatcher for a thread not started yet, or nullptr (Qt's default then applies).
+    // A new dispatcher for a thread not started yet, or nullptr where epoll is missing (not
+    // Linux) or could not be set up: Qt's default dispatcher then applies.
     static QAbstractEventDispatcher *createIfAvailable();
 
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
@@ -59,8 +58,7 @@ private:
         qint64 intervalMs = 0;
         Qt::TimerType type = Qt::CoarseTimer;
         QObject *object = nullptr;
-        Clock::time_point due;
-        std::multimap<Clock::time_point, int>::iterator queued;
+        std::multimap<Clock::time_point, int>::iterator queued; // its due time is the key
         bool firing = false; // its event is being delivered: a nested loop does not fire it again
     };
 

@@ -16,11 +16,12 @@
     {                                                                                              \
         const bool epoll = (onEpoll);                                                              \
         if (epoll) {                                                                               \
-            if (!dynaseal::EpollEventDispatcher::available()) {                                    \
+            QAbstractEventDispatcher *dispatcher = dynaseal::EpollEventDispatcher::createIfAvailable(); \
+            if (!dispatcher) {                                                                     \
                 qCritical("this test runs on epoll, which is not available here");                 \
                 return 1;                                                                          \
             }                                                                                      \
-            QCoreApplication::setEventDispatcher(new dynaseal::EpollEventDispatcher);             \
+            QCoreApplication::setEventDispatcher(dispatcher);                                      \
         }                                                                                          \
         QCoreApplication app(argc, argv);                                                          \
         if (epoll && !qobject_cast<dynaseal::EpollEventDispatcher *>(QAbstractEventDispatcher::instance())) { \
