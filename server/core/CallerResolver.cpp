@@ -14,7 +14,7 @@ constexpr qint64 kNoKeyBudget = std::numeric_limits<qint64>::max() / 4;
 
 std::variant<Caller, ApiError> CallerResolver::resolve(const RegistrySnapshot &registry, const QString &tenantId,
                                                        const std::function<QByteArray(const QByteArray &)> &header,
-                                                       const QJsonObject &body, const QUrlQuery &query) const
+                                                       const rapidjson::Value &body, const QUrlQuery &query) const
 {
     Caller caller;
     if (tenantId.isEmpty()) {

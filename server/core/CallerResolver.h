@@ -10,7 +10,6 @@
 #include "server/core/Registry.h"
 #include "shared/SecretBox.h"
 
-#include <QJsonObject>
 #include <QUrlQuery>
 #include <functional>
 #include <variant>
@@ -36,7 +35,7 @@ public:
     // `tenantId` is empty for /v1/...; `header` looks up a lower-cased header name.
     std::variant<Caller, ApiError> resolve(const RegistrySnapshot &registry, const QString &tenantId,
                                            const std::function<QByteArray(const QByteArray &)> &header,
-                                           const QJsonObject &body, const QUrlQuery &query) const;
+                                           const rapidjson::Value &body, const QUrlQuery &query) const;
 
 private:
     const DynamicKeyVerifier &m_verifier;

@@ -1,210 +1,323 @@
 #include "server/core/ProxyRequest.h"
 
-#include <QJsonArray>
+#include "server/core/JsonMembers.h"
+
 #include <QJsonDocument>
-#include <QJsonParseError>
+#include <algorithm>
 #include <cmath>
-#include <limits>
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <string_view>
+#include <vector>
 
 namespace dynaseal {
 namespace {
 
+using json::isText;
+using json::member;
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// UTF-8 checked (so the upstream gets valid text), numbers read exactly as written. The parser
+// recurses per level, but DepthLimit stops it at ProxyRequest::kMaxDepth.
+constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+
 ApiError invalid(const QString &param, const QString &what)
 {
-    ApiError e = ApiError::badRequest(QStringLiteral("\"%1\" %2").arg(param, what), QStringLiteral("invalid_value"));
-    return e;
+    return ApiError::badRequest(QStringLiteral("\"%1\" %2").arg(param, what), QStringLiteral("invalid_value"));
+}
+
+ApiError invalidJson(const QString &what)
+{
+    return ApiError::badRequest(what, QStringLiteral("invalid_json"));
+}
+
+// Passes the parser's events on to the document, refusing to nest deeper than
+// ProxyRequest::kMaxDepth: the checks and the writers walk the body recursively.
+class DepthLimit
+{
+public:
+    explicit DepthLimit(rapidjson::Document &document) : m_document(document) {}
+    bool tooDeep() const { return m_tooDeep; }
+
+    bool Null() { return m_document.Null(); }
+    bool Bool(bool b) { return m_document.Bool(b); }
+    bool Int(int i) { return m_document.Int(i); }
+    bool Uint(unsigned i) { return m_document.Uint(i); }
+    bool Int64(int64_t i) { return m_document.Int64(i); }
+    bool Uint64(uint64_t i) { return m_document.Uint64(i); }
+    bool Double(double d) { return m_document.Double(d); }
+    bool RawNumber(const char *s, rapidjson::SizeType n, bool copy) { return m_document.RawNumber(s, n, copy); }
+    bool String(const char *s, rapidjson::SizeType n, bool copy) { return m_document.String(s, n, copy); }
+    bool Key(const char *s, rapidjson::SizeType n, bool copy) { return m_document.Key(s, n, copy); }
+    bool StartObject() { return enter() && m_document.StartObject(); }
+    bool EndObject(rapidjson::SizeType members) { --m_depth; return m_document.EndObject(members); }
+    bool StartArray() { return enter() && m_document.StartArray(); }
+    bool EndArray(rapidjson::SizeType items) { --m_depth; return m_document.EndArray(items); }
+
+private:
+    bool enter()
+    {
+        m_tooDeep = ++m_depth > ProxyRequest::kMaxDepth;
+        return !m_tooDeep;
+    }
+    rapidjson::Document &m_document;
+    int m_depth = 0;
+    bool m_tooDeep = false;
+};
+
+std::string_view nameOf(const rapidjson::Value::Member &m)
+{
+    return {m.name.GetString(), m.name.GetStringLength()};
+}
+
+// A key some object in `value` has twice, if any.
+std::optional<std::string_view> repeatedKey(const rapidjson::Value &value)
+{
+    if (value.IsArray()) {
+        for (const rapidjson::Value &item : value.GetArray()) {
+            if (auto key = repeatedKey(item))
+                return key;
+        }
+        return std::nullopt;
+    }
+    if (!value.IsObject())
+        return std::nullopt;
+    const auto object = value.GetObject();
+    if (object.MemberCount() <= 16) { // pairwise: no allocation for the objects requests are made of
+        for (auto a = object.begin(); a != object.end(); ++a) {
+            for (auto b = a + 1; b != object.end(); ++b) {
+                if (nameOf(*a) == nameOf(*b))
+                    return nameOf(*a);
+            }
+        }
+    } else {
+        std::vector<std::string_view> names;
+        names.reserve(object.MemberCount());
+        for (const auto &m : object)
+            names.push_back(nameOf(m));
+        std::sort(names.begin(), names.end());
+        if (const auto it = std::adjacent_find(names.begin(), names.end()); it != names.end())
+            return *it;
+    }
+    for (const auto &m : object) {
+        if (auto key = repeatedKey(m.value))
+            return key;
+    }
+    return std::nullopt;
+}
+
+std::variant<std::unique_ptr<RequestBody>, ApiError> parseBody(const QByteArray &raw)
+{
+    // One pool chunk holds a body's values and copied strings (about twice its text at most).
+    auto body = std::make_unique<RequestBody>(size_t(raw.size()) * 2 + 256);
+    rapidjson::ParseResult result;
+    bool tooDeep = false;
+    auto parse = [&](rapidjson::Document &document) {
+        rapidjson::MemoryStream stream(raw.constData(), size_t(raw.size()));
+        rapidjson::Reader reader;
+        DepthLimit limit(document);
+        result = reader.Parse<kParseFlags>(stream, limit);
+        tooDeep = limit.tooDeep();
+        // The reader takes a NUL byte for the end of the text: anything after one is not read.
+        if (!result.IsError() && stream.Tell() != size_t(raw.size()))
+            result.Set(rapidjson::kParseErrorDocumentRootNotSingular, stream.Tell());
+        return !result.IsError();
+    };
+    body->json.Populate(parse);
+    if (tooDeep)
+        return invalidJson(QStringLiteral("the request body nests deeper than %1 levels").arg(ProxyRequest::kMaxDepth));
+    if (result.IsError())
+        return invalidJson(QStringLiteral("the request body is not valid JSON: %1 at offset %2")
+                               .arg(QString::fromUtf8(rapidjson::GetParseError_En(result.Code()))).arg(result.Offset()));
+    if (!body->json.IsObject())
+        return invalidJson(QStringLiteral("the request body must be a JSON object"));
+    if (const auto key = repeatedKey(body->json))
+        return invalidJson(QStringLiteral("the request body repeats the key \"%1\" in one object; send each key once")
+                               .arg(QString::fromUtf8(key->data(), qsizetype(std::min<size_t>(key->size(), 100)))));
+    return body;
 }
 
 // Positive whole number, or absent/null. False on anything else.
-bool optionalCount(const QJsonObject &body, const char *field, qint64 max, std::optional<qint64> *out)
+bool optionalCount(const rapidjson::Value &body, const char *field, qint64 max, std::optional<qint64> *out)
 {
-    const QJsonValue v = body.value(QLatin1String(field));
-    if (v.isUndefined() || v.isNull())
+    const rapidjson::Value *v = member(body, field);
+    if (!v || v->IsNull())
         return true;
-    const double d = v.toDouble(-1);
-    if (!v.isDouble() || d < 1 || d != std::floor(d) || d > double(max))
+    if (!v->IsNumber())
+        return false;
+    const double d = v->GetDouble();
+    if (d < 1 || d != std::floor(d) || d > double(max))
         return false;
     *out = qint64(d);
     return true;
 }
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void writeString(JsonWriter &json, const QString &text)
+QString string(const rapidjson::Value &v)
 {
-    // toUtf8 turns a lone surrogate into "?", so the writer always gets valid UTF-8.
-    const QByteArray utf8 = text.toUtf8();
-    json.String(utf8.constData(), rapidjson::SizeType(utf8.size()));
+    return QString::fromUtf8(v.GetString(), qsizetype(v.GetStringLength()));
 }
 
-void writeValue(JsonWriter &json, const QJsonValue &v);
-
-void writeObject(JsonWriter &json, const QJsonObject &object)
+QByteArray written(const rapidjson::Value &value)
 {
-    json.StartObject();
-    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-        writeString(json, it.key());
-        writeValue(json, it.value());
-    }
-    json.EndObject();
-}
-
-void writeValue(JsonWriter &json, const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        json.Null();
-        break;
-    case QJsonValue::Bool:
-        json.Bool(v.toBool());
-        break;
-    case QJsonValue::Double: {
-        // Whole numbers as integers, as QJsonDocument writes them (a token count stays "50").
-        const qint64 whole = v.toInteger(std::numeric_limits<qint64>::min());
-        if (whole != std::numeric_limits<qint64>::min() || v.toDouble() == double(whole))
-            json.Int64(whole);
-        else
-            json.Double(v.toDouble());
-        break;
-    }
-    case QJsonValue::String:
-        writeString(json, v.toString());
-        break;
-    case QJsonValue::Array: {
-        json.StartArray();
-        const QJsonArray array = v.toArray();
-        for (const QJsonValue &item : array)
-            writeValue(json, item);
-        json.EndArray();
-        break;
-    }
-    case QJsonValue::Object:
-        writeObject(json, v.toObject());
-        break;
-    }
+    rapidjson::StringBuffer out;
+    JsonWriter json(out);
+    value.Accept(json);
+    return QByteArray(out.GetString(), qsizetype(out.GetSize()));
 }
 
 } // namespace
 
 std::variant<ProxyRequest, ApiError> ProxyRequest::parse(ProxyEndpoint endpoint, const QByteArray &rawBody)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(rawBody, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return ApiError::badRequest(QStringLiteral("the request body is not valid JSON: %1 at offset %2")
-                                        .arg(parseError.errorString()).arg(parseError.offset),
-                                    QStringLiteral("invalid_json"));
-    if (!doc.isObject())
-        return ApiError::badRequest(QStringLiteral("the request body must be a JSON object"), QStringLiteral("invalid_json"));
+    auto parsedBody = parseBody(rawBody);
+    if (auto *error = std::get_if<ApiError>(&parsedBody))
+        return *error;
 
     ProxyRequest r;
     r.endpoint = endpoint;
-    r.body = doc.object();
-    const QJsonValue model = r.body.value(QLatin1String("model"));
-    if (!model.isString() || model.toString().isEmpty())
+    r.body = std::get<std::unique_ptr<RequestBody>>(std::move(parsedBody));
+    const rapidjson::Value &body = r.body->json;
+    const rapidjson::Value *model = member(body, "model");
+    if (!model || !model->IsString() || model->GetStringLength() == 0)
         return invalid(QStringLiteral("model"), QStringLiteral("is required and must be a non-empty string"));
-    r.model = model.toString();
+    r.model = string(*model);
 
     switch (endpoint) {
-    case ProxyEndpoint::ChatCompletions:
-        if (!r.body.value(QLatin1String("messages")).isArray() || r.body.value(QLatin1String("messages")).toArray().isEmpty())
+    case ProxyEndpoint::ChatCompletions: {
+        const rapidjson::Value *messages = member(body, "messages");
+        if (!messages || !messages->IsArray() || messages->Empty())
             return invalid(QStringLiteral("messages"), QStringLiteral("is required and must be a non-empty list"));
         break;
+    }
     case ProxyEndpoint::Completions: {
-        const QJsonValue prompt = r.body.value(QLatin1String("prompt"));
-        if (!prompt.isString() && !prompt.isArray())
+        const rapidjson::Value *prompt = member(body, "prompt");
+        if (!prompt || !(prompt->IsString() || prompt->IsArray()))
             return invalid(QStringLiteral("prompt"), QStringLiteral("is required and must be a string or a list"));
         break;
     }
     case ProxyEndpoint::Embeddings: {
-        const QJsonValue input = r.body.value(QLatin1String("input"));
-        if (!input.isString() && !input.isArray())
+        const rapidjson::Value *input = member(body, "input");
+        if (!input || !(input->IsString() || input->IsArray()))
             return invalid(QStringLiteral("input"), QStringLiteral("is required and must be a string or a list"));
         break;
     }
     }
 
-    const QJsonValue stream = r.body.value(QLatin1String("stream"));
-    if (!stream.isUndefined() && !stream.isNull() && !stream.isBool())
+    const rapidjson::Value *stream = member(body, "stream");
+    if (stream && !stream->IsNull() && !stream->IsBool())
         return invalid(QStringLiteral("stream"), QStringLiteral("must be true or false"));
-    r.stream = stream.toBool(false) && endpoint != ProxyEndpoint::Embeddings;
+    r.stream = stream && stream->IsTrue() && endpoint != ProxyEndpoint::Embeddings;
 
     std::optional<qint64> maxTokens;
-    if (!optionalCount(r.body, "max_tokens", qint64(9e15), &maxTokens))
+    if (!optionalCount(body, "max_tokens", qint64(9e15), &maxTokens))
         return invalid(QStringLiteral("max_tokens"), QStringLiteral("must be a positive integer"));
     std::optional<qint64> maxCompletionTokens;
-    if (!optionalCount(r.body, "max_completion_tokens", qint64(9e15), &maxCompletionTokens))
+    if (!optionalCount(body, "max_completion_tokens", qint64(9e15), &maxCompletionTokens))
         return invalid(QStringLiteral("max_completion_tokens"), QStringLiteral("must be a positive integer"));
     r.usesMaxCompletionTokens = maxCompletionTokens.has_value();
     // With both, the smaller is what the device can live with.
     r.maxTokens = maxCompletionTokens && maxTokens ? std::min(*maxTokens, *maxCompletionTokens)
                                                    : maxCompletionTokens ? maxCompletionTokens : maxTokens;
     std::optional<qint64> n;
-    if (!optionalCount(r.body, "n", 128, &n))
+    if (!optionalCount(body, "n", 128, &n))
         return invalid(QStringLiteral("n"), QStringLiteral("must be an integer from 1 to 128"));
     std::optional<qint64> bestOf;
-    if (!optionalCount(r.body, "best_of", 128, &bestOf))
+    if (!optionalCount(body, "best_of", 128, &bestOf))
         return invalid(QStringLiteral("best_of"), QStringLiteral("must be an integer from 1 to 128"));
     r.choices = std::max(n.value_or(1), bestOf.value_or(1));
-    r.prompt = tokens::promptSize(r.body);
+    r.prompt = tokens::promptSize(body);
     return r;
 }
 
-void ProxyRequest::rewrite(const RequestRewrite &rewrite)
+std::optional<ApiError> ProxyRequest::rewrite(const RequestRewrite &rewrite)
 {
     if (rewrite.isEmpty())
+        return std::nullopt;
+    // Through Qt's JSON, where the tenant's rules are written; read back as any device body is, so
+    // that what is sent is what the reservation measures.
+    QJsonObject object = bodyObject();
+    rewrite.apply(object);
+    auto parsedBody = parseBody(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    if (auto *error = std::get_if<ApiError>(&parsedBody))
+        return ApiError::badRequest(QStringLiteral("the tenant's rewrite rules made a body that cannot be sent: %1").arg(error->message),
+                                    QStringLiteral("invalid_rewrite"));
+    body = std::get<std::unique_ptr<RequestBody>>(std::move(parsedBody));
+    if (const rapidjson::Value *m = member(body->json, "model"); m && m->IsString())
+        model = string(*m);
+    prompt = tokens::promptSize(body->json);
+    return std::nullopt;
+}
+
+void ProxyRequest::removeMember(const QString &name)
+{
+    const QByteArray utf8 = name.toUtf8();
+    rapidjson::Document &json = body->json;
+    const auto it = json.FindMember(rapidjson::Value(rapidjson::StringRef(utf8.constData(), rapidjson::SizeType(utf8.size()))));
+    if (it == json.MemberEnd())
         return;
-    rewrite.apply(body);
-    model = body.value(QLatin1String("model")).toString(model);
-    prompt = tokens::promptSize(body);
+    json.EraseMember(it); // EraseMember keeps the order of the others (RemoveMember moves the last)
+    prompt = tokens::promptSize(json);
+}
+
+QJsonObject ProxyRequest::bodyObject() const
+{
+    return QJsonDocument::fromJson(written(body->json)).object();
 }
 
 QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
 {
-    // Written from the checked body with RapidJSON, the changed members replaced as they come:
-    // copying the object and serialising it with QJsonDocument was ~5 % of a request's
-    // instructions. Written from `body`, not spliced into the raw bytes, so the upstream sees
-    // exactly the members the checks saw (a raw body may repeat a key).
-    const QString capField = usesMaxCompletionTokens ? QStringLiteral("max_completion_tokens") : QStringLiteral("max_tokens");
+    // Written from the checked document, the changed members replaced as they come. Not spliced
+    // into the raw bytes: the upstream sees exactly the members the checks saw.
+    const std::string_view capField = usesMaxCompletionTokens ? "max_completion_tokens" : "max_tokens";
     const bool capped = hasCompletion();
     const bool askUsage = capped && stream;
     rapidjson::StringBuffer out;
+    out.Reserve(size_t(body->pool.Size()) + 64);
     JsonWriter json(out);
     // The device's stream options, with the usage asked for.
-    auto withUsage = [](QJsonObject options) {
-        options.insert(QStringLiteral("include_usage"), true);
-        return options;
+    auto writeOptionsWithUsage = [&json](const rapidjson::Value *options) {
+        json.StartObject();
+        if (options && options->IsObject()) {
+            for (const auto &m : options->GetObject()) {
+                if (isText(m.name, "include_usage"))
+                    continue;
+                json.Key(m.name.GetString(), m.name.GetStringLength());
+                m.value.Accept(json);
+            }
+        }
+        json.Key("include_usage");
+        json.Bool(true);
+        json.EndObject();
     };
     bool capWritten = false;
     bool optionsWritten = false;
     json.StartObject();
-    for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
-        const QString key = it.key();
-        writeString(json, key);
-        if (capped && key == capField) {
+    for (const auto &m : body->json.GetObject()) {
+        const std::string_view name = nameOf(m);
+        json.Key(name.data(), rapidjson::SizeType(name.size()));
+        if (capped && name == capField) {
             json.Int64(completionAllowed);
             capWritten = true;
-        } else if (capped && usesMaxCompletionTokens && key == QLatin1String("max_tokens") && !it.value().isNull()) {
+        } else if (capped && usesMaxCompletionTokens && name == "max_tokens" && !m.value.IsNull()) {
             // A device that sent both fields must not get past the cap through the one an
             // upstream happens to honour.
             json.Int64(completionAllowed);
-        } else if (askUsage && key == QLatin1String("stream_options")) {
-            writeObject(json, withUsage(it.value().toObject()));
+        } else if (askUsage && name == "stream_options") {
+            writeOptionsWithUsage(&m.value);
             optionsWritten = true;
         } else {
-            writeValue(json, it.value());
+            m.value.Accept(json);
         }
     }
     if (capped && !capWritten) {
-        writeString(json, capField);
+        json.Key(capField.data(), rapidjson::SizeType(capField.size()));
         json.Int64(completionAllowed);
     }
     if (askUsage && !optionsWritten) {
         json.Key("stream_options");
-        writeObject(json, withUsage(QJsonObject()));
+        writeOptionsWithUsage(nullptr);
     }
     json.EndObject();
     return QByteArray(out.GetString(), qsizetype(out.GetSize()));

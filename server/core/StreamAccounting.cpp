@@ -1,5 +1,7 @@
 #include "server/core/StreamAccounting.h"
 
+#include "server/core/JsonMembers.h"
+
 #include <rapidjson/document.h>
 
 #include <cmath>
@@ -50,14 +52,8 @@ void StreamAccounting::takeEvent(const QByteArray &data)
 namespace {
 
 using JsonValue = rapidjson::Value;
-
-const JsonValue *member(const JsonValue &object, const char *name)
-{
-    if (!object.IsObject())
-        return nullptr;
-    const auto it = object.FindMember(name);
-    return it == object.MemberEnd() ? nullptr : &it->value;
-}
+using json::member;
+using json::text;
 
 // As QJsonValue::toInteger: a whole number, else 0.
 qint64 integer(const JsonValue *v)
@@ -68,11 +64,6 @@ qint64 integer(const JsonValue *v)
         return v->GetInt64();
     const double d = v->GetDouble();
     return d == std::floor(d) && std::abs(d) < 9.0e18 ? qint64(d) : 0;
-}
-
-QByteArrayView text(const JsonValue *v)
-{
-    return v && v->IsString() ? QByteArrayView(v->GetString(), qsizetype(v->GetStringLength())) : QByteArrayView();
 }
 
 } // namespace

@@ -4,7 +4,7 @@
 #include "server/core/Registry.h"
 #include "server/http/HttpReply.h"
 #include "shared/Crypto.h"
-#include "shared/TokenEstimator.h"
+#include "server/core/TokenEstimator.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,6 +26,14 @@ QString lastUserText(const QJsonObject &body)
         }
     }
     return body.value(QLatin1String("prompt")).toString();
+}
+
+// What the demo upstream bills for a prompt: the estimate the gateway itself would make.
+qint64 promptEstimate(const QByteArray &body)
+{
+    rapidjson::Document json;
+    json.Parse(body.constData(), size_t(body.size())); // null when it is not JSON: only the overheads count
+    return tokens::promptSize(json).estimate;
 }
 
 } // namespace
@@ -51,7 +59,7 @@ void DemoController::chat(const HttpExchangePtr &ex, bool legacyCompletion)
     while (words.size() > cap)
         words.removeLast();
     const QString model = body.value(QLatin1String("model")).toString();
-    const qint64 prompt = tokens::promptSize(body).estimate;
+    const qint64 prompt = promptEstimate(ex->body);
     const qint64 completion = words.size();
     const QJsonObject usage{{QStringLiteral("prompt_tokens"), prompt}, {QStringLiteral("completion_tokens"), completion},
                             {QStringLiteral("total_tokens"), prompt + completion}};
@@ -108,7 +116,7 @@ void DemoController::chat(const HttpExchangePtr &ex, bool legacyCompletion)
 void DemoController::embeddings(const HttpExchangePtr &ex)
 {
     const QJsonObject body = QJsonDocument::fromJson(ex->body).object();
-    const qint64 prompt = tokens::promptSize(body).estimate;
+    const qint64 prompt = promptEstimate(ex->body);
     HttpReply::json(*ex, 200, QJsonObject{{QStringLiteral("object"), QStringLiteral("list")},
                                           {QStringLiteral("data"), QJsonArray{QJsonObject{{QStringLiteral("object"), QStringLiteral("embedding")}, {QStringLiteral("index"), 0},
                                                                                           {QStringLiteral("embedding"), QJsonArray{0.1, 0.2, 0.3}}}}},

@@ -18,6 +18,9 @@
 Q_LOGGING_CATEGORY(lcProxyController, "dynaseal.proxy.access")
 
 namespace dynaseal {
+namespace {
+const rapidjson::Value kNoBody; // null: a request without a JSON body
+} // namespace
 
 ProxyController::ProxyController(ServerContext &context, HttpClient &http, QObject *parent)
     : QObject(parent)
@@ -51,7 +54,7 @@ void ProxyController::registerRoutes(Router &router)
 }
 
 std::variant<Caller, ApiError> ProxyController::identify(const HttpExchange &ex, const RegistrySnapshot &registry, const QString &tenantId,
-                                                         const QJsonObject &body) const
+                                                         const rapidjson::Value &body) const
 {
     return m_callers.resolve(registry, tenantId, [&ex](const QByteArray &name) { return ex.header(name); }, body, ex.query);
 }
@@ -65,7 +68,7 @@ void ProxyController::refuse(const HttpExchangePtr &ex, const ApiError &error)
 void ProxyController::handleModels(const HttpExchangePtr &ex, const QString &tenantId)
 {
     const auto registry = m_ctx.registry.current();
-    auto identified = identify(*ex, *registry, tenantId, QJsonObject());
+    auto identified = identify(*ex, *registry, tenantId, kNoBody);
     if (auto *error = std::get_if<ApiError>(&identified))
         return refuse(ex, *error);
     const Caller &caller = std::get<Caller>(identified);
@@ -89,7 +92,8 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     const auto registry = m_ctx.registry.current();
     const qint64 now = m_ctx.clock.nowMs();
     auto parsed = ProxyRequest::parse(endpoint, ex->body);
-    auto identified = identify(*ex, *registry, tenantId, std::holds_alternative<ProxyRequest>(parsed) ? std::get<ProxyRequest>(parsed).body : QJsonObject());
+    const auto *parsedRequest = std::get_if<ProxyRequest>(&parsed);
+    auto identified = identify(*ex, *registry, tenantId, parsedRequest ? parsedRequest->body->json : kNoBody);
     if (auto *error = std::get_if<ApiError>(&identified))
         return refuse(ex, *error);
     Caller caller = std::get<Caller>(identified);
@@ -105,8 +109,7 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     ProxyRequest request = std::get<ProxyRequest>(std::move(parsed));
     if (!caller.bodyField.isEmpty()) {
         // The tenant's secret never travels on to the upstream.
-        request.body.remove(caller.bodyField);
-        request.prompt = tokens::promptSize(request.body);
+        request.removeMember(caller.bodyField);
     }
     if (caller.operatorKey)
         qCInfo(lcProxyController).noquote() << "operator master key used from" << ex->remoteAddress.toString() << "for model" << request.model.left(100);
@@ -118,7 +121,8 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     if (auto refusal = PolicyGate::checkModel(*tenant, request.model))
         return refuse(ex, *refusal);
     // Permissions judge what the device asked for; the tenant's rewrite decides what is sent.
-    request.rewrite(tenant->policy->rewrite);
+    if (auto error = request.rewrite(tenant->policy->rewrite))
+        return refuse(ex, *error);
     const QList<const Upstream *> serving = registry->upstreamsFor(request.model);
     if (serving.isEmpty())
         return refuse(ex, ApiError::notFound(QStringLiteral("no upstream serves model \"%1\"").arg(request.model.left(100)), QStringLiteral("model_not_found")));

@@ -33,7 +33,7 @@ private:
     void handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpoint, const QString &tenantId);
     void handleModels(const HttpExchangePtr &ex, const QString &tenantId);
     std::variant<Caller, ApiError> identify(const HttpExchange &ex, const RegistrySnapshot &registry, const QString &tenantId,
-                                            const QJsonObject &body) const;
+                                            const rapidjson::Value &body) const;
     void refuse(const HttpExchangePtr &ex, const ApiError &error);
 
     ServerContext &m_ctx;

@@ -1,6 +1,7 @@
 // ProxyRequest: validation of device bodies per endpoint, the body rewritten for the upstream,
 // and the prompt size used for reservations.
 #include "server/core/ProxyRequest.h"
+#include "server/core/policy/TenantPolicy.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -63,6 +64,11 @@ private slots:
     void parseInvalid();
     void upstreamBody_data();
     void upstreamBody();
+    void upstreamBodyAsWritten_data();
+    void upstreamBodyAsWritten();
+    void rewrite_data();
+    void rewrite();
+    void removeMember();
     void promptUpperBound_data();
     void promptUpperBound();
     void choices_data();
@@ -100,6 +106,15 @@ void ProxyRequestTest::parseValid_data()
     QTest::newRow("completions list prompt") << completions << QByteArray(R"({"model":"m1","prompt":["a","b"],"stream":true})") << true << kNone << false;
     QTest::newRow("embeddings string input") << embeddings << QByteArray(R"({"model":"e1","input":"text"})") << false << kNone << false;
     QTest::newRow("embeddings list input") << embeddings << QByteArray(R"({"model":"e1","input":["a","b"]})") << false << kNone << false;
+    // The root object is level 1: an array nested inside it to the limit is still read.
+    QTest::newRow("chat nested to the limit")
+        << chat
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"x":)" + QByteArray(ProxyRequest::kMaxDepth - 1, '[')
+                      + QByteArray(ProxyRequest::kMaxDepth - 1, ']') + "}")
+        << false << kNone << false;
+    QTest::newRow("chat same key in different objects")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"a"},{"role":"user","content":"b"}],"metadata":{"model":"x"}})")
+        << false << kNone << false;
     QTest::newRow("embeddings never stream") << embeddings << QByteArray(R"({"model":"e1","input":"x","stream":true})") << false << kNone << false;
 }
 
@@ -116,7 +131,7 @@ void ProxyRequestTest::parseValid()
     QVERIFY2(r, qPrintable(describe(result)));
     QCOMPARE(r->endpoint, endpoint);
     QCOMPARE(r->model, json(body).value(QLatin1String("model")).toString());
-    QCOMPARE(r->body, json(body));
+    QCOMPARE(r->bodyObject(), json(body));
     QCOMPARE(r->stream, stream);
     QCOMPARE(r->maxTokens.value_or(kNone), maxTokens);
     QCOMPARE(r->usesMaxCompletionTokens, usesMaxCompletionTokens);
@@ -147,6 +162,32 @@ void ProxyRequestTest::parseInvalid_data()
         QTest::addRow("%s: model empty", name) << endpoint << QByteArray(R"({"model":""})") << badValue << QStringLiteral("model");
         QTest::addRow("%s: model a number", name) << endpoint << QByteArray(R"({"model":5})") << badValue << QStringLiteral("model");
     }
+    // What the checks read must be what the upstream reads: no key twice, valid UTF-8, one value.
+    QTest::newRow("chat: model repeated")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"model":"m2"})") << badJson << QStringLiteral("model");
+    QTest::newRow("chat: max_tokens repeated")
+        << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"max_tokens":1,"max_tokens":100000})") << badJson << QStringLiteral("max_tokens");
+    QTest::newRow("chat: key repeated in a message")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"a","content":"b"}]})") << badJson << QStringLiteral("content");
+    QTest::newRow("chat: type repeated in a content part")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":[{"type":"image_url","type":"text","text":"x"}]}]})") << badJson
+        << QStringLiteral("type");
+    QByteArray manyKeys = R"({"model":"m1",)" + msgs + R"(,"metadata":{)";
+    for (int i = 0; i < 40; ++i)
+        manyKeys += QByteArray("\"k") + QByteArray::number(i) + "\":1,";
+    QTest::newRow("chat: key repeated in a large object") << chat << QByteArray(manyKeys + R"("k7":2}})") << badJson << QStringLiteral("k7");
+    QTest::newRow("chat: nested too deep")
+        << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"x":)" + QByteArray(ProxyRequest::kMaxDepth, '[') + QByteArray(ProxyRequest::kMaxDepth, ']') + "}")
+        << badJson << QString();
+    QTest::newRow("chat: nested 100,000 deep")
+        << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"x":)" + QByteArray(100'000, '[') + QByteArray(100'000, ']') + "}") << badJson << QString();
+    QTest::newRow("chat: invalid UTF-8")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}") << badJson << QString();
+    QTest::newRow("chat: lone surrogate escaped")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"\ud800"}]})") << badJson << QString();
+    QTest::newRow("chat: a second value after the object") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(} {"model":"m2"})") << badJson << QString();
+    QTest::newRow("chat: NUL byte after the object") << chat << QByteArray(R"({"model":"m1",)" + msgs + "}" + QByteArray(1, '\0') + "x") << badJson << QString();
+    QTest::newRow("chat: number too big") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"temperature":1e999})") << badJson << QString();
     QTest::newRow("chat: bad max_tokens beside max_completion_tokens")
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":20,"max_tokens":"abc"})") << badValue << QStringLiteral("max_tokens");
     QTest::newRow("chat: messages missing") << chat << QByteArray(R"({"model":"m1"})") << badValue << QStringLiteral("messages");
@@ -279,6 +320,86 @@ void ProxyRequestTest::upstreamBody()
     const QJsonDocument doc = QJsonDocument::fromJson(out, &error);
     QCOMPARE(error.error, QJsonParseError::NoError);
     QCOMPARE(doc.object(), json(expected));
+}
+
+// Byte for byte: the device's member order, number forms and escapes reach the upstream as sent,
+// apart from the members the gateway sets.
+void ProxyRequestTest::upstreamBodyAsWritten_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<qint64>("allowed");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("order kept, cap in place")
+        << QByteArray(R"({"temperature":1.0,"model":"m1","max_tokens":500,"messages":[{"content":"hi","role":"user"}],"seed":12345678901234567890})")
+        << 120LL
+        << QByteArray(R"({"temperature":1.0,"model":"m1","max_tokens":120,"messages":[{"content":"hi","role":"user"}],"seed":12345678901234567890})");
+    QTest::newRow("cap appended")
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"caf\u00e9 \"x\""}],"top_p":0.1})") << 7LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"café \"x\""}],"top_p":0.1,"max_tokens":7})");
+    QTest::newRow("stream options in place, include_usage last")
+        << QByteArray(R"({"model":"m1","stream_options":{"include_usage":false,"x":1},"stream":true,"messages":[{"role":"user","content":"hi"}]})") << 9LL
+        << QByteArray(R"({"model":"m1","stream_options":{"x":1,"include_usage":true},"stream":true,"messages":[{"role":"user","content":"hi"}],"max_tokens":9})");
+}
+
+void ProxyRequestTest::upstreamBodyAsWritten()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(qint64, allowed);
+    QFETCH(QByteArray, expected);
+    const auto result = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, body);
+    const ProxyRequest *r = parsed(result);
+    QVERIFY2(r, qPrintable(describe(result)));
+    QCOMPARE(r->upstreamBody(allowed), expected);
+}
+
+// The tenant's rewrite: what is sent, the model routed by and the prompt reserved for all follow.
+void ProxyRequestTest::rewrite_data()
+{
+    QTest::addColumn<QByteArray>("policy");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QByteArray>("sentContent"); // the last message's content after the rewrite
+    QTest::newRow("model mapped")
+        << QByteArray(R"({"param_map":{"model":[["small","gpt-4o-mini"]]}})") << QByteArray(R"({"model":"small","messages":[{"role":"user","content":"hi"}]})")
+        << QStringLiteral("gpt-4o-mini") << QByteArray("hi");
+    QTest::newRow("template adds text")
+        << QByteArray(R"({"prompt_template":"You are Acme's assistant. Question: {{query}}"})")
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}]})") << QStringLiteral("m1")
+        << QByteArray("You are Acme's assistant. Question: hi");
+}
+
+void ProxyRequestTest::rewrite()
+{
+    QFETCH(QByteArray, policy);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, model);
+    QFETCH(QByteArray, sentContent);
+    auto merged = TenantPolicy::merge(TenantPolicy(), json(policy));
+    QVERIFY(std::holds_alternative<TenantPolicy>(merged));
+    auto result = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, body);
+    auto *r = std::get_if<ProxyRequest>(&result);
+    QVERIFY2(r, qPrintable(describe(result)));
+    const qint64 boundBefore = r->prompt.upperBound;
+    QVERIFY(!r->rewrite(std::get<TenantPolicy>(merged).rewrite));
+    QCOMPARE(r->model, model);
+    const QJsonObject sent = json(r->upstreamBody(10));
+    QCOMPARE(sent.value(QLatin1String("model")).toString(), model);
+    const QJsonArray messages = sent.value(QLatin1String("messages")).toArray();
+    QCOMPARE(messages.last().toObject().value(QLatin1String("content")).toString().toUtf8(), sentContent);
+    // The reservation measures the text sent: the template's words count too.
+    QCOMPARE(r->prompt.upperBound - boundBefore, qint64(sentContent.size()) - 2);
+}
+
+// A secret carried in the body is dropped before forwarding; the rest keeps its order.
+void ProxyRequestTest::removeMember()
+{
+    auto result = ProxyRequest::parse(ProxyEndpoint::ChatCompletions,
+                                      R"({"model":"m1","api_key":"sk-secret","messages":[{"role":"user","content":"hi"}],"user":"u1"})");
+    auto *r = std::get_if<ProxyRequest>(&result);
+    QVERIFY2(r, qPrintable(describe(result)));
+    r->removeMember(QStringLiteral("api_key"));
+    r->removeMember(QStringLiteral("not_there"));
+    QCOMPARE(r->upstreamBody(5), QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"user":"u1","max_tokens":5})"));
 }
 
 void ProxyRequestTest::promptUpperBound_data()

@@ -18,7 +18,7 @@ std::variant<KeyPosition, QString> KeyPosition::parse(const QString &text)
     return p;
 }
 
-QByteArray KeyPosition::extract(const std::function<QByteArray(const QByteArray &)> &headerValue, const QJsonObject &body,
+QByteArray KeyPosition::extract(const std::function<QByteArray(const QByteArray &)> &headerValue, const rapidjson::Value &body,
                                 const QUrlQuery &query) const
 {
     switch (m_kind) {
@@ -29,8 +29,12 @@ QByteArray KeyPosition::extract(const std::function<QByteArray(const QByteArray 
         return value;
     }
     case Kind::Body: {
-        const QJsonValue v = body.value(m_name);
-        return v.isString() ? v.toString().toUtf8() : QByteArray();
+        if (!body.IsObject())
+            return {};
+        const QByteArray name = m_name.toUtf8();
+        const auto it = body.FindMember(rapidjson::Value(rapidjson::StringRef(name.constData(), rapidjson::SizeType(name.size()))));
+        return it != body.MemberEnd() && it->value.IsString() ? QByteArray(it->value.GetString(), qsizetype(it->value.GetStringLength()))
+                                                              : QByteArray();
     }
     case Kind::Arg:
         return query.queryItemValue(m_name, QUrl::FullyDecoded).toUtf8();

@@ -2,11 +2,11 @@
 // Where a tenant's clients put their secret: "header:Authorization" (the default; a leading
 // "Bearer " is removed), "header:<Name>", "body:<json field>" or "arg:<query parameter>".
 #include <QByteArray>
-#include <QJsonObject>
 #include <QString>
 #include <QUrlQuery>
 #include <functional>
 #include <optional>
+#include <rapidjson/document.h>
 #include <variant>
 
 namespace dynaseal {
@@ -17,8 +17,9 @@ public:
     static std::variant<KeyPosition, QString> parse(const QString &text);
     static KeyPosition defaultPosition() { return std::get<KeyPosition>(parse(QStringLiteral("header:Authorization"))); }
 
-    // `headerValue` looks up a lower-cased header name.
-    QByteArray extract(const std::function<QByteArray(const QByteArray &)> &headerValue, const QJsonObject &body,
+    // `headerValue` looks up a lower-cased header name; `body` is the request's JSON (null when
+    // it has none).
+    QByteArray extract(const std::function<QByteArray(const QByteArray &)> &headerValue, const rapidjson::Value &body,
                        const QUrlQuery &query) const;
     QString text() const { return m_text; }
     bool isBody() const { return m_kind == Kind::Body; }

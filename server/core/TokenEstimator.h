@@ -1,8 +1,8 @@
 #pragma once
 // Token counts the gateway needs before (upper bounds, for reservations) and without (estimates,
 // for billing when an upstream reports no usage) a tokenizer.
-#include <QByteArray>
-#include <QJsonObject>
+#include <QtGlobal>
+#include <rapidjson/document.h>
 
 namespace dynaseal::tokens {
 
@@ -22,8 +22,9 @@ struct PromptSize
 };
 
 // Handles chat `messages` (string or content parts, tool calls), completion `prompt` (string,
-// list, or token ids) and embeddings `input`.
-PromptSize promptSize(const QJsonObject &body);
+// list, or token ids) and embeddings `input`. `body` is the request's JSON object, read as the
+// upstream will receive it (definitions count with the bytes they are written in).
+PromptSize promptSize(const rapidjson::Value &body);
 
 // Allowances and overheads, exposed so docs and tests name the same numbers.
 constexpr qint64 kImageUpperBound = 2000;
