@@ -1,5 +1,7 @@
 #include "server/core/policy/SlidingWindowLimiter.h"
 
+#include <bit>
+
 namespace dynaseal {
 namespace {
 constexpr int kRing = SlidingWindowLimiter::kSlots + 1;
@@ -12,7 +14,8 @@ qint64 ringIndex(qint64 slot)
 
 SlidingWindowLimiter::Shard &SlidingWindowLimiter::shardOf(const WindowId &id)
 {
-    return m_shards[size_t(qHash(id) % kShards)];
+    static_assert((kShards & (kShards - 1)) == 0, "the shard is a power of two of the hash's top bits");
+    return m_shards[id.hash >> (sizeof(size_t) * 8 - std::countr_zero(unsigned(kShards)))];
 }
 
 void SlidingWindowLimiter::advance(Window &w, qint64 slot)

@@ -41,13 +41,20 @@ private:
         qint64 windowMs = 0;
     };
     // A key's window of one length. Hashed as it is, not joined into a new string: the limiter
-    // is on every request's path, and building the string cost an allocation per call.
+    // is on every request's path, and building the string cost an allocation per call. Hashed
+    // once, with the seed QHash uses: the shard is chosen by the hash's top bits, the bucket by
+    // its low ones.
     struct WindowId
     {
+        WindowId(const QString &k, qint64 ms) : key(k), windowMs(ms), hash(qHashMulti(QHashSeed::globalSeed(), k, ms)) {}
         QString key;
         qint64 windowMs = 0;
-        bool operator==(const WindowId &o) const { return windowMs == o.windowMs && key == o.key; }
-        friend size_t qHash(const WindowId &id, size_t seed = 0) { return qHashMulti(seed, id.key, id.windowMs); }
+        size_t hash = 0;
+        bool operator==(const WindowId &o) const { return hash == o.hash && windowMs == o.windowMs && key == o.key; }
+        friend size_t qHash(const WindowId &id, size_t seed)
+        {
+            return seed == size_t(QHashSeed::globalSeed()) ? id.hash : qHashMulti(seed, id.key, id.windowMs);
+        }
     };
     static qint64 slotOf(qint64 windowMs, qint64 nowMs) { return nowMs / (windowMs / kSlots); }
     static void advance(Window &w, qint64 slot);
