@@ -358,6 +358,12 @@ private slots:
         QTest::newRow("max_completion_tokens 0") << chat({{QStringLiteral("max_completion_tokens"), 0}});
         QTest::newRow("n 0") << chat({{QStringLiteral("n"), 0}});
         QTest::newRow("n 500") << chat({{QStringLiteral("n"), 500}});
+        // Ambiguous or malformed JSON that a lenient parser would have taken.
+        QTest::newRow("model twice") << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"model":"m2"})");
+        QTest::newRow("max_tokens twice") << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":1,"max_tokens":99999})");
+        QTest::newRow("invalid UTF-8") << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"\xc3\x28\"}]}");
+        QTest::newRow("nested 600 deep")
+            << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"x":)" + QByteArray(600, '[') + QByteArray(600, ']') + "}");
     }
 
     void badInput()
