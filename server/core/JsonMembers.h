@@ -15,6 +15,15 @@ inline const rapidjson::Value *member(const rapidjson::Value &object, const char
     return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
+// The same for a name that may hold any bytes (a tenant's setting, not a literal).
+inline const rapidjson::Value *member(const rapidjson::Value &object, QByteArrayView name)
+{
+    if (!object.IsObject())
+        return nullptr;
+    const auto it = object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), rapidjson::SizeType(name.size()))));
+    return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
 // A string's UTF-8 bytes; empty for anything else.
 inline QByteArrayView text(const rapidjson::Value *v)
 {

@@ -2,9 +2,9 @@
 
 #include "server/core/CallbackBody.h"
 #include "server/core/Registry.h"
+#include "server/core/TokenEstimator.h"
 #include "server/http/HttpReply.h"
 #include "shared/Crypto.h"
-#include "server/core/TokenEstimator.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,7 @@
 #include "server/core/policy/KeyPosition.h"
 
+#include "server/core/JsonMembers.h"
+
 #include <QRegularExpression>
 
 namespace dynaseal {
@@ -29,12 +31,7 @@ QByteArray KeyPosition::extract(const std::function<QByteArray(const QByteArray 
         return value;
     }
     case Kind::Body: {
-        if (!body.IsObject())
-            return {};
-        const QByteArray name = m_name.toUtf8();
-        const auto it = body.FindMember(rapidjson::Value(rapidjson::StringRef(name.constData(), rapidjson::SizeType(name.size()))));
-        return it != body.MemberEnd() && it->value.IsString() ? QByteArray(it->value.GetString(), qsizetype(it->value.GetStringLength()))
-                                                              : QByteArray();
+        return json::text(json::member(body, QByteArrayView(m_name.toUtf8()))).toByteArray();
     }
     case Kind::Arg:
         return query.queryItemValue(m_name, QUrl::FullyDecoded).toUtf8();
