@@ -15,12 +15,19 @@ inline const rapidjson::Value *member(const rapidjson::Value &object, const char
     return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
-// The same for a name that may hold any bytes (a tenant's setting, not a literal).
+// Where an object's member is, by a name that may hold any bytes (a tenant's setting, not a
+// literal); MemberEnd() when it has none. `object` must be an object.
+inline rapidjson::Value::ConstMemberIterator findMember(const rapidjson::Value &object, QByteArrayView name)
+{
+    return object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), rapidjson::SizeType(name.size()))));
+}
+
+// The same as member() above, by such a name.
 inline const rapidjson::Value *member(const rapidjson::Value &object, QByteArrayView name)
 {
     if (!object.IsObject())
         return nullptr;
-    const auto it = object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), rapidjson::SizeType(name.size()))));
+    const auto it = findMember(object, name);
     return it == object.MemberEnd() ? nullptr : &it->value;
 }
 

@@ -252,13 +252,12 @@ std::optional<ApiError> ProxyRequest::rewrite(const RequestRewrite &rewrite)
 
 void ProxyRequest::removeMember(const QString &name)
 {
-    const QByteArray utf8 = name.toUtf8();
-    rapidjson::Document &json = body->json;
-    const auto it = json.FindMember(rapidjson::Value(rapidjson::StringRef(utf8.constData(), rapidjson::SizeType(utf8.size()))));
-    if (it == json.MemberEnd())
+    rapidjson::Document &document = body->json;
+    const auto it = json::findMember(document, QByteArrayView(name.toUtf8()));
+    if (it == document.MemberEnd())
         return;
-    json.EraseMember(it); // EraseMember keeps the order of the others (RemoveMember moves the last)
-    prompt = tokens::promptSize(json);
+    document.EraseMember(it); // EraseMember keeps the order of the others (RemoveMember moves the last)
+    prompt = tokens::promptSize(document);
 }
 
 QJsonObject ProxyRequest::bodyObject() const
