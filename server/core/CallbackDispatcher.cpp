@@ -247,12 +247,14 @@ void CallbackDispatcher::recordDelivered()
     QList<Delivered> batch;
     batch.swap(m_delivered);
     m_db.writeInBatch<bool>([batch](SqlSession &s) {
+        QList<CallbackStore::DeliveredInRow> inRows;
         for (const Delivered &d : batch) {
             if (d.journalSlot >= 0)
-                CallbackStore::markDeliveredInRow(s, d.requestId, d.httpStatus, d.atMs);
+                inRows.append({d.requestId, d.httpStatus, d.atMs});
             else
                 CallbackStore::markDelivered(s, d.id, d.httpStatus, d.atMs);
         }
+        CallbackStore::markDeliveredInRows(s, inRows);
         return true;
     }, this, [this, batch](DbOutcome<bool> stored) {
         if (!stored.ok()) {

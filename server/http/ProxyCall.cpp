@@ -333,8 +333,8 @@ void ProxyCall::complete(const QString &status, const QString &error)
 
 void ProxyCall::storeOutcome(const RequestOutcome &outcome)
 {
-    m_ctx.db.writeInBatch<bool>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }, this,
-                                [this, outcome](DbOutcome<bool> stored) {
+    m_ctx.db.writeInBatch<SqlSession::RowInserted>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }, this,
+                                [this, outcome](DbOutcome<SqlSession::RowInserted> stored) {
                                     if (!stored.ok()) {
                                         // Not lost meanwhile: the journal slot (or the start's row) bills the
                                         // reservation at the next start. Retried for the real numbers and the
@@ -347,14 +347,15 @@ void ProxyCall::storeOutcome(const RequestOutcome &outcome)
                                     }
                                     // A callback stored in the row keeps the slot until its first attempt is
                                     // recorded (CallbackDispatcher frees it).
-                                    if (!(outcome.callbackInRow() && *stored.value))
+                                    const bool isNew = **stored.value;
+                                    if (!(outcome.callbackInRow() && isNew))
                                         m_ctx.journal.remove(m_journalSlot);
                                     if (!outcome.keyRowStored)
                                         m_ctx.ledger.markKeyStored(outcome.keyHash);
                                     // Not written (false): its outcome was already stored, e.g. as interrupted by
                                     // a recovery, with a callback of its own; this one was never stored.
                                     QList<PendingCallback> callbacks;
-                                    if (outcome.callback && *stored.value)
+                                    if (outcome.callback && isNew)
                                         callbacks.append(*outcome.callback);
                                     emit done(callbacks);
                                     deleteLater();

@@ -141,7 +141,7 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
         outcome.status = RequestStatus::Ok;
         outcome.callback = batch.last();
         QVERIFY(outcome.callbackInRow());
-        QVERIFY(db.runBlocking<bool>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }).ok());
+        QVERIFY(db.runBlocking<SqlSession::RowInserted>([outcome](SqlSession &s) { return UsageStore::finish(s, outcome); }).ok());
     }
     dispatcher.submit(batch);
     QCOMPARE(dispatcher.inFlight(), callbacks);

@@ -282,8 +282,8 @@ void UsageStoreTest::onlyItsOwnServerRecoversAStart()
     o.completionTokens = 5;
     o.billed = 14;
     o.finishedAtMs = kNow + 6000;
-    auto finished = m_db->runBlocking<bool>([o](SqlSession &db) { return UsageStore::finish(db, o); });
-    QCOMPARE(*finished.value, !recovered);
+    auto finished = m_db->runBlocking<SqlSession::RowInserted>([o](SqlSession &db) { return UsageStore::finish(db, o); });
+    QCOMPARE(**finished.value, !recovered);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), recovered ? 700 : 14);
 }
 
@@ -353,7 +353,7 @@ void UsageStoreTest::callbackInTheRowThroughItsFirstAttempt()
     o.callback->journalSlot = 7;
     o.callback->body = R"({"event_id":"evt-r1"})";
     QVERIFY(o.callbackInRow());
-    QVERIFY(m_db->runBlocking<bool>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
+    QVERIFY(m_db->runBlocking<SqlSession::RowInserted>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM callbacks")), 0);
 
     const QString id = s.id;
@@ -452,7 +452,7 @@ void UsageStoreTest::callbackListPagesOverFirstAttemptsAndStored()
         RequestOutcome o = outcome(s, 1, 1, RequestStatus::Ok, true, inRow);
         o.callback->journalSlot = inRow ? i : -1;
         QCOMPARE(o.callbackInRow(), inRow);
-        QVERIFY(m_db->runBlocking<bool>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
+        QVERIFY(m_db->runBlocking<SqlSession::RowInserted>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
         if (i == 1)
             journal.append(s);
         if (i == 2)
@@ -482,13 +482,13 @@ void UsageStoreTest::outcomeWrittenTwiceCountsOnce()
     if (!journaled)
         QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
     const RequestOutcome o = outcome(s, 3, 4, RequestStatus::Ok, true, journaled);
-    auto first = m_db->runBlocking<bool>([o](SqlSession &db) { return UsageStore::finish(db, o); });
-    QVERIFY(first.ok() && *first.value);
+    auto first = m_db->runBlocking<SqlSession::RowInserted>([o](SqlSession &db) { return UsageStore::finish(db, o); });
+    QVERIFY(first.ok() && **first.value);
     RequestOutcome again = o;
     again.callback->id = QStringLiteral("dlv_other"); // even with another callback id
-    auto second = m_db->runBlocking<bool>([again](SqlSession &db) { return UsageStore::finish(db, again); });
+    auto second = m_db->runBlocking<SqlSession::RowInserted>([again](SqlSession &db) { return UsageStore::finish(db, again); });
     QVERIFY2(second.ok(), qPrintable(second.error));
-    QVERIFY(!*second.value);
+    QVERIFY(!**second.value);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT COUNT(*) FROM requests")), 1);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT total_tokens FROM requests WHERE id = 'r1'")), 7);
     QCOMPARE(scalar(*m_db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = 'tn_1'")), 7);

@@ -41,9 +41,17 @@ void CallbackStore::markDelivered(SqlSession &s, const QString &id, int httpStat
 
 void CallbackStore::markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs)
 {
-    s.run(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) VALUES (?, ?, ?)"
-                          " ON CONFLICT (request_id) DO NOTHING"),
-           {requestId, httpStatus, nowMs});
+    markDeliveredInRows(s, {DeliveredInRow{requestId, httpStatus, nowMs}});
+}
+
+void CallbackStore::markDeliveredInRows(SqlSession &s, const QList<DeliveredInRow> &delivered)
+{
+    QVariantList values;
+    values.reserve(delivered.size() * 3);
+    for (const DeliveredInRow &d : delivered)
+        values << d.requestId << d.httpStatus << d.atMs;
+    s.insertRows(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) VALUES"), 3,
+                 QStringLiteral(" ON CONFLICT (request_id) DO NOTHING"), values);
 }
 
 bool CallbackStore::moveFromRow(SqlSession &s, const QString &requestId, const QString &state, int attempts, int httpStatus,

@@ -32,6 +32,14 @@ public:
     // The first attempt of a callback stored in request `requestId`'s row succeeded (recorded
     // beside the row, in a narrow table keyed by the request: cheaper than rewriting the row).
     static void markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs);
+    struct DeliveredInRow
+    {
+        QString requestId;
+        int httpStatus = 0;
+        qint64 atMs = 0;
+    };
+    // The same for many, in multi-row statements (SqlSession::insertRows).
+    static void markDeliveredInRows(SqlSession &s, const QList<DeliveredInRow> &delivered);
     // Moves the callback stored in request `requestId`'s row to the callbacks table, in `state`
     // ("pending" or "abandoned") after `attempts` attempts; false if it was moved or delivered already.
     static bool moveFromRow(SqlSession &s, const QString &requestId, const QString &state, int attempts, int httpStatus,

@@ -277,7 +277,7 @@ void Database::commitWrites(const std::vector<Job *> &writes)
                 job->run(session);
                 if (!session.inTransaction())
                     throw DbError(QStringLiteral("a write job ended the batch's transaction"));
-                session.endJob(true);
+                session.endJob();
             } catch (const std::exception &e) {
                 jobFailed = true;
                 error = QString::fromUtf8(e.what());
@@ -285,7 +285,7 @@ void Database::commitWrites(const std::vector<Job *> &writes)
             }
         }
         if (!jobFailed)
-            session.flushDeferredSums();
+            session.flushDeferred();
         session.tx(jobFailed ? Tx::Rollback : Tx::Commit);
     } catch (const DbError &e) {
         if (error.isEmpty())

@@ -1,6 +1,8 @@
 #include "server/core/storage/SqlSession.h"
 
 #include <QSqlDriver>
+#include <QScopeGuard>
+#include <QSet>
 #include <QSqlError>
 #include <sqlite3.h>
 #include <vector>
@@ -65,6 +67,13 @@ int SqlSession::run(const QString &sql, const QVariantList &values)
         query.finish();
         return changed;
     }
+    if (!m_laterRows.empty() && !m_writingLaterRows)
+        writeLaterRows();
+    return runSqlite(sql, values);
+}
+
+int SqlSession::runSqlite(const QString &sql, const QVariantList &values)
+{
     sqlite3_stmt *statement = sqliteStatement(sql);
     // The values (and their UTF-8 copies) outlive the statement's run, so SQLite may read them in
     // place (SQLITE_STATIC).
@@ -128,8 +137,114 @@ int SqlSession::run(const QString &sql, const QVariantList &values)
     return sqlite3_changes(m_sqlite);
 }
 
+namespace {
+
+// "<head> (?, ?), (?, ?) ...<tail>" for `rows` rows of `columns` values.
+QString multiRowInsert(const QString &head, int columns, int rows, const QString &tail)
+{
+    QString row = QStringLiteral("(?");
+    row += QStringLiteral(", ?").repeated(columns - 1);
+    row += QLatin1Char(')');
+    QString sql = head;
+    sql.reserve(head.size() + rows * (row.size() + 2) + tail.size());
+    for (int i = 0; i < rows; ++i) {
+        sql += i == 0 ? QStringLiteral(" ") : QStringLiteral(", ");
+        sql += row;
+    }
+    sql += tail;
+    return sql;
+}
+
+} // namespace
+
+int SqlSession::insertRows(const QString &head, int columns, const QString &tail, const QVariantList &values)
+{
+    Q_ASSERT(columns > 0 && values.size() % columns == 0);
+    const qsizetype rows = values.size() / columns;
+    if (m_sqlite) {
+        // No round trip to save: one row a statement, prepared once, is SQLite's cheapest.
+        const QString sql = multiRowInsert(head, columns, 1, tail);
+        int changed = 0;
+        for (qsizetype i = 0; i < rows; ++i)
+            changed += run(sql, values.mid(i * columns, columns));
+        return changed;
+    }
+    int changed = 0;
+    for (qsizetype done = 0; done < rows;) {
+        // Powers of two: a handful of statements to prepare per head, whatever the batch's size.
+        int chunk = kRowsPerInsert;
+        while (chunk > rows - done)
+            chunk /= 2;
+        changed += run(multiRowInsert(head, columns, chunk, tail), values.mid(done * columns, qsizetype(chunk) * columns));
+        done += chunk;
+    }
+    return changed;
+}
+
+SqlSession::RowInserted SqlSession::insertRowLater(const QString &head, const QString &tail, const QString &keyColumn,
+                                                   const QVariantList &values, const QString &key,
+                                                   std::function<void(SqlSession &)> then)
+{
+    auto inserted = std::make_shared<bool>(false);
+    LaterRows &group = m_laterRows[{head, tail}];
+    group.keyColumn = keyColumn;
+    group.rows.push_back(LaterRow{values, key, std::move(then), inserted});
+    if (!m_collecting)
+        writeLaterRows();
+    return inserted;
+}
+
+void SqlSession::writeLaterRows()
+{
+    std::map<std::pair<QString, QString>, LaterRows> waiting;
+    waiting.swap(m_laterRows);
+    std::vector<LaterRow *> fresh;
+    {
+        m_writingLaterRows = true;
+        const auto writing = qScopeGuard([this] { m_writingLaterRows = false; });
+        for (auto &[statement, group] : waiting) {
+            const auto &[head, tail] = statement;
+            const int columns = int(group.rows.front().values.size());
+            if (m_sqlite) {
+                // One row a statement (see insertRows); whether it went in is in the changes count.
+                const QString sql = multiRowInsert(head, columns, 1, tail);
+                for (LaterRow &row : group.rows)
+                    *row.inserted = runSqlite(sql, row.values) > 0;
+            } else {
+                // RETURNING says which rows went in; of two rows with one key, the first did.
+                const QString returning = tail + QStringLiteral(" RETURNING ") + group.keyColumn;
+                QSet<QString> newKeys;
+                for (size_t done = 0; done < group.rows.size();) {
+                    int chunk = kRowsPerInsert;
+                    while (size_t(chunk) > group.rows.size() - done)
+                        chunk /= 2;
+                    QVariantList values;
+                    values.reserve(qsizetype(chunk) * columns);
+                    for (int i = 0; i < chunk; ++i)
+                        values += group.rows[done + size_t(i)].values;
+                    QSqlQuery &query = exec(multiRowInsert(head, columns, chunk, returning), values);
+                    while (query.next())
+                        newKeys.insert(query.value(0).toString());
+                    query.finish();
+                    done += size_t(chunk);
+                }
+                for (LaterRow &row : group.rows)
+                    *row.inserted = newKeys.remove(row.key);
+            }
+            for (LaterRow &row : group.rows) {
+                if (*row.inserted && row.then)
+                    fresh.push_back(&row);
+            }
+        }
+    }
+    for (LaterRow *row : fresh)
+        row->then(*this);
+}
+
 QSqlQuery &SqlSession::exec(const QString &sql, const QVariantList &values)
 {
+    if (!m_laterRows.empty() && !m_writingLaterRows)
+        writeLaterRows();
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
         QSqlQuery query(m_db);
@@ -156,6 +271,8 @@ void SqlSession::finishQueries()
 
 void SqlSession::execRaw(const QString &sql)
 {
+    if (!m_laterRows.empty() && !m_writingLaterRows)
+        writeLaterRows();
     QSqlQuery query(m_db);
     if (!query.exec(sql))
         throw DbError(QStringLiteral("%1 (in: %2)").arg(query.lastError().text(), sql.left(80)));
@@ -172,8 +289,9 @@ void SqlSession::tx(Tx which)
             throw DbError(QStringLiteral("%1 (in: %2)").arg(m_db.lastError().text(), QLatin1String(sql)));
         return;
     }
-    // SQLite: each statement is prepared once per connection and only stepped after that.
-    run(QLatin1String(sql));
+    // SQLite: each statement is prepared once per connection and only stepped after that. Not
+    // through run(): a ROLLBACK must not write the rows waiting first.
+    runSqlite(QLatin1String(sql), {});
 }
 
 bool SqlSession::inTransaction() const
@@ -207,20 +325,22 @@ void SqlSession::beginBatch()
     m_collecting = true;
 }
 
-void SqlSession::endJob(bool kept)
+void SqlSession::endJob()
 {
-    if (kept) {
-        for (auto &[key, delta] : m_jobRollups)
-            m_batchRollups[key] += delta;
-        for (auto &[key, delta] : m_jobCounters)
-            m_batchCounters[key] += delta;
-    }
+    for (auto &[key, delta] : m_jobRollups)
+        m_batchRollups[key] += delta;
+    for (auto &[key, delta] : m_jobCounters)
+        m_batchCounters[key] += delta;
     m_jobRollups.clear();
     m_jobCounters.clear();
 }
 
-void SqlSession::flushDeferredSums()
+void SqlSession::flushDeferred()
 {
+    // The rows first: what runs when one was new may add sums (or rows).
+    while (!m_laterRows.empty())
+        writeLaterRows();
+    endJob();
     // One statement per distinct row, in key order (a steady lock order on PostgreSQL).
     for (const auto &[key, delta] : m_batchCounters)
         run(key.first, {delta, key.second});
@@ -237,6 +357,7 @@ void SqlSession::discardBatch()
     m_batchRollups.clear();
     m_jobCounters.clear();
     m_batchCounters.clear();
+    m_laterRows.clear();
 }
 
 void SqlSession::writeRollup(const RollupKey &key, const RollupDelta &d)

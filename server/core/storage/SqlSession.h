@@ -6,9 +6,12 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
+#include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <tuple>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -46,6 +49,27 @@ public:
     // binding values (a QString placeholder name per value) than SQLite spends running the
     // statement. Returns the number of rows changed.
     int run(const QString &sql, const QVariantList &values = {});
+    // Inserts rows of `columns` values each (`values` holds them row after row): `head` is
+    // "INSERT INTO t (a, b) VALUES", `tail` what follows the rows (e.g. " ON CONFLICT (a) DO
+    // NOTHING"). On PostgreSQL every statement is a round trip to the server, and one per row was
+    // most of the database thread's time: there up to kRowsPerInsert rows go in one statement, in
+    // chunks of powers of two so that few statements are prepared per head. Returns the rows changed.
+    int insertRows(const QString &head, int columns, const QString &tail, const QVariantList &values);
+    static constexpr int kRowsPerInsert = 64;
+
+    // Whether a row given to insertRowLater() was new, i.e. not skipped by the ON CONFLICT DO
+    // NOTHING in its `tail`. Set when the row is written: inside a write batch before the batch
+    // commits, so always by the time a job's result is delivered.
+    using RowInserted = std::shared_ptr<bool>;
+    // Inserts a row as insertRows() does. Inside a write batch the row waits, and on PostgreSQL
+    // goes in one statement with the other rows waiting for the same `head` and `tail`: one round
+    // trip for a batch's calls instead of one each. They are written before the next statement of
+    // the batch runs, or before its sums. `key` is the row's value of `keyColumn`, its conflict
+    // target; `then` runs if the row was new (of two rows with one key, the first), before the
+    // batch's next statement.
+    RowInserted insertRowLater(const QString &head, const QString &tail, const QString &keyColumn, const QVariantList &values,
+                               const QString &key, std::function<void(SqlSession &)> then = {});
+
     // Ends the cursors that exec() left open. An open cursor keeps its read transaction, and in
     // WAL mode a connection that holds an old snapshot cannot write once another connection (an
     // operator's sqlite3, a migration tool) has committed: "database is locked" until it ends.
@@ -75,11 +99,11 @@ public:
     // tenant updates its row once per batch, not once per call.
     void addToCounter(const QString &updateSql, const QString &key, qint64 delta);
 
-    // The write batch's side of the deferred rollups and counters (Database only).
-    void beginBatch();        // starts collecting
-    void endJob(bool kept);   // a job's deltas join the batch (kept) or are dropped (rolled back)
-    void flushDeferredSums(); // writes the batch's rollup and counter rows; throws DbError
-    void discardBatch();      // stops collecting and forgets everything not flushed
+    // The write batch's side of the waiting rows, rollups and counters (Database only).
+    void beginBatch();     // starts collecting
+    void endJob();         // a job's deltas join the batch
+    void flushDeferred();  // writes the batch's waiting rows, then its rollup and counter rows; throws DbError
+    void discardBatch();   // stops collecting and forgets everything not flushed
 
     bool isPostgres() const { return m_postgres; }
     QSqlDatabase &connection() { return m_db; }
@@ -90,6 +114,20 @@ private:
     using CounterKey = std::pair<QString, QString>; // sql, key
     using Counters = std::map<CounterKey, qint64>;
     void writeRollup(const RollupKey &key, const RollupDelta &delta);
+    struct LaterRow
+    {
+        QVariantList values;
+        QString key;
+        std::function<void(SqlSession &)> then;
+        RowInserted inserted;
+    };
+    struct LaterRows
+    {
+        QString keyColumn;
+        std::vector<LaterRow> rows;
+    };
+    void writeLaterRows();
+    int runSqlite(const QString &sql, const QVariantList &values); // run() on SQLite
 
     sqlite3_stmt *sqliteStatement(const QString &sql);
 
@@ -103,6 +141,8 @@ private:
     Rollups m_batchRollups; // finished jobs', until the batch commits
     Counters m_jobCounters;
     Counters m_batchCounters;
+    std::map<std::pair<QString, QString>, LaterRows> m_laterRows; // by (head, tail), in the order given
+    bool m_writingLaterRows = false;
 };
 
 } // namespace dynaseal

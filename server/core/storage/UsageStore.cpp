@@ -64,40 +64,12 @@ void UsageStore::begin(SqlSession &s, const RequestStart &r, const QString &serv
     insertKeyRow(s, r.keyHash, r.tenantId, r.keyExpiresAtSecs);
 }
 
-bool UsageStore::finish(SqlSession &s, const RequestOutcome &o)
+namespace {
+
+// What an outcome adds once its row is written: the spend, the rollups and a callback kept in its
+// own table.
+void addOutcome(SqlSession &s, const RequestOutcome &o)
 {
-    const QVariant error = o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500));
-    // Once only: an outcome written again (a retry after a commit that did succeed) changes no row,
-    // and then nothing else is added either.
-    if (o.startStored) {
-        if (s.run(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
-                                  " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
-                                  " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ? AND status = 'in_flight'"),
-                   {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
-                    o.finishedAtMs - o.startedAtMs, error, o.finishedAtMs, o.upstreamId, o.id}) == 0)
-            return false;
-    } else {
-        // The start was only journaled: the whole row at once.
-        QVariantList values{o.id, o.tenantId, o.keyHash, o.eventId, o.model, o.endpoint, o.stream ? 1 : 0, o.status, o.httpStatus,
-                            o.reserved, o.promptTokens, o.completionTokens, o.billed, o.usageSource, o.finishedAtMs - o.startedAtMs,
-                            o.upstreamId, error, o.startedAtMs, o.finishedAtMs};
-        static const QString insert = QStringLiteral(
-            "INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
-            " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
-            " started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
-        // Its callback in the same row while its journal slot keeps it safe (CallbackStore).
-        static const QString insertWithCallback = QStringLiteral(
-            "INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
-            " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
-            " started_at, finished_at, callback_id, callback_url, callback_body, callback_state)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending') ON CONFLICT (id) DO NOTHING");
-        if (o.callbackInRow())
-            values << o.callback->id << o.callback->url << QString::fromUtf8(o.callback->body);
-        if (s.run(o.callbackInRow() ? insertWithCallback : insert, values) == 0)
-            return false;
-        if (!o.keyRowStored)
-            insertKeyRow(s, o.keyHash, o.tenantId, o.keyExpiresAtSecs);
-    }
     if (o.billed > 0) {
         // Summed per key and tenant over the write batch, like the rollups. The ledger in memory
         // is what enforces budgets; these rows are what it is loaded from at start-up.
@@ -118,7 +90,49 @@ bool UsageStore::finish(SqlSession &s, const RequestOutcome &o)
                               " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
                {c.id, c.requestId, c.tenantId, c.url, QString::fromUtf8(c.body), o.finishedAtMs + kCallbackPollGraceMs, o.finishedAtMs});
     }
-    return true;
+}
+
+} // namespace
+
+SqlSession::RowInserted UsageStore::finish(SqlSession &s, const RequestOutcome &o)
+{
+    const QVariant error = o.error.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(o.error.left(500));
+    // Once only: an outcome written again (a retry after a commit that did succeed) changes no row,
+    // and then nothing else is added either.
+    if (o.startStored) {
+        const bool updated = s.run(QStringLiteral("UPDATE requests SET status = ?, http_status = ?, prompt_tokens = ?, completion_tokens = ?,"
+                                                  " total_tokens = ?, usage_source = ?, latency_ms = ?, error = ?, finished_at = ?,"
+                                                  " upstream_id = COALESCE(NULLIF(?, ''), upstream_id) WHERE id = ? AND status = 'in_flight'"),
+                                   {o.status, o.httpStatus, o.promptTokens, o.completionTokens, o.billed, o.usageSource,
+                                    o.finishedAtMs - o.startedAtMs, error, o.finishedAtMs, o.upstreamId, o.id})
+                             > 0;
+        if (updated)
+            addOutcome(s, o);
+        return std::make_shared<bool>(updated);
+    }
+    // The start was only journaled: the whole row at once, with the batch's other such rows in
+    // one statement (SqlSession::insertRowLater).
+    static const QString head = QStringLiteral(
+        "INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
+        " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
+        " started_at, finished_at) VALUES");
+    // Its callback in the same row while its journal slot keeps it safe (CallbackStore).
+    static const QString headWithCallback = QStringLiteral(
+        "INSERT INTO requests (id, tenant_id, key_hash, event_id, model, endpoint, stream, status, http_status,"
+        " reserved, prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, upstream_id, error,"
+        " started_at, finished_at, callback_id, callback_url, callback_body, callback_state) VALUES");
+    static const QString tail = QStringLiteral(" ON CONFLICT (id) DO NOTHING");
+    QVariantList values{o.id, o.tenantId, o.keyHash, o.eventId, o.model, o.endpoint, o.stream ? 1 : 0, o.status, o.httpStatus,
+                        o.reserved, o.promptTokens, o.completionTokens, o.billed, o.usageSource, o.finishedAtMs - o.startedAtMs,
+                        o.upstreamId, error, o.startedAtMs, o.finishedAtMs};
+    const bool inRow = o.callbackInRow();
+    if (inRow)
+        values << o.callback->id << o.callback->url << QString::fromUtf8(o.callback->body) << QStringLiteral("sending");
+    return s.insertRowLater(inRow ? headWithCallback : head, tail, QStringLiteral("id"), values, o.id, [o](SqlSession &s) {
+        if (!o.keyRowStored)
+            insertKeyRow(s, o.keyHash, o.tenantId, o.keyExpiresAtSecs);
+        addOutcome(s, o);
+    });
 }
 
 QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowMs, const QList<RequestStart> &journaled,

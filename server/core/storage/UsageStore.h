@@ -29,8 +29,9 @@ public:
     // share a PostgreSQL database); empty for any server.
     static void begin(SqlSession &s, const RequestStart &start, const QString &serverId = QString());
     // Writes the outcome, its rollups, spend and callback; false (writing nothing) if the request
-    // has an outcome already.
-    static bool finish(SqlSession &s, const RequestOutcome &outcome);
+    // has an outcome already. Inside a write batch the answer is known once the batch's rows are
+    // written (SqlSession::insertRowLater), so read it from the job's result, not in the job.
+    static SqlSession::RowInserted finish(SqlSession &s, const RequestOutcome &outcome);
 
     // Requests that were in flight when the server stopped (rows still "in_flight", and the
     // `journaled` starts whose outcome is not stored): billed what they had reserved (the budgets

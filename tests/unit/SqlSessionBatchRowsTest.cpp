@@ -1,0 +1,265 @@
+// The rows a write batch inserts together (SqlSession::insertRowLater, insertRows), through the
+// real Database thread on a SQLite file and, when DYNASEAL_TEST_POSTGRES_URL names a server, on
+// PostgreSQL, where they go in multi-row statements: each row stored once, the first of two with
+// one key counted as new, what runs for a new row run once, a statement later in the batch
+// seeing the rows, and a failed batch keeping none.
+#include "server/core/storage/Database.h"
+#include "tests/support/PostgresTestDatabase.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <memory>
+
+using namespace dynaseal;
+using dynaseal::test::PostgresTestDatabase;
+
+namespace {
+
+const QString kHead = QStringLiteral("INSERT INTO t (id, v) VALUES");
+const QString kTail = QStringLiteral(" ON CONFLICT (id) DO NOTHING");
+
+} // namespace
+
+class SqlSessionBatchRowsTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void rowsWaitForTheBatchAndSayWhetherTheyWentIn_data();
+    void rowsWaitForTheBatchAndSayWhetherTheyWentIn();
+    void aLaterStatementOfTheBatchSeesTheRows_data();
+    void aLaterStatementOfTheBatchSeesTheRows();
+    void outsideABatchARowGoesInAtOnce_data();
+    void outsideABatchARowGoesInAtOnce();
+    void aFailedJobKeepsNoneOfItsRows_data();
+    void aFailedJobKeepsNoneOfItsRows();
+    void insertRowsWritesEveryRow_data();
+    void insertRowsWritesEveryRow();
+
+private:
+    void backends();
+    bool open(); // the row's backend, with table t; false when it was skipped or failed
+    qint64 scalar(const QString &sql);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<PostgresTestDatabase> m_postgres;
+    std::unique_ptr<Database> m_db;
+};
+
+void SqlSessionBatchRowsTest::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+}
+
+void SqlSessionBatchRowsTest::cleanup()
+{
+    m_db.reset(); // closes its connection before the database is dropped
+    m_postgres.reset();
+    m_dir.reset();
+}
+
+void SqlSessionBatchRowsTest::backends()
+{
+    QTest::addColumn<bool>("postgres");
+    QTest::newRow("sqlite") << false;
+    QTest::newRow("postgres") << true;
+}
+
+bool SqlSessionBatchRowsTest::open()
+{
+    QFETCH(bool, postgres);
+    QString url = QStringLiteral("sqlite:") + m_dir->filePath(QStringLiteral("t.db"));
+    if (postgres) {
+        if (PostgresTestDatabase::serverUrl().isEmpty()) {
+            QTest::qSkip("set DYNASEAL_TEST_POSTGRES_URL (scripts/test-postgres.sh) to run this on PostgreSQL", __FILE__, __LINE__);
+            return false;
+        }
+        m_postgres = std::make_unique<PostgresTestDatabase>();
+        QString why;
+        if (!m_postgres->create(&why)) {
+            QTest::qFail(qPrintable(why), __FILE__, __LINE__);
+            return false;
+        }
+        url = m_postgres->url();
+    }
+    m_db = std::make_unique<Database>();
+    QString error;
+    if (!m_db->open(url, &error)) {
+        QTest::qFail(qPrintable(error), __FILE__, __LINE__);
+        return false;
+    }
+    const auto made = m_db->runBlocking<bool>([](SqlSession &s) {
+        s.execRaw(QStringLiteral("CREATE TABLE t (id TEXT PRIMARY KEY, v BIGINT NOT NULL)"));
+        s.execRaw(QStringLiteral("CREATE TABLE seen (id TEXT NOT NULL)"));
+        return true;
+    });
+    if (!made.ok())
+        QTest::qFail(qPrintable(made.error), __FILE__, __LINE__);
+    return made.ok();
+}
+
+qint64 SqlSessionBatchRowsTest::scalar(const QString &sql)
+{
+    auto value = m_db->runBlocking<qint64>([sql](SqlSession &s) {
+        QSqlQuery &q = s.exec(sql);
+        return q.next() ? q.value(0).toLongLong() : qint64(-1);
+    }, false);
+    return value.ok() ? *value.value : -2;
+}
+
+void SqlSessionBatchRowsTest::rowsWaitForTheBatchAndSayWhetherTheyWentIn_data()
+{
+    backends();
+}
+
+void SqlSessionBatchRowsTest::rowsWaitForTheBatchAndSayWhetherTheyWentIn()
+{
+    if (!open())
+        return;
+    // 70 rows: more than one multi-row statement on PostgreSQL. Row 69 repeats row 3's key.
+    struct Result
+    {
+        QList<SqlSession::RowInserted> inserted;
+        int setBeforeTheBatchEnded = 0;
+    };
+    auto result = m_db->runBlocking<Result>([](SqlSession &s) {
+        Result r;
+        for (int i = 0; i < 70; ++i) {
+            const QString id = i == 69 ? QStringLiteral("r3") : QStringLiteral("r%1").arg(i);
+            r.inserted.append(s.insertRowLater(kHead, kTail, QStringLiteral("id"), {id, qint64(i)}, id, [id](SqlSession &s) {
+                s.run(QStringLiteral("INSERT INTO seen (id) VALUES (?)"), {id});
+            }));
+        }
+        for (const SqlSession::RowInserted &flag : std::as_const(r.inserted))
+            r.setBeforeTheBatchEnded += *flag ? 1 : 0;
+        return r;
+    });
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(result.value->setBeforeTheBatchEnded, 0); // nothing was written inside the job
+    for (int i = 0; i < 69; ++i)
+        QVERIFY2(*result.value->inserted.at(i), qPrintable(QStringLiteral("row %1").arg(i)));
+    QVERIFY(!*result.value->inserted.at(69)); // the repeated key
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM t")), 69);
+    QCOMPARE(scalar(QStringLiteral("SELECT v FROM t WHERE id = 'r3'")), 3); // the first row's values
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM seen")), 69);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM seen WHERE id = 'r3'")), 1);
+
+    // A row whose key is stored already: not new, nothing runs.
+    auto again = m_db->runBlocking<SqlSession::RowInserted>([](SqlSession &s) {
+        return s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("r5"), qint64(500)}, QStringLiteral("r5"),
+                                [](SqlSession &s) { s.run(QStringLiteral("INSERT INTO seen (id) VALUES ('again')")); });
+    });
+    QVERIFY2(again.ok(), qPrintable(again.error));
+    QVERIFY(!**again.value);
+    QCOMPARE(scalar(QStringLiteral("SELECT v FROM t WHERE id = 'r5'")), 5);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM seen")), 69);
+}
+
+void SqlSessionBatchRowsTest::aLaterStatementOfTheBatchSeesTheRows_data()
+{
+    backends();
+}
+
+void SqlSessionBatchRowsTest::aLaterStatementOfTheBatchSeesTheRows()
+{
+    if (!open())
+        return;
+    // A read, and a write that depends on the row, each run after the waiting rows are written.
+    auto seen = m_db->runBlocking<QList<qint64>>([](SqlSession &s) {
+        const auto a = s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("a"), qint64(1)}, QStringLiteral("a"));
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM t"));
+        const qint64 counted = q.next() ? q.value(0).toLongLong() : -1;
+        q.finish();
+        const bool knownAfterTheRead = *a;
+        s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("b"), qint64(2)}, QStringLiteral("b"));
+        const int updated = s.run(QStringLiteral("UPDATE t SET v = v + 10 WHERE id = 'b'"));
+        return QList<qint64>{counted, knownAfterTheRead ? 1 : 0, updated};
+    });
+    QVERIFY2(seen.ok(), qPrintable(seen.error));
+    QCOMPARE(*seen.value, (QList<qint64>{1, 1, 1}));
+    QCOMPARE(scalar(QStringLiteral("SELECT v FROM t WHERE id = 'b'")), 12);
+}
+
+void SqlSessionBatchRowsTest::outsideABatchARowGoesInAtOnce_data()
+{
+    backends();
+}
+
+void SqlSessionBatchRowsTest::outsideABatchARowGoesInAtOnce()
+{
+    if (!open())
+        return;
+    auto known = m_db->runBlocking<QList<bool>>([](SqlSession &s) {
+        bool ran = false;
+        const auto first = s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("x"), qint64(1)}, QStringLiteral("x"),
+                                            [&ran](SqlSession &) { ran = true; });
+        const bool firstKnown = *first;
+        const auto second = s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("x"), qint64(2)}, QStringLiteral("x"));
+        return QList<bool>{firstKnown, ran, *second};
+    }, false); // outside a transaction: no batch
+    QVERIFY2(known.ok(), qPrintable(known.error));
+    QCOMPARE(*known.value, (QList<bool>{true, true, false}));
+}
+
+void SqlSessionBatchRowsTest::aFailedJobKeepsNoneOfItsRows_data()
+{
+    backends();
+}
+
+void SqlSessionBatchRowsTest::aFailedJobKeepsNoneOfItsRows()
+{
+    if (!open())
+        return;
+    // The job fails after its rows were given: neither they nor what runs for them are kept.
+    auto failed = m_db->runBlocking<bool>([](SqlSession &s) {
+        s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("y"), qint64(1)}, QStringLiteral("y"),
+                         [](SqlSession &s) { s.run(QStringLiteral("INSERT INTO seen (id) VALUES ('y')")); });
+        s.run(QStringLiteral("INSERT INTO no_such_table (id) VALUES (1)"));
+        return true;
+    });
+    QVERIFY(!failed.ok());
+    // The rows fail at the batch's end: a row whose `then` throws takes the batch with it.
+    auto failedLate = m_db->runBlocking<bool>([](SqlSession &s) {
+        s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("z"), qint64(1)}, QStringLiteral("z"),
+                         [](SqlSession &s) { s.run(QStringLiteral("INSERT INTO no_such_table (id) VALUES (1)")); });
+        return true;
+    });
+    QVERIFY(!failedLate.ok());
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM t")), 0);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM seen")), 0);
+
+    // The session is usable after: the next batch's rows go in.
+    auto next = m_db->runBlocking<SqlSession::RowInserted>([](SqlSession &s) {
+        return s.insertRowLater(kHead, kTail, QStringLiteral("id"), {QStringLiteral("y"), qint64(7)}, QStringLiteral("y"));
+    });
+    QVERIFY2(next.ok(), qPrintable(next.error));
+    QVERIFY(**next.value);
+    QCOMPARE(scalar(QStringLiteral("SELECT v FROM t WHERE id = 'y'")), 7);
+}
+
+void SqlSessionBatchRowsTest::insertRowsWritesEveryRow_data()
+{
+    backends();
+}
+
+void SqlSessionBatchRowsTest::insertRowsWritesEveryRow()
+{
+    if (!open())
+        return;
+    // 100 rows (64 + 32 + 4 a statement on PostgreSQL), two of them repeating a key.
+    QVariantList values;
+    for (int i = 0; i < 100; ++i)
+        values << (i >= 98 ? QStringLiteral("k%1").arg(i - 98) : QStringLiteral("k%1").arg(i)) << qint64(i);
+    auto changed = m_db->runBlocking<int>([values](SqlSession &s) { return s.insertRows(kHead, 2, kTail, values); });
+    QVERIFY2(changed.ok(), qPrintable(changed.error));
+    QCOMPARE(*changed.value, 98);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM t")), 98);
+    QCOMPARE(scalar(QStringLiteral("SELECT SUM(v) FROM t")), 97 * 98 / 2);
+    auto none = m_db->runBlocking<int>([](SqlSession &s) { return s.insertRows(kHead, 2, kTail, {}); });
+    QVERIFY2(none.ok(), qPrintable(none.error));
+    QCOMPARE(*none.value, 0);
+}
+
+QTEST_GUILESS_MAIN(SqlSessionBatchRowsTest)
+#include "SqlSessionBatchRowsTest.moc"
