@@ -31,7 +31,10 @@
 # GATEWAY_LISTEN_BACKLOG=N (experiment: preload a shim that makes the gateway listen with backlog N);
 # BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end; the
 # server allocates with jemalloc, so only for a build without it);
-# GATEWAY_ARGS (extra flags for dynaseal-server, e.g. "--workers 1").
+# GATEWAY_ARGS (extra flags for dynaseal-server, e.g. "--workers 1");
+# BENCH_DATABASE=postgres (the gateway keeps its data in PostgreSQL instead of SQLite: a local
+# cluster made ready by scripts/test-postgres.sh, a fresh database for each start of the gateway,
+# dropped at the end).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -96,6 +99,7 @@ cleanup() {
   if [ -f "$state/nginx.pid" ]; then kill -TERM "$(cat "$state/nginx.pid")" 2>/dev/null; rm -f "$state/nginx.pid"; fi
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   if [ -n "$gw_data" ] && [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$gw_data"; fi
+  drop_bench_databases
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -186,10 +190,31 @@ api() { # METHOD PATH [JSON]: admin call, prints the body; fails on non-2xx
        -H 'Content-Type: application/json' ${data:+-d "$data"}
 }
 
+# BENCH_DATABASE=postgres: a fresh PostgreSQL database for each start of the gateway, as each
+# gets a fresh data directory. The test role of scripts/test-postgres.sh may create databases.
+pg_server_url='' pg_databases=() database_args=''
+make_bench_database() { # sets database_args
+  database_args=''
+  [ "${BENCH_DATABASE:-sqlite}" = postgres ] || return 0
+  need psql || { echo "BENCH_DATABASE=postgres needs PostgreSQL (apt-get install postgresql)" >&2; exit 1; }
+  [ -n "$pg_server_url" ] || pg_server_url=$(bash "$repo/scripts/test-postgres.sh")
+  local name="dynaseal_bench_$$_${#pg_databases[@]}"
+  psql -X -q -v ON_ERROR_STOP=1 "$pg_server_url" -c "CREATE DATABASE $name" >&2 || exit 1
+  pg_databases+=("$name")
+  database_args="--database ${pg_server_url%/*}/$name"
+}
+drop_bench_databases() {
+  local name
+  for name in "${pg_databases[@]}"; do
+    [ "${BENCH_KEEP:-0}" = 1 ] || psql -X -q "$pg_server_url" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
+  done
+}
+
 start_gateway() {
   local bin=${DYNASEAL_SERVER_BIN:-$build/dynaseal/server/dynaseal-server}
   port_busy "$GATEWAY_PORT" && { echo "port $GATEWAY_PORT is in use: set BENCH_PORT_BASE" >&2; exit 1; }
   gw_data=$(mktemp -d "$state/gateway-data.XXXXXX")
+  make_bench_database
   local preload=()
   # Experiment: a deeper listen queue for the unchanged server (see tools/listen_backlog_shim.c).
   [ -n "${GATEWAY_LISTEN_BACKLOG:-}" ] && preload=(LD_PRELOAD="$build/liblisten_backlog_shim.so" LISTEN_BACKLOG="$GATEWAY_LISTEN_BACKLOG")
@@ -200,7 +225,7 @@ start_gateway() {
     tries=600
   fi
   env "${preload[@]}" DYNASEAL_ADMIN_PASSWORD=$ADMIN_PASSWORD "${wrapper[@]}" "$bin" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$gw_data" \
-    ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} ${GATEWAY_ARGS:-} \
+    ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} $database_args ${GATEWAY_ARGS:-} \
     >"$state/gateway.log" 2>&1 &
   gw_pid=$!
   GW="http://127.0.0.1:$GATEWAY_PORT"
@@ -598,7 +623,7 @@ run_syscalls() {
 }
 
 # ---------------------------------------------------------------------------------------------
-echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); gateway on ${BENCH_DATABASE:-sqlite}; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 install_missing
 build_tools
 
