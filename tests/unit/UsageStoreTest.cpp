@@ -138,6 +138,8 @@ private slots:
     void callbackInTheRowThroughItsFirstAttempt();
     void callbackListPagesOverFirstAttemptsAndStored_data();
     void callbackListPagesOverFirstAttemptsAndStored();
+    void callbackListMergesTheTableAndTheRows_data();
+    void callbackListMergesTheTableAndTheRows();
     void outcomeWrittenTwiceCountsOnce_data();
     void outcomeWrittenTwiceCountsOnce();
     void journaledStartsAreRecovered_data();
@@ -459,6 +461,72 @@ void UsageStoreTest::callbackListPagesOverFirstAttemptsAndStored()
             QVERIFY(m_db->runBlocking<bool>([id = s.id](SqlSession &db) { CallbackStore::markDeliveredInRow(db, id, 204, kNow + 9000); return true; }).ok());
     }
     auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, tenant, state, 0, 0, limit, offset, journal); });
+    QVERIFY2(list.ok(), qPrintable(list.error));
+    QCOMPARE(list.value->value("total").toInt(), total);
+    QStringList page;
+    for (const QJsonValue &item : list.value->value("items").toArray())
+        page.append(item.toObject().value("request_id").toString());
+    QCOMPARE(page.join(QLatin1Char(' ')), ids);
+}
+
+void UsageStoreTest::callbackListMergesTheTableAndTheRows_data()
+{
+    // r1 … r6, one a second: the odd ones' callbacks in the table (their starts went to the
+    // database), r3's then delivered there; the even ones' in their rows, delivered at the first
+    // attempt. r4 … r6 are another tenant's. Stored callbacks are listed newest request first,
+    // both kinds merged and paged together.
+    QTest::addColumn<QString>("state");
+    QTest::addColumn<QString>("tenant");
+    QTest::addColumn<qint64>("since");
+    QTest::addColumn<qint64>("until");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<int>("offset");
+    QTest::addColumn<int>("total");
+    QTest::addColumn<QString>("ids");
+    QTest::newRow("all") << "" << "" << qint64(0) << qint64(0) << 10 << 0 << 6 << "r6 r5 r4 r3 r2 r1";
+    QTest::newRow("a page inside") << "" << "" << qint64(0) << qint64(0) << 2 << 1 << 6 << "r5 r4";
+    QTest::newRow("the last page") << "" << "" << qint64(0) << qint64(0) << 4 << 3 << 6 << "r3 r2 r1";
+    QTest::newRow("past the end") << "" << "" << qint64(0) << qint64(0) << 4 << 6 << 6 << "";
+    QTest::newRow("delivered") << "delivered" << "" << qint64(0) << qint64(0) << 10 << 0 << 4 << "r6 r4 r3 r2";
+    QTest::newRow("delivered, second page") << "delivered" << "" << qint64(0) << qint64(0) << 2 << 2 << 4 << "r3 r2";
+    QTest::newRow("pending") << "pending" << "" << qint64(0) << qint64(0) << 10 << 0 << 2 << "r5 r1";
+    QTest::newRow("a tenant") << "" << "tn_2" << qint64(0) << qint64(0) << 10 << 0 << 3 << "r6 r5 r4";
+    QTest::newRow("a tenant, a page") << "" << "tn_1" << qint64(0) << qint64(0) << 1 << 1 << 3 << "r2";
+    QTest::newRow("since r4 finished") << "" << "" << kNow + 4250 << qint64(0) << 10 << 0 << 3 << "r6 r5 r4";
+    QTest::newRow("until r3 finished") << "" << "" << qint64(0) << kNow + 3250 << 10 << 0 << 2 << "r2 r1";
+    QTest::newRow("between") << "delivered" << "" << kNow + 2250 << kNow + 6250 << 10 << 0 << 3 << "r4 r3 r2";
+}
+
+void UsageStoreTest::callbackListMergesTheTableAndTheRows()
+{
+    QFETCH(QString, state);
+    QFETCH(QString, tenant);
+    QFETCH(qint64, since);
+    QFETCH(qint64, until);
+    QFETCH(int, limit);
+    QFETCH(int, offset);
+    QFETCH(int, total);
+    QFETCH(QString, ids);
+    for (int i = 1; i <= 6; ++i) {
+        RequestStart s = start(QStringLiteral("r%1").arg(i), kNow + i * 1000);
+        if (i > 3)
+            s.tenantId = QStringLiteral("tn_2");
+        const bool inRow = i % 2 == 0;
+        if (!inRow)
+            QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
+        RequestOutcome o = outcome(s, 1, 1, RequestStatus::Ok, true, inRow);
+        o.callback->journalSlot = inRow ? i : -1;
+        QVERIFY(m_db->runBlocking<SqlSession::RowInserted>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
+        const QString id = s.id, callbackId = o.callback->id;
+        QVERIFY(m_db->runBlocking<bool>([=](SqlSession &db) {
+                        if (inRow)
+                            CallbackStore::markDeliveredInRow(db, id, 200, kNow + 9000);
+                        else if (i == 3)
+                            CallbackStore::markDelivered(db, callbackId, 200, kNow + 9000);
+                        return true;
+                    }).ok());
+    }
+    auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, tenant, state, since, until, limit, offset); });
     QVERIFY2(list.ok(), qPrintable(list.error));
     QCOMPARE(list.value->value("total").toInt(), total);
     QStringList page;

@@ -175,16 +175,13 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     QJsonArray items;
     const QVariantList storedPage = rows::pageShownFirst(first, limit, offset, items, [](const ListedCallback &c) { return c.json(); });
 
-    static const QString table = QStringLiteral(
-        "SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status, last_error, created_at,"
-        " delivered_at FROM callbacks");
-    static const QString deliveredInRows = QStringLiteral(
-        "SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body, 'delivered', 1, NULL, d.http_status, NULL,"
-        " r.finished_at, d.delivered_at FROM callback_deliveries d JOIN requests r ON r.id = d.request_id"
-        " WHERE r.callback_state = 'sending'");
-    const bool withRows = state.isEmpty() || state == QLatin1String("delivered");
-    const QString all = QStringLiteral("(") + table + (withRows ? QStringLiteral(" UNION ALL ") + deliveredInRows : QString())
-        + QStringLiteral(") AS c");
+    // The stored ones come from two places, each read newest request first, through an index,
+    // only as far as the page needs, and merged here: the table, and the callbacks delivered at
+    // their first attempt (a narrow row in callback_deliveries, the callback in its request's
+    // row). Sorting their union by creation time read and sorted every delivered callback in
+    // the retention window: ~1 s for 560,000 of them on SQLite.
+    const qint64 pageLimit = storedPage.at(0).toLongLong();
+    const qint64 pageOffset = storedPage.at(1).toLongLong();
     QString where = QStringLiteral(" WHERE created_at >= ?");
     QVariantList values{sinceMs};
     if (untilMs > 0) {
@@ -200,32 +197,77 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
         values.append(state);
     }
     qint64 total = 0;
+    QList<ListedCallback> stored;
+    auto read = [&](QSqlQuery &q) {
+        while (q.next()) {
+            ListedCallback c;
+            c.id = q.value(0).toString();
+            c.requestId = q.value(1).toString();
+            c.tenantId = q.value(2).toString();
+            c.url = q.value(3).toString();
+            c.body = q.value(4).toByteArray();
+            c.state = q.value(5).toString();
+            c.attempts = q.value(6).toInt();
+            c.nextAttemptAt = q.value(7);
+            c.lastStatus = q.value(8);
+            c.lastError = q.value(9);
+            c.createdAt = q.value(10);
+            c.deliveredAt = q.value(11);
+            stored.append(c);
+        }
+    };
     {
-        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM ") + all + where, values);
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM callbacks") + where, values);
         if (q.next())
-            total = q.value(0).toLongLong();
+            total += q.value(0).toLongLong();
     }
-    values << storedPage;
-    QSqlQuery &q = s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
-                                         " last_error, created_at, delivered_at FROM ") + all + where
-                              + QStringLiteral(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?"),
-                          values);
-    while (q.next()) {
-        ListedCallback c;
-        c.id = q.value(0).toString();
-        c.requestId = q.value(1).toString();
-        c.tenantId = q.value(2).toString();
-        c.url = q.value(3).toString();
-        c.body = q.value(4).toByteArray();
-        c.state = q.value(5).toString();
-        c.attempts = q.value(6).toInt();
-        c.nextAttemptAt = q.value(7);
-        c.lastStatus = q.value(8);
-        c.lastError = q.value(9);
-        c.createdAt = q.value(10);
-        c.deliveredAt = q.value(11);
-        items.append(c.json());
+    if (pageLimit > 0) {
+        QVariantList paged = values;
+        paged << pageOffset + pageLimit;
+        read(s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
+                                   " last_error, created_at, delivered_at FROM callbacks") + where
+                        + QStringLiteral(" ORDER BY request_id DESC, id LIMIT ?"),
+                    paged));
     }
+    if (state.isEmpty() || state == QLatin1String("delivered")) {
+        // A row in callback_deliveries always has its request's row, with the callback in it
+        // (callback_state 'sending': a callback that was moved to the table has no such row, and
+        // retention deletes both together), so without filters on the request the narrow table
+        // alone gives the count.
+        QString rowsWhere = QStringLiteral(" WHERE r.callback_state = 'sending' AND r.finished_at >= ?");
+        QVariantList rowsValues{sinceMs};
+        if (untilMs > 0) {
+            rowsWhere += QStringLiteral(" AND r.finished_at < ?");
+            rowsValues.append(untilMs);
+        }
+        if (!tenantId.isEmpty()) {
+            rowsWhere += QStringLiteral(" AND r.tenant_id = ?");
+            rowsValues.append(tenantId);
+        }
+        const bool filtered = sinceMs > 0 || untilMs > 0 || !tenantId.isEmpty();
+        {
+            QSqlQuery &q = filtered ? s.exec(QStringLiteral("SELECT COUNT(*) FROM callback_deliveries d JOIN requests r ON r.id = d.request_id")
+                                                 + rowsWhere, rowsValues)
+                                    : s.exec(QStringLiteral("SELECT COUNT(*) FROM callback_deliveries"));
+            if (q.next())
+                total += q.value(0).toLongLong();
+        }
+        if (pageLimit > 0) {
+            // CROSS JOIN: SQLite then walks callback_deliveries backwards and stops at the page's
+            // end, instead of reading every request and sorting (PostgreSQL plans it alike anyway).
+            rowsValues << pageOffset + pageLimit;
+            read(s.exec(QStringLiteral("SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body, 'delivered', 1, NULL,"
+                                       " d.http_status, NULL, r.finished_at, d.delivered_at FROM callback_deliveries d CROSS JOIN requests r")
+                            + rowsWhere + QStringLiteral(" AND r.id = d.request_id ORDER BY d.request_id DESC LIMIT ?"),
+                        rowsValues));
+        }
+    }
+    // Newest request first (request ids begin with the time), as each part was read.
+    std::stable_sort(stored.begin(), stored.end(), [](const ListedCallback &a, const ListedCallback &b) {
+        return a.requestId != b.requestId ? a.requestId > b.requestId : a.id < b.id;
+    });
+    for (qsizetype i = pageOffset; i < stored.size() && i < pageOffset + pageLimit; ++i)
+        items.append(stored.at(i).json());
     return QJsonObject{{QStringLiteral("total"), total + first.size()}, {QStringLiteral("items"), items}};
 }
 

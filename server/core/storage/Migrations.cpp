@@ -112,6 +112,11 @@ const QList<QStringList> &migrations()
         {
             QStringLiteral("CREATE INDEX callbacks_delivered ON callbacks(created_at) WHERE state = 'delivered'"),
         },
+        // 11: the callbacks list reads the table newest request first and only as far as its page
+        // (CallbackStore::list). Only callbacks that needed a retry enter the table.
+        {
+            QStringLiteral("CREATE INDEX callbacks_request ON callbacks(request_id)"),
+        },
     };
     return list;
 }
