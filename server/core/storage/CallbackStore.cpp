@@ -163,6 +163,24 @@ QList<ListedCallback> firstAttempts(SqlSession &s, const QList<RequestStart> &jo
     return out;
 }
 
+// `head` + " <created> >= ?", then " AND <created> < ?" and " AND <tenant> = ?" where asked for,
+// and the values they take.
+std::pair<QString, QVariantList> createdAndTenant(QString head, const char *created, const char *tenant, qint64 sinceMs,
+                                                  qint64 untilMs, const QString &tenantId)
+{
+    QString where = head + QStringLiteral(" %1 >= ?").arg(QLatin1String(created));
+    QVariantList values{sinceMs};
+    if (untilMs > 0) {
+        where += QStringLiteral(" AND %1 < ?").arg(QLatin1String(created));
+        values.append(untilMs);
+    }
+    if (!tenantId.isEmpty()) {
+        where += QStringLiteral(" AND %1 = ?").arg(QLatin1String(tenant));
+        values.append(tenantId);
+    }
+    return {where, values};
+}
+
 } // namespace
 
 QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
@@ -182,16 +200,7 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     // the retention window: ~1 s for 560,000 of them on SQLite.
     const qint64 pageLimit = storedPage.at(0).toLongLong();
     const qint64 pageOffset = storedPage.at(1).toLongLong();
-    QString where = QStringLiteral(" WHERE created_at >= ?");
-    QVariantList values{sinceMs};
-    if (untilMs > 0) {
-        where += QStringLiteral(" AND created_at < ?");
-        values.append(untilMs);
-    }
-    if (!tenantId.isEmpty()) {
-        where += QStringLiteral(" AND tenant_id = ?");
-        values.append(tenantId);
-    }
+    auto [where, values] = createdAndTenant(QStringLiteral(" WHERE"), "created_at", "tenant_id", sinceMs, untilMs, tenantId);
     if (!state.isEmpty()) {
         where += QStringLiteral(" AND state = ?");
         values.append(state);
@@ -234,16 +243,8 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
         // (callback_state 'sending': a callback that was moved to the table has no such row, and
         // retention deletes both together), so without filters on the request the narrow table
         // alone gives the count.
-        QString rowsWhere = QStringLiteral(" WHERE r.callback_state = 'sending' AND r.finished_at >= ?");
-        QVariantList rowsValues{sinceMs};
-        if (untilMs > 0) {
-            rowsWhere += QStringLiteral(" AND r.finished_at < ?");
-            rowsValues.append(untilMs);
-        }
-        if (!tenantId.isEmpty()) {
-            rowsWhere += QStringLiteral(" AND r.tenant_id = ?");
-            rowsValues.append(tenantId);
-        }
+        auto [rowsWhere, rowsValues] = createdAndTenant(QStringLiteral(" WHERE r.callback_state = 'sending' AND"), "r.finished_at",
+                                                        "r.tenant_id", sinceMs, untilMs, tenantId);
         const bool filtered = sinceMs > 0 || untilMs > 0 || !tenantId.isEmpty();
         {
             QSqlQuery &q = filtered ? s.exec(QStringLiteral("SELECT COUNT(*) FROM callback_deliveries d JOIN requests r ON r.id = d.request_id")
@@ -254,7 +255,8 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
         }
         if (pageLimit > 0) {
             // CROSS JOIN: SQLite then walks callback_deliveries backwards and stops at the page's
-            // end, instead of reading every request and sorting (PostgreSQL plans it alike anyway).
+            // end, instead of reading every request and sorting. PostgreSQL, with its statistics
+            // current (autovacuum analyzes a growing table), merges both primary keys backwards.
             rowsValues << pageOffset + pageLimit;
             read(s.exec(QStringLiteral("SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body, 'delivered', 1, NULL,"
                                        " d.http_status, NULL, r.finished_at, d.delivered_at FROM callback_deliveries d CROSS JOIN requests r")
