@@ -361,7 +361,7 @@ void UsageStoreTest::callbackInTheRowThroughItsFirstAttempt()
     const QString id = s.id;
     auto done = m_db->runBlocking<int>([&](SqlSession &db) {
         if (then == QLatin1String("delivered"))
-            CallbackStore::markDeliveredInRow(db, id, 200, kNow + 300);
+            CallbackStore::markDeliveredInRows(db, {{id, 200, kNow + 300}});
         else if (then == QLatin1String("failed"))
             return int(CallbackStore::moveFromRow(db, id, QStringLiteral("pending"), 1, 503, QStringLiteral("receiver answered HTTP 503"), kNow + 1000));
         else if (then == QLatin1String("abandoned"))
@@ -458,7 +458,7 @@ void UsageStoreTest::callbackListPagesOverFirstAttemptsAndStored()
         if (i == 1)
             journal.append(s);
         if (i == 2)
-            QVERIFY(m_db->runBlocking<bool>([id = s.id](SqlSession &db) { CallbackStore::markDeliveredInRow(db, id, 204, kNow + 9000); return true; }).ok());
+            QVERIFY(m_db->runBlocking<bool>([id = s.id](SqlSession &db) { CallbackStore::markDeliveredInRows(db, {{id, 204, kNow + 9000}}); return true; }).ok());
     }
     auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, tenant, state, 0, 0, limit, offset, journal); });
     QVERIFY2(list.ok(), qPrintable(list.error));
@@ -520,7 +520,7 @@ void UsageStoreTest::callbackListMergesTheTableAndTheRows()
         const QString id = s.id, callbackId = o.callback->id;
         QVERIFY(m_db->runBlocking<bool>([=](SqlSession &db) {
                         if (inRow)
-                            CallbackStore::markDeliveredInRow(db, id, 200, kNow + 9000);
+                            CallbackStore::markDeliveredInRows(db, {{id, 200, kNow + 9000}});
                         else if (i == 3)
                             CallbackStore::markDelivered(db, callbackId, 200, kNow + 9000);
                         return true;
@@ -720,7 +720,7 @@ void UsageStoreTest::retentionPurgesOldRowsOnly()
     QVERIFY(m_db->runBlocking<bool>([s, o, deliveredAt](SqlSession &db) {
         UsageStore::begin(db, s);
         UsageStore::finish(db, o);
-        CallbackStore::markDeliveredInRow(db, s.id, 200, deliveredAt);
+        CallbackStore::markDeliveredInRows(db, {{s.id, 200, deliveredAt}});
         // Callbacks that took a retry, in the table: a delivered one follows retention, a
         // pending or abandoned one is kept.
         for (const char *state : {"delivered", "pending", "abandoned"})
@@ -764,7 +764,7 @@ void UsageStoreTest::retentionPurgeGoesInChunks()
             const RequestStart s = start(QStringLiteral("old%1").arg(i), kNow - 31 * kDay + i);
             UsageStore::begin(db, s);
             UsageStore::finish(db, outcome(s, 1, 1, RequestStatus::Ok, false));
-            CallbackStore::markDeliveredInRow(db, s.id, 200, s.startedAtMs + 5);
+            CallbackStore::markDeliveredInRows(db, {{s.id, 200, s.startedAtMs + 5}});
         }
         const RequestStart recent = start(QStringLiteral("recent"), kNow - kDay);
         UsageStore::begin(db, recent);

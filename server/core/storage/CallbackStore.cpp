@@ -39,11 +39,6 @@ void CallbackStore::markDelivered(SqlSession &s, const QString &id, int httpStat
            {httpStatus, nowMs, id});
 }
 
-void CallbackStore::markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs)
-{
-    markDeliveredInRows(s, {DeliveredInRow{requestId, httpStatus, nowMs}});
-}
-
 void CallbackStore::markDeliveredInRows(SqlSession &s, const QList<DeliveredInRow> &delivered)
 {
     QVariantList values;

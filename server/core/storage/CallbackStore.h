@@ -29,16 +29,15 @@ public:
     // Pending callbacks whose next attempt is due, oldest first, skipping ids already in flight.
     static QList<DueCallback> due(SqlSession &s, qint64 nowMs, int limit, const QSet<QString> &inFlight);
     static void markDelivered(SqlSession &s, const QString &id, int httpStatus, qint64 nowMs);
-    // The first attempt of a callback stored in request `requestId`'s row succeeded (recorded
-    // beside the row, in a narrow table keyed by the request: cheaper than rewriting the row).
-    static void markDeliveredInRow(SqlSession &s, const QString &requestId, int httpStatus, qint64 nowMs);
     struct DeliveredInRow
     {
         QString requestId;
         int httpStatus = 0;
         qint64 atMs = 0;
     };
-    // The same for many, in multi-row statements (SqlSession::insertRows).
+    // The first attempts of callbacks stored in their requests' rows succeeded (recorded beside
+    // the rows, in a narrow table keyed by the request: cheaper than rewriting the rows), in
+    // multi-row statements (SqlSession::insertRows).
     static void markDeliveredInRows(SqlSession &s, const QList<DeliveredInRow> &delivered);
     // Moves the callback stored in request `requestId`'s row to the callbacks table, in `state`
     // ("pending" or "abandoned") after `attempts` attempts; false if it was moved or delivered already.

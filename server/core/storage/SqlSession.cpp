@@ -67,8 +67,7 @@ int SqlSession::run(const QString &sql, const QVariantList &values)
         query.finish();
         return changed;
     }
-    if (!m_laterRows.empty() && !m_writingLaterRows)
-        writeLaterRows();
+    writeWaitingRowsFirst();
     return runSqlite(sql, values);
 }
 
@@ -139,6 +138,16 @@ int SqlSession::runSqlite(const QString &sql, const QVariantList &values)
 
 namespace {
 
+// The rows of the next multi-row statement, `left` rows still to write: powers of two up to
+// kRowsPerInsert, so a handful of statements are prepared per head, whatever the batch's size.
+qsizetype nextChunk(qsizetype left)
+{
+    qsizetype chunk = SqlSession::kRowsPerInsert;
+    while (chunk > left)
+        chunk /= 2;
+    return chunk;
+}
+
 // "<head> (?, ?), (?, ?) ...<tail>" for `rows` rows of `columns` values.
 QString multiRowInsert(const QString &head, int columns, int rows, const QString &tail)
 {
@@ -171,11 +180,8 @@ int SqlSession::insertRows(const QString &head, int columns, const QString &tail
     }
     int changed = 0;
     for (qsizetype done = 0; done < rows;) {
-        // Powers of two: a handful of statements to prepare per head, whatever the batch's size.
-        int chunk = kRowsPerInsert;
-        while (chunk > rows - done)
-            chunk /= 2;
-        changed += run(multiRowInsert(head, columns, chunk, tail), values.mid(done * columns, qsizetype(chunk) * columns));
+        const qsizetype chunk = nextChunk(rows - done);
+        changed += run(multiRowInsert(head, columns, int(chunk), tail), values.mid(done * columns, chunk * columns));
         done += chunk;
     }
     return changed;
@@ -192,6 +198,12 @@ SqlSession::RowInserted SqlSession::insertRowLater(const QString &head, const QS
     if (!m_collecting)
         writeLaterRows();
     return inserted;
+}
+
+void SqlSession::writeWaitingRowsFirst()
+{
+    if (!m_laterRows.empty() && !m_writingLaterRows)
+        writeLaterRows();
 }
 
 void SqlSession::writeLaterRows()
@@ -214,19 +226,18 @@ void SqlSession::writeLaterRows()
                 // RETURNING says which rows went in; of two rows with one key, the first did.
                 const QString returning = tail + QStringLiteral(" RETURNING ") + group.keyColumn;
                 QSet<QString> newKeys;
-                for (size_t done = 0; done < group.rows.size();) {
-                    int chunk = kRowsPerInsert;
-                    while (size_t(chunk) > group.rows.size() - done)
-                        chunk /= 2;
+                const qsizetype rows = qsizetype(group.rows.size());
+                for (qsizetype done = 0; done < rows;) {
+                    const qsizetype chunk = nextChunk(rows - done);
                     QVariantList values;
-                    values.reserve(qsizetype(chunk) * columns);
-                    for (int i = 0; i < chunk; ++i)
-                        values += group.rows[done + size_t(i)].values;
-                    QSqlQuery &query = exec(multiRowInsert(head, columns, chunk, returning), values);
+                    values.reserve(chunk * columns);
+                    for (qsizetype i = done; i < done + chunk; ++i)
+                        values += group.rows[size_t(i)].values;
+                    QSqlQuery &query = exec(multiRowInsert(head, columns, int(chunk), returning), values);
                     while (query.next())
                         newKeys.insert(query.value(0).toString());
                     query.finish();
-                    done += size_t(chunk);
+                    done += chunk;
                 }
                 for (LaterRow &row : group.rows)
                     *row.inserted = newKeys.remove(row.key);
@@ -243,8 +254,7 @@ void SqlSession::writeLaterRows()
 
 QSqlQuery &SqlSession::exec(const QString &sql, const QVariantList &values)
 {
-    if (!m_laterRows.empty() && !m_writingLaterRows)
-        writeLaterRows();
+    writeWaitingRowsFirst();
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
         QSqlQuery query(m_db);
@@ -271,8 +281,7 @@ void SqlSession::finishQueries()
 
 void SqlSession::execRaw(const QString &sql)
 {
-    if (!m_laterRows.empty() && !m_writingLaterRows)
-        writeLaterRows();
+    writeWaitingRowsFirst();
     QSqlQuery query(m_db);
     if (!query.exec(sql))
         throw DbError(QStringLiteral("%1 (in: %2)").arg(query.lastError().text(), sql.left(80)));

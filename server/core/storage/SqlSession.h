@@ -127,6 +127,7 @@ private:
         std::vector<LaterRow> rows;
     };
     void writeLaterRows();
+    void writeWaitingRowsFirst(); // before any other statement, so that it sees the waiting rows
     int runSqlite(const QString &sql, const QVariantList &values); // run() on SQLite
 
     sqlite3_stmt *sqliteStatement(const QString &sql);
