@@ -22,25 +22,23 @@ int main(int argc, char *argv[])
     // 13 system calls per proxied request, measured with `bench/run.sh syscalls`); Qt's loop
     // wakes a thread once per batch of posted events and registers sockets without a system call.
     qputenv("QT_NO_GLIB", "1");
-    // The main thread (listener, callbacks, maintenance) waits in epoll like the serving threads,
-    // unless the settings say `qt`. Its dispatcher must exist before the application does, so the
-    // settings are read here once more; their errors are reported below.
-    {
-        QStringList early;
-        for (int i = 0; i < argc; ++i)
-            early << QString::fromLocal8Bit(argv[i]);
-        dynaseal::Settings probe;
-        QString ignored;
-        dynaseal::Settings::resolve(early, QProcessEnvironment::systemEnvironment(), &probe, &ignored);
-        if (QAbstractEventDispatcher *dispatcher = probe.epollEventLoop ? dynaseal::EpollEventDispatcher::createIfAvailable() : nullptr)
-            QCoreApplication::setEventDispatcher(dispatcher);
-    }
+    // The settings are read before the application exists: the main thread (listener,
+    // callbacks, maintenance) waits in epoll like the serving threads unless they say `qt`, and
+    // its dispatcher must be installed first. Their errors are reported once --help and
+    // --version have had their turn.
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    dynaseal::Settings settings;
+    QString error;
+    const bool settingsRead = dynaseal::Settings::resolve(args, QProcessEnvironment::systemEnvironment(), &settings, &error);
+    if (QAbstractEventDispatcher *dispatcher = settingsRead && settings.epollEventLoop ? dynaseal::EpollEventDispatcher::createIfAvailable() : nullptr)
+        QCoreApplication::setEventDispatcher(dispatcher);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("dynaseal"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DYNASEAL_VERSION));
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-warning}warning %{endif}%{if-critical}error %{endif}%{category}: %{message}"));
 
-    const QStringList args = app.arguments();
     QTextStream out(stdout);
     QTextStream err(stderr);
     if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
@@ -51,10 +49,7 @@ int main(int argc, char *argv[])
         out << "dynaseal-server " << DYNASEAL_VERSION << Qt::endl;
         return 0;
     }
-
-    dynaseal::Settings settings;
-    QString error;
-    if (!dynaseal::Settings::resolve(args, QProcessEnvironment::systemEnvironment(), &settings, &error)) {
+    if (!settingsRead) {
         err << "dynaseal-server: " << error << Qt::endl;
         return 2;
     }

@@ -142,24 +142,25 @@ public:
     // database thread must not undo an admin change that was stored and loaded after it.
     bool replaceIfNotOlder(std::shared_ptr<const RegistrySnapshot> snapshot)
     {
-        std::lock_guard lock(m_mutex);
-        if (snapshot->storedVersion < m_current->storedVersion)
-            return false;
-        install(std::move(snapshot));
-        return true;
+        return replaceUnlessOlder(std::move(snapshot), /*sameVersionReplaces=*/true);
     }
     // Replaces only with a later version: a refresh that raced this server's own admin change
     // loads the version that change already put in place, and is not a change.
     bool replaceIfNewer(std::shared_ptr<const RegistrySnapshot> snapshot)
     {
+        return replaceUnlessOlder(std::move(snapshot), /*sameVersionReplaces=*/false);
+    }
+
+private:
+    bool replaceUnlessOlder(std::shared_ptr<const RegistrySnapshot> snapshot, bool sameVersionReplaces)
+    {
         std::lock_guard lock(m_mutex);
-        if (snapshot->storedVersion <= m_current->storedVersion)
+        const qint64 current = m_current->storedVersion;
+        if (snapshot->storedVersion < current || (snapshot->storedVersion == current && !sameVersionReplaces))
             return false;
         install(std::move(snapshot));
         return true;
     }
-
-private:
     // Under m_mutex.
     void install(std::shared_ptr<const RegistrySnapshot> snapshot)
     {
