@@ -23,7 +23,9 @@
 #
 # Environment: SECS (8) CONNS (50) wrk duration/connections; ROUNDS (1: proxy runs nginx and the
 # gateway that many times in all, back to back, and prints the median ratio); STREAMS (2000) CHUNKS (50)
-# STREAM_SECS (5) SETTLE (5) STREAM_RUNS (2, through the gateway) for stream;
+# STREAM_SECS (5) SETTLE (5) STREAM_RUNS (2, through the gateway) for stream; PROMPT_BYTES (0: the
+# POST's body is a one-word chat; N: a conversation of about N bytes, for proxy, scale, profile,
+# callgrind and syscalls);
 # BENCH_BUILD_DIR (<repo>/build-bench);
 # BENCH_STATE_DIR (${TMPDIR:-/tmp}/dynaseal-bench: Portkey install, logs); BENCH_PORT_BASE (19100,
 # uses 7 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
@@ -75,6 +77,20 @@ PACED_RATES=${PACED_RATES:-2000 8000}
 SECS=${SECS:-8} CONNS=${CONNS:-50} STREAMS=${STREAMS:-2000} CHUNKS=${CHUNKS:-50} STREAM_SECS=${STREAM_SECS:-5} SETTLE=${SETTLE:-5}
 ADMIN_PASSWORD=bench-admin-password-1
 BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":50}'
+# PROMPT_BYTES=N: a conversation of about N bytes instead (a system message, then user and
+# assistant turns of ~700 bytes each), the size of an agent's context rather than a greeting.
+if [ "${PROMPT_BYTES:-0}" -gt 0 ]; then
+  turn='The quarterly report shows revenue grew in every region, with the strongest gains in services; costs rose more slowly than planned. '
+  turn="$turn$turn$turn$turn$turn"; turn=${turn:0:700}
+  BODY='{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a helpful assistant for a travel app. Answer briefly."}'
+  i=0
+  while [ ${#BODY} -lt "$PROMPT_BYTES" ]; do
+    role=user; [ $((i % 2)) = 1 ] && role=assistant
+    BODY="$BODY,{\"role\":\"$role\",\"content\":\"$turn (turn $i)\"}"
+    i=$((i + 1))
+  done
+  BODY="$BODY],\"max_tokens\":50}"
+fi
 
 mkdir -p "$state"
 started_at=$(date +%s)

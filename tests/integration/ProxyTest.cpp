@@ -362,6 +362,7 @@ private slots:
         QTest::newRow("model twice") << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"model":"m2"})");
         QTest::newRow("max_tokens twice") << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"max_tokens":1,"max_tokens":99999})");
         QTest::newRow("invalid UTF-8") << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"\xc3\x28\"}]}");
+        QTest::newRow("lone low surrogate escaped") << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"\udc00"}]})");
         QTest::newRow("nested 600 deep")
             << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"x":)" + QByteArray(600, '[') + QByteArray(600, ']') + "}");
     }

@@ -116,6 +116,18 @@ void ProxyRequestTest::parseValid_data()
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"a"},{"role":"user","content":"b"}],"metadata":{"model":"x"}})")
         << false << kNone << false;
     QTest::newRow("embeddings never stream") << embeddings << QByteArray(R"({"model":"e1","input":"x","stream":true})") << false << kNone << false;
+    // UTF-8 is checked over the whole body before parsing: text outside ASCII, raw or escaped,
+    // also past the 16-byte blocks the checks and the parser scan, still reads as sent.
+    const QByteArray longAscii(1000, 'a');
+    QTest::newRow("chat text in several scripts")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"h\xc3\xa9, \xe4\xbd\xa0\xe5\xa5\xbd \xf0\x9f\x98\x80\"}]}")
+        << false << kNone << false;
+    QTest::newRow("chat long text, then a 4-byte character")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"" + longAscii + "\xf0\x9f\x98\x80\"}]}") << false << kNone << false;
+    QTest::newRow("chat escaped surrogate pair and escapes")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"\ud83d\ude00 \u00e9 \"q\" \\ \n"}]})") << false << kNone << false;
+    QTest::newRow("chat non-ASCII key") << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"cl\xc3\xa9\":1}}")
+                                        << false << kNone << false;
 }
 
 void ProxyRequestTest::parseValid()
@@ -185,6 +197,22 @@ void ProxyRequestTest::parseInvalid_data()
         << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}") << badJson << QString();
     QTest::newRow("chat: lone surrogate escaped")
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"\ud800"}]})") << badJson << QString();
+    QTest::newRow("chat: lone low surrogate escaped")
+        << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"ok \udc00"}]})") << badJson << QString();
+    QTest::newRow("chat: lone low surrogate escaped in a key")
+        << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"metadata":{"\udfff":1}})") << badJson << QString();
+    QTest::newRow("chat: overlong UTF-8")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"\xc0\xaf\"}]}") << badJson << QString();
+    QTest::newRow("chat: surrogate written in UTF-8")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"\xed\xa0\x80\"}]}") << badJson << QString();
+    QTest::newRow("chat: UTF-8 cut short at the end of a string")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"\xe4\xbd\"}]}") << badJson << QString();
+    QTest::newRow("chat: invalid UTF-8 after 1,000 ASCII bytes")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"" + QByteArray(1000, 'a') + "\x80\"}]}") << badJson << QString();
+    QTest::newRow("chat: invalid UTF-8 in a key")
+        << chat << QByteArray("{\"model\":\"m1\"," + msgs + ",\"metadata\":{\"\xff\":1}}") << badJson << QString();
+    QTest::newRow("chat: control character in a string")
+        << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"" + QByteArray(40, 'a') + "\x01\"}]}") << badJson << QString();
     QTest::newRow("chat: a second value after the object") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(} {"model":"m2"})") << badJson << QString();
     QTest::newRow("chat: NUL byte after the object") << chat << QByteArray(R"({"model":"m1",)" + msgs + "}" + QByteArray(1, '\0') + "x") << badJson << QString();
     QTest::newRow("chat: number too big") << chat << QByteArray(R"({"model":"m1",)" + msgs + R"(,"temperature":1e999})") << badJson << QString();
