@@ -25,7 +25,8 @@
 # gateway that many times in all, back to back, and prints the median ratio); STREAMS (2000) CHUNKS (50)
 # STREAM_SECS (5) SETTLE (5) STREAM_RUNS (2, through the gateway) for stream; PROMPT_BYTES (0: the
 # POST's body is a one-word chat; N: a conversation of about N bytes, for proxy, scale, profile,
-# callgrind and syscalls);
+# callgrind and syscalls); KEYS (1: every call with one dynamic key; N: N keys, each call with the
+# next, as devices with keys of their own);
 # BENCH_BUILD_DIR (<repo>/build-bench);
 # BENCH_STATE_DIR (${TMPDIR:-/tmp}/dynaseal-bench: Portkey install, logs); BENCH_PORT_BASE (19100,
 # uses 7 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
@@ -200,6 +201,8 @@ start_sse_upstream() {
 # The gateway: fresh data dir, admin password set, seeded through the admin API.
 GW=''
 admin_token='' dyn_key=''
+keys_file="$state/dynamic-keys.txt"
+if [ "${KEYS:-1}" -gt 1 ]; then export KEYS_FILE=$keys_file; else unset KEYS_FILE; fi
 api() { # METHOD PATH [JSON]: admin call, prints the body; fails on non-2xx
   local method=$1 path=$2 data=${3:-}
   curl -sS --fail-with-body --max-time 30 -X "$method" "$GW$path" -H "Authorization: Bearer $admin_token" \
@@ -262,6 +265,21 @@ start_gateway() {
   dyn_key=$(curl -sS --fail-with-body -X POST "$GW/v1/dynamic-keys" -H "Authorization: Bearer $tenant_key" -H 'Content-Type: application/json' \
     -d '{"models":["gpt-4o-mini","bench-stream"],"max_tokens":9000000000000000,"ttl_seconds":3600,"event_id":"bench"}' | jq -r .token)
   [ -n "$dyn_key" ] && [ "$dyn_key" != null ] || { echo "seeding the gateway failed" >&2; exit 1; }
+  # KEYS=N: N dynamic keys, one per device (each its own event_id, so each its own token), minted
+  # in one curl session; post.lua sends each call with the next one, so every key's first calls
+  # miss the gateway's caches.
+  rm -f "$keys_file"
+  if [ "${KEYS:-1}" -gt 1 ]; then
+    local k
+    for ((k = 0; k < KEYS; k++)); do
+      [ "$k" = 0 ] || echo next
+      printf 'url = "%s/v1/dynamic-keys"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\n' "$GW" "$tenant_key"
+      printf 'data = "{\\"models\\":[\\"gpt-4o-mini\\",\\"bench-stream\\"],\\"max_tokens\\":9000000000000000,\\"ttl_seconds\\":3600,\\"event_id\\":\\"device-%s\\"}"\n' "$k"
+    done >"$state/mint-keys.curl"
+    curl -sS -K "$state/mint-keys.curl" | jq -r .token >"$keys_file"
+    rm -f "$state/mint-keys.curl" # it holds the tenant key
+    [ "$(sort -u "$keys_file" | grep -c '^ey')" = "$KEYS" ] || { echo "minting $KEYS dynamic keys failed" >&2; exit 1; }
+  fi
   curl -sf -o /dev/null -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -H 'Content-Type: application/json' -d "$BODY" \
     || { echo "a first call through the gateway failed:" >&2; curl -sS -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -d "$BODY" >&2; exit 1; }
   echo "gateway pid $gw_pid on $GW${GATEWAY_LISTEN_BACKLOG:+ (listen backlog raised to $GATEWAY_LISTEN_BACKLOG by LD_PRELOAD)} (data $gw_data, log $state/gateway.log)"
