@@ -347,7 +347,7 @@ void DatabaseTest::countersAreSummedPerBatch()
     QTemporaryDir dir;
     Database db;
     QCOMPARE(openIn(db, dir), QString());
-    const QString add = QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?");
+    const SqlSession::Counter add{QStringLiteral("key_spend"), QStringLiteral("spent"), QStringLiteral("key_hash")};
     QVERIFY(db.runBlocking<bool>([](SqlSession &s) {
         s.exec(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES ('a', 't', 0, 0), ('b', 't', 0, 0)"));
         return true;

@@ -2,7 +2,8 @@
 // real Database thread on a SQLite file and, when DYNASEAL_TEST_POSTGRES_URL names a server, on
 // PostgreSQL, where they go in multi-row statements: each row stored once, the first of two with
 // one key counted as new, what runs for a new row run once, a statement later in the batch
-// seeing the rows, and a failed batch keeping none.
+// seeing the rows, and a failed batch keeping none. The batch's counters (addToCounter) likewise,
+// in multi-row UPDATEs on PostgreSQL.
 #include "server/core/storage/Database.h"
 #include "tests/support/PostgresTestDatabase.h"
 
@@ -36,6 +37,8 @@ private slots:
     void aFailedJobKeepsNoneOfItsRows();
     void insertRowsWritesEveryRow_data();
     void insertRowsWritesEveryRow();
+    void countersAddUpPerKey_data();
+    void countersAddUpPerKey();
 
 private:
     void backends();
@@ -259,6 +262,67 @@ void SqlSessionBatchRowsTest::insertRowsWritesEveryRow()
     auto none = m_db->runBlocking<int>([](SqlSession &s) { return s.insertRows(kHead, 2, kTail, {}); });
     QVERIFY2(none.ok(), qPrintable(none.error));
     QCOMPARE(*none.value, 0);
+}
+
+void SqlSessionBatchRowsTest::countersAddUpPerKey_data()
+{
+    backends();
+}
+
+void SqlSessionBatchRowsTest::countersAddUpPerKey()
+{
+    if (!open())
+        return;
+    QVariantList rows;
+    for (int i = 0; i < 100; ++i)
+        rows << QStringLiteral("k%1").arg(i) << qint64(0);
+    auto seeded = m_db->runBlocking<int>([rows](SqlSession &s) {
+        s.execRaw(QStringLiteral("CREATE TABLE u (id TEXT PRIMARY KEY, n BIGINT NOT NULL)"));
+        s.execRaw(QStringLiteral("INSERT INTO u (id, n) VALUES ('a', 5), ('b', 0)"));
+        return s.insertRows(kHead, 2, kTail, rows);
+    });
+    QVERIFY2(seeded.ok(), qPrintable(seeded.error));
+    const SqlSession::Counter tv{QStringLiteral("t"), QStringLiteral("v"), QStringLiteral("id")};
+    const SqlSession::Counter un{QStringLiteral("u"), QStringLiteral("n"), QStringLiteral("id")};
+
+    // One batch: 100 keys of one counter (64 + 32 + 4 a statement on PostgreSQL), one key twice, a
+    // key without a row, and a second counter in between.
+    auto added = m_db->runBlocking<bool>([tv, un](SqlSession &s) {
+        for (int i = 0; i < 100; ++i) {
+            s.addToCounter(tv, QStringLiteral("k%1").arg(i), i + 1);
+            if (i == 50)
+                s.addToCounter(un, QStringLiteral("a"), 2);
+        }
+        s.addToCounter(tv, QStringLiteral("k5"), 1000);
+        s.addToCounter(tv, QStringLiteral("nope"), 7);
+        s.addToCounter(un, QStringLiteral("a"), 3);
+        return true;
+    });
+    QVERIFY2(added.ok(), qPrintable(added.error));
+    QCOMPARE(scalar(QStringLiteral("SELECT SUM(v) FROM t")), 100 * 101 / 2 + 1000);
+    QCOMPARE(scalar(QStringLiteral("SELECT v FROM t WHERE id = 'k5'")), 1006);
+    QCOMPARE(scalar(QStringLiteral("SELECT v FROM t WHERE id = 'k99'")), 100);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM t")), 100);
+    QCOMPARE(scalar(QStringLiteral("SELECT n FROM u WHERE id = 'a'")), 10);
+    QCOMPARE(scalar(QStringLiteral("SELECT n FROM u WHERE id = 'b'")), 0);
+
+    // A job that fails after adding keeps none of it.
+    auto failed = m_db->runBlocking<bool>([tv](SqlSession &s) {
+        for (int i = 0; i < 100; ++i)
+            s.addToCounter(tv, QStringLiteral("k%1").arg(i), 1);
+        s.run(QStringLiteral("INSERT INTO no_such_table (id) VALUES (1)"));
+        return true;
+    });
+    QVERIFY(!failed.ok());
+    QCOMPARE(scalar(QStringLiteral("SELECT SUM(v) FROM t")), 100 * 101 / 2 + 1000);
+
+    // Outside a batch the counter is written at once.
+    auto direct = m_db->runBlocking<bool>([un](SqlSession &s) {
+        s.addToCounter(un, QStringLiteral("b"), 4);
+        return true;
+    }, false);
+    QVERIFY2(direct.ok(), qPrintable(direct.error));
+    QCOMPARE(scalar(QStringLiteral("SELECT n FROM u WHERE id = 'b'")), 4);
 }
 
 QTEST_GUILESS_MAIN(SqlSessionBatchRowsTest)

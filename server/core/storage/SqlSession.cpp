@@ -319,13 +319,43 @@ void SqlSession::addRollup(const QString &upsertSql, qint64 bucket, const QStrin
     m_jobRollups[std::move(key)] += delta;
 }
 
-void SqlSession::addToCounter(const QString &updateSql, const QString &key, qint64 delta)
+void SqlSession::addToCounter(const Counter &counter, const QString &key, qint64 delta)
 {
     if (!m_collecting) {
-        run(updateSql, {delta, key});
+        Counters one{{CounterKey{counter, key}, delta}};
+        writeCounters(one.cbegin(), one.cend());
         return;
     }
-    m_jobCounters[CounterKey{updateSql, key}] += delta;
+    m_jobCounters[CounterKey{counter, key}] += delta;
+}
+
+void SqlSession::writeCounters(Counters::const_iterator first, Counters::const_iterator last)
+{
+    const Counter &c = first->first.first;
+    const qsizetype count = std::distance(first, last);
+    if (m_sqlite || count == 1) {
+        // One row a statement: SQLite has no round trip to save.
+        const QString sql = QStringLiteral("UPDATE %1 SET %2 = %2 + ? WHERE %3 = ?").arg(c.table, c.column, c.keyColumn);
+        for (auto it = first; it != last; ++it)
+            run(sql, {it->second, it->first.second});
+        return;
+    }
+    // In key order, as the map holds them: concurrent batches lock shared rows in one order.
+    const QString head = QStringLiteral("UPDATE %1 SET %2 = %2 + d.column2 FROM (VALUES").arg(c.table, c.column);
+    const QString tail = QStringLiteral(") AS d WHERE %1 = d.column1").arg(c.keyColumn);
+    auto it = first;
+    for (qsizetype done = 0; done < count;) {
+        const qsizetype chunk = nextChunk(count - done);
+        QString sql = head;
+        QVariantList values;
+        values.reserve(chunk * 2);
+        for (qsizetype i = 0; i < chunk; ++i, ++it) {
+            sql += i == 0 ? QStringLiteral(" (?, CAST(? AS BIGINT))") : QStringLiteral(", (?, CAST(? AS BIGINT))");
+            values << it->first.second << it->second;
+        }
+        run(sql + tail, values);
+        done += chunk;
+    }
 }
 
 void SqlSession::beginBatch()
@@ -350,9 +380,13 @@ void SqlSession::flushDeferred()
     while (!m_laterRows.empty())
         writeLaterRows();
     endJob();
-    // One statement per distinct row, in key order (a steady lock order on PostgreSQL).
-    for (const auto &[key, delta] : m_batchCounters)
-        run(key.first, {delta, key.second});
+    for (auto first = m_batchCounters.cbegin(); first != m_batchCounters.cend();) {
+        auto last = first;
+        while (last != m_batchCounters.cend() && last->first.first == first->first.first)
+            ++last;
+        writeCounters(first, last);
+        first = last;
+    }
     m_batchCounters.clear();
     for (const auto &[key, delta] : m_batchRollups)
         writeRollup(key, delta);

@@ -93,11 +93,21 @@ public:
     void addRollup(const QString &upsertSql, qint64 bucket, const QString &tenantId, const QString &model,
                    const RollupDelta &delta);
 
-    // Adds `delta` to the counter that `updateSql` changes for `key`; it takes the delta, then the
-    // key, as `?` values (`UPDATE t SET n = n + ? WHERE id = ?`). Summed per key over a write batch
-    // and written once just before COMMIT, like the rollups: a burst of calls on one key or
-    // tenant updates its row once per batch, not once per call.
-    void addToCounter(const QString &updateSql, const QString &key, qint64 delta);
+    // A whole-number column that addToCounter() adds to, in the row whose `keyColumn` is the key.
+    struct Counter
+    {
+        QString table;
+        QString column;
+        QString keyColumn;
+        bool operator==(const Counter &o) const { return std::tie(table, column, keyColumn) == std::tie(o.table, o.column, o.keyColumn); }
+        bool operator<(const Counter &o) const { return std::tie(table, column, keyColumn) < std::tie(o.table, o.column, o.keyColumn); }
+    };
+    // Adds `delta` to `counter` in the row whose key is `key` (a key without a row changes
+    // nothing). Summed per key over a write batch and written once just before COMMIT, like the
+    // rollups: a burst of calls on one key or tenant updates its row once per batch, not once
+    // per call. On PostgreSQL the batch's keys of one counter go in multi-row statements
+    // (`UPDATE … FROM (VALUES …)`): one round trip for many devices' keys, not one each.
+    void addToCounter(const Counter &counter, const QString &key, qint64 delta);
 
     // The write batch's side of the waiting rows, rollups and counters (Database only).
     void beginBatch();     // starts collecting
@@ -111,9 +121,10 @@ public:
 private:
     using RollupKey = std::tuple<QString, qint64, QString, QString>; // sql, bucket, tenant, model
     using Rollups = std::map<RollupKey, RollupDelta>;
-    using CounterKey = std::pair<QString, QString>; // sql, key
+    using CounterKey = std::pair<Counter, QString>; // counter, key: a counter's keys sort together
     using Counters = std::map<CounterKey, qint64>;
     void writeRollup(const RollupKey &key, const RollupDelta &delta);
+    void writeCounters(Counters::const_iterator first, Counters::const_iterator last); // of one counter
     struct LaterRow
     {
         QVariantList values;

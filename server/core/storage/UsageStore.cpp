@@ -25,11 +25,14 @@ QString rollupUpsert(const QString &table)
 }
 
 // A dynamic key's spend row, from its first use: what the ledger is loaded from at start-up.
+// A key's first use: in a write batch it waits for the batch's other new keys (one statement for
+// them all on PostgreSQL, where every device's new key was a round trip) and goes in before the
+// batch adds to any key's spend.
 void insertKeyRow(SqlSession &s, const QString &keyHash, const QString &tenantId, qint64 expiresAtSecs)
 {
-    s.run(QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES (?, ?, 0, ?)"
-                          " ON CONFLICT (key_hash) DO NOTHING"),
-           {keyHash, tenantId, expiresAtSecs});
+    static const QString head = QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES");
+    static const QString tail = QStringLiteral(" ON CONFLICT (key_hash) DO NOTHING");
+    s.insertRowLater(head, tail, QStringLiteral("key_hash"), {keyHash, tenantId, qint64(0), expiresAtSecs}, keyHash);
 }
 
 // Whether the request's row is stored: a journaled start whose outcome was committed just before
@@ -73,8 +76,8 @@ void addOutcome(SqlSession &s, const RequestOutcome &o)
     if (o.billed > 0) {
         // Summed per key and tenant over the write batch, like the rollups. The ledger in memory
         // is what enforces budgets; these rows are what it is loaded from at start-up.
-        static const QString keySpend = QStringLiteral("UPDATE key_spend SET spent = spent + ? WHERE key_hash = ?");
-        static const QString tenantUsed = QStringLiteral("UPDATE tenants SET tokens_used = tokens_used + ? WHERE id = ?");
+        static const SqlSession::Counter keySpend{QStringLiteral("key_spend"), QStringLiteral("spent"), QStringLiteral("key_hash")};
+        static const SqlSession::Counter tenantUsed{QStringLiteral("tenants"), QStringLiteral("tokens_used"), QStringLiteral("id")};
         s.addToCounter(keySpend, o.keyHash, o.billed);
         s.addToCounter(tenantUsed, o.tenantId, o.billed);
     }
