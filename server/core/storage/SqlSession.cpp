@@ -340,7 +340,8 @@ void SqlSession::writeCounters(Counters::const_iterator first, Counters::const_i
             run(sql, {it->second, it->first.second});
         return;
     }
-    // In key order, as the map holds them: concurrent batches lock shared rows in one order.
+    // Sorted by key, as the map holds them. Should two servers' batches still lock shared rows in
+    // different orders, PostgreSQL aborts one, and its jobs run again one by one (Database).
     const QString head = QStringLiteral("UPDATE %1 SET %2 = %2 + d.column2 FROM (VALUES").arg(c.table, c.column);
     const QString tail = QStringLiteral(") AS d WHERE %1 = d.column1").arg(c.keyColumn);
     auto it = first;
