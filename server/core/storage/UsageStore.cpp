@@ -24,10 +24,10 @@ QString rollupUpsert(const QString &table)
                           " latency_ms_sum = %1.latency_ms_sum + excluded.latency_ms_sum").arg(table);
 }
 
-// A dynamic key's spend row, from its first use: what the ledger is loaded from at start-up.
-// A key's first use: in a write batch it waits for the batch's other new keys (one statement for
-// them all on PostgreSQL, where every device's new key was a round trip) and goes in before the
-// batch adds to any key's spend.
+// A dynamic key's spend row, from its first use: what the ledger is loaded from at start-up. In a
+// write batch it waits for the batch's other new keys (one statement for them all on PostgreSQL,
+// where every device's new key was a round trip) and goes in before the batch adds to any key's
+// spend.
 void insertKeyRow(SqlSession &s, const QString &keyHash, const QString &tenantId, qint64 expiresAtSecs)
 {
     static const QString head = QStringLiteral("INSERT INTO key_spend (key_hash, tenant_id, spent, expires_at) VALUES");
