@@ -148,12 +148,9 @@ qsizetype nextChunk(qsizetype left)
     return chunk;
 }
 
-// "<head> (?, ?), (?, ?) ...<tail>" for `rows` rows of `columns` values.
-QString multiRowInsert(const QString &head, int columns, int rows, const QString &tail)
+// "<head> <row>, <row> ...<tail>" with `rows` copies of `row`.
+QString multiRow(const QString &head, const QString &row, int rows, const QString &tail)
 {
-    QString row = QStringLiteral("(?");
-    row += QStringLiteral(", ?").repeated(columns - 1);
-    row += QLatin1Char(')');
     QString sql = head;
     sql.reserve(head.size() + rows * (row.size() + 2) + tail.size());
     for (int i = 0; i < rows; ++i) {
@@ -162,6 +159,15 @@ QString multiRowInsert(const QString &head, int columns, int rows, const QString
     }
     sql += tail;
     return sql;
+}
+
+// "<head> (?, ?), (?, ?) ...<tail>" for `rows` rows of `columns` values.
+QString multiRowInsert(const QString &head, int columns, int rows, const QString &tail)
+{
+    QString row = QStringLiteral("(?");
+    row += QStringLiteral(", ?").repeated(columns - 1);
+    row += QLatin1Char(')');
+    return multiRow(head, row, rows, tail);
 }
 
 } // namespace
@@ -347,14 +353,11 @@ void SqlSession::writeCounters(Counters::const_iterator first, Counters::const_i
     auto it = first;
     for (qsizetype done = 0; done < count;) {
         const qsizetype chunk = nextChunk(count - done);
-        QString sql = head;
         QVariantList values;
         values.reserve(chunk * 2);
-        for (qsizetype i = 0; i < chunk; ++i, ++it) {
-            sql += i == 0 ? QStringLiteral(" (?, CAST(? AS BIGINT))") : QStringLiteral(", (?, CAST(? AS BIGINT))");
+        for (qsizetype i = 0; i < chunk; ++i, ++it)
             values << it->first.second << it->second;
-        }
-        run(sql + tail, values);
+        run(multiRow(head, QStringLiteral("(?, CAST(? AS BIGINT))"), int(chunk), tail), values);
         done += chunk;
     }
 }
