@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <future>
+#include <optional>
 #include <map>
 
 using namespace dynaseal;
@@ -119,6 +120,31 @@ qint64 scalar(Database &db, const QString &sql)
         QSqlQuery &q = s.exec(sql);
         return q.next() ? q.value(0).toLongLong() : -1;
     }).value;
+}
+
+// Finishes `s` with a callback kept in the request's row (a journaled start, in journal slot
+// `slot`) or in the callbacks table (its start written to the database first). Nullopt if
+// either write failed, or the callback did not land where asked.
+std::optional<RequestOutcome> finishWithCallback(Database &db, const RequestStart &s, bool inRow, int slot)
+{
+    if (!inRow && !db.runBlocking<bool>([s](SqlSession &session) { UsageStore::begin(session, s); return true; }).ok())
+        return std::nullopt;
+    RequestOutcome o = outcome(s, 1, 1, RequestStatus::Ok, true, inRow);
+    o.callback->journalSlot = inRow ? slot : -1;
+    if (o.callbackInRow() != inRow)
+        return std::nullopt;
+    if (!db.runBlocking<SqlSession::RowInserted>([o](SqlSession &session) { return UsageStore::finish(session, o); }).ok())
+        return std::nullopt;
+    return o;
+}
+
+// The request ids of a callbacks list's page, in order, space-separated.
+QString requestIdsOf(const QJsonObject &list)
+{
+    QStringList ids;
+    for (const QJsonValue &item : list.value(QLatin1String("items")).toArray())
+        ids.append(item.toObject().value(QLatin1String("request_id")).toString());
+    return ids.join(QLatin1Char(' '));
 }
 } // namespace
 
@@ -448,13 +474,7 @@ void UsageStoreTest::callbackListPagesOverFirstAttemptsAndStored()
     QList<RequestStart> journal;
     for (int i = 1; i <= 3; ++i) {
         const RequestStart s = start(QStringLiteral("r%1").arg(i), kNow + i * 1000);
-        const bool inRow = i < 3;
-        if (!inRow)
-            QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
-        RequestOutcome o = outcome(s, 1, 1, RequestStatus::Ok, true, inRow);
-        o.callback->journalSlot = inRow ? i : -1;
-        QCOMPARE(o.callbackInRow(), inRow);
-        QVERIFY(m_db->runBlocking<SqlSession::RowInserted>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
+        QVERIFY(finishWithCallback(*m_db, s, i < 3, i));
         if (i == 1)
             journal.append(s);
         if (i == 2)
@@ -463,10 +483,7 @@ void UsageStoreTest::callbackListPagesOverFirstAttemptsAndStored()
     auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, tenant, state, 0, 0, limit, offset, journal); });
     QVERIFY2(list.ok(), qPrintable(list.error));
     QCOMPARE(list.value->value("total").toInt(), total);
-    QStringList page;
-    for (const QJsonValue &item : list.value->value("items").toArray())
-        page.append(item.toObject().value("request_id").toString());
-    QCOMPARE(page.join(QLatin1Char(' ')), ids);
+    QCOMPARE(requestIdsOf(*list.value), ids);
 }
 
 void UsageStoreTest::callbackListMergesTheTableAndTheRows_data()
@@ -512,12 +529,9 @@ void UsageStoreTest::callbackListMergesTheTableAndTheRows()
         if (i > 3)
             s.tenantId = QStringLiteral("tn_2");
         const bool inRow = i % 2 == 0;
-        if (!inRow)
-            QVERIFY(m_db->runBlocking<bool>([s](SqlSession &db) { UsageStore::begin(db, s); return true; }).ok());
-        RequestOutcome o = outcome(s, 1, 1, RequestStatus::Ok, true, inRow);
-        o.callback->journalSlot = inRow ? i : -1;
-        QVERIFY(m_db->runBlocking<SqlSession::RowInserted>([o](SqlSession &db) { return UsageStore::finish(db, o); }).ok());
-        const QString id = s.id, callbackId = o.callback->id;
+        const std::optional<RequestOutcome> o = finishWithCallback(*m_db, s, inRow, i);
+        QVERIFY(o);
+        const QString id = s.id, callbackId = o->callback->id;
         QVERIFY(m_db->runBlocking<bool>([=](SqlSession &db) {
                         if (inRow)
                             CallbackStore::markDeliveredInRows(db, {{id, 200, kNow + 9000}});
@@ -529,10 +543,7 @@ void UsageStoreTest::callbackListMergesTheTableAndTheRows()
     auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, tenant, state, since, until, limit, offset); });
     QVERIFY2(list.ok(), qPrintable(list.error));
     QCOMPARE(list.value->value("total").toInt(), total);
-    QStringList page;
-    for (const QJsonValue &item : list.value->value("items").toArray())
-        page.append(item.toObject().value("request_id").toString());
-    QCOMPARE(page.join(QLatin1Char(' ')), ids);
+    QCOMPARE(requestIdsOf(*list.value), ids);
 }
 
 void UsageStoreTest::outcomeWrittenTwiceCountsOnce_data()
