@@ -286,6 +286,9 @@ start_gateway() {
 }
 
 total_of() { api GET "$1" | jq -r .total; }
+# Requests to MODEL that ended ok, from the hourly usage rollups, which each outcome's transaction
+# adds to: exact at any size, where a list's total counts only up to 10,000 rows.
+ok_of() { api GET "/admin/v1/usage?granularity=hour&model=$1" | jq '[.data[] | .requests - .errors] | add // 0'; }
 
 # Waits until no callback is pending; prints the seconds it took, or fails after LIMIT seconds.
 callbacks_drained() {
@@ -349,7 +352,7 @@ run_proxy() {
     names+=(portkey)
   fi
   local ok_before ticks_before ticks_after t0 t1
-  ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  ok_before=$(ok_of gpt-4o-mini)
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
   local db_before db_after io_before io_after
   local cs_before cs_after
@@ -365,7 +368,7 @@ run_proxy() {
   # Billing of the gateway run: every answered request is in the request log as ok.
   local served ok_after drained
   served=$(echo "${R[gateway]}" | awk '{print $6 - $4}')
-  ok_after=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  ok_after=$(ok_of gpt-4o-mini)
   drained=$(callbacks_drained 120) || fail "proxy: callbacks not delivered: $drained"
 
   printf '\n%-16s %12s %10s %10s %10s %9s %7s\n' target req/s p50_ms p90_ms p99_ms non-2xx errors
@@ -458,7 +461,7 @@ proxy_batched() {
   local r line_n line_g ratios="" before after t0 t1 ok_before ok_after posts_before
   posts_before=$(callback_posts)
   api PATCH "/admin/v1/tenants/$tenant_id" "{\"callback_batch\":${BATCHED:-100}}" >/dev/null
-  ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  ok_before=$(ok_of gpt-4o-mini)
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
   for r in $(seq 1 "${ROUNDS:-1}"); do
     line_n=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS")
@@ -472,7 +475,7 @@ proxy_batched() {
     ratios+="$([ -n "$ratios" ] && echo ' ')$(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $8 }')"
   done
   local drained; drained=$(callbacks_drained 120) || fail "proxy: batched callbacks not delivered: $drained"
-  ok_after=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  ok_after=$(ok_of gpt-4o-mini)
   echo "gateway/nginx with callback_batch ${BATCHED:-100}: $ratios; median $(echo "$ratios" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'); $((ok_after - ok_before)) billed ok, callbacks all delivered ${drained}s after"
   echo "$posts_before $(callback_posts)" | awk '{ p = $3 - $1; d = $4 - $2; if (p > 0) printf "  %d callbacks in %d POSTs: %.1f per POST\n", d, p, d / p }'
   api PATCH "/admin/v1/tenants/$tenant_id" '{"callback_batch":1}' >/dev/null
@@ -513,13 +516,13 @@ run_stream() {
   local run out status ok ok_before whole drained overflows results=()
   for run in $(seq "${STREAM_RUNS:-2}"); do
     overflows=$(listen_overflows)
-    ok_before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=bench-stream')
+    ok_before=$(ok_of bench-stream)
     out=$(stream_run "gateway-run$run" "$GW/v1/chat/completions" "$gw_pid" --header "Authorization: Bearer $dyn_key") && status=0 || status=$?
     echo "$out" | grep -v '^RESULT'
     results+=("$(echo "$out" | grep '^RESULT')")
     [ $status = 0 ] || fail "stream: gateway run $run: not every stream was whole"
     whole=$(echo "$out" | sed -n 's/^RESULT.* whole=\([0-9]*\).*/\1/p')
-    ok=$(( $(total_of '/admin/v1/requests?limit=1&status=ok&model=bench-stream') - ok_before ))
+    ok=$(( $(ok_of bench-stream) - ok_before ))
     drained=$(callbacks_drained 60) || fail "stream: run $run: callbacks not delivered: $drained"
     echo "gateway-run$run: billed ok in this run: $ok ($STREAMS streams, $whole whole); callbacks pending 0 after ${drained}s"
     echo "gateway-run$run: listen-queue overflows during the run: $(( $(listen_overflows) - overflows )); gauges now: $(gateway_gauges)"
@@ -641,14 +644,14 @@ run_syscalls() {
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
   callbacks_drained 60 >/dev/null || true
   local out="$state/strace.txt" before after n
-  before=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  before=$(ok_of gpt-4o-mini)
   # strace slows the gateway several times over: the counts per request are what matter.
   (sleep 0.5; env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$here/post.lua" "$GW/v1/chat/completions" >/dev/null) &
   local load=$!
   timeout -s INT "$((SECS + 2))" strace -c -f -p "$gw_pid" -o "$out" >/dev/null 2>&1 || true
   wait "$load"
   callbacks_drained 60 >/dev/null || fail "syscalls: callbacks not delivered"
-  after=$(total_of '/admin/v1/requests?limit=1&status=ok&model=gpt-4o-mini')
+  after=$(ok_of gpt-4o-mini)
   n=$((after - before))
   [ "$n" -gt 0 ] || { fail "syscalls: no request was billed"; return; }
   echo "$n requests billed ok during the trace (strace -c -f; $out)"

@@ -30,6 +30,8 @@ struct AdminReply
     // The list of a list answer: "data" (short lists) or "items" (paged ones).
     QJsonArray list() const;
     qint64 total() const { return object.value(QLatin1String("total")).toInteger(list().size()); }
+    // False when a long list counted its rows only up to the server's limit: there are more.
+    bool totalExact() const { return object.value(QLatin1String("total_exact")).toBool(true); }
 };
 
 using AdminHandler = std::function<void(const AdminReply &)>;

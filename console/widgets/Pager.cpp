@@ -34,18 +34,18 @@ Pager::Pager(int pageSize, QWidget *parent)
     showPage(0, 0);
 }
 
-void Pager::showPage(int rows, qint64 total)
+void Pager::showPage(int rows, qint64 total, bool totalExact)
 {
+    // A long list counts only so far (the server's count limit): "of 10,000+".
+    const QString totalText = Display::number(double(total)) + (totalExact ? QString() : QStringLiteral("+"));
     if (rows == 0)
-        m_label->setText(total > 0 ? tr("No more rows (%1 in total)").arg(Display::number(double(total))) : tr("No rows"));
+        m_label->setText(total > 0 ? tr("No more rows (%1 in total)").arg(totalText) : tr("No rows"));
     else if (total >= 0)
-        m_label->setText(
-            tr("%1–%2 of %3")
-                .arg(Display::number(m_offset + 1), Display::number(m_offset + rows), Display::number(double(total))));
+        m_label->setText(tr("%1–%2 of %3").arg(Display::number(m_offset + 1), Display::number(m_offset + rows), totalText));
     else
         m_label->setText(tr("%1–%2").arg(Display::number(m_offset + 1), Display::number(m_offset + rows)));
     m_previous->setEnabled(m_offset > 0);
-    m_next->setEnabled(total >= 0 ? m_offset + rows < total : rows >= m_pageSize);
+    m_next->setEnabled(total >= 0 && totalExact ? m_offset + rows < total : rows >= m_pageSize);
 }
 
 } // namespace dynaseal::console

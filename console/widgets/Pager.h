@@ -16,8 +16,9 @@ public:
     int offset() const { return m_offset; }
     int pageSize() const { return m_pageSize; }
     void reset() { m_offset = 0; }
-    // After a page arrived: `total` < 0 when the list does not say (then "next" is offered while pages are full).
-    void showPage(int rows, qint64 total);
+    // After a page arrived: `total` < 0 when the list does not say, and not `totalExact` when it
+    // only counted so far (then "next" is offered while pages are full).
+    void showPage(int rows, qint64 total, bool totalExact = true);
 
 signals:
     void pageRequested(int offset);

@@ -152,7 +152,7 @@ void RequestsPage::load()
             return showError(*r.error);
         m_model->setTenantNames(m_catalog->tenantNames());
         m_model->setRows(r.list());
-        m_pager->showPage(int(r.list().size()), r.total());
+        m_pager->showPage(int(r.list().size()), r.total(), r.totalExact());
         if (!m_table->selectId(selected) && m_model->rowCount() > 0)
             m_table->selectRow(0);
     });

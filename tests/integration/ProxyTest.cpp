@@ -550,6 +550,7 @@ private slots:
         for (int offset = 0; offset < 6; offset += 2) {
             const QJsonObject page = requestLog(gw, QStringLiteral("tenant_id=%1&limit=2&offset=%2").arg(gw.tenantId).arg(offset)).json();
             QCOMPARE(page.value(QLatin1String("total")).toInteger(), 4);
+            QCOMPARE(page.value(QLatin1String("total_exact")).toBool(false), true);
             const QJsonArray items = page.value(QLatin1String("items")).toArray();
             QCOMPARE(items.size(), offset < 4 ? 2 : 0);
             for (const QJsonValue &item : items) {

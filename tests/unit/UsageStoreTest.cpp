@@ -2,6 +2,7 @@
 // tenant total, callback), interrupted requests are recovered, and retention purges old rows.
 #include "server/core/storage/CallbackStore.h"
 #include "server/core/storage/Database.h"
+#include "server/core/storage/ListPage.h"
 #include "server/core/storage/RowIds.h"
 #include "server/core/storage/UsageStore.h"
 
@@ -180,6 +181,8 @@ private slots:
     void minuteRollupsPurgeInChunks_data();
     void minuteRollupsPurgeInChunks();
     void requestLogFiltersAndPages();
+    void listsCountTheirRowsUpToTheLimit_data();
+    void listsCountTheirRowsUpToTheLimit();
     void failedFinishInABatchAddsNothing_data();
     void failedFinishInABatchAddsNothing();
     void rollupsOfManyFinishesEqualTheSums_data();
@@ -862,6 +865,60 @@ void UsageStoreTest::requestLogFiltersAndPages()
     QCOMPARE(items.size(), 2);
     QCOMPARE(items.at(0).toObject().value("id").toString(), QStringLiteral("r2")); // newest first: r6, r4, r2, r0
     QCOMPARE(items.at(1).toObject().value("id").toString(), QStringLiteral("r0"));
+}
+
+void UsageStoreTest::listsCountTheirRowsUpToTheLimit_data()
+{
+    // The request log and the callbacks list count their stored rows up to rows::kCountLimit and
+    // say whether the count is whole; a tenant's short list is counted whole among many rows.
+    QTest::addColumn<QString>("list");
+    QTest::addColumn<int>("rows");      // tn_1's stored requests, each with a delivered callback; tn_2 has 3 more
+    QTest::addColumn<QString>("tenant");
+    QTest::addColumn<qint64>("since");  // 0: no time filter
+    QTest::addColumn<int>("total");
+    QTest::addColumn<bool>("exact");
+    const int limit = int(rows::kCountLimit);
+    for (const char *list : {"requests", "callbacks"}) {
+        QTest::addRow("%s: at the limit", list) << QString::fromLatin1(list) << limit - 3 << QString() << qint64(0) << limit << true;
+        QTest::addRow("%s: one past it", list) << QString::fromLatin1(list) << limit - 2 << QString() << qint64(0) << limit << false;
+        QTest::addRow("%s: a tenant past it", list) << QString::fromLatin1(list) << limit + 1 << QStringLiteral("tn_1") << qint64(0) << limit << false;
+        QTest::addRow("%s: a tenant below it", list) << QString::fromLatin1(list) << limit + 1 << QStringLiteral("tn_2") << qint64(0) << 3 << true;
+        QTest::addRow("%s: the newest few", list) << QString::fromLatin1(list) << limit + 1 << QString() << kNow + limit << 5 << true;
+    }
+}
+
+void UsageStoreTest::listsCountTheirRowsUpToTheLimit()
+{
+    QFETCH(QString, list);
+    QFETCH(int, rows);
+    QFETCH(QString, tenant);
+    QFETCH(qint64, since);
+    QFETCH(int, total);
+    QFETCH(bool, exact);
+    // Request i started and finished at kNow + i; the last 3 are tn_2's.
+    QVERIFY(m_db->runBlocking<bool>([rows](SqlSession &db) {
+        db.run(QStringLiteral("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+                              " INSERT INTO requests (id, tenant_id, model, endpoint, stream, status, reserved, started_at, finished_at,"
+                              " callback_id, callback_url, callback_body, callback_state)"
+                              " SELECT 'req_' || i, CASE WHEN i <= ? THEN 'tn_1' ELSE 'tn_2' END, 'm1', 'chat.completions', 0, 'ok', 0,"
+                              " ? + i, ? + i, 'dlv_' || i, 'http://127.0.0.1:9/cb', '{}', 'sending' FROM n"),
+               {rows + 3, rows, kNow, kNow});
+        db.run(QStringLiteral("INSERT INTO callback_deliveries (request_id, http_status, delivered_at) SELECT id, 200, finished_at FROM requests"));
+        return true;
+    }).ok());
+    auto page = m_db->runBlocking<QJsonObject>([=](SqlSession &db) {
+        if (list == QLatin1String("callbacks"))
+            return CallbackStore::list(db, tenant, QString(), since, 0, 2, 0);
+        RequestLogFilter f;
+        f.tenantId = tenant;
+        f.sinceMs = since;
+        f.limit = 2;
+        return UsageStore::requestLog(db, f);
+    });
+    QVERIFY2(page.ok(), qPrintable(page.error));
+    QCOMPARE(page.value->value("total").toInt(), total);
+    QCOMPARE(page.value->value("total_exact").toBool(exact), exact);
+    QCOMPARE(page.value->value("items").toArray().size(), 2);
 }
 
 void UsageStoreTest::failedFinishInABatchAddsNothing_data()

@@ -200,7 +200,6 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
         where += QStringLiteral(" AND state = ?");
         values.append(state);
     }
-    qint64 total = 0;
     QList<ListedCallback> stored;
     auto read = [&](QSqlQuery &q) {
         while (q.next()) {
@@ -220,11 +219,7 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
             stored.append(c);
         }
     };
-    {
-        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM callbacks") + where, values);
-        if (q.next())
-            total += q.value(0).toLongLong();
-    }
+    rows::RowCount total = rows::countUpToLimit(s, QStringLiteral("FROM callbacks") + where, values);
     if (pageLimit > 0) {
         QVariantList paged = values;
         paged << pageOffset + pageLimit;
@@ -241,13 +236,10 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
         auto [rowsWhere, rowsValues] = createdAndTenant(QStringLiteral(" WHERE r.callback_state = 'sending' AND"), "r.finished_at",
                                                         "r.tenant_id", sinceMs, untilMs, tenantId);
         const bool filtered = sinceMs > 0 || untilMs > 0 || !tenantId.isEmpty();
-        {
-            QSqlQuery &q = filtered ? s.exec(QStringLiteral("SELECT COUNT(*) FROM callback_deliveries d JOIN requests r ON r.id = d.request_id")
-                                                 + rowsWhere, rowsValues)
-                                    : s.exec(QStringLiteral("SELECT COUNT(*) FROM callback_deliveries"));
-            if (q.next())
-                total += q.value(0).toLongLong();
-        }
+        total = total
+            + (filtered ? rows::countUpToLimit(s, QStringLiteral("FROM callback_deliveries d JOIN requests r ON r.id = d.request_id") + rowsWhere,
+                                               rowsValues)
+                        : rows::countUpToLimit(s, QStringLiteral("FROM callback_deliveries"), {}));
         if (pageLimit > 0) {
             // CROSS JOIN: SQLite then walks callback_deliveries backwards and stops at the page's
             // end, instead of reading every request and sorting. PostgreSQL, with its statistics
@@ -265,7 +257,9 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     });
     for (qsizetype i = pageOffset; i < stored.size() && i < pageOffset + pageLimit; ++i)
         items.append(stored.at(i).json());
-    return QJsonObject{{QStringLiteral("total"), total + first.size()}, {QStringLiteral("items"), items}};
+    return QJsonObject{{QStringLiteral("total"), total.rows + first.size()},
+                       {QStringLiteral("total_exact"), total.exact},
+                       {QStringLiteral("items"), items}};
 }
 
 } // namespace dynaseal

@@ -298,12 +298,7 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
     // query that names its condition (requests_not_ok).
     if (!f.status.isEmpty() && f.status != RequestStatus::Ok)
         where += QStringLiteral(" AND status <> 'ok'");
-    qint64 total = 0;
-    {
-        QSqlQuery &q = s.exec(QStringLiteral("SELECT COUNT(*) FROM requests") + where, values);
-        if (q.next())
-            total = q.value(0).toLongLong();
-    }
+    const rows::RowCount total = rows::countUpToLimit(s, QStringLiteral("FROM requests") + where, values);
     QVariantList paged = values;
     paged << storedPage;
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tenant_id, event_id, model, endpoint, stream, status, http_status, reserved,"
@@ -332,7 +327,9 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
                                  {QStringLiteral("finished_at"), q.value(16).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(q.value(16).toLongLong()))},
                                  {QStringLiteral("upstream_id"), q.value(17).toString()}});
     }
-    return QJsonObject{{QStringLiteral("total"), total + journaled.size()}, {QStringLiteral("items"), items}};
+    return QJsonObject{{QStringLiteral("total"), total.rows + journaled.size()},
+                       {QStringLiteral("total_exact"), total.exact},
+                       {QStringLiteral("items"), items}};
 }
 
 QJsonArray UsageStore::series(SqlSession &s, const QString &granularity, const QString &tenantId,
