@@ -18,6 +18,8 @@
 #            instruction counts per function (not in the default; not with proxy/stream/profile)
 #   syscalls strace -c of the gateway under the proxy load: system calls per billed request, by
 #            call (not in the default; counts do not have the run-to-run noise of req/s)
+#   lists    the admin lists (request log, callbacks) on the log a load leaves: the proxy load for
+#            SECS unless proxy ran, then each list page three times, timed (not in the default)
 #   --smoke  everything for about a second each with tiny N; exit 0 only if every part ran and
 #            every stream was whole
 #
@@ -58,7 +60,7 @@ smoke=0
 for arg in "$@"; do
   case "$arg" in
     --smoke) smoke=1 ;;
-    micro|proxy|stream|scale|profile|callgrind|syscalls) parts+=("$arg") ;;
+    micro|proxy|stream|scale|profile|callgrind|syscalls|lists) parts+=("$arg") ;;
     all) parts+=(micro proxy stream) ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
@@ -66,7 +68,7 @@ for arg in "$@"; do
 done
 [ ${#parts[@]} -eq 0 ] && parts=(micro proxy stream)
 want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
-if want callgrind && { want proxy || want stream || want profile || want scale || want syscalls; }; then
+if want callgrind && { want proxy || want stream || want profile || want scale || want syscalls || want lists; }; then
   echo "run.sh: callgrind runs the gateway under valgrind: run it on its own (or with micro)" >&2; exit 2
 fi
 
@@ -659,6 +661,28 @@ run_syscalls() {
                  END { printf "  %-16s %8.2f per request\n", "all", total / n }' "$out" | sort -k2 -rn | head -16
 }
 
+run_lists() {
+  say "lists: admin list pages (limit=50) on the request log a load left, three calls each"
+  want proxy || wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key" >/dev/null
+  callbacks_drained 60 >/dev/null || true
+  echo "stored: $(ok_of gpt-4o-mini) requests ok"
+  local since q r out times total
+  since=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
+  printf '%-40s %-24s %s\n' list "seconds per call" "total (exact)"
+  # Each list, then the parameters that follow its limit.
+  for q in "requests" "requests&tenant_id=$tenant_id" "requests&model=gpt-4o-mini" "requests&since=$since" \
+           "callbacks" "callbacks&tenant_id=$tenant_id" "callbacks&since=$since" "callbacks&state=delivered"; do
+    times=""
+    for r in 1 2 3; do
+      out=$(curl -sS --fail-with-body --max-time 60 -o "$state/list.json" -w '%{time_total}' \
+              "$GW/admin/v1/${q%%&*}?limit=50${q#"${q%%&*}"}" -H "Authorization: Bearer $admin_token") || { fail "lists: $q failed"; break; }
+      times="$times $out"
+    done
+    total=$(jq -r '"\(.total) (\(.total_exact))"' "$state/list.json")
+    printf '%-40s %-24s %s\n' "${q/$tenant_id/<tenant>}" "$times" "$total"
+  done
+}
+
 # ---------------------------------------------------------------------------------------------
 echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); gateway on ${BENCH_DATABASE:-sqlite}; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 install_missing
@@ -668,7 +692,7 @@ build_tools
 # once cost the key check a quarter of its rate.
 want micro && run_micro
 
-if want proxy || want stream || want scale || want profile || want callgrind || want syscalls; then
+if want proxy || want stream || want scale || want profile || want callgrind || want syscalls || want lists; then
   start_nginx
   want proxy && [ "${SKIP_PORTKEY:-0}" != 1 ] && { start_portkey || { fail "Portkey did not start (see $state/portkey.log)"; SKIP_PORTKEY=1; }; }
   want stream && start_sse_upstream
@@ -681,6 +705,7 @@ want scale && run_scale
 want profile && run_profile
 want callgrind && run_callgrind
 want syscalls && run_syscalls
+want lists && run_lists
 
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started_at )) s"
