@@ -269,14 +269,15 @@ start_gateway() {
   [ -n "$dyn_key" ] && [ "$dyn_key" != null ] || { echo "seeding the gateway failed" >&2; exit 1; }
   # KEYS=N: N dynamic keys, one per device (each its own event_id, so each its own token), minted
   # in one curl session; post.lua sends each call with the next one, so every key's first calls
-  # miss the gateway's caches.
+  # miss the gateway's caches. The event ids are spread over their range (k * 2654435761 mod 2^32)
+  # as real devices' ids are: in call order they would fill the event index page by page.
   rm -f "$keys_file"
   if [ "${KEYS:-1}" -gt 1 ]; then
     local k
     for ((k = 0; k < KEYS; k++)); do
       [ "$k" = 0 ] || echo next
       printf 'url = "%s/v1/dynamic-keys"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\n' "$GW" "$tenant_key"
-      printf 'data = "{\\"models\\":[\\"gpt-4o-mini\\",\\"bench-stream\\"],\\"max_tokens\\":9000000000000000,\\"ttl_seconds\\":3600,\\"event_id\\":\\"device-%s\\"}"\n' "$k"
+      printf 'data = "{\\"models\\":[\\"gpt-4o-mini\\",\\"bench-stream\\"],\\"max_tokens\\":9000000000000000,\\"ttl_seconds\\":3600,\\"event_id\\":\\"device-%08x\\"}"\n' "$(( (k * 2654435761) % 4294967296 ))"
     done >"$state/mint-keys.curl"
     curl -sS -K "$state/mint-keys.curl" | jq -r .token >"$keys_file"
     rm -f "$state/mint-keys.curl" # it holds the tenant key
