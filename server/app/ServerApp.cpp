@@ -166,6 +166,14 @@ bool ServerApp::start(QString *error)
     if (!m_db.open(m_settings.database, error))
         return false;
     m_db.setGroupCommitWindow(std::chrono::milliseconds(m_settings.commitWindowMs));
+    auto indexed = m_db.runBlocking<bool>([on = m_settings.requestEventIndex](SqlSession &s) {
+        UsageStore::keepEventIndex(s, on);
+        return true;
+    });
+    if (!indexed.ok()) {
+        *error = indexed.error;
+        return false;
+    }
     // Opened after the writer has applied the migrations, so it finds them done.
     if (!m_reads.open(m_settings.database, error, "database-reads"))
         return false;

@@ -52,6 +52,18 @@ std::function<bool(Settings &, const QString &, QString *)> text(QString Setting
     };
 }
 
+std::function<bool(Settings &, const QString &, QString *)> onOff(bool Settings::*field)
+{
+    return [field](Settings &s, const QString &v, QString *error) {
+        if (v != QLatin1String("on") && v != QLatin1String("off")) {
+            *error = QStringLiteral("must be on or off");
+            return false;
+        }
+        s.*field = v == QLatin1String("on");
+        return true;
+    };
+}
+
 bool applyListen(Settings &s, const QString &v, QString *error)
 {
     const int colon = v.lastIndexOf(QLatin1Char(':'));
@@ -128,6 +140,7 @@ const QList<Definition> &definitions()
         {"minute-rollup-retention-days", "DYNASEAL_MINUTE_ROLLUP_RETENTION_DAYS", "7", "days per-minute usage rollups are kept (hourly ones are kept)", integer(&Settings::minuteRollupRetentionDays, 1, 36'500)},
         {"registry-refresh-ms", "DYNASEAL_REGISTRY_REFRESH_MS", "2000", "how often to look for changes to tenants, keys, upstreams and rules made through another server on the same database (one small read; the registry is reloaded when it changed); 0 never looks", integer(&Settings::registryRefreshMs, 0, 3'600'000)},
         {"in-flight-journal-slots", "DYNASEAL_IN_FLIGHT_JOURNAL_SLOTS", "16384", "requests recorded at once in <data-dir>/in-flight.journal, so that a crash is billed without a database write before each request is forwarded; further requests (all of them with 0) write their start to the database first", integer(&Settings::inFlightJournalSlots, 0, 1 << 20)},
+        {"request-event-index", "DYNASEAL_REQUEST_EVENT_INDEX", "on", "keep the request log indexed by event_id, for GET /admin/v1/requests?event_id=…; with many devices whose event ids come in no order it costs every call a page write (about 5 KB); off drops the index at start-up (on makes it again), and that filter then reads the whole time range", onOff(&Settings::requestEventIndex)},
         {"commit-window-ms", "DYNASEAL_COMMIT_WINDOW_MS", "2", "longest a call's outcome (and a callback's state) waits for others to share its database transaction; longer saves database work below full load, and shows them in the request log and calls back that much later", integer(&Settings::commitWindowMs, 0, 1000)},
     };
     return defs;

@@ -41,6 +41,7 @@ struct Settings
     int registryRefreshMs = 2'000; // how often another server's registry changes are looked for; 0: never
     int inFlightJournalSlots = 16'384; // requests journaled at once; beyond it, or with 0, starts go to the database
     int commitWindowMs = 2; // longest a call's outcome waits for others to share its database transaction
+    bool requestEventIndex = true; // the request log's index by event_id (made or dropped at start-up)
     QByteArray proxyMasterKey; // operator's key for the proxy: any model, for testing; empty: none
     QByteArray masterKey; // 32 bytes from DYNASEAL_MASTER_KEY (hex or base64); else a file in dataDir
 

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QDirIterator>
 #include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 #include <memory>
 
@@ -72,6 +74,27 @@ QList<QPair<QString, QByteArray>> filesUnder(const QString &dir)
             out.append({f.fileName(), f.readAll()});
     }
     return out;
+}
+
+// Whether the server's SQLite file has the index `name`, read through a connection of the test's own.
+bool hasIndex(const QString &databasePath, const QString &name)
+{
+    const QString connection = QStringLiteral("admin-api-test");
+    bool found = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(databasePath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"));
+            q.addBindValue(name);
+            found = q.exec() && q.next();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return found;
 }
 
 const QByteArray kGarbageToken = "not-a-real-admin-token";
@@ -684,6 +707,42 @@ private slots:
         // The tenant key must not leak partially either (e.g. its body without the prefix).
         QVERIFY(!everything.contains(local.tenantKey.mid(4)));
         QVERIFY(!output.contains(local.tenantKey.mid(4)));
+    }
+
+    void requestEventIndexFollowsItsSetting()
+    {
+        // --request-event-index off drops the request log's index by event id at start-up, and on
+        // (the default) makes it again; the event filter answers the same either way.
+        Gateway local({QStringLiteral("--request-event-index"), QStringLiteral("off")});
+        QString why;
+        QVERIFY2(local.setUp(&why), qPrintable(why));
+        for (const char *event : {"evt-index-a", "evt-index-a", "evt-index-b"})
+            QCOMPARE(local.chat(local.mint({{QStringLiteral("event_id"), QLatin1String(event)}}), Gateway::chatBody()).status, 200);
+        QVERIFY(waitFor([&] { return local.requestLog().size() == 3; }));
+        auto eventTotals = [&] {
+            QList<qint64> totals;
+            for (const char *event : {"evt-index-a", "evt-index-b", "evt-index-none"})
+                totals.append(local.http.get(QStringLiteral("/admin/v1/requests?event_id=%1").arg(QLatin1String(event)), local.adminToken)
+                                  .json().value(QLatin1String("total")).toInteger(-1));
+            return totals;
+        };
+        const QList<qint64> expected{2, 1, 0};
+        QCOMPARE(eventTotals(), expected);
+        QVERIFY(!hasIndex(local.server.databasePath(), QStringLiteral("requests_event")));
+        QVERIFY(hasIndex(local.server.databasePath(), QStringLiteral("requests_time"))); // the probe sees indexes
+
+        for (const bool on : {true, false}) {
+            local.server.stop();
+            local.server.arguments() = on ? QStringList{} : QStringList{QStringLiteral("--request-event-index=off")};
+            QVERIFY2(local.server.start(), local.server.output().constData());
+            local.http.setOrigin(local.server.origin());
+            const HttpResult login = local.http.post(QStringLiteral("/admin/v1/login"), {{QStringLiteral("username"), QStringLiteral("admin")},
+                                                                                         {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}});
+            QCOMPARE(login.status, 200);
+            local.adminToken = login.json().value(QLatin1String("token")).toString().toLatin1();
+            QCOMPARE(hasIndex(local.server.databasePath(), QStringLiteral("requests_event")), on);
+            QCOMPARE(eventTotals(), expected);
+        }
     }
 
     void survivesRestart()

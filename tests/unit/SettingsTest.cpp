@@ -59,6 +59,8 @@ QString valueOf(const Settings &s, const QString &name)
         return QString::number(s.defaultMaxTokens);
     if (name == QLatin1String("event-loop"))
         return s.epollEventLoop ? QStringLiteral("epoll") : QStringLiteral("qt");
+    if (name == QLatin1String("request-event-index"))
+        return s.requestEventIndex ? QStringLiteral("on") : QStringLiteral("off");
     return QStringLiteral("<unknown setting %1>").arg(name);
 }
 
@@ -210,6 +212,10 @@ void SettingsTest::flagForms_data()
     QTest::newRow("event loop by default") << QStringList{} << QStringLiteral("event-loop") << QStringLiteral("epoll");
     QTest::newRow("--event-loop=qt") << QStringList{QStringLiteral("--event-loop=qt")} << QStringLiteral("event-loop") << QStringLiteral("qt");
     QTest::newRow("--event-loop epoll") << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll")} << QStringLiteral("event-loop") << QStringLiteral("epoll");
+    QTest::newRow("event index by default") << QStringList{} << QStringLiteral("request-event-index") << QStringLiteral("on");
+    QTest::newRow("--request-event-index off") << QStringList{QStringLiteral("--request-event-index"), QStringLiteral("off")}
+                                               << QStringLiteral("request-event-index") << QStringLiteral("off");
+    QTest::newRow("--request-event-index=on") << QStringList{QStringLiteral("--request-event-index=on")} << QStringLiteral("request-event-index") << QStringLiteral("on");
 }
 
 void SettingsTest::flagForms()
@@ -290,6 +296,8 @@ void SettingsTest::errors_data()
     QTest::newRow("commit window above its maximum") << QStringList{QStringLiteral("--commit-window-ms=5000")} << QStringList{} << QStringList{QStringLiteral("--commit-window-ms")};
     QTest::newRow("unknown event loop") << QStringList{QStringLiteral("--event-loop=select")} << QStringList{}
                                         << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll or qt")};
+    QTest::newRow("event index neither on nor off") << QStringList{QStringLiteral("--request-event-index=yes")} << QStringList{}
+                                                    << QStringList{QStringLiteral("--request-event-index"), QStringLiteral("on or off")};
     QTest::newRow("env not a number") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES=abc")} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES")};
     QTest::newRow("env bad listen") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_LISTEN=nowhere")} << QStringList{QStringLiteral("DYNASEAL_LISTEN")};
     QTest::newRow("bad database scheme") << QStringList{QStringLiteral("--database=mysql://x")} << QStringList{} << QStringList{QStringLiteral("--database")};

@@ -200,6 +200,12 @@ void UsageStore::loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs)
         ledger.loadKeySpent(q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong());
 }
 
+void UsageStore::keepEventIndex(SqlSession &s, bool on)
+{
+    s.execRaw(on ? QStringLiteral("CREATE INDEX IF NOT EXISTS requests_event ON requests(event_id)")
+                 : QStringLiteral("DROP INDEX IF EXISTS requests_event"));
+}
+
 bool UsageStore::purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays, int limit)
 {
     const qint64 day = 86'400'000;

@@ -41,6 +41,11 @@ public:
                                                      const QString &serverId = QString());
     // Fills the ledger with what is already billed.
     static void loadLedger(SqlSession &s, TokenLedger &ledger, qint64 nowSecs);
+    // Makes the request log's index by event_id (`on`), or drops it: with devices whose event ids
+    // come in no order, each call's entry lands on a page of its own, about 5 KB of writes a call.
+    // Without it, the request log filtered by event reads the whole time range. Making it reads
+    // the whole log once.
+    static void keepEventIndex(SqlSession &s, bool on);
 
     // Deletes what is past retention, at most `limit` rows of each table that grows with the
     // traffic (requests, delivered callbacks, key spend); true if one of them had more. One call
@@ -49,7 +54,8 @@ public:
     static bool purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays, int limit);
 
     // The stored requests that match, newest first, after the `journaled` ones that match (in
-    // flight now, newest first): {"total", "items"}, paged over both.
+    // flight now, newest first): {"total", "total_exact", "items"}, paged over both; the stored
+    // ones are counted up to rows::kCountLimit.
     static QJsonObject requestLog(SqlSession &s, const RequestLogFilter &filter, QList<RequestStart> journaled = {});
     // Buckets of `granularity` ("minute" or "hour") between since and until, summed over the
     // tenants and models that match (empty = all).
