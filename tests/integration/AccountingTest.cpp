@@ -2,10 +2,9 @@
 // token_quota are never overshot, even by concurrent requests or an upstream that over-reports;
 // reservations settle to what was really used; spend survives restarts and crashes.
 #include "tests/support/Gateway.h"
+#include "tests/support/SqliteFile.h"
 
 #include <QProcess>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QtTest>
 #include <memory>
 #include <vector>
@@ -19,22 +18,6 @@ bool isOpenAiError(const HttpResult &r, const QString &code)
     const QJsonObject error = r.json().value(QLatin1String("error")).toObject();
     return error.value(QLatin1String("message")).isString() && !error.value(QLatin1String("message")).toString().isEmpty()
         && error.value(QLatin1String("type")).isString() && error.value(QLatin1String("code")).toString() == code;
-}
-
-// Runs one statement on the server's SQLite file through a connection of the test's own.
-bool execOn(const QString &path, const QString &sql)
-{
-    const QString name = QStringLiteral("accounting-test");
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        ok = db.open() && QSqlQuery(db).exec(sql);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
 }
 
 // Restarts on the same data dir and points the gateway's client at the new port.
@@ -243,14 +226,14 @@ private slots:
         QString why;
         QVERIFY2(gw.setUp(&why), qPrintable(why));
         // For a while the database refuses request rows (a full disk, a database restarting).
-        QVERIFY(execOn(gw.server.databasePath(), QStringLiteral("CREATE TRIGGER refuse_requests BEFORE INSERT ON requests"
+        QVERIFY(execOnSqliteFile(gw.server.databasePath(), QStringLiteral("CREATE TRIGGER refuse_requests BEFORE INSERT ON requests"
                                                                  " BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")));
         HttpResult answered = gw.chat(gw.mint(), Gateway::chatBody());
         QCOMPARE(answered.status, 200); // the start was journaled: the device is served
         QVERIFY(waitFor([&] { return gw.server.output().contains("cannot record the outcome of request"); }));
         QCOMPARE(gw.receiver.deliveries().size(), 0); // no callback before its outcome is stored
 
-        QVERIFY(execOn(gw.server.databasePath(), QStringLiteral("DROP TRIGGER refuse_requests")));
+        QVERIFY(execOnSqliteFile(gw.server.databasePath(), QStringLiteral("DROP TRIGGER refuse_requests")));
         // Tried again: stored once, with the real numbers, and called back.
         QVERIFY2(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }), gw.server.output().constData());
         QCOMPARE(gw.receiver.acknowledged().at(0).value(QLatin1String("tokens")).toInteger(), qint64(14));

@@ -2,12 +2,11 @@
 // tenants and tenant keys, input validation that changes nothing, the audit log, secrets at
 // rest and persistence across a restart.
 #include "tests/support/Gateway.h"
+#include "tests/support/SqliteFile.h"
 
 #include <QDateTime>
 #include <QDirIterator>
 #include <QFile>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QtTest>
 #include <memory>
 
@@ -76,25 +75,10 @@ QList<QPair<QString, QByteArray>> filesUnder(const QString &dir)
     return out;
 }
 
-// Whether the server's SQLite file has the index `name`, read through a connection of the test's own.
+// Whether the server's SQLite file has the index `name`.
 bool hasIndex(const QString &databasePath, const QString &name)
 {
-    const QString connection = QStringLiteral("admin-api-test");
-    bool found = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
-        db.setDatabaseName(databasePath);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        if (db.open()) {
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"));
-            q.addBindValue(name);
-            found = q.exec() && q.next();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(connection);
-    return found;
+    return scalarOfSqliteFile(databasePath, QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"), {name}).isValid();
 }
 
 const QByteArray kGarbageToken = "not-a-real-admin-token";
