@@ -368,7 +368,7 @@ run_proxy() {
   local gw_cpu; gw_cpu=$(thread_cpu "$ticks_before" "$ticks_after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")
   names+=(gateway)
 
-  # Billing of the gateway run: every answered request is in the request log as ok.
+  # Billing of the gateway run: every answered request is billed ok (counted from the usage rollups).
   local served ok_after drained
   served=$(echo "${R[gateway]}" | awk '{print $6 - $4}')
   ok_after=$(ok_of gpt-4o-mini)
