@@ -19,7 +19,8 @@
 #   syscalls strace -c of the gateway under the proxy load: system calls per billed request, by
 #            call (not in the default; counts do not have the run-to-run noise of req/s)
 #   lists    the admin lists (request log, callbacks) on the log a load leaves: the proxy load for
-#            SECS unless proxy ran, then each list page three times, timed (not in the default)
+#            SECS unless proxy ran, then each list page three times, timed; a page half way down
+#            by offset and by cursor; the whole log read by cursor (not in the default)
 #   --smoke  everything for about a second each with tiny N; exit 0 only if every part ran and
 #            every stream was whole
 #
@@ -682,6 +683,35 @@ run_lists() {
     total=$(jq -r '"\(.total) (\(.total_exact))"' "$state/list.json")
     printf '%-40s %-24s %s\n' "${q/$tenant_id/<tenant>}" "$times" "$total"
   done
+  # Half way down the log, by offset and by the cursor the page before it gave.
+  local stored half cursor
+  stored=$(ok_of gpt-4o-mini)
+  half=$(( stored / 2 > 50 ? stored / 2 : 50 ))
+  cursor=$(curl -sS --max-time 60 "$GW/admin/v1/requests?limit=50&offset=$((half - 50))" -H "Authorization: Bearer $admin_token" | jq -r '.next_cursor // empty')
+  [ -n "$cursor" ] || { fail "lists: no next_cursor at offset $((half - 50))"; return; }
+  for q in "offset=$half" "cursor=$cursor"; do
+    times=""
+    for r in 1 2 3; do
+      out=$(curl -sS --fail-with-body --max-time 60 -o "$state/list.json" -w '%{time_total}' \
+              "$GW/admin/v1/requests?limit=50&$q" -H "Authorization: Bearer $admin_token") || { fail "lists: $q failed"; break; }
+      times="$times $out"
+    done
+    printf '%-40s %-24s %s\n' "requests, ${q%%=*} $half" "$times" "first $(jq -r '.items[0].id' "$state/list.json")"
+  done
+  # The whole log, as an export reads it: 1,000 a page, each after the cursor of the one before.
+  local pages=0 rows=0 n start
+  start=$(date +%s.%N)
+  cursor=""
+  while :; do
+    curl -sS --fail-with-body --max-time 60 -o "$state/list.json" "$GW/admin/v1/requests?limit=1000&cursor=$cursor" \
+      -H "Authorization: Bearer $admin_token" || { fail "lists: export page $pages failed"; break; }
+    n=$(jq '.items | length' "$state/list.json")
+    pages=$((pages + 1)); rows=$((rows + n))
+    cursor=$(jq -r '.next_cursor // empty' "$state/list.json")
+    [ -n "$cursor" ] || break
+  done
+  echo "whole log by cursor, 1,000 a page: $rows rows in $pages pages, $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+  [ "$rows" -ge "$stored" ] || fail "lists: the export read $rows rows of $stored"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -36,6 +36,17 @@ QString AdminClient::segment(const QString &id)
     return QString::fromLatin1(QUrl::toPercentEncoding(id));
 }
 
+QUrlQuery AdminClient::pageQuery(const PageRequest &page)
+{
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("limit"), QString::number(page.limit));
+    if (page.cursor.isEmpty())
+        q.addQueryItem(QStringLiteral("offset"), QString::number(page.offset));
+    else
+        q.addQueryItem(QStringLiteral("cursor"), page.cursor);
+    return q;
+}
+
 QUrl AdminClient::url(const QString &path, const QUrlQuery &query) const
 {
     QUrl u = m_base;
@@ -246,9 +257,7 @@ void AdminClient::revokeKey(const QString &tenantId, const QString &keyId, QObje
 
 void AdminClient::listRequests(const RequestQuery &f, QObject *context, AdminHandler done)
 {
-    QUrlQuery q;
-    q.addQueryItem(QStringLiteral("limit"), QString::number(f.limit));
-    q.addQueryItem(QStringLiteral("offset"), QString::number(f.offset));
+    QUrlQuery q = pageQuery(f.page);
     if (!f.tenantId.isEmpty())
         q.addQueryItem(QStringLiteral("tenant_id"), f.tenantId);
     if (!f.model.isEmpty())
@@ -278,11 +287,9 @@ void AdminClient::usage(const UsageQuery &f, QObject *context, AdminHandler done
 }
 
 void AdminClient::listCallbacks(
-    const QString &state, const QString &tenantId, int limit, int offset, QObject *context, AdminHandler done)
+    const QString &state, const QString &tenantId, const PageRequest &page, QObject *context, AdminHandler done)
 {
-    QUrlQuery q;
-    q.addQueryItem(QStringLiteral("limit"), QString::number(limit));
-    q.addQueryItem(QStringLiteral("offset"), QString::number(offset));
+    QUrlQuery q = pageQuery(page);
     if (!state.isEmpty())
         q.addQueryItem(QStringLiteral("state"), state);
     if (!tenantId.isEmpty())

@@ -32,6 +32,23 @@ struct AdminReply
     qint64 total() const { return object.value(QLatin1String("total")).toInteger(list().size()); }
     // False when a long list counted its rows only up to the server's limit: there are more.
     bool totalExact() const { return object.value(QLatin1String("total_exact")).toBool(true); }
+    // Where the next page of a list that pages by cursor starts, empty on its last page; nothing
+    // from a list that pages by offset only (or a server from before cursors).
+    std::optional<QString> nextCursor() const
+    {
+        if (!object.contains(QLatin1String("next_cursor")))
+            return std::nullopt;
+        return object.value(QLatin1String("next_cursor")).toString();
+    }
+};
+
+// A page of a paged list: `limit` rows after `cursor` (a "next_cursor" the list gave, read in
+// constant time) or, without one, after `offset` rows (which the server reads past).
+struct PageRequest
+{
+    int limit = 100;
+    int offset = 0;
+    QString cursor;
 };
 
 using AdminHandler = std::function<void(const AdminReply &)>;
@@ -44,8 +61,7 @@ struct RequestQuery
     QString status;
     QDateTime since;
     QDateTime until;
-    int limit = 100;
-    int offset = 0;
+    PageRequest page;
 };
 
 // Filters of GET /admin/v1/usage.
@@ -108,7 +124,7 @@ public:
 
     void listRequests(const RequestQuery &q, QObject *context, AdminHandler done);
     void usage(const UsageQuery &q, QObject *context, AdminHandler done);
-    void listCallbacks(const QString &state, const QString &tenantId, int limit, int offset, QObject *context, AdminHandler done);
+    void listCallbacks(const QString &state, const QString &tenantId, const PageRequest &page, QObject *context, AdminHandler done);
     void retryCallback(const QString &id, QObject *context, AdminHandler done);
     void audit(const QDateTime &since, int limit, int offset, QObject *context, AdminHandler done);
 
@@ -125,6 +141,8 @@ signals:
 
 private:
     static QString segment(const QString &id);
+    // "limit", then "cursor" or "offset" (the server takes one of them).
+    static QUrlQuery pageQuery(const PageRequest &page);
     void finish(QNetworkReply *reply, const QString &operation, QPointer<QObject> context, bool hasContext, AdminHandler done);
 
     QNetworkAccessManager m_nam;

@@ -127,13 +127,13 @@ void CallbacksPage::load()
     if (!connected())
         return;
     const QString selected = m_table->selectedId();
-    m_client->listCallbacks(m_state->currentData().toString(), m_tenant->tenantId(), m_pager->pageSize(),
-        m_pager->offset(), this, [this, selected](const AdminReply &r) {
+    m_client->listCallbacks(m_state->currentData().toString(), m_tenant->tenantId(), m_pager->page(),
+        this, [this, selected](const AdminReply &r) {
             if (!r.ok())
                 return showError(*r.error);
             m_model->setTenantNames(m_catalog->tenantNames());
             m_model->setRows(r.list());
-            m_pager->showPage(int(r.list().size()), r.total(), r.totalExact());
+            m_pager->showPage(int(r.list().size()), r.total(), r.totalExact(), r.nextCursor());
             if (!m_table->selectId(selected) && m_model->rowCount() > 0)
                 m_table->selectRow(0);
         });

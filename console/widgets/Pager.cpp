@@ -34,8 +34,12 @@ Pager::Pager(int pageSize, QWidget *parent)
     showPage(0, 0);
 }
 
-void Pager::showPage(int rows, qint64 total, bool totalExact)
+void Pager::showPage(int rows, qint64 total, bool totalExact, const std::optional<QString> &nextCursor)
 {
+    const qsizetype nextPage = m_offset / m_pageSize + 1;
+    if (m_cursors.size() <= nextPage)
+        m_cursors.resize(nextPage + 1);
+    m_cursors[nextPage] = nextCursor.value_or(QString());
     // A long list counts only so far (the server's count limit): "of 10,000+".
     const QString totalText = Display::number(double(total)) + (totalExact ? QString() : QStringLiteral("+"));
     if (rows == 0)
@@ -45,7 +49,10 @@ void Pager::showPage(int rows, qint64 total, bool totalExact)
     else
         m_label->setText(tr("%1–%2").arg(Display::number(m_offset + 1), Display::number(m_offset + rows)));
     m_previous->setEnabled(m_offset > 0);
-    m_next->setEnabled(total >= 0 && totalExact ? m_offset + rows < total : rows >= m_pageSize);
+    if (nextCursor)
+        m_next->setEnabled(!nextCursor->isEmpty());
+    else
+        m_next->setEnabled(total >= 0 && totalExact ? m_offset + rows < total : rows >= m_pageSize);
 }
 
 } // namespace dynaseal::console

@@ -496,7 +496,7 @@ void PlaygroundPage::pollCallback(int run)
     if (run != m_run || m_eventId.isEmpty())
         return;
     m_poll.stop();
-    m_client->listCallbacks({}, m_tenantId, 20, 0, this, [this, run](const AdminReply &r) {
+    m_client->listCallbacks({}, m_tenantId, PageRequest{20, 0, {}}, this, [this, run](const AdminReply &r) {
         if (run != m_run)
             return;
         QJsonObject mine;

@@ -144,15 +144,14 @@ void RequestsPage::load()
         q.since = m_since->dateTime();
     if (m_useUntil->isChecked())
         q.until = m_until->dateTime();
-    q.limit = m_pager->pageSize();
-    q.offset = m_pager->offset();
+    q.page = m_pager->page();
     const QString selected = m_table->selectedId();
     m_client->listRequests(q, this, [this, selected](const AdminReply &r) {
         if (!r.ok())
             return showError(*r.error);
         m_model->setTenantNames(m_catalog->tenantNames());
         m_model->setRows(r.list());
-        m_pager->showPage(int(r.list().size()), r.total(), r.totalExact());
+        m_pager->showPage(int(r.list().size()), r.total(), r.totalExact(), r.nextCursor());
         if (!m_table->selectId(selected) && m_model->rowCount() > 0)
             m_table->selectRow(0);
     });

@@ -93,6 +93,22 @@ std::variant<ListQuery, ApiError> listQuery(const HttpExchange &ex, qint64 defau
     return q;
 }
 
+// The "cursor" of a list that pages by one: none (the first page) if absent or empty, else a
+// "next_cursor" the list gave, instead of an "offset".
+std::variant<rows::ListCursor, ApiError> cursorParam(const HttpExchange &ex, QLatin1StringView sections, QLatin1StringView timeSections)
+{
+    const QString text = ex.query.queryItemValue(QStringLiteral("cursor"), QUrl::FullyDecoded);
+    if (text.isEmpty())
+        return rows::ListCursor();
+    if (ex.query.hasQueryItem(QStringLiteral("offset")))
+        return ApiError::badRequest(QStringLiteral("\"cursor\" and \"offset\" cannot be used together: the cursor says where the page starts"),
+                                    QStringLiteral("invalid_value"));
+    const std::optional<rows::ListCursor> cursor = rows::ListCursor::parse(text, sections, timeSections);
+    if (!cursor)
+        return ApiError::badRequest(QStringLiteral("\"cursor\" must be a \"next_cursor\" this list returned"), QStringLiteral("invalid_value"));
+    return *cursor;
+}
+
 AdminResult notFound(const QString &what, const QString &id)
 {
     return AdminResult::fail(ApiError::notFound(QStringLiteral("no %1 with id \"%2\"").arg(what, id.left(64))));
@@ -495,8 +511,12 @@ void AdminController::registerRoutes(Router &router)
         auto q = listQuery(*ex, 0);
         if (auto *e = std::get_if<ApiError>(&q))
             return void(refuse(ex, *e));
+        const auto cursor = cursorParam(*ex, QLatin1StringView("js"), QLatin1StringView("js"));
+        if (auto *e = std::get_if<ApiError>(&cursor))
+            return void(refuse(ex, *e));
         RequestLogFilter f;
         const ListQuery lq = std::get<ListQuery>(q);
+        f.cursor = std::get<rows::ListCursor>(cursor);
         f.limit = lq.limit;
         f.offset = lq.offset;
         f.sinceMs = lq.sinceMs;
@@ -532,14 +552,21 @@ void AdminController::registerRoutes(Router &router)
         if (auto *e = std::get_if<ApiError>(&q))
             return void(refuse(ex, *e));
         const ListQuery lq = std::get<ListQuery>(q);
-        const QString state = ex->query.queryItemValue(QStringLiteral("state"));
-        if (!state.isEmpty() && !QStringList{QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}.contains(state))
+        CallbackListFilter f;
+        f.state = ex->query.queryItemValue(QStringLiteral("state"));
+        if (!f.state.isEmpty() && !QStringList{QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}.contains(f.state))
             return void(refuse(ex, ApiError::badRequest(QStringLiteral("\"state\" must be pending, delivered or abandoned"), QStringLiteral("invalid_value"))));
-        const QString tenant = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
+        const auto cursor = cursorParam(*ex, QLatin1StringView("fs"), QLatin1StringView("f"));
+        if (auto *e = std::get_if<ApiError>(&cursor))
+            return void(refuse(ex, *e));
+        f.cursor = std::get<rows::ListCursor>(cursor);
+        f.tenantId = ex->query.queryItemValue(QStringLiteral("tenant_id"), QUrl::FullyDecoded);
+        f.sinceMs = lq.sinceMs;
+        f.untilMs = lq.untilMs;
+        f.limit = lq.limit;
+        f.offset = lq.offset;
         const InFlightJournal &journal = m_ctx.journal;
-        runRead(ex, [lq, state, tenant, &journal](SqlSession &s, const QString &) {
-            return AdminResult::ok(CallbackStore::list(s, tenant, state, lq.sinceMs, lq.untilMs, lq.limit, lq.offset, journal.current()));
-        });
+        runRead(ex, [f, &journal](SqlSession &s, const QString &) { return AdminResult::ok(CallbackStore::list(s, f, journal.current())); });
     });
     router.add("POST", QStringLiteral("/admin/v1/callbacks/{id}/retry"), [this, now](const HttpExchangePtr &ex, const PathParams &p) {
         run(ex, [id = p.value(QStringLiteral("id")), t = now()](SqlSession &s, const QString &actor) {

@@ -1,5 +1,6 @@
 // The pager under a list: what it says of the page and the list's total, and when it offers the
-// next page, for a total counted whole, one counted only so far ("total_exact": false), and none.
+// next page, for a total counted whole, one counted only so far ("total_exact": false), and none;
+// and which page it asks for, by cursor or by offset.
 #include "console/widgets/Pager.h"
 
 #include <QLabel>
@@ -55,6 +56,58 @@ private slots:
         pager.showPage(rows, total, exact);
         QCOMPARE(pager.findChild<QLabel *>()->text(), label);
         QCOMPARE(nextButton->isEnabled(), next);
+    }
+
+    void pagesByTheCursorsTheListGave_data()
+    {
+        // A walk of "next" (n) and "previous" (p) clicks over a list that pages by cursor: page k
+        // gives "c<k+1>" for the next one, except its last page (4, with 7 rows). After each
+        // click, the page asked for: its offset and its cursor.
+        QTest::addColumn<QString>("clicks");
+        QTest::addColumn<int>("offset");
+        QTest::addColumn<QString>("cursor");
+        QTest::addColumn<bool>("next");
+        QTest::newRow("the first page") << "" << 0 << "" << true;
+        QTest::newRow("the second") << "n" << 50 << "c1" << true;
+        QTest::newRow("the third") << "nn" << 100 << "c2" << true;
+        QTest::newRow("back to the second") << "nnp" << 50 << "c1" << true;
+        QTest::newRow("back to the first") << "nnpp" << 0 << "" << true;
+        QTest::newRow("forth again") << "nnppn" << 50 << "c1" << true;
+        QTest::newRow("the last page") << "nnn" << 150 << "c3" << false;
+    }
+
+    void pagesByTheCursorsTheListGave()
+    {
+        QFETCH(QString, clicks);
+        QFETCH(int, offset);
+        QFETCH(QString, cursor);
+        QFETCH(bool, next);
+        Pager pager(50);
+        auto *nextButton = pager.findChild<QPushButton *>(QStringLiteral("nextPage"));
+        auto *previousButton = pager.findChild<QPushButton *>(QStringLiteral("previousPage"));
+        QVERIFY(nextButton && previousButton);
+        // What the server answers for the page the pager asks for.
+        auto answer = [&pager] {
+            const int page = pager.page().offset / 50;
+            QCOMPARE(pager.page().cursor, page ? QStringLiteral("c%1").arg(page) : QString());
+            if (page == 3)
+                pager.showPage(7, 10000, false, QString());
+            else
+                pager.showPage(50, 10000, false, QStringLiteral("c%1").arg(page + 1));
+        };
+        answer();
+        for (QChar c : clicks) {
+            (c == QLatin1Char('n') ? nextButton : previousButton)->click();
+            answer();
+        }
+        QCOMPARE(pager.page().offset, offset);
+        QCOMPARE(pager.page().cursor, cursor);
+        QCOMPARE(pager.page().limit, 50);
+        QCOMPARE(nextButton->isEnabled(), next);
+        // Filters changed: from the first page again, by offset.
+        pager.reset();
+        QCOMPARE(pager.page().offset, 0);
+        QVERIFY(pager.page().cursor.isEmpty());
     }
 };
 

@@ -513,6 +513,45 @@ private slots:
         QCOMPARE(listBody(QStringLiteral("/admin/v1/tenants")), before);
     }
 
+    void listBadQuery_data()
+    {
+        // Bad paging parameters of the lists get 400 invalid_value naming the parameter.
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<QString>("param");
+        auto cursor = [](const char *text) { return QString::fromLatin1(QByteArray(text).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)); };
+        for (const char *list : {"requests", "callbacks"}) {
+            const QString path = QStringLiteral("/admin/v1/%1?").arg(QLatin1String(list));
+            QTest::addRow("%s: limit 0", list) << path + QStringLiteral("limit=0") << QStringLiteral("limit");
+            QTest::addRow("%s: limit 1001", list) << path + QStringLiteral("limit=1001") << QStringLiteral("limit");
+            QTest::addRow("%s: limit not a number", list) << path + QStringLiteral("limit=ten") << QStringLiteral("limit");
+            QTest::addRow("%s: negative offset", list) << path + QStringLiteral("offset=-1") << QStringLiteral("offset");
+            QTest::addRow("%s: since not a time", list) << path + QStringLiteral("since=yesterday") << QStringLiteral("since");
+            QTest::addRow("%s: cursor not base64url", list) << path + QStringLiteral("cursor=a*b") << QStringLiteral("cursor");
+            QTest::addRow("%s: cursor of two parts", list) << path + QStringLiteral("cursor=") + cursor("s\nreq_1") << QStringLiteral("cursor");
+            QTest::addRow("%s: cursor of another section", list) << path + QStringLiteral("cursor=") + cursor("x\n1\nreq_1") << QStringLiteral("cursor");
+            QTest::addRow("%s: cursor without an id", list) << path + QStringLiteral("cursor=") + cursor("s\n1\n") << QStringLiteral("cursor");
+            QTest::addRow("%s: cursor and offset", list) << path + QStringLiteral("offset=0&cursor=") + cursor("s\n1\nreq_1") << QStringLiteral("cursor");
+        }
+        const QString requests = QStringLiteral("/admin/v1/requests?cursor=");
+        QTest::newRow("requests: a time that is not a number") << requests + cursor("s\nreq_1\nreq_1") << QStringLiteral("cursor");
+        QTest::newRow("requests: a negative time") << requests + cursor("j\n-5\nreq_1") << QStringLiteral("cursor");
+        QTest::newRow("requests: the callbacks' section") << requests + cursor("f\n1\ndlv_1") << QStringLiteral("cursor");
+        QTest::newRow("callbacks: the request log's section") << QStringLiteral("/admin/v1/callbacks?cursor=") + cursor("j\n1\nreq_1") << QStringLiteral("cursor");
+        QTest::newRow("callbacks: a first attempt's time not a number") << QStringLiteral("/admin/v1/callbacks?cursor=") + cursor("f\nreq_1\ndlv_1")
+                                                                      << QStringLiteral("cursor");
+    }
+
+    void listBadQuery()
+    {
+        QFETCH(QString, query);
+        QFETCH(QString, param);
+        const HttpResult r = admin("GET", query);
+        const QString problem = errorProblem(r, 400);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(r.errorCode(), QStringLiteral("invalid_value"));
+        QVERIFY2(r.errorMessage().contains(QLatin1Char('"') + param + QLatin1Char('"')), qPrintable(r.errorMessage()));
+    }
+
     void tenantKeys()
     {
         const QString keysPath = QStringLiteral("/admin/v1/tenants/%1/keys").arg(gw->tenantId);

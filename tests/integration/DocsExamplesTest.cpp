@@ -1,6 +1,7 @@
 // Runs the examples the docs quote against the real server: keys minted by the Python and Node
-// examples must be accepted for a real chat call, and the callback-verification examples must
-// accept a real delivered callback and refuse a tampered, wrongly keyed or stale one.
+// examples must be accepted for a real chat call, the callback-verification examples must
+// accept a real delivered callback and refuse a tampered, wrongly keyed or stale one, and the
+// request log's export must give every row once, in order.
 #include "shared/Crypto.h"
 #include "tests/support/Gateway.h"
 
@@ -235,6 +236,40 @@ private slots:
 
         const ScriptRun verified = runScript(program, QStringList{example(script), QString::fromLatin1(secret), QString::fromLatin1(header), file.fileName()} + extra);
         QVERIFY2(verified.finished && verified.exitCode == expectedExit, qPrintable(verified.describe()));
+    }
+
+    void exportExampleReadsTheWholeLog_data()
+    {
+        // The log holds the 3 calls of initTestCase and those of mintedKeyIsAccepted.
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<int>("pageSize");
+        QTest::newRow("a row a page") << QString() << 1;
+        QTest::newRow("two a page") << QString() << 2;
+        QTest::newRow("one page") << QString() << 1000;
+        QTest::newRow("filtered") << QStringLiteral("status=ok&tenant_id=") + m_gw.tenantId << 2;
+        QTest::newRow("nothing matches") << QStringLiteral("status=error") << 2;
+    }
+
+    void exportExampleReadsTheWholeLog()
+    {
+        QFETCH(QString, query);
+        QFETCH(int, pageSize);
+        const HttpResult whole = m_gw.http.get(QStringLiteral("/admin/v1/requests?limit=1000&") + query, m_gw.adminToken);
+        QCOMPARE(whole.status, 200);
+        QStringList expected;
+        for (const QJsonValue &item : whole.json().value(QLatin1String("items")).toArray())
+            expected.append(item.toObject().value(QLatin1String("id")).toString());
+        QCOMPARE(expected.isEmpty(), query.startsWith(QLatin1String("status=error")));
+
+        const ScriptRun exported = runScript(m_python, {example(QStringLiteral("export_requests.py")), m_gw.server.origin(),
+                                                        QString::fromLatin1(m_gw.adminToken), query, QString::number(pageSize)});
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.describe()));
+        QStringList ids;
+        for (const QByteArray &line : exported.out.split('\n')) {
+            if (!line.isEmpty())
+                ids.append(QJsonDocument::fromJson(line).object().value(QLatin1String("id")).toString());
+        }
+        QCOMPARE(ids, expected);
     }
 };
 

@@ -437,6 +437,47 @@ private slots:
             QCOMPARE(r.json().value(QLatin1String("total_exact")).toBool(false), true);
     }
 
+    void adminListsPageByCursor_data()
+    {
+        // The lists of adminListsReturnRows, a row a page by "next_cursor" and whole: the same
+        // items in the same order, on PostgreSQL's collation and planner.
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<int>("rows");
+        QTest::newRow("requests") << "/admin/v1/requests?" << 3;
+        QTest::newRow("requests of the tenant") << "/admin/v1/requests?tenant_id={tenant}&" << 3;
+        QTest::newRow("requests ok") << "/admin/v1/requests?status=ok&" << 2;
+        QTest::newRow("callbacks") << "/admin/v1/callbacks?" << 3;
+        QTest::newRow("callbacks of the tenant") << "/admin/v1/callbacks?tenant_id={tenant}&" << 3;
+    }
+
+    void adminListsPageByCursor()
+    {
+        QFETCH(QString, path);
+        QFETCH(int, rows);
+        Gateway *gw = listsGateway();
+        QVERIFY(gw);
+        path.replace(QLatin1String("{tenant}"), gw->tenantId);
+        auto ids = [](const QJsonObject &page) {
+            QStringList out;
+            for (const QJsonValue &item : page.value(QLatin1String("items")).toArray())
+                out.append(item.toObject().value(QLatin1String("id")).toString());
+            return out;
+        };
+        QStringList whole;
+        QVERIFY(waitFor([&] { return (whole = ids(gw->http.get(path + QStringLiteral("limit=1000"), gw->adminToken).json())).size() == rows; }));
+        QStringList paged;
+        QString cursor;
+        for (int pages = 0; pages <= rows; ++pages) {
+            const HttpResult r = gw->http.get(path + QStringLiteral("limit=1&cursor=") + cursor, gw->adminToken);
+            QCOMPARE(r.status, 200);
+            paged += ids(r.json());
+            if (r.json().value(QLatin1String("next_cursor")).isNull())
+                break;
+            cursor = r.json().value(QLatin1String("next_cursor")).toString();
+        }
+        QCOMPARE(paged, whole);
+    }
+
 private:
     // The server behind adminListsReturnRows, seeded once; null (with a failure) if it cannot be.
     Gateway *listsGateway()

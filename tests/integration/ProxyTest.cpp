@@ -558,6 +558,20 @@ private slots:
                 seen.append(item.toObject().value(QLatin1String("id")).toString());
             }
         }
+        // ... and by cursor: the same rows in the same order, the last page without a cursor.
+        QStringList byCursor;
+        QString cursor;
+        for (int pages = 0; pages < 6; ++pages) {
+            const QJsonObject page = requestLog(gw, QStringLiteral("tenant_id=%1&limit=1&cursor=%2").arg(gw.tenantId, cursor)).json();
+            QCOMPARE(page.value(QLatin1String("total")).toInteger(), 4);
+            for (const QJsonValue &item : page.value(QLatin1String("items")).toArray())
+                byCursor.append(item.toObject().value(QLatin1String("id")).toString());
+            cursor = page.value(QLatin1String("next_cursor")).toString();
+            if (page.value(QLatin1String("next_cursor")).isNull())
+                break;
+            QVERIFY(!cursor.isEmpty());
+        }
+        QCOMPARE(byCursor, seen);
         QStringList expected;
         for (int i = 0; i < 4; ++i)
             expected.append(QString::fromLatin1(calls.at(i).header("X-Request-Id")));

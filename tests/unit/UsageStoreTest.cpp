@@ -147,6 +147,47 @@ QString requestIdsOf(const QJsonObject &list)
         ids.append(item.toObject().value(QLatin1String("request_id")).toString());
     return ids.join(QLatin1Char(' '));
 }
+// The ids of every item of a list read page by page through its "next_cursor", from the first
+// page; fails the test if a page other than the last is not full, or the last names a cursor.
+template <typename ReadPage>
+QStringList idsByCursor(ReadPage readPage, int limit)
+{
+    QStringList ids;
+    rows::ListCursor cursor;
+    for (int pages = 0; pages < 100; ++pages) {
+        const std::optional<QJsonObject> page = readPage(cursor);
+        if (!page)
+            return {QStringLiteral("(the page failed)")};
+        const QJsonArray items = page->value("items").toArray();
+        for (const QJsonValue &item : items)
+            ids.append(item.toObject().value("id").toString());
+        const QJsonValue next = page->value("next_cursor");
+        if (next.isNull())
+            return ids;
+        if (items.size() != limit)
+            return {QStringLiteral("(a page of %1 with a next_cursor)").arg(items.size())};
+        const std::optional<rows::ListCursor> parsed = rows::ListCursor::parse(next.toString(), QLatin1StringView("jfs"), QLatin1StringView());
+        if (!parsed)
+            return {QStringLiteral("(a next_cursor that does not parse)")};
+        cursor = *parsed;
+    }
+    return {QStringLiteral("(no last page)")};
+}
+
+CallbackListFilter callbackFilter(const QString &tenant, const QString &state, qint64 since = 0, qint64 until = 0, int limit = 100,
+                                  int offset = 0, const rows::ListCursor &cursor = {})
+{
+    CallbackListFilter f;
+    f.tenantId = tenant;
+    f.state = state;
+    f.sinceMs = since;
+    f.untilMs = until;
+    f.limit = limit;
+    f.offset = offset;
+    f.cursor = cursor;
+    return f;
+}
+
 } // namespace
 
 class UsageStoreTest : public QObject
@@ -183,6 +224,10 @@ private slots:
     void requestLogFiltersAndPages();
     void listsCountTheirRowsUpToTheLimit_data();
     void listsCountTheirRowsUpToTheLimit();
+    void requestLogPagesByCursor_data();
+    void requestLogPagesByCursor();
+    void callbackListPagesByCursor_data();
+    void callbackListPagesByCursor();
     void failedFinishInABatchAddsNothing_data();
     void failedFinishInABatchAddsNothing();
     void rollupsOfManyFinishesEqualTheSums_data();
@@ -405,7 +450,7 @@ void UsageStoreTest::callbackInTheRowThroughItsFirstAttempt()
     // Listed once, wherever it is, with the state filter agreeing.
     for (const QString &filter : {QString(), QStringLiteral("pending"), QStringLiteral("delivered"), QStringLiteral("abandoned")}) {
         // The request is still in the journal (its slot is freed once the first attempt is recorded).
-        auto list = m_db->runBlocking<QJsonObject>([filter, s](SqlSession &db) { return CallbackStore::list(db, QString(), filter, 0, 0, 100, 0, {s}); });
+        auto list = m_db->runBlocking<QJsonObject>([filter, s](SqlSession &db) { return CallbackStore::list(db, callbackFilter(QString(), filter), {s}); });
         QVERIFY2(list.ok(), qPrintable(list.error));
         const bool match = filter.isEmpty() || filter == state;
         QCOMPARE(list.value->value("total").toInt(), match ? 1 : 0);
@@ -440,7 +485,7 @@ void UsageStoreTest::callbackInTheRowThroughItsFirstAttempt()
     // attempt was never recorded; it is then listed once, from the table, without the journal.
     auto again = m_db->runBlocking<int>([id](SqlSession &db) { return CallbackStore::queueUnsentInRows(db, {id}, kNow + 9000); });
     QCOMPARE(*again.value, then == QLatin1String("nothing") ? 1 : 0);
-    auto listed = m_db->runBlocking<QJsonObject>([](SqlSession &db) { return CallbackStore::list(db, QString(), QString(), 0, 0, 100, 0); });
+    auto listed = m_db->runBlocking<QJsonObject>([](SqlSession &db) { return CallbackStore::list(db, {}); });
     QCOMPARE(listed.value->value("total").toInt(), 1);
     QCOMPARE(listed.value->value("items").toArray().at(0).toObject().value("state").toString(), state);
 }
@@ -483,7 +528,7 @@ void UsageStoreTest::callbackListPagesOverFirstAttemptsAndStored()
         if (i == 2)
             QVERIFY(m_db->runBlocking<bool>([id = s.id](SqlSession &db) { CallbackStore::markDeliveredInRows(db, {{id, 204, kNow + 9000}}); return true; }).ok());
     }
-    auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, tenant, state, 0, 0, limit, offset, journal); });
+    auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, callbackFilter(tenant, state, 0, 0, limit, offset), journal); });
     QVERIFY2(list.ok(), qPrintable(list.error));
     QCOMPARE(list.value->value("total").toInt(), total);
     QCOMPARE(requestIdsOf(*list.value), ids);
@@ -543,7 +588,7 @@ void UsageStoreTest::callbackListMergesTheTableAndTheRows()
                         return true;
                     }).ok());
     }
-    auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, tenant, state, since, until, limit, offset); });
+    auto list = m_db->runBlocking<QJsonObject>([=](SqlSession &db) { return CallbackStore::list(db, callbackFilter(tenant, state, since, until, limit, offset)); });
     QVERIFY2(list.ok(), qPrintable(list.error));
     QCOMPARE(list.value->value("total").toInt(), total);
     QCOMPARE(requestIdsOf(*list.value), ids);
@@ -908,7 +953,7 @@ void UsageStoreTest::listsCountTheirRowsUpToTheLimit()
     }).ok());
     auto page = m_db->runBlocking<QJsonObject>([=](SqlSession &db) {
         if (list == QLatin1String("callbacks"))
-            return CallbackStore::list(db, tenant, QString(), since, 0, 2, 0);
+            return CallbackStore::list(db, callbackFilter(tenant, QString(), since, 0, 2));
         RequestLogFilter f;
         f.tenantId = tenant;
         f.sinceMs = since;
@@ -919,6 +964,132 @@ void UsageStoreTest::listsCountTheirRowsUpToTheLimit()
     QCOMPARE(page.value->value("total").toInt(), total);
     QCOMPARE(page.value->value("total_exact").toBool(exact), exact);
     QCOMPARE(page.value->value("items").toArray().size(), 2);
+}
+
+void UsageStoreTest::requestLogPagesByCursor_data()
+{
+    // In flight (journaled): j1 at +10, j2 and j3 both at +30. Stored: s1 at +20, s2, s3 and s4
+    // all at +40, s5 at +5, s6 and s7 at +60, s8 at +70, s9 at +80 (its start stored, still in
+    // flight); every third a tn_2 request. Read by cursor, the pages hold the same rows, in the
+    // same order, as one page by offset: ties in time are broken by id, on both sides of the seam
+    // between the journaled and the stored rows.
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("tenant");
+    QTest::addColumn<int>("rows");
+    for (int limit : {1, 2, 3, 4, 5, 12, 50})
+        QTest::addRow("all, %d a page", limit) << limit << QString() << QString() << 12;
+    QTest::newRow("a tenant") << 2 << QString() << QStringLiteral("tn_2") << 4;
+    QTest::newRow("ok") << 3 << QStringLiteral("ok") << QString() << 8;
+    QTest::newRow("in flight") << 1 << QStringLiteral("in_flight") << QString() << 4;
+    QTest::newRow("nothing") << 2 << QStringLiteral("error") << QString() << 0;
+}
+
+void UsageStoreTest::requestLogPagesByCursor()
+{
+    QFETCH(int, limit);
+    QFETCH(QString, status);
+    QFETCH(QString, tenant);
+    QFETCH(int, rows);
+    int n = 0;
+    auto made = [&n](const char *id, qint64 at) {
+        RequestStart r = start(QString::fromLatin1(id), kNow + at);
+        if (++n % 3 == 0)
+            r.tenantId = QStringLiteral("tn_2");
+        return r;
+    };
+    QList<RequestStart> journaled;
+    for (const auto &[id, at] : {std::pair{"j1", 10}, std::pair{"j2", 30}, std::pair{"j3", 30}})
+        journaled.append(made(id, at));
+    for (const auto &[id, at] : {std::pair{"s1", 20}, std::pair{"s2", 40}, std::pair{"s3", 40}, std::pair{"s4", 40}, std::pair{"s5", 5},
+                                 std::pair{"s6", 60}, std::pair{"s7", 60}, std::pair{"s8", 70}}) {
+        const RequestOutcome o = outcome(made(id, at), 1, 2, RequestStatus::Ok, false, true);
+        QVERIFY(m_db->runBlocking<bool>([o](SqlSession &db) { UsageStore::finish(db, o); return true; }).ok());
+    }
+    const RequestStart s9 = made("s9", 80);
+    QVERIFY(m_db->runBlocking<bool>([s9](SqlSession &db) { UsageStore::begin(db, s9); return true; }).ok());
+    RequestLogFilter f;
+    f.status = status;
+    f.tenantId = tenant;
+    auto read = [&](RequestLogFilter filter) -> std::optional<QJsonObject> {
+        auto page = m_db->runBlocking<QJsonObject>([filter, journaled](SqlSession &db) { return UsageStore::requestLog(db, filter, journaled); });
+        return page.ok() ? page.value : std::nullopt;
+    };
+    f.limit = 1000;
+    const std::optional<QJsonObject> whole = read(f);
+    QVERIFY(whole);
+    QStringList expected;
+    for (const QJsonValue &item : whole->value("items").toArray())
+        expected.append(item.toObject().value("id").toString());
+    QCOMPARE(expected.size(), rows);
+    QVERIFY(whole->value("next_cursor").isNull());
+    f.limit = limit;
+    const QStringList paged = idsByCursor([&](const rows::ListCursor &cursor) {
+        RequestLogFilter next = f;
+        next.cursor = cursor;
+        return read(next);
+    }, limit);
+    QCOMPARE(paged, expected);
+}
+
+void UsageStoreTest::callbackListPagesByCursor_data()
+{
+    // r1 … r9, a second apart: r3, r6 and r9 on their first attempt (journaled, pending in their
+    // rows); r1, r4 and r7 in the table (pending, r4's then delivered); r2, r5 and r8 delivered at
+    // their first attempt, in their rows. r6 … r9 are tn_2's. Read by cursor, the pages hold the
+    // same callbacks, in the same order, as one page by offset, across the seams between the
+    // first attempts, the table and the rows.
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QString>("state");
+    QTest::addColumn<QString>("tenant");
+    QTest::addColumn<int>("rows");
+    for (int limit : {1, 2, 3, 4, 9, 50})
+        QTest::addRow("all, %d a page", limit) << limit << QString() << QString() << 9;
+    QTest::newRow("pending") << 2 << QStringLiteral("pending") << QString() << 5;
+    QTest::newRow("delivered") << 2 << QStringLiteral("delivered") << QString() << 4;
+    QTest::newRow("a tenant") << 3 << QString() << QStringLiteral("tn_2") << 4;
+    QTest::newRow("nothing") << 1 << QStringLiteral("abandoned") << QString() << 0;
+}
+
+void UsageStoreTest::callbackListPagesByCursor()
+{
+    QFETCH(int, limit);
+    QFETCH(QString, state);
+    QFETCH(QString, tenant);
+    QFETCH(int, rows);
+    QList<RequestStart> journal;
+    for (int i = 1; i <= 9; ++i) {
+        RequestStart s = start(QStringLiteral("r%1").arg(i), kNow + i * 1000);
+        if (i >= 6)
+            s.tenantId = QStringLiteral("tn_2");
+        const bool inRow = i % 3 != 1;
+        const std::optional<RequestOutcome> o = finishWithCallback(*m_db, s, inRow, i);
+        QVERIFY(o);
+        if (i % 3 == 0)
+            journal.append(s);
+        const QString id = s.id, callbackId = o->callback->id;
+        QVERIFY(m_db->runBlocking<bool>([=](SqlSession &db) {
+                        if (i % 3 == 2)
+                            CallbackStore::markDeliveredInRows(db, {{id, 200, kNow + 20'000}});
+                        else if (i == 4)
+                            CallbackStore::markDelivered(db, callbackId, 200, kNow + 20'000);
+                        return true;
+                    }).ok());
+    }
+    auto read = [&](const CallbackListFilter &filter) -> std::optional<QJsonObject> {
+        auto page = m_db->runBlocking<QJsonObject>([filter, journal](SqlSession &db) { return CallbackStore::list(db, filter, journal); });
+        return page.ok() ? page.value : std::nullopt;
+    };
+    const std::optional<QJsonObject> whole = read(callbackFilter(tenant, state, 0, 0, 1000));
+    QVERIFY(whole);
+    QStringList expected;
+    for (const QJsonValue &item : whole->value("items").toArray())
+        expected.append(item.toObject().value("id").toString());
+    QCOMPARE(expected.size(), rows);
+    QVERIFY(whole->value("next_cursor").isNull());
+    const QStringList paged = idsByCursor([&](const rows::ListCursor &cursor) { return read(callbackFilter(tenant, state, 0, 0, limit, 0, cursor)); },
+                                          limit);
+    QCOMPARE(paged, expected);
 }
 
 void UsageStoreTest::failedFinishInABatchAddsNothing_data()
@@ -1148,6 +1319,24 @@ void UsageStoreTest::hotQueriesUseTheirIndexes_data()
         << "DELETE FROM usage_minute WHERE bucket < 5 AND bucket <= COALESCE((SELECT bucket FROM usage_minute"
            " WHERE bucket < 5 ORDER BY bucket LIMIT 1 OFFSET 1999), 5)"
         << "SEARCH usage_minute USING INDEX sqlite_autoindex_usage_minute_1 (bucket<?)";
+    // A page after a cursor starts in the index, at the cursor's row (the range's upper bound).
+    QTest::newRow("request log after a cursor")
+        << "SELECT id FROM requests WHERE started_at >= 0 AND started_at <= 5 AND (started_at < 5 OR id > 'r')"
+           " ORDER BY started_at DESC, id LIMIT 101"
+        << "requests_time (started_at>? AND started_at<?)";
+    QTest::newRow("request log of a tenant after a cursor")
+        << "SELECT id FROM requests WHERE started_at >= 0 AND tenant_id = 't' AND started_at <= 5 AND (started_at < 5 OR id > 'r')"
+           " ORDER BY started_at DESC, id LIMIT 101"
+        << "requests_tenant_time (tenant_id=? AND started_at>? AND started_at<?)";
+    QTest::newRow("callbacks in the table after a cursor")
+        << "SELECT id FROM callbacks WHERE created_at >= 0 AND request_id <= 'r' AND (request_id < 'r' OR id > 'c')"
+           " ORDER BY request_id DESC, id LIMIT 101"
+        << "callbacks_request (request_id<?)";
+    QTest::newRow("callbacks delivered at the first attempt after a cursor")
+        << "SELECT r.callback_id FROM callback_deliveries d CROSS JOIN requests r WHERE r.callback_state = 'sending'"
+           " AND r.finished_at >= 0 AND d.request_id <= 'r' AND (d.request_id < 'r' OR r.callback_id > 'c') AND r.id = d.request_id"
+           " ORDER BY d.request_id DESC LIMIT 101"
+        << "SEARCH d USING PRIMARY KEY (request_id<?)";
     QTest::newRow("due callbacks") << "SELECT id FROM callbacks WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id LIMIT 64" << "callbacks_due";
     QTest::newRow("callback on its first attempt, in its request's row")
         << "SELECT callback_id FROM requests r WHERE id = 'r' AND callback_state = 'sending'"

@@ -178,27 +178,41 @@ std::pair<QString, QVariantList> createdAndTenant(QString head, const char *crea
 
 } // namespace
 
-QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
-                                int limit, int offset, const QList<RequestStart> &journaled)
+QJsonObject CallbackStore::list(SqlSession &s, const CallbackListFilter &f, const QList<RequestStart> &journaled)
 {
     // First the callbacks on their first attempt (found through the journal), then the stored
     // ones: the table's, and those delivered at the first attempt, still in their request's row.
-    const QList<ListedCallback> first = state.isEmpty() || state == QLatin1String("pending")
-        ? firstAttempts(s, journaled, tenantId, sinceMs, untilMs) : QList<ListedCallback>();
+    const QList<ListedCallback> first = f.state.isEmpty() || f.state == QLatin1String("pending")
+        ? firstAttempts(s, journaled, f.tenantId, f.sinceMs, f.untilMs) : QList<ListedCallback>();
+    // A cursor in the stored ones skips the first attempts; one among them, those up to it.
+    qsizetype from = f.offset;
+    if (f.cursor.section == 's')
+        from = first.size();
+    else if (f.cursor.section == 'f')
+        from = std::find_if(first.cbegin(), first.cend(), [&](const ListedCallback &c) { return f.cursor.listsAfter(c.createdAt.toLongLong(), c.id); })
+            - first.cbegin();
     QJsonArray items;
-    const QVariantList storedPage = rows::pageShownFirst(first, limit, offset, items, [](const ListedCallback &c) { return c.json(); });
+    const QVariantList storedPage = rows::pageShownFirst(first, f.limit, from, items, [](const ListedCallback &c) { return c.json(); });
 
     // The stored ones come from two places, each read newest request first, through an index,
-    // only as far as the page needs, and merged here: the table, and the callbacks delivered at
-    // their first attempt (a narrow row in callback_deliveries, the callback in its request's
-    // row). Sorting their union by creation time read and sorted every delivered callback in
-    // the retention window: ~1 s for 560,000 of them on SQLite.
+    // only as far as the page needs (and one more, to know whether the list goes on), and merged
+    // here: the table, and the callbacks delivered at their first attempt (a narrow row in
+    // callback_deliveries, the callback in its request's row). Sorting their union by creation
+    // time read and sorted every delivered callback in the retention window: ~1 s for 560,000 of
+    // them on SQLite.
     const qint64 pageLimit = storedPage.at(0).toLongLong();
     const qint64 pageOffset = storedPage.at(1).toLongLong();
-    auto [where, values] = createdAndTenant(QStringLiteral(" WHERE"), "created_at", "tenant_id", sinceMs, untilMs, tenantId);
-    if (!state.isEmpty()) {
+    // After the cursor: in two parts, so that the request id alone bounds the index range.
+    auto afterCursor = [&](QString &where, QVariantList &values, const char *requestId, const char *id) {
+        if (f.cursor.section != 's')
+            return;
+        where += QStringLiteral(" AND %1 <= ? AND (%1 < ? OR %2 > ?)").arg(QLatin1String(requestId), QLatin1String(id));
+        values << f.cursor.key << f.cursor.key << f.cursor.id;
+    };
+    auto [where, values] = createdAndTenant(QStringLiteral(" WHERE"), "created_at", "tenant_id", f.sinceMs, f.untilMs, f.tenantId);
+    if (!f.state.isEmpty()) {
         where += QStringLiteral(" AND state = ?");
-        values.append(state);
+        values.append(f.state);
     }
     QList<ListedCallback> stored;
     auto read = [&](QSqlQuery &q) {
@@ -222,20 +236,21 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     rows::RowCount total = rows::countUpToLimit(s, QStringLiteral("FROM callbacks") + where, values);
     if (pageLimit > 0) {
         QVariantList paged = values;
-        paged << pageOffset + pageLimit;
+        afterCursor(where, paged, "request_id", "id");
+        paged << pageOffset + pageLimit + 1;
         read(s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
                                    " last_error, created_at, delivered_at FROM callbacks") + where
                         + QStringLiteral(" ORDER BY request_id DESC, id LIMIT ?"),
                     paged));
     }
-    if (state.isEmpty() || state == QLatin1String("delivered")) {
+    if (f.state.isEmpty() || f.state == QLatin1String("delivered")) {
         // A row in callback_deliveries always has its request's row, with the callback in it
         // (callback_state 'sending': a callback that was moved to the table has no such row, and
         // retention deletes both together), so without filters on the request the narrow table
         // alone gives the count.
         auto [rowsWhere, rowsValues] = createdAndTenant(QStringLiteral(" WHERE r.callback_state = 'sending' AND"), "r.finished_at",
-                                                        "r.tenant_id", sinceMs, untilMs, tenantId);
-        const bool filtered = sinceMs > 0 || untilMs > 0 || !tenantId.isEmpty();
+                                                        "r.tenant_id", f.sinceMs, f.untilMs, f.tenantId);
+        const bool filtered = f.sinceMs > 0 || f.untilMs > 0 || !f.tenantId.isEmpty();
         total = total
             + (filtered ? rows::countUpToLimit(s, QStringLiteral("FROM callback_deliveries d JOIN requests r ON r.id = d.request_id") + rowsWhere,
                                                rowsValues)
@@ -244,7 +259,8 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
             // CROSS JOIN: SQLite then walks callback_deliveries backwards and stops at the page's
             // end, instead of reading every request and sorting. PostgreSQL, with its statistics
             // current (autovacuum analyzes a growing table), merges both primary keys backwards.
-            rowsValues << pageOffset + pageLimit;
+            afterCursor(rowsWhere, rowsValues, "d.request_id", "r.callback_id");
+            rowsValues << pageOffset + pageLimit + 1;
             read(s.exec(QStringLiteral("SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body, 'delivered', 1, NULL,"
                                        " d.http_status, NULL, r.finished_at, d.delivered_at FROM callback_deliveries d CROSS JOIN requests r")
                             + rowsWhere + QStringLiteral(" AND r.id = d.request_id ORDER BY d.request_id DESC LIMIT ?"),
@@ -255,11 +271,22 @@ QJsonObject CallbackStore::list(SqlSession &s, const QString &tenantId, const QS
     std::stable_sort(stored.begin(), stored.end(), [](const ListedCallback &a, const ListedCallback &b) {
         return a.requestId != b.requestId ? a.requestId > b.requestId : a.id < b.id;
     });
-    for (qsizetype i = pageOffset; i < stored.size() && i < pageOffset + pageLimit; ++i)
-        items.append(stored.at(i).json());
-    return QJsonObject{{QStringLiteral("total"), total.rows + first.size()},
-                       {QStringLiteral("total_exact"), total.exact},
-                       {QStringLiteral("items"), items}};
+    // The page's last callback, and whether the list goes on after it.
+    rows::ListCursor last;
+    bool more = false;
+    if (!items.isEmpty()) {
+        const ListedCallback &c = first.at(from + items.size() - 1);
+        last = {'f', QString::number(c.createdAt.toLongLong()), c.id};
+        more = from + items.size() < first.size() || total.rows > 0;
+    }
+    if (pageLimit > 0) {
+        for (qsizetype i = pageOffset; i < stored.size() && i < pageOffset + pageLimit; ++i) {
+            items.append(stored.at(i).json());
+            last = {'s', stored.at(i).requestId, stored.at(i).id};
+        }
+        more = stored.size() > pageOffset + pageLimit;
+    }
+    return rows::listPage(total, first.size(), items, more ? last : rows::ListCursor());
 }
 
 } // namespace dynaseal

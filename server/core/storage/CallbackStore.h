@@ -10,12 +10,26 @@
 // the callback to the table, due at once (queueUnsentInRows). Requests whose start went to the
 // database (journal full or off) store their callback in the table from the start.
 #include "server/core/UsageRecord.h"
+#include "server/core/storage/ListPage.h"
 #include "server/core/storage/SqlSession.h"
 
 #include <QJsonObject>
 #include <QSet>
 
 namespace dynaseal {
+
+struct CallbackListFilter
+{
+    QString tenantId;
+    QString state; // pending, delivered, abandoned; empty: all
+    qint64 sinceMs = 0;
+    qint64 untilMs = 0; // 0: no upper bound
+    int limit = 100;
+    int offset = 0;
+    // Sections 'f' (on their first attempt, keyed by the creation time) and 's' (stored, keyed by
+    // the request id).
+    rows::ListCursor cursor;
+};
 
 struct DueCallback
 {
@@ -51,11 +65,11 @@ public:
     static void markAbandoned(SqlSession &s, const QString &id, const QString &why);
     // Makes a pending or abandoned callback due now; false if no such callback or delivered.
     static bool retryNow(SqlSession &s, const QString &id, qint64 nowMs);
-    // Newest first, created in [sinceMs, untilMs) (untilMs 0: no upper bound): first those on
-    // their first attempt in the rows of the `journaled` requests (this server's journal), then
-    // the table's and those delivered at their first attempt; {"total", "items"}, paged over both.
-    static QJsonObject list(SqlSession &s, const QString &tenantId, const QString &state, qint64 sinceMs, qint64 untilMs,
-                            int limit, int offset, const QList<RequestStart> &journaled = {});
+    // Newest first, created in the filter's time range: first those on their first attempt in the
+    // rows of the `journaled` requests (this server's journal), then the table's and those
+    // delivered at their first attempt; {"total", "total_exact", "items", "next_cursor"}, paged
+    // over both.
+    static QJsonObject list(SqlSession &s, const CallbackListFilter &filter, const QList<RequestStart> &journaled = {});
 };
 
 } // namespace dynaseal

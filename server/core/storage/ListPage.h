@@ -1,13 +1,18 @@
 #pragma once
 // Admin lists that show what only memory knows (the in-flight journal's entries) before the
-// stored rows, paged over both with one limit and offset, and that count their stored rows only
-// so far.
+// stored rows, paged over both with one limit and an offset or a cursor, and that count their
+// stored rows only so far.
 #include "server/core/storage/SqlSession.h"
 
+#include <QByteArray>
 #include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QSqlQuery>
+#include <QStringList>
 #include <QVariantList>
 #include <algorithm>
+#include <optional>
 
 namespace dynaseal::rows {
 
@@ -33,6 +38,55 @@ inline RowCount countUpToLimit(SqlSession &s, const QString &fromWhere, QVariant
     return {std::min(counted, kCountLimit), counted <= kCountLimit};
 }
 
+// Where a page ended, handed out as "next_cursor" and taken back as "cursor": the list's section
+// (the rows from memory shown first, or the stored ones) and the page's last row, by what the
+// list is ordered by (`key`: a time in ms, or a request id) and its id. The next page then starts
+// right after that row through the list's index, where an offset reads every row it skips (0.4 s
+// at 400,000 rows). Opaque to clients: base64url of "<section>\n<key>\n<id>".
+struct ListCursor
+{
+    char section = 0; // 0: none, the list from its start
+    QString key;
+    QString id;
+
+    qint64 ms() const { return key.toLongLong(); }
+
+    // Whether a row of the cursor's section, listed by its key descending and then by id, comes
+    // after the cursor's row.
+    bool listsAfter(qint64 rowMs, const QString &rowId) const { return rowMs < ms() || (rowMs == ms() && rowId > id); }
+    bool listsAfter(const QString &rowKey, const QString &rowId) const { return rowKey < key || (rowKey == key && rowId > id); }
+
+    QJsonValue json() const
+    {
+        if (!section)
+            return QJsonValue::Null;
+        const QByteArray text = QByteArray(1, section) + '\n' + key.toUtf8() + '\n' + id.toUtf8();
+        return QString::fromLatin1(text.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    }
+
+    // A cursor one of this server's lists gave, with a section of `sections` and, in the sections
+    // of `timeSections`, a time for key; nothing if `text` is not one.
+    static std::optional<ListCursor> parse(const QString &text, QLatin1StringView sections, QLatin1StringView timeSections)
+    {
+        if (text.size() > 512)
+            return std::nullopt;
+        const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            return std::nullopt;
+        const QList<QByteArray> parts = decoded.decoded.split('\n');
+        if (parts.size() != 3 || parts.at(0).size() != 1 || !sections.contains(QLatin1Char(parts.at(0).at(0)))
+            || parts.at(1).isEmpty() || parts.at(2).isEmpty())
+            return std::nullopt;
+        ListCursor c{parts.at(0).at(0), QString::fromUtf8(parts.at(1)), QString::fromUtf8(parts.at(2))};
+        if (timeSections.contains(QLatin1Char(c.section))) {
+            bool ok = false;
+            if (c.key.toLongLong(&ok) < 0 || !ok)
+                return std::nullopt;
+        }
+        return c;
+    }
+};
+
 // Appends to `items` (empty) this page's share of `shownFirst`, each made by `toJson`, and returns
 // the LIMIT and OFFSET values of the stored rows' query, which fills the rest of the page.
 template <typename List, typename ToJson>
@@ -41,6 +95,16 @@ QVariantList pageShownFirst(const List &shownFirst, int limit, int offset, QJson
     for (qsizetype i = offset; i < shownFirst.size() && items.size() < limit; ++i)
         items.append(toJson(shownFirst.at(i)));
     return {limit - int(items.size()), std::max<qint64>(0, offset - shownFirst.size())};
+}
+
+// A list's answer: `items`, the `stored` rows counted plus the `shownFirst` ones matching, and
+// the cursor of the next page (none: this was the last).
+inline QJsonObject listPage(const RowCount &stored, qsizetype shownFirst, const QJsonArray &items, const ListCursor &next)
+{
+    return QJsonObject{{QStringLiteral("total"), stored.rows + shownFirst},
+                       {QStringLiteral("total_exact"), stored.exact},
+                       {QStringLiteral("items"), items},
+                       {QStringLiteral("next_cursor"), next.json()}};
 }
 
 } // namespace dynaseal::rows

@@ -265,8 +265,15 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
     std::sort(journaled.begin(), journaled.end(), [](const RequestStart &a, const RequestStart &b) {
         return a.startedAtMs != b.startedAtMs ? a.startedAtMs > b.startedAtMs : a.id < b.id;
     });
+    // A cursor in the stored rows skips the journaled ones; one among them, those up to it.
+    qsizetype from = f.offset;
+    if (f.cursor.section == 's')
+        from = journaled.size();
+    else if (f.cursor.section == 'j')
+        from = std::find_if(journaled.cbegin(), journaled.cend(), [&](const RequestStart &r) { return f.cursor.listsAfter(r.startedAtMs, r.id); })
+            - journaled.cbegin();
     QJsonArray items;
-    const QVariantList storedPage = rows::pageShownFirst(journaled, f.limit, f.offset, items, [](const RequestStart &r) {
+    const QVariantList storedPage = rows::pageShownFirst(journaled, f.limit, from, items, [](const RequestStart &r) {
         return QJsonObject{{QStringLiteral("id"), r.id},
                            {QStringLiteral("tenant_id"), r.tenantId},
                            {QStringLiteral("event_id"), r.eventId},
@@ -305,15 +312,37 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
     if (!f.status.isEmpty() && f.status != RequestStatus::Ok)
         where += QStringLiteral(" AND status <> 'ok'");
     const rows::RowCount total = rows::countUpToLimit(s, QStringLiteral("FROM requests") + where, values);
+    // The page's last row, and whether the list goes on after it.
+    rows::ListCursor last;
+    bool more = false;
+    if (!items.isEmpty()) {
+        const RequestStart &r = journaled.at(from + items.size() - 1);
+        last = {'j', QString::number(r.startedAtMs), r.id};
+        more = from + items.size() < journaled.size() || total.rows > 0;
+    }
+    const qint64 storedLimit = storedPage.at(0).toLongLong();
+    if (storedLimit == 0)
+        return rows::listPage(total, journaled.size(), items, more ? last : rows::ListCursor());
     QVariantList paged = values;
-    paged << storedPage;
+    if (f.cursor.section == 's') {
+        // In two parts, so that the start time alone bounds the index range on both databases.
+        where += QStringLiteral(" AND started_at <= ? AND (started_at < ? OR id > ?)");
+        paged << f.cursor.ms() << f.cursor.ms() << f.cursor.id;
+    }
+    paged << storedLimit + 1 << storedPage.at(1);
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tenant_id, event_id, model, endpoint, stream, status, http_status, reserved,"
                                          " prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, error, started_at,"
                                          " finished_at, upstream_id FROM requests") + where
                               + QStringLiteral(" ORDER BY started_at DESC, id LIMIT ? OFFSET ?"),
                           paged);
     auto num = [&](int i) { return q.value(i).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.value(i).toLongLong()); };
+    more = false;
     while (q.next()) {
+        if (items.size() == f.limit) { // the one read past the page
+            more = true;
+            break;
+        }
+        last = {'s', QString::number(q.value(15).toLongLong()), q.value(0).toString()};
         items.append(QJsonObject{{QStringLiteral("id"), q.value(0).toString()},
                                  {QStringLiteral("tenant_id"), q.value(1).toString()},
                                  {QStringLiteral("event_id"), q.value(2).toString()},
@@ -333,9 +362,7 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
                                  {QStringLiteral("finished_at"), q.value(16).isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(rows::isoTime(q.value(16).toLongLong()))},
                                  {QStringLiteral("upstream_id"), q.value(17).toString()}});
     }
-    return QJsonObject{{QStringLiteral("total"), total.rows + journaled.size()},
-                       {QStringLiteral("total_exact"), total.exact},
-                       {QStringLiteral("items"), items}};
+    return rows::listPage(total, journaled.size(), items, more ? last : rows::ListCursor());
 }
 
 QJsonArray UsageStore::series(SqlSession &s, const QString &granularity, const QString &tenantId,

@@ -3,6 +3,7 @@
 // together, so a request's usage is either wholly recorded or not at all. Database thread only.
 #include "server/core/TokenLedger.h"
 #include "server/core/UsageRecord.h"
+#include "server/core/storage/ListPage.h"
 #include "server/core/storage/SqlSession.h"
 
 #include <QJsonArray>
@@ -20,6 +21,7 @@ struct RequestLogFilter
     qint64 untilMs = 0; // 0: no upper bound
     int limit = 100;
     int offset = 0;
+    rows::ListCursor cursor; // sections 'j' (journaled) and 's' (stored), keyed by the start time
 };
 
 class UsageStore
@@ -54,8 +56,8 @@ public:
     static bool purge(SqlSession &s, qint64 nowMs, int requestLogDays, int minuteRollupDays, int limit);
 
     // The stored requests that match, newest first, after the `journaled` ones that match (in
-    // flight now, newest first): {"total", "total_exact", "items"}, paged over both; the stored
-    // ones are counted up to rows::kCountLimit.
+    // flight now, newest first): {"total", "total_exact", "items", "next_cursor"}, paged over
+    // both; the stored ones are counted up to rows::kCountLimit.
     static QJsonObject requestLog(SqlSession &s, const RequestLogFilter &filter, QList<RequestStart> journaled = {});
     // Buckets of `granularity` ("minute" or "hour") between since and until, summed over the
     // tenants and models that match (empty = all).
