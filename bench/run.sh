@@ -699,18 +699,17 @@ run_lists() {
     printf '%-40s %-24s %s\n' "requests, ${q%%=*} $half" "$times" "first $(jq -r '.items[0].id' "$state/list.json")"
   done
   # The whole log, as an export reads it: 1,000 a page, each after the cursor of the one before.
-  local pages=0 rows=0 n start
-  start=$(date +%s.%N)
+  local pages=0 rows=0 n answered=0
   cursor=""
   while :; do
-    curl -sS --fail-with-body --max-time 60 -o "$state/list.json" "$GW/admin/v1/requests?limit=1000&cursor=$cursor" \
-      -H "Authorization: Bearer $admin_token" || { fail "lists: export page $pages failed"; break; }
-    n=$(jq '.items | length' "$state/list.json")
+    out=$(curl -sS --fail-with-body --max-time 60 -o "$state/list.json" -w '%{time_total}' "$GW/admin/v1/requests?limit=1000&cursor=$cursor" \
+      -H "Authorization: Bearer $admin_token") || { fail "lists: export page $pages failed"; break; }
+    answered=$(awk -v a="$answered" -v b="$out" 'BEGIN { print a + b }')
+    read -r n cursor < <(jq -r '"\(.items | length) \(.next_cursor // "")"' "$state/list.json")
     pages=$((pages + 1)); rows=$((rows + n))
-    cursor=$(jq -r '.next_cursor // empty' "$state/list.json")
     [ -n "$cursor" ] || break
   done
-  echo "whole log by cursor, 1,000 a page: $rows rows in $pages pages, $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+  echo "whole log by cursor, 1,000 a page: $rows rows in $pages pages, answered in $(awk -v a="$answered" 'BEGIN { printf "%.1f", a }') s in all"
   [ "$rows" -ge "$stored" ] || fail "lists: the export read $rows rows of $stored"
 }
 
