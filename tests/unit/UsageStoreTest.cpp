@@ -147,6 +147,15 @@ QString requestIdsOf(const QJsonObject &list)
         ids.append(item.toObject().value(QLatin1String("request_id")).toString());
     return ids.join(QLatin1Char(' '));
 }
+// The ids of a list page's items, in order.
+QStringList idsOf(const QJsonObject &list)
+{
+    QStringList ids;
+    for (const QJsonValue &item : list.value(QLatin1String("items")).toArray())
+        ids.append(item.toObject().value(QLatin1String("id")).toString());
+    return ids;
+}
+
 // The ids of every item of a list read page by page through its "next_cursor", from the first
 // page; fails the test if a page other than the last is not full, or the last names a cursor.
 template <typename ReadPage>
@@ -158,14 +167,13 @@ QStringList idsByCursor(ReadPage readPage, int limit)
         const std::optional<QJsonObject> page = readPage(cursor);
         if (!page)
             return {QStringLiteral("(the page failed)")};
-        const QJsonArray items = page->value("items").toArray();
-        for (const QJsonValue &item : items)
-            ids.append(item.toObject().value("id").toString());
+        const QStringList pageIds = idsOf(*page);
+        ids += pageIds;
         const QJsonValue next = page->value("next_cursor");
         if (next.isNull())
             return ids;
-        if (items.size() != limit)
-            return {QStringLiteral("(a page of %1 with a next_cursor)").arg(items.size())};
+        if (pageIds.size() != limit)
+            return {QStringLiteral("(a page of %1 with a next_cursor)").arg(pageIds.size())};
         const std::optional<rows::ListCursor> parsed = rows::ListCursor::parse(next.toString(), QLatin1StringView("jfs"), QLatin1StringView());
         if (!parsed)
             return {QStringLiteral("(a next_cursor that does not parse)")};
@@ -1018,9 +1026,7 @@ void UsageStoreTest::requestLogPagesByCursor()
     f.limit = 1000;
     const std::optional<QJsonObject> whole = read(f);
     QVERIFY(whole);
-    QStringList expected;
-    for (const QJsonValue &item : whole->value("items").toArray())
-        expected.append(item.toObject().value("id").toString());
+    const QStringList expected = idsOf(*whole);
     QCOMPARE(expected.size(), rows);
     QVERIFY(whole->value("next_cursor").isNull());
     f.limit = limit;
@@ -1082,9 +1088,7 @@ void UsageStoreTest::callbackListPagesByCursor()
     };
     const std::optional<QJsonObject> whole = read(callbackFilter(tenant, state, 0, 0, 1000));
     QVERIFY(whole);
-    QStringList expected;
-    for (const QJsonValue &item : whole->value("items").toArray())
-        expected.append(item.toObject().value("id").toString());
+    const QStringList expected = idsOf(*whole);
     QCOMPARE(expected.size(), rows);
     QVERIFY(whole->value("next_cursor").isNull());
     const QStringList paged = idsByCursor([&](const rows::ListCursor &cursor) { return read(callbackFilter(tenant, state, 0, 0, limit, 0, cursor)); },
