@@ -5,6 +5,7 @@
 #include "console/core/AdminClient.h"
 #include "console/core/EventStream.h"
 #include "console/core/LiveSeries.h"
+#include "console/core/models/RequestsModel.h"
 #include "console/core/models/TenantKeysModel.h"
 #include "console/core/models/TenantsModel.h"
 #include "console/widgets/ConnectDialog.h"
@@ -13,6 +14,7 @@
 #include "console/widgets/MainWindow.h"
 #include "console/widgets/MessageBar.h"
 #include "console/widgets/PlaygroundPage.h"
+#include "console/widgets/RequestsPage.h"
 #include "console/widgets/SecretDialog.h"
 #include "console/widgets/TableView.h"
 #include "console/widgets/TenantEditor.h"
@@ -305,6 +307,43 @@ private slots:
                 return active == 1;
             }(),
             10000);
+    }
+
+    void requestLogPagesOnByCursor()
+    {
+        // More requests than a page holds (100): "Next" shows the rest, each once, after the
+        // cursor the first page gave, although 3 more calls came after the first page (an offset
+        // would shift by them); "Previous" the first page again, with those 3 on top.
+        QList<QPair<QByteArray, QByteArray>> calls;
+        for (int i = 0; i < 101; ++i)
+            calls.append({m_gw.mint(), Gateway::chatBody()});
+        for (const HttpResult &r : m_gw.chatTogether(calls, 8))
+            QCOMPARE(r.status, 200);
+        const qint64 total = m_gw.http.get(QStringLiteral("/admin/v1/requests?limit=1"), m_gw.adminToken).json().value(QLatin1String("total")).toInteger();
+        QVERIFY2(total > 100 && total < 200, qPrintable(QString::number(total)));
+
+        m_window->showPage(QStringLiteral("requests"));
+        auto *page = m_window->findChild<RequestsPage *>();
+        QVERIFY(page);
+        page->refresh();
+        auto ids = [page] {
+            QStringList out;
+            for (int i = 0; i < page->model()->rowCount(); ++i)
+                out.append(page->model()->row(i).value(QLatin1String("id")).toString());
+            return out;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 100, 10000);
+        const QStringList first = ids();
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(m_gw.chat(m_gw.mint(), Gateway::chatBody()).status, 200);
+        click(child<QPushButton>(page, "nextPage"));
+        QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), int(total - 100), 10000);
+        const QStringList second = ids();
+        for (const QString &id : second)
+            QVERIFY2(!first.contains(id), qPrintable(id));
+        QVERIFY(!child<QPushButton>(page, "nextPage")->isEnabled());
+        click(child<QPushButton>(page, "previousPage"));
+        QTRY_VERIFY_WITH_TIMEOUT(ids().mid(3) == first.mid(0, 97), 10000);
     }
 
     void upstreamKeyIsMaskedAndTestIsExplained()
