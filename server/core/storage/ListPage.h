@@ -41,8 +41,8 @@ inline RowCount countUpToLimit(SqlSession &s, const QString &fromWhere, QVariant
 // Where a page ended, handed out as "next_cursor" and taken back as "cursor": the list's section
 // (the rows from memory shown first, or the stored ones) and the page's last row, by what the
 // list is ordered by (`key`: a time in ms, or a request id) and its id. The next page then starts
-// right after that row through the list's index, where an offset reads every row it skips (0.4 s
-// at 400,000 rows). Opaque to clients: base64url of "<section>\n<key>\n<id>".
+// right after that row through the list's index, where an offset reads every row it skips (0.3 s
+// at 250,000 rows). Opaque to clients: base64url of "<section>\n<key>\n<id>".
 struct ListCursor
 {
     char section = 0; // 0: none, the list from its start
