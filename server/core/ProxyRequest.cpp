@@ -1,10 +1,12 @@
 #include "server/core/ProxyRequest.h"
 
 #include "server/core/JsonMembers.h"
+#include "server/core/JsonValueSpans.h"
 
 #include <QJsonDocument>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -161,6 +163,10 @@ std::variant<std::unique_ptr<RequestBody>, ApiError> parseBody(const QByteArray 
                                .arg(QString::fromUtf8(rapidjson::GetParseError_En(result.Code()))).arg(result.Offset()));
     if (!body->json.IsObject())
         return invalidJson(QStringLiteral("the request body must be a JSON object"));
+    body->text = raw;
+    body->memberValues = json::memberValueSpans(raw);
+    if (body->memberValues.size() != body->json.MemberCount())
+        body->memberValues.clear(); // not expected; then every value is written out again
     if (const auto key = repeatedKey(body->json))
         return invalidJson(QStringLiteral("the request body repeats the key \"%1\" in one object; send each key once")
                                .arg(QString::fromUtf8(key->data(), qsizetype(std::min<size_t>(key->size(), 100)))));
@@ -284,6 +290,8 @@ void ProxyRequest::removeMember(const QString &name)
     const auto it = json::findMember(document, QByteArrayView(name.toUtf8()));
     if (it == document.MemberEnd())
         return;
+    if (!body->memberValues.empty())
+        body->memberValues.erase(body->memberValues.begin() + (it - document.MemberBegin()));
     document.EraseMember(it); // EraseMember keeps the order of the others (RemoveMember moves the last)
     prompt = tokens::promptSize(document);
 }
@@ -295,8 +303,9 @@ QJsonObject ProxyRequest::bodyObject() const
 
 QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
 {
-    // Written from the checked document, the changed members replaced as they come. Not spliced
-    // into the raw bytes: the upstream sees exactly the members the checks saw.
+    // The checked document's members, those the gateway changes written anew, the others' values
+    // copied from the text they were parsed from (each one value, checked as parsed): the
+    // upstream sees exactly the members the checks saw, with each value as the device wrote it.
     const std::string_view capField = usesMaxCompletionTokens ? "max_completion_tokens" : "max_tokens";
     const bool capped = hasCompletion();
     const bool askUsage = capped && stream;
@@ -320,8 +329,11 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
     };
     bool capWritten = false;
     bool optionsWritten = false;
+    const bool copyValues = !body->memberValues.empty();
+    auto value = body->memberValues.cbegin();
     json.StartObject();
     for (const auto &m : body->json.GetObject()) {
+        const dynaseal::json::ValueSpan span = copyValues ? *value++ : dynaseal::json::ValueSpan();
         const std::string_view name = nameOf(m);
         json.Key(name.data(), rapidjson::SizeType(name.size()));
         if (capped && name == capField) {
@@ -334,6 +346,11 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
         } else if (askUsage && name == "stream_options") {
             writeOptionsWithUsage(&m.value);
             optionsWritten = true;
+        } else if (copyValues) {
+            // The writer puts the colon before a value; the value itself is copied whole
+            // (RawValue would copy it a byte at a time).
+            json.RawValue("", 0, m.value.GetType());
+            std::memcpy(out.Push(size_t(span.length)), body->text.constData() + span.offset, size_t(span.length));
         } else {
             m.value.Accept(json);
         }

@@ -2,14 +2,17 @@
 // A device's OpenAI request as the gateway needs it: validated, measured for the reservation, and
 // rewritten for the upstream (completion cap, usage asked for when streaming).
 #include "server/core/ApiError.h"
+#include "server/core/JsonValueSpans.h"
 #include "server/core/TokenEstimator.h"
 #include "server/core/policy/RequestRewrite.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <memory>
 #include <optional>
 #include <rapidjson/document.h>
 #include <variant>
+#include <vector>
 
 namespace dynaseal {
 
@@ -25,6 +28,12 @@ struct RequestBody
     explicit RequestBody(size_t poolChunk) : pool(poolChunk), json(&pool, 256) {}
     rapidjson::MemoryPoolAllocator<> pool;
     rapidjson::Document json; // an object
+
+    // The text parsed, and where each top-level member's value stands in it, in the members'
+    // order (empty if not known): the upstream's body copies the values it does not change from
+    // there. Writing them out again escaped every character of a conversation.
+    QByteArray text;
+    std::vector<json::ValueSpan> memberValues;
 };
 
 struct ProxyRequest

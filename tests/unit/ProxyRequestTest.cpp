@@ -15,7 +15,7 @@ namespace {
 
 constexpr qint64 kNone = -1;
 
-QJsonObject json(const QByteArray &text)
+QJsonObject jsonObject(const QByteArray &text)
 {
     return QJsonDocument::fromJson(text).object();
 }
@@ -142,8 +142,8 @@ void ProxyRequestTest::parseValid()
     const ProxyRequest *r = parsed(result);
     QVERIFY2(r, qPrintable(describe(result)));
     QCOMPARE(r->endpoint, endpoint);
-    QCOMPARE(r->model, json(body).value(QLatin1String("model")).toString());
-    QCOMPARE(r->bodyObject(), json(body));
+    QCOMPARE(r->model, jsonObject(body).value(QLatin1String("model")).toString());
+    QCOMPARE(r->bodyObject(), jsonObject(body));
     QCOMPARE(r->stream, stream);
     QCOMPARE(r->maxTokens.value_or(kNone), maxTokens);
     QCOMPARE(r->usesMaxCompletionTokens, usesMaxCompletionTokens);
@@ -346,8 +346,8 @@ void ProxyRequestTest::upstreamBody()
     const QByteArray out = r->upstreamBody(allowed);
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(out, &error);
-    QCOMPARE(error.error, QJsonParseError::NoError);
-    QCOMPARE(doc.object(), json(expected));
+    QVERIFY2(error.error == QJsonParseError::NoError, out.constData());
+    QCOMPARE(doc.object(), jsonObject(expected));
 }
 
 // Byte for byte: the device's member order, number forms and escapes reach the upstream as sent,
@@ -363,7 +363,19 @@ void ProxyRequestTest::upstreamBodyAsWritten_data()
         << QByteArray(R"({"temperature":1.0,"model":"m1","max_tokens":120,"messages":[{"content":"hi","role":"user"}],"seed":12345678901234567890})");
     QTest::newRow("cap appended")
         << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"caf\u00e9 \"x\""}],"top_p":0.1})") << 7LL
-        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"café \"x\""}],"top_p":0.1,"max_tokens":7})");
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"caf\u00e9 \"x\""}],"top_p":0.1,"max_tokens":7})");
+    // Values are copied as written, white space inside them too; between them the body is compact.
+    QTest::newRow("white space")
+        << QByteArray("{ \"model\" :\t\"m1\" ,\r\n \"messages\": [ {\"role\": \"user\",\n  \"content\" : \"hi\"} ] ,\"max_tokens\"\n:\n900 , \"seed\":1 }\n")
+        << 9LL
+        << QByteArray("{\"model\":\"m1\",\"messages\":[ {\"role\": \"user\",\n  \"content\" : \"hi\"} ],\"max_tokens\":9,\"seed\":1}");
+    QTest::newRow("numbers and escapes as written")
+        << QByteArray(R"({"model":"m\u0031","temperature":1E+0,"top_p":-0.0,"seed":-0,"logit_bias":{"50256":-1e2},"messages":[{"role":"user","content":"\ud83d\ude00 \/"}],"user":"a\tb"})")
+        << 3LL
+        << QByteArray(R"({"model":"m\u0031","temperature":1E+0,"top_p":-0.0,"seed":-0,"logit_bias":{"50256":-1e2},"messages":[{"role":"user","content":"\ud83d\ude00 \/"}],"user":"a\tb","max_tokens":3})");
+    QTest::newRow("every kind of value at the top")
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"a":null,"b":true,"c":false,"d":{},"e":[],"f":"","g":0})") << 4LL
+        << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"hi"}],"a":null,"b":true,"c":false,"d":{},"e":[],"f":"","g":0,"max_tokens":4})");
     QTest::newRow("stream options in place, include_usage last")
         << QByteArray(R"({"model":"m1","stream_options":{"include_usage":false,"x":1},"stream":true,"messages":[{"role":"user","content":"hi"}]})") << 9LL
         << QByteArray(R"({"model":"m1","stream_options":{"x":1,"include_usage":true},"stream":true,"messages":[{"role":"user","content":"hi"}],"max_tokens":9})");
@@ -402,7 +414,7 @@ void ProxyRequestTest::rewrite()
     QFETCH(QByteArray, body);
     QFETCH(QString, model);
     QFETCH(QByteArray, sentContent);
-    auto merged = TenantPolicy::merge(TenantPolicy(), json(policy));
+    auto merged = TenantPolicy::merge(TenantPolicy(), jsonObject(policy));
     QVERIFY(std::holds_alternative<TenantPolicy>(merged));
     auto result = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, body);
     auto *r = std::get_if<ProxyRequest>(&result);
@@ -410,7 +422,7 @@ void ProxyRequestTest::rewrite()
     const qint64 boundBefore = r->prompt.upperBound;
     QVERIFY(!r->rewrite(std::get<TenantPolicy>(merged).rewrite));
     QCOMPARE(r->model, model);
-    const QJsonObject sent = json(r->upstreamBody(10));
+    const QJsonObject sent = jsonObject(r->upstreamBody(10));
     QCOMPARE(sent.value(QLatin1String("model")).toString(), model);
     const QJsonArray messages = sent.value(QLatin1String("messages")).toArray();
     QCOMPARE(messages.last().toObject().value(QLatin1String("content")).toString().toUtf8(), sentContent);
@@ -482,7 +494,7 @@ void ProxyRequestTest::promptUpperBound()
     QVERIFY(size.estimate > 0);
     // The documented bound, exactly: text bytes, role markers per message, the fixed overhead and
     // each image's allowance.
-    const qint64 messages = json(body).value(QLatin1String("messages")).toArray().size();
+    const qint64 messages = jsonObject(body).value(QLatin1String("messages")).toArray().size();
     QCOMPARE(size.upperBound, textBytes + messages * tokens::kMessageOverheadUpperBound + tokens::kRequestOverheadUpperBound
                                   + images * tokens::kImageUpperBound);
 }
