@@ -990,6 +990,7 @@ void UsageStoreTest::requestLogPagesByCursor_data()
     QTest::newRow("a tenant") << 2 << QString() << QStringLiteral("tn_2") << 4;
     QTest::newRow("ok") << 3 << QStringLiteral("ok") << QString() << 8;
     QTest::newRow("in flight") << 1 << QStringLiteral("in_flight") << QString() << 4;
+    QTest::newRow("only journaled ones") << 1 << QStringLiteral("in_flight") << QStringLiteral("tn_1") << 2; // j2, j1
     QTest::newRow("nothing") << 2 << QStringLiteral("error") << QString() << 0;
 }
 

@@ -184,15 +184,10 @@ QJsonObject CallbackStore::list(SqlSession &s, const CallbackListFilter &f, cons
     // ones: the table's, and those delivered at the first attempt, still in their request's row.
     const QList<ListedCallback> first = f.state.isEmpty() || f.state == QLatin1String("pending")
         ? firstAttempts(s, journaled, f.tenantId, f.sinceMs, f.untilMs) : QList<ListedCallback>();
-    // A cursor in the stored ones skips the first attempts; one among them, those up to it.
-    qsizetype from = f.offset;
-    if (f.cursor.section == 's')
-        from = first.size();
-    else if (f.cursor.section == 'f')
-        from = std::find_if(first.cbegin(), first.cend(), [&](const ListedCallback &c) { return f.cursor.listsAfter(c.createdAt.toLongLong(), c.id); })
-            - first.cbegin();
     QJsonArray items;
-    const QVariantList storedPage = rows::pageShownFirst(first, f.limit, from, items, [](const ListedCallback &c) { return c.json(); });
+    const rows::ShownFirst shown = rows::pageShownFirst(
+        first, 'f', f.limit, f.offset, f.cursor, items, [](const ListedCallback &c) { return std::pair{c.createdAt.toLongLong(), c.id}; },
+        [](const ListedCallback &c) { return c.json(); });
 
     // The stored ones come from two places, each read newest request first, through an index,
     // only as far as the page needs (and one more, to know whether the list goes on), and merged
@@ -200,15 +195,8 @@ QJsonObject CallbackStore::list(SqlSession &s, const CallbackListFilter &f, cons
     // callback_deliveries, the callback in its request's row). Sorting their union by creation
     // time read and sorted every delivered callback in the retention window: ~1 s for 560,000 of
     // them on SQLite.
-    const qint64 pageLimit = storedPage.at(0).toLongLong();
-    const qint64 pageOffset = storedPage.at(1).toLongLong();
-    // After the cursor: in two parts, so that the request id alone bounds the index range.
-    auto afterCursor = [&](QString &where, QVariantList &values, const char *requestId, const char *id) {
-        if (f.cursor.section != 's')
-            return;
-        where += QStringLiteral(" AND %1 <= ? AND (%1 < ? OR %2 > ?)").arg(QLatin1String(requestId), QLatin1String(id));
-        values << f.cursor.key << f.cursor.key << f.cursor.id;
-    };
+    const qint64 pageLimit = shown.storedLimit;
+    const qint64 pageOffset = shown.storedOffset;
     auto [where, values] = createdAndTenant(QStringLiteral(" WHERE"), "created_at", "tenant_id", f.sinceMs, f.untilMs, f.tenantId);
     if (!f.state.isEmpty()) {
         where += QStringLiteral(" AND state = ?");
@@ -236,7 +224,7 @@ QJsonObject CallbackStore::list(SqlSession &s, const CallbackListFilter &f, cons
     rows::RowCount total = rows::countUpToLimit(s, QStringLiteral("FROM callbacks") + where, values);
     if (pageLimit > 0) {
         QVariantList paged = values;
-        afterCursor(where, paged, "request_id", "id");
+        f.cursor.restrictAfter(where, paged, 's', "request_id", "id", f.cursor.key);
         paged << pageOffset + pageLimit + 1;
         read(s.exec(QStringLiteral("SELECT id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, last_status,"
                                    " last_error, created_at, delivered_at FROM callbacks") + where
@@ -259,7 +247,7 @@ QJsonObject CallbackStore::list(SqlSession &s, const CallbackListFilter &f, cons
             // CROSS JOIN: SQLite then walks callback_deliveries backwards and stops at the page's
             // end, instead of reading every request and sorting. PostgreSQL, with its statistics
             // current (autovacuum analyzes a growing table), merges both primary keys backwards.
-            afterCursor(rowsWhere, rowsValues, "d.request_id", "r.callback_id");
+            f.cursor.restrictAfter(rowsWhere, rowsValues, 's', "d.request_id", "r.callback_id", f.cursor.key);
             rowsValues << pageOffset + pageLimit + 1;
             read(s.exec(QStringLiteral("SELECT r.callback_id, r.id, r.tenant_id, r.callback_url, r.callback_body, 'delivered', 1, NULL,"
                                        " d.http_status, NULL, r.finished_at, d.delivered_at FROM callback_deliveries d CROSS JOIN requests r")
@@ -272,13 +260,8 @@ QJsonObject CallbackStore::list(SqlSession &s, const CallbackListFilter &f, cons
         return a.requestId != b.requestId ? a.requestId > b.requestId : a.id < b.id;
     });
     // The page's last callback, and whether the list goes on after it.
-    rows::ListCursor last;
-    bool more = false;
-    if (!items.isEmpty()) {
-        const ListedCallback &c = first.at(from + items.size() - 1);
-        last = {'f', QString::number(c.createdAt.toLongLong()), c.id};
-        more = from + items.size() < first.size() || total.rows > 0;
-    }
+    rows::ListCursor last = shown.last;
+    bool more = last.section && (shown.more || total.rows > 0);
     if (pageLimit > 0) {
         for (qsizetype i = pageOffset; i < stored.size() && i < pageOffset + pageLimit; ++i) {
             items.append(stored.at(i).json());

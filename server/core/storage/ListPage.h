@@ -54,7 +54,18 @@ struct ListCursor
     // Whether a row of the cursor's section, listed by its key descending and then by id, comes
     // after the cursor's row.
     bool listsAfter(qint64 rowMs, const QString &rowId) const { return rowMs < ms() || (rowMs == ms() && rowId > id); }
-    bool listsAfter(const QString &rowKey, const QString &rowId) const { return rowKey < key || (rowKey == key && rowId > id); }
+
+    // Narrows `where` and its `values` to the stored rows after this cursor's row, when it is in
+    // their `section`: rows ordered by `keyColumn` descending, then `idColumn`, the key's value
+    // `keyValue`. In two parts, so that the key alone bounds the index range on both databases.
+    void restrictAfter(QString &where, QVariantList &values, char section, const char *keyColumn, const char *idColumn,
+                       const QVariant &keyValue) const
+    {
+        if (this->section != section)
+            return;
+        where += QStringLiteral(" AND %1 <= ? AND (%1 < ? OR %2 > ?)").arg(QLatin1String(keyColumn), QLatin1String(idColumn));
+        values << keyValue << keyValue << id;
+    }
 
     QJsonValue json() const
     {
@@ -87,14 +98,42 @@ struct ListCursor
     }
 };
 
-// Appends to `items` (empty) this page's share of `shownFirst`, each made by `toJson`, and returns
-// the LIMIT and OFFSET values of the stored rows' query, which fills the rest of the page.
-template <typename List, typename ToJson>
-QVariantList pageShownFirst(const List &shownFirst, int limit, int offset, QJsonArray &items, ToJson toJson)
+// What the rows shown first put on a page.
+struct ShownFirst
 {
-    for (qsizetype i = offset; i < shownFirst.size() && items.size() < limit; ++i)
+    qint64 storedLimit = 0;  // LIMIT and OFFSET of the stored rows' query, which fills the rest
+    qint64 storedOffset = 0;
+    ListCursor last;         // the last one on the page (no section: none was)
+    bool more = false;       // more of them after it
+};
+
+// Appends to `items` (empty) this page's share of `shownFirst`, each made by `toJson`: after
+// `offset` of them, or after the cursor's row when it is in their `section`, or none when the
+// cursor is among the stored rows. `shownFirst` is ordered by time descending, then id;
+// `timeAndId` gives a row's.
+template <typename List, typename TimeAndId, typename ToJson>
+ShownFirst pageShownFirst(const List &shownFirst, char section, int limit, int offset, const ListCursor &cursor, QJsonArray &items,
+                          TimeAndId timeAndId, ToJson toJson)
+{
+    qsizetype from = offset;
+    if (cursor.section == section) {
+        from = std::find_if(shownFirst.cbegin(), shownFirst.cend(), [&](const auto &row) {
+                   const auto [ms, id] = timeAndId(row);
+                   return cursor.listsAfter(ms, id);
+               }) - shownFirst.cbegin();
+    } else if (cursor.section) {
+        from = shownFirst.size();
+    }
+    ShownFirst page;
+    for (qsizetype i = from; i < shownFirst.size() && items.size() < limit; ++i) {
         items.append(toJson(shownFirst.at(i)));
-    return {limit - int(items.size()), std::max<qint64>(0, offset - shownFirst.size())};
+        const auto [ms, id] = timeAndId(shownFirst.at(i));
+        page.last = {section, QString::number(ms), id};
+        page.more = i + 1 < shownFirst.size();
+    }
+    page.storedLimit = limit - items.size();
+    page.storedOffset = std::max<qint64>(0, from - shownFirst.size());
+    return page;
 }
 
 // A list's answer: `items`, the `stored` rows counted plus the `shownFirst` ones matching, and

@@ -265,15 +265,9 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
     std::sort(journaled.begin(), journaled.end(), [](const RequestStart &a, const RequestStart &b) {
         return a.startedAtMs != b.startedAtMs ? a.startedAtMs > b.startedAtMs : a.id < b.id;
     });
-    // A cursor in the stored rows skips the journaled ones; one among them, those up to it.
-    qsizetype from = f.offset;
-    if (f.cursor.section == 's')
-        from = journaled.size();
-    else if (f.cursor.section == 'j')
-        from = std::find_if(journaled.cbegin(), journaled.cend(), [&](const RequestStart &r) { return f.cursor.listsAfter(r.startedAtMs, r.id); })
-            - journaled.cbegin();
     QJsonArray items;
-    const QVariantList storedPage = rows::pageShownFirst(journaled, f.limit, from, items, [](const RequestStart &r) {
+    auto startAndId = [](const RequestStart &r) { return std::pair{r.startedAtMs, r.id}; };
+    const rows::ShownFirst shown = rows::pageShownFirst(journaled, 'j', f.limit, f.offset, f.cursor, items, startAndId, [](const RequestStart &r) {
         return QJsonObject{{QStringLiteral("id"), r.id},
                            {QStringLiteral("tenant_id"), r.tenantId},
                            {QStringLiteral("event_id"), r.eventId},
@@ -313,23 +307,13 @@ QJsonObject UsageStore::requestLog(SqlSession &s, const RequestLogFilter &f, QLi
         where += QStringLiteral(" AND status <> 'ok'");
     const rows::RowCount total = rows::countUpToLimit(s, QStringLiteral("FROM requests") + where, values);
     // The page's last row, and whether the list goes on after it.
-    rows::ListCursor last;
-    bool more = false;
-    if (!items.isEmpty()) {
-        const RequestStart &r = journaled.at(from + items.size() - 1);
-        last = {'j', QString::number(r.startedAtMs), r.id};
-        more = from + items.size() < journaled.size() || total.rows > 0;
-    }
-    const qint64 storedLimit = storedPage.at(0).toLongLong();
-    if (storedLimit == 0)
+    rows::ListCursor last = shown.last;
+    bool more = last.section && (shown.more || total.rows > 0);
+    if (shown.storedLimit == 0)
         return rows::listPage(total, journaled.size(), items, more ? last : rows::ListCursor());
     QVariantList paged = values;
-    if (f.cursor.section == 's') {
-        // In two parts, so that the start time alone bounds the index range on both databases.
-        where += QStringLiteral(" AND started_at <= ? AND (started_at < ? OR id > ?)");
-        paged << f.cursor.ms() << f.cursor.ms() << f.cursor.id;
-    }
-    paged << storedLimit + 1 << storedPage.at(1);
+    f.cursor.restrictAfter(where, paged, 's', "started_at", "id", f.cursor.ms());
+    paged << shown.storedLimit + 1 << shown.storedOffset;
     QSqlQuery &q = s.exec(QStringLiteral("SELECT id, tenant_id, event_id, model, endpoint, stream, status, http_status, reserved,"
                                          " prompt_tokens, completion_tokens, total_tokens, usage_source, latency_ms, error, started_at,"
                                          " finished_at, upstream_id FROM requests") + where
