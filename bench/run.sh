@@ -32,12 +32,14 @@
 # next, as devices with keys of their own);
 # BENCH_BUILD_DIR (<repo>/build-bench);
 # BENCH_STATE_DIR (${TMPDIR:-/tmp}/dynaseal-bench: Portkey install, logs); BENCH_PORT_BASE (19100,
-# uses 7 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
+# uses 9 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
 # BENCH_NO_BUILD=1 (use what is built); SKIP_PORTKEY=1; BENCH_KEEP=1 (keep the gateway's data dir);
 # GATEWAY_LISTEN_BACKLOG=N (experiment: preload a shim that makes the gateway listen with backlog N);
 # BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end; the
 # server allocates with jemalloc, so only for a build without it);
 # GATEWAY_ARGS (extra flags for dynaseal-server, e.g. "--workers 1");
+# UPSTREAM_TLS=1 (the fake upstream is called over HTTPS: directly, through nginx proxy_pass, Portkey
+# and the gateway, which trusts the run's certificate through --tls-ca-file);
 # BENCH_DATABASE=postgres (the gateway keeps its data in PostgreSQL instead of SQLite: a local
 # cluster made ready by scripts/test-postgres.sh, a fresh database for each start of the gateway,
 # dropped at the end).
@@ -55,6 +57,14 @@ SINK_PORT=$((base + 3))        # nginx: callback receiver
 SSE_PROXY_PORT=$((base + 4))   # nginx proxy_pass, unbuffered -> SSE_PORT
 SSE_PORT=$((base + 5))         # sse_upstream
 GATEWAY_PORT=$((base + 6))     # dynaseal-server
+UPSTREAM_TLS_PORT=$((base + 7)) # nginx: the fixed chat completion over HTTPS
+PROXY_TLS_PORT=$((base + 8))    # nginx proxy_pass -> UPSTREAM_TLS_PORT
+# UPSTREAM_TLS=1: direct, nginx, Portkey and the gateway call the fake upstream over HTTPS.
+if [ "${UPSTREAM_TLS:-0}" = 1 ]; then
+  UPSTREAM_URL=https://127.0.0.1:$UPSTREAM_TLS_PORT NGINX_URL=http://127.0.0.1:$PROXY_TLS_PORT
+else
+  UPSTREAM_URL=http://127.0.0.1:$UPSTREAM_PORT NGINX_URL=http://127.0.0.1:$PROXY_PORT
+fi
 
 parts=()
 smoke=0
@@ -134,6 +144,7 @@ install_missing() {
   need wrk || pkgs+=(wrk)
   need jq || pkgs+=(jq)
   need curl || pkgs+=(curl)
+  need openssl || pkgs+=(openssl)
   want micro && [ ! -f /usr/include/benchmark/benchmark.h ] && pkgs+=(libbenchmark-dev)
   want profile && ! need perf && pkgs+=(linux-perf)
   want syscalls && ! need strace && pkgs+=(strace)
@@ -171,13 +182,18 @@ wait_http() { # URL [curl args...]: until it answers 2xx, at most ~10 s (WAIT_TR
 
 start_nginx() {
   local p
-  for p in $UPSTREAM_PORT $PROXY_PORT $SINK_PORT $SSE_PROXY_PORT; do
+  for p in $UPSTREAM_PORT $PROXY_PORT $SINK_PORT $SSE_PROXY_PORT $UPSTREAM_TLS_PORT $PROXY_TLS_PORT; do
     port_busy "$p" && { echo "port $p is in use: set BENCH_PORT_BASE to a free range" >&2; exit 1; }
   done
   mkdir -p "$state/nginx-body" "$state/nginx-proxy"
+  # The HTTPS upstream's certificate, for 127.0.0.1; the gateway trusts it through --tls-ca-file.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$state/bench-tls.key" -out "$state/bench-tls.pem" 2>/dev/null \
+    || { echo "making the bench's TLS certificate failed (openssl)" >&2; exit 1; }
   sed -e "s#@STATE@#$state#g" -e "s#@NOFILE@#$(ulimit -n)#g" -e "s#@UPSTREAM_PORT@#$UPSTREAM_PORT#g" \
       -e "s#@PROXY_PORT@#$PROXY_PORT#g" -e "s#@SINK_PORT@#$SINK_PORT#g" -e "s#@SSE_PROXY_PORT@#$SSE_PROXY_PORT#g" \
-      -e "s#@SSE_PORT@#$SSE_PORT#g" "$here/nginx.conf" > "$state/nginx.conf"
+      -e "s#@SSE_PORT@#$SSE_PORT#g" -e "s#@UPSTREAM_TLS_PORT@#$UPSTREAM_TLS_PORT#g" -e "s#@PROXY_TLS_PORT@#$PROXY_TLS_PORT#g" \
+      "$here/nginx.conf" > "$state/nginx.conf"
   nginx -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf"
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" -XPOST -d '{}' || { echo "nginx did not start (see $state/nginx-error.log)" >&2; exit 1; }
 }
@@ -186,10 +202,10 @@ nginx_worker_pid() { pgrep -P "$(cat "$state/nginx.pid")" | head -1; }
 
 start_portkey() {
   port_busy "$PORTKEY_PORT" && { echo "port $PORTKEY_PORT is in use: set BENCH_PORT_BASE" >&2; exit 1; }
-  (cd "$state" && NODE_ENV=production exec node node_modules/@portkey-ai/gateway/build/start-server.js --port="$PORTKEY_PORT" --headless >"$state/portkey.log" 2>&1) &
+  (cd "$state" && NODE_ENV=production NODE_EXTRA_CA_CERTS="$state/bench-tls.pem" exec node node_modules/@portkey-ai/gateway/build/start-server.js --port="$PORTKEY_PORT" --headless >"$state/portkey.log" 2>&1) &
   pids+=($!)
   wait_http "http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions" -XPOST -H 'x-portkey-provider: openai' \
-    -H "x-portkey-custom-host: http://127.0.0.1:$UPSTREAM_PORT/v1" -H 'Authorization: Bearer sk-none' \
+    -H "x-portkey-custom-host: $UPSTREAM_URL/v1" -H 'Authorization: Bearer sk-none' \
     -H 'content-type: application/json' -d "$BODY"
 }
 
@@ -247,7 +263,7 @@ start_gateway() {
     tries=600
   fi
   env "${preload[@]}" DYNASEAL_ADMIN_PASSWORD=$ADMIN_PASSWORD "${wrapper[@]}" "$bin" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$gw_data" \
-    ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} $database_args ${GATEWAY_ARGS:-} \
+    ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} $database_args --tls-ca-file "$state/bench-tls.pem" ${GATEWAY_ARGS:-} \
     >"$state/gateway.log" 2>&1 &
   gw_pid=$!
   GW="http://127.0.0.1:$GATEWAY_PORT"
@@ -255,7 +271,7 @@ start_gateway() {
 
   admin_token=$(curl -sS --fail-with-body -X POST "$GW/admin/v1/login" -H 'Content-Type: application/json' \
     -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .token)
-  api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"http://127.0.0.1:$UPSTREAM_PORT/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
+  api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"$UPSTREAM_URL/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
   api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"http://127.0.0.1:$SSE_PORT/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
   local tenant_key # tenant_id stays global: proxy_batched changes the tenant
   # Every check on, as in production: a token quota, and rate limits of all three kinds (the
@@ -348,11 +364,11 @@ bench_target() { # NAME URL [env...]: warm up, then measure
 run_proxy() {
   say "proxy: non-streaming POST, wrk -t1 -c$CONNS -d${SECS}s, same body for every target"
   local names=(direct nginx)
-  bench_target direct "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions"
-  bench_target nginx "http://127.0.0.1:$PROXY_PORT/v1/chat/completions"
+  bench_target direct "$UPSTREAM_URL/v1/chat/completions"
+  bench_target nginx "$NGINX_URL/v1/chat/completions"
   if [ "${SKIP_PORTKEY:-0}" != 1 ]; then
     bench_target portkey "http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions" \
-      HDR="x-portkey-provider: openai|x-portkey-custom-host: http://127.0.0.1:$UPSTREAM_PORT/v1"
+      HDR="x-portkey-provider: openai|x-portkey-custom-host: $UPSTREAM_URL/v1"
     names+=(portkey)
   fi
   local ok_before ticks_before ticks_after t0 t1
@@ -414,8 +430,8 @@ proxy_paced() {
   local rate d x g pace before after
   for rate in $PACED_RATES; do
     pace=$(awk -v c="$CONNS" -v r="$rate" 'BEGIN { printf "%.3f", c / r * 1000 }')
-    d=$(wrk_run "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" "$SECS" PACE_MS="$pace")
-    x=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS" PACE_MS="$pace")
+    d=$(wrk_run "$UPSTREAM_URL/v1/chat/completions" "$SECS" PACE_MS="$pace")
+    x=$(wrk_run "$NGINX_URL/v1/chat/completions" "$SECS" PACE_MS="$pace")
     before=$(thread_ticks "$gw_pid")
     g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key" PACE_MS="$pace")
     after=$(thread_ticks "$gw_pid")
@@ -429,8 +445,8 @@ proxy_paced() {
 # The latency a call pays at one connection, where nothing queues: what the hop itself adds.
 proxy_one_connection() {
   local d x g before after
-  d=$(WRK_CONNS=1 wrk_run "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" 3)
-  x=$(WRK_CONNS=1 wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" 3)
+  d=$(WRK_CONNS=1 wrk_run "$UPSTREAM_URL/v1/chat/completions" 3)
+  x=$(WRK_CONNS=1 wrk_run "$NGINX_URL/v1/chat/completions" 3)
   before=$(thread_ticks "$gw_pid")
   g=$(WRK_CONNS=1 wrk_run "$GW/v1/chat/completions" 3 AUTH="Bearer $dyn_key")
   after=$(thread_ticks "$gw_pid")
@@ -445,7 +461,7 @@ proxy_rounds() {
   local r line_n line_g ratios
   ratios=$(echo "${R[gateway]} ${R[nginx]}" | awk '{ printf "%.3f", $1 / $8 }')
   for r in $(seq 2 "$ROUNDS"); do
-    line_n=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS")
+    line_n=$(wrk_run "$NGINX_URL/v1/chat/completions" "$SECS")
     line_g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
     printf '  round %-2s nginx %8.0f req/s, gateway %8.0f req/s, p99 %6.2f ms\n' "$r" "${line_n%% *}" "${line_g%% *}" "$(echo "$line_g" | awk '{print $3}')"
     [ "$(echo "$line_g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx in round $r"
@@ -468,7 +484,7 @@ proxy_batched() {
   ok_before=$(ok_of gpt-4o-mini)
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
   for r in $(seq 1 "${ROUNDS:-1}"); do
-    line_n=$(wrk_run "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$SECS")
+    line_n=$(wrk_run "$NGINX_URL/v1/chat/completions" "$SECS")
     before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
     line_g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
     after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)

@@ -218,6 +218,7 @@ bool ServerApp::start(QString *error)
     HttpClientOptions callbackOptions;
     callbackOptions.maxConnectionsPerHost = m_settings.upstreamMaxConnections;
     callbackOptions.pipelineDepth = m_settings.callbackPipelineDepth;
+    callbackOptions.extraCaCertificates = m_settings.tlsCaCertificates;
     m_http = std::make_unique<HttpClient>(callbackOptions);
     CallbackPolicy policy;
     policy.retryBaseMs = m_settings.callbackRetryBaseMs;
@@ -236,6 +237,7 @@ bool ServerApp::start(QString *error)
     HttpClientOptions upstreamOptions;
     // The cap is per host for the whole server: each thread's pool gets its share.
     upstreamOptions.maxConnectionsPerHost = std::max(1, (m_settings.upstreamMaxConnections + workers - 1) / workers);
+    upstreamOptions.extraCaCertificates = m_settings.tlsCaCertificates;
     m_workers = std::make_unique<HttpWorkerPool>(workers, m_settings.epollEventLoop, limits, upstreamOptions, [this](HttpFrontend &frontend, HttpClient &http) {
         // Runs on each serving thread: its own controllers over the shared, thread-safe context.
         Router &router = frontend.router();

@@ -1,6 +1,7 @@
 #include "server/core/Settings.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
@@ -102,6 +103,23 @@ bool applyDatabase(Settings &s, const QString &v, QString *error)
     return true;
 }
 
+bool applyTlsCaFile(Settings &s, const QString &v, QString *error)
+{
+    QFile file(v);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot be read: %1").arg(file.errorString());
+        return false;
+    }
+    const QList<QSslCertificate> certificates = QSslCertificate::fromData(file.read(1 << 20), QSsl::Pem);
+    if (certificates.isEmpty()) {
+        *error = QStringLiteral("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        return false;
+    }
+    s.tlsCaFile = v;
+    s.tlsCaCertificates = certificates;
+    return true;
+}
+
 const QList<Definition> &definitions()
 {
     static const QList<Definition> defs = {
@@ -131,6 +149,7 @@ const QList<Definition> &definitions()
         {"upstream-max-connections", "DYNASEAL_UPSTREAM_MAX_CONNECTIONS", "4096", "open connections per upstream host (and per callback receiver); calls beyond it wait their turn. Streams hold one each for their whole length", integer(&Settings::upstreamMaxConnections, 1, 1'000'000)},
         {"upstream-health-interval", "DYNASEAL_UPSTREAM_HEALTH_INTERVAL", "30", "seconds between active upstream health checks (GET <base_url>/models); 0 turns them off", integer(&Settings::upstreamHealthIntervalSecs, 0, 86'400)},
         {"upstream-eject-after", "DYNASEAL_UPSTREAM_EJECT_AFTER", "3", "failures in a row (calls or checks) that take an upstream out of rotation for 30 s; 0 never takes one out", integer(&Settings::upstreamEjectAfter, 0, 1000)},
+        {"tls-ca-file", "DYNASEAL_TLS_CA_FILE", "(none)", "PEM file of CA certificates trusted for outgoing HTTPS (upstreams, their health checks, tenants' callback receivers) besides the system's, e.g. a private CA in front of a self-hosted model server", applyTlsCaFile},
         {"callback-retry-base-ms", "DYNASEAL_CALLBACK_RETRY_BASE_MS", "1000", "first retry delay of a failed callback; doubles each attempt", integer(&Settings::callbackRetryBaseMs, 1, 3'600'000)},
         {"callback-retry-max-ms", "DYNASEAL_CALLBACK_RETRY_MAX_MS", "600000", "longest delay between callback attempts", integer(&Settings::callbackRetryMaxMs, 1, 86'400'000)},
         {"callback-timeout-ms", "DYNASEAL_CALLBACK_TIMEOUT_MS", "10000", "how long a tenant's callback receiver may take to answer", integer(&Settings::callbackTimeoutMs, 10, 600'000)},

@@ -2,6 +2,7 @@
 // Server settings, resolved per key as: command-line flag > environment > config file > default.
 #include <QHostAddress>
 #include <QProcessEnvironment>
+#include <QSslCertificate>
 #include <QString>
 #include <QStringList>
 
@@ -42,6 +43,10 @@ struct Settings
     int inFlightJournalSlots = 16'384; // requests journaled at once; beyond it, or with 0, starts go to the database
     int commitWindowMs = 2; // longest a call's outcome waits for others to share its database transaction
     bool requestEventIndex = true; // the request log's index by event_id (made or dropped at start-up)
+    // CA certificates trusted for outgoing HTTPS (upstreams, health checks, callback receivers)
+    // besides the system's, read from the PEM file tlsCaFile.
+    QString tlsCaFile;
+    QList<QSslCertificate> tlsCaCertificates;
     QByteArray proxyMasterKey; // operator's key for the proxy: any model, for testing; empty: none
     QByteArray masterKey; // 32 bytes from DYNASEAL_MASTER_KEY (hex or base64); else a file in dataDir
 

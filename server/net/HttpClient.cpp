@@ -145,6 +145,7 @@ public:
 
     HttpClient *const q;
     HttpClientOptions options;
+    std::shared_ptr<const QSslConfiguration> tlsConfiguration; // from options.extraCaCertificates; null: Qt's default
     quint64 lastId = 0;
     // shared_ptr: a dispatch holds its call alive even if the handler cancels it meanwhile.
     QHash<quint64, std::shared_ptr<Call>> calls;
@@ -159,6 +160,12 @@ HttpClient::Private::Private(HttpClient *q, const HttpClientOptions &options)
 {
     this->options.maxConnectionsPerHost = std::max(1, options.maxConnectionsPerHost);
     this->options.pipelineDepth = std::max(1, options.pipelineDepth);
+    if (!options.extraCaCertificates.isEmpty()) {
+        // Setting CA certificates turns Qt's loading of the system's off, so they go in too.
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(QSslConfiguration::systemCaCertificates() + options.extraCaCertificates);
+        tlsConfiguration = std::make_shared<const QSslConfiguration>(std::move(tls));
+    }
 }
 
 HttpClient::Private::~Private()
@@ -185,6 +192,8 @@ const HttpClient::Private::ParsedUrl *HttpClient::Private::parsed(const QUrl &ur
         parsedUrls.clear();
     ParsedUrl p;
     p.target.tls = tls;
+    if (tls)
+        p.target.tlsConfiguration = tlsConfiguration;
     p.target.host = url.host(QUrl::FullyEncoded);
     p.target.port = quint16(url.port(tls ? 443 : 80));
     p.target.poolKey = scheme + u"://" + p.target.host + u':' + QString::number(p.target.port);

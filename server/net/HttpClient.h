@@ -8,6 +8,7 @@
 #include <QList>
 #include <QObject>
 #include <QPair>
+#include <QSslCertificate>
 #include <QUrl>
 #include <functional>
 #include <optional>
@@ -64,6 +65,9 @@ struct HttpClientOptions
     int maxIdlePerHost = 256;
     int keepAliveIdleMs = 30'000;     // idle pooled connections are closed after this
     int pipelineDepth = 32;           // most pipelined calls one connection carries at once; 1: none share
+    // Trusted for https:// peers besides the system's CA certificates (e.g. a private CA in
+    // front of a self-hosted model server).
+    QList<QSslCertificate> extraCaCertificates{};
 };
 
 class HttpClient : public QObject

@@ -60,9 +60,11 @@ HttpConnection::HttpConnection(Target target, HttpConnectionListener *listener)
     : m_target(std::move(target)), m_listener(listener)
 {
     if (m_target.tls) {
-        // Default configuration: the system trust store; the peer must present a valid
+        // The system trust store, and any extra CA certificates; the peer must present a valid
         // certificate for the host name.
         auto *socket = new QSslSocket(this);
+        if (m_target.tlsConfiguration)
+            socket->setSslConfiguration(*m_target.tlsConfiguration);
         socket->setPeerVerifyMode(QSslSocket::VerifyPeer);
         // Bounded, so that setReading(false) holds the peer back: Qt stops reading the kernel
         // once this much is waiting (a plain connection's TcpStream just stops reading).

@@ -8,10 +8,12 @@
 #include <QAbstractSocket>
 #include <QElapsedTimer>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QString>
 #include <QTimer>
 
 #include <http_parser.h>
+#include <memory>
 
 namespace dynaseal {
 
@@ -69,6 +71,9 @@ public:
         QString host;
         quint16 port = 0;
         bool tls = false;
+        // TLS settings other than Qt's default configuration (extra CA certificates); null:
+        // the default, which trusts the system's CA certificates.
+        std::shared_ptr<const QSslConfiguration> tlsConfiguration;
     };
 
     struct Exchange

@@ -1,5 +1,11 @@
 #include "tests/support/MiniHttpServer.h"
 
+#include "tests/support/TestCertificate.h"
+
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
+
 namespace dynaseal::test {
 
 MiniHttpServer::MiniHttpServer(QObject *parent) : QObject(parent)
@@ -22,6 +28,21 @@ MiniHttpServer::~MiniHttpServer()
     // Sockets die with m_server, after the members their handlers use.
     for (QTcpSocket *socket : m_server.findChildren<QTcpSocket *>())
         socket->disconnect(this);
+}
+
+void MiniHttpServer::Listener::incomingConnection(qintptr descriptor)
+{
+    if (!tls) {
+        QTcpServer::incomingConnection(descriptor);
+        return;
+    }
+    auto *socket = new QSslSocket(this);
+    socket->setSocketDescriptor(descriptor);
+    socket->setLocalCertificate(QSslCertificate(QByteArray(kTestCertificate)));
+    socket->setPrivateKey(QSslKey(QByteArray(kTestKey), QSsl::Ec));
+    socket->setPeerVerifyMode(QSslSocket::VerifyNone);
+    socket->startServerEncryption();
+    addPendingConnection(socket);
 }
 
 bool MiniHttpServer::listen()

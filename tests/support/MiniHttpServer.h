@@ -30,8 +30,13 @@ public:
     ~MiniHttpServer() override;
 
     bool listen();
+    // Serves HTTPS with the test certificate (tests/support/TestCertificate.h) from now on.
+    void setTls(bool on) { m_server.tls = on; }
     quint16 port() const { return m_server.serverPort(); }
-    QString origin() const { return QStringLiteral("http://127.0.0.1:%1").arg(port()); }
+    QString origin() const
+    {
+        return QStringLiteral("%1://127.0.0.1:%2").arg(m_server.tls ? QStringLiteral("https") : QStringLiteral("http")).arg(port());
+    }
     void setHandler(Handler handler) { m_handler = std::move(handler); }
 
     QList<RecordedRequest> requests;
@@ -49,7 +54,16 @@ signals:
 
 private:
     void onReadyRead(QTcpSocket *socket);
-    QTcpServer m_server;
+    // Accepts plain connections, or TLS ones that encrypt before their first read.
+    class Listener : public QTcpServer
+    {
+    public:
+        bool tls = false;
+
+    protected:
+        void incomingConnection(qintptr descriptor) override;
+    };
+    Listener m_server;
     QHash<QTcpSocket *, QByteArray> m_buffers;
     Handler m_handler;
 };

@@ -1,6 +1,7 @@
 // HttpClient against an in-process fake upstream: framing, pooling, limits, timeouts, retry,
 // cancellation, re-entrant handlers and TLS.
 #include "server/net/HttpClient.h"
+#include "tests/support/TestCertificate.h"
 #include "tests/unit/EventLoopTestMain.h"
 
 #include <QPointer>
@@ -22,25 +23,6 @@ using namespace dynaseal;
 
 namespace {
 
-// Self-signed, for localhost and 127.0.0.1, valid until 2126. Test use only.
-constexpr char TestCertificate[] = R"(-----BEGIN CERTIFICATE-----
-MIIBmzCCAUGgAwIBAgIUGXqHHlL5vVBOB/4ULGYVYGhqJlIwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMzA5MDYzOVoYDzIxMjYxMDMw
-MDkwNjM5WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAARMrpGyGMQ5eblJgCcuoGPS8OCU1J7oPwyfluaAh1mAfUX1AOzFIYCO
-RYwsDwI+qFqqaRpra3BCjj2YSJNZ5u5Co28wbTAdBgNVHQ4EFgQU7xsdxnPe+1U9
-3xP/l5zNZTz7E9owHwYDVR0jBBgwFoAU7xsdxnPe+1U93xP/l5zNZTz7E9owDwYD
-VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
-zj0EAwIDSAAwRQIhAN7N9umuavrP00GAmPxLfKIoQE6yy7x4nbxshOTwiughAiBA
-3liaXTKA6rp7NuXWtGkv9GxttajyrYBN3++NStIABw==
------END CERTIFICATE-----
-)";
-constexpr char TestKey[] = R"(-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgG+t4P+UP3s2LlWcm
-DSiX7RU4OtXjQI3+XW34fvfmR+mhRANCAARMrpGyGMQ5eblJgCcuoGPS8OCU1J7o
-PwyfluaAh1mAfUX1AOzFIYCORYwsDwI+qFqqaRpra3BCjj2YSJNZ5u5C
------END PRIVATE KEY-----
-)";
 
 QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name)
 {
@@ -62,7 +44,7 @@ auto trustTestCertificate()
 {
     const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
     QSslConfiguration trusting = saved;
-    trusting.setCaCertificates({QSslCertificate(QByteArray(TestCertificate))});
+    trusting.setCaCertificates({QSslCertificate(QByteArray(test::kTestCertificate))});
     QSslConfiguration::setDefaultConfiguration(trusting);
     return qScopeGuard([saved] { QSslConfiguration::setDefaultConfiguration(saved); });
 }
@@ -156,8 +138,8 @@ void FakeServer::incomingConnection(qintptr descriptor)
     if (m_tls) {
         auto *ssl = new QSslSocket(this);
         ssl->setSocketDescriptor(descriptor);
-        ssl->setLocalCertificate(QSslCertificate(QByteArray(TestCertificate)));
-        ssl->setPrivateKey(QSslKey(QByteArray(TestKey), QSsl::Ec));
+        ssl->setLocalCertificate(QSslCertificate(QByteArray(test::kTestCertificate)));
+        ssl->setPrivateKey(QSslKey(QByteArray(test::kTestKey), QSsl::Ec));
         ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
         ssl->startServerEncryption();
         socket = ssl;
@@ -401,6 +383,8 @@ private slots:
     void destroyInsideCallback();
     void destroyWithCallsInFlight();
     void tls();
+    void extraCaCertificates_data();
+    void extraCaCertificates();
     void pauseReading_data();
     void pauseReading();
 };
@@ -1292,6 +1276,45 @@ void HttpClientTest::tls()
         QCOMPARE(second.body, QByteArray("piece0;piece1;piece2;"));
         QCOMPARE(server.accepted, acceptedBefore + 1);
     }
+}
+
+void HttpClientTest::extraCaCertificates_data()
+{
+    QTest::addColumn<QList<QByteArray>>("trusted"); // PEM, besides the system's
+    QTest::addColumn<bool>("connects");
+    const QByteArray test(test::kTestCertificate);
+    const QByteArray other(test::kOtherCertificate);
+    QTest::newRow("none") << QList<QByteArray>{} << false;
+    QTest::newRow("the server's") << QList<QByteArray>{test} << true;
+    QTest::newRow("another for the same name") << QList<QByteArray>{other} << false;
+    QTest::newRow("another and the server's") << QList<QByteArray>{other, test} << true;
+}
+
+void HttpClientTest::extraCaCertificates()
+{
+    // Certificates given to the client are trusted by it alone: the default configuration stays
+    // as it was (the server passes --tls-ca-file this way).
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    QFETCH(QList<QByteArray>, trusted);
+    QFETCH(bool, connects);
+    FakeServer server(true);
+    QVERIFY(server.isListening());
+    HttpClientOptions options;
+    for (const QByteArray &pem : trusted)
+        options.extraCaCertificates.append(QSslCertificate(pem));
+    HttpClient client(options);
+    Recorder rec;
+    client.send(makeRequest("POST", server.url(QStringLiteral("/echo")), "over tls"), rec.handler());
+    QTRY_VERIFY(rec.finished());
+    if (connects) {
+        QCOMPARE(rec.errors, 0);
+        QCOMPARE(rec.body, QByteArray("over tls"));
+    } else {
+        QCOMPARE(rec.errors, 1);
+        QCOMPARE(rec.error, HttpClientError::TlsFailed);
+    }
+    QVERIFY(!QSslConfiguration::defaultConfiguration().caCertificates().contains(QSslCertificate(QByteArray(test::kTestCertificate))));
 }
 
 DYNASEAL_EVENT_LOOP_TEST_MAIN(HttpClientTest)
