@@ -32,14 +32,15 @@
 # next, as devices with keys of their own);
 # BENCH_BUILD_DIR (<repo>/build-bench);
 # BENCH_STATE_DIR (${TMPDIR:-/tmp}/dynaseal-bench: Portkey install, logs); BENCH_PORT_BASE (19100,
-# uses 9 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
+# uses 10 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
 # BENCH_NO_BUILD=1 (use what is built); SKIP_PORTKEY=1; BENCH_KEEP=1 (keep the gateway's data dir);
 # GATEWAY_LISTEN_BACKLOG=N (experiment: preload a shim that makes the gateway listen with backlog N);
 # BENCH_MALLOC_STATS=1 (stream: glibc heap in use vs held after each run, malloc_trim at the end; the
 # server allocates with jemalloc, so only for a build without it);
 # GATEWAY_ARGS (extra flags for dynaseal-server, e.g. "--workers 1");
 # UPSTREAM_TLS=1 (the fake upstream is called over HTTPS: directly, through nginx proxy_pass, Portkey
-# and the gateway, which trusts the run's certificate through --tls-ca-file);
+# and the gateway, which trusts the run's certificate through --tls-ca-file; the gateway's streams
+# reach the SSE upstream through nginx over HTTPS);
 # BENCH_DATABASE=postgres (the gateway keeps its data in PostgreSQL instead of SQLite: a local
 # cluster made ready by scripts/test-postgres.sh, a fresh database for each start of the gateway,
 # dropped at the end).
@@ -59,11 +60,14 @@ SSE_PORT=$((base + 5))         # sse_upstream
 GATEWAY_PORT=$((base + 6))     # dynaseal-server
 UPSTREAM_TLS_PORT=$((base + 7)) # nginx: the fixed chat completion over HTTPS
 PROXY_TLS_PORT=$((base + 8))    # nginx proxy_pass -> UPSTREAM_TLS_PORT
+SSE_TLS_PORT=$((base + 9))      # nginx over HTTPS, unbuffered -> SSE_PORT
 # UPSTREAM_TLS=1: direct, nginx, Portkey and the gateway call the fake upstream over HTTPS.
 if [ "${UPSTREAM_TLS:-0}" = 1 ]; then
   UPSTREAM_URL=https://127.0.0.1:$UPSTREAM_TLS_PORT NGINX_URL=http://127.0.0.1:$PROXY_TLS_PORT
+  SSE_URL=https://127.0.0.1:$SSE_TLS_PORT
 else
   UPSTREAM_URL=http://127.0.0.1:$UPSTREAM_PORT NGINX_URL=http://127.0.0.1:$PROXY_PORT
+  SSE_URL=http://127.0.0.1:$SSE_PORT
 fi
 
 parts=()
@@ -182,7 +186,7 @@ wait_http() { # URL [curl args...]: until it answers 2xx, at most ~10 s (WAIT_TR
 
 start_nginx() {
   local p
-  for p in $UPSTREAM_PORT $PROXY_PORT $SINK_PORT $SSE_PROXY_PORT $UPSTREAM_TLS_PORT $PROXY_TLS_PORT; do
+  for p in $UPSTREAM_PORT $PROXY_PORT $SINK_PORT $SSE_PROXY_PORT $UPSTREAM_TLS_PORT $PROXY_TLS_PORT $SSE_TLS_PORT; do
     port_busy "$p" && { echo "port $p is in use: set BENCH_PORT_BASE to a free range" >&2; exit 1; }
   done
   mkdir -p "$state/nginx-body" "$state/nginx-proxy"
@@ -193,6 +197,7 @@ start_nginx() {
   sed -e "s#@STATE@#$state#g" -e "s#@NOFILE@#$(ulimit -n)#g" -e "s#@UPSTREAM_PORT@#$UPSTREAM_PORT#g" \
       -e "s#@PROXY_PORT@#$PROXY_PORT#g" -e "s#@SINK_PORT@#$SINK_PORT#g" -e "s#@SSE_PROXY_PORT@#$SSE_PROXY_PORT#g" \
       -e "s#@SSE_PORT@#$SSE_PORT#g" -e "s#@UPSTREAM_TLS_PORT@#$UPSTREAM_TLS_PORT#g" -e "s#@PROXY_TLS_PORT@#$PROXY_TLS_PORT#g" \
+      -e "s#@SSE_TLS_PORT@#$SSE_TLS_PORT#g" \
       "$here/nginx.conf" > "$state/nginx.conf"
   nginx -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf"
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" -XPOST -d '{}' || { echo "nginx did not start (see $state/nginx-error.log)" >&2; exit 1; }
@@ -272,7 +277,7 @@ start_gateway() {
   admin_token=$(curl -sS --fail-with-body -X POST "$GW/admin/v1/login" -H 'Content-Type: application/json' \
     -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .token)
   api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"$UPSTREAM_URL/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
-  api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"http://127.0.0.1:$SSE_PORT/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
+  api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"$SSE_URL/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
   local tenant_key # tenant_id stays global: proxy_batched changes the tenant
   # Every check on, as in production: a token quota, and rate limits of all three kinds (the
   # tenant's requests, each caller's secret, tokens), set far above what a run reaches so that each

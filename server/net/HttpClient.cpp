@@ -1,6 +1,7 @@
 #include "server/net/HttpClient.h"
 
 #include "server/net/HttpConnection.h"
+#include "server/net/TlsClientContext.h"
 
 #include <QPointer>
 #include <QSet>
@@ -145,7 +146,7 @@ public:
 
     HttpClient *const q;
     HttpClientOptions options;
-    std::shared_ptr<const QSslConfiguration> tlsConfiguration; // from options.extraCaCertificates; null: Qt's default
+    std::shared_ptr<TlsClientContext> tlsContext; // for https:// connections
     quint64 lastId = 0;
     // shared_ptr: a dispatch holds its call alive even if the handler cancels it meanwhile.
     QHash<quint64, std::shared_ptr<Call>> calls;
@@ -160,12 +161,6 @@ HttpClient::Private::Private(HttpClient *q, const HttpClientOptions &options)
 {
     this->options.maxConnectionsPerHost = std::max(1, options.maxConnectionsPerHost);
     this->options.pipelineDepth = std::max(1, options.pipelineDepth);
-    if (!options.extraCaCertificates.isEmpty()) {
-        // Setting CA certificates turns Qt's loading of the system's off, so they go in too.
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setCaCertificates(QSslConfiguration::systemCaCertificates() + options.extraCaCertificates);
-        tlsConfiguration = std::make_shared<const QSslConfiguration>(std::move(tls));
-    }
 }
 
 HttpClient::Private::~Private()
@@ -192,8 +187,11 @@ const HttpClient::Private::ParsedUrl *HttpClient::Private::parsed(const QUrl &ur
         parsedUrls.clear();
     ParsedUrl p;
     p.target.tls = tls;
-    if (tls)
-        p.target.tlsConfiguration = tlsConfiguration;
+    if (tls) {
+        if (!tlsContext) // made on the first https:// URL: loading the trust store takes a few ms
+            tlsContext = std::make_shared<TlsClientContext>(options.extraCaCertificates);
+        p.target.tlsContext = tlsContext;
+    }
     p.target.host = url.host(QUrl::FullyEncoded);
     p.target.port = quint16(url.port(tls ? 443 : 80));
     p.target.poolKey = scheme + u"://" + p.target.host + u':' + QString::number(p.target.port);

@@ -1,6 +1,6 @@
 #pragma once
 // A lean HTTP/1.1 client for upstream calls: keep-alive connection pool per host (no 6-per-host
-// cap as in QNetworkAccessManager 6.4), TLS through QSslSocket, responses streamed to callbacks
+// cap as in QNetworkAccessManager 6.4), TLS through OpenSSL (TlsClientContext), responses streamed to callbacks
 // as they arrive; small calls that may arrive twice can share a connection, pipelined
 // (HttpRequest::pipelined). Response framing (Content-Length, chunked, close) is parsed by Debian's
 // http-parser, the same parser as the server's HttpServerConnection. Lives on one thread; not thread-safe.

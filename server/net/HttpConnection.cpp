@@ -1,8 +1,8 @@
 #include "server/net/HttpConnection.h"
 
 #include "server/net/TcpStream.h"
+#include "server/net/TlsClientContext.h"
 
-#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <algorithm>
@@ -59,21 +59,7 @@ private:
 HttpConnection::HttpConnection(Target target, HttpConnectionListener *listener)
     : m_target(std::move(target)), m_listener(listener)
 {
-    if (m_target.tls) {
-        // The system trust store, and any extra CA certificates; the peer must present a valid
-        // certificate for the host name.
-        auto *socket = new QSslSocket(this);
-        if (m_target.tlsConfiguration)
-            socket->setSslConfiguration(*m_target.tlsConfiguration);
-        socket->setPeerVerifyMode(QSslSocket::VerifyPeer);
-        // Bounded, so that setReading(false) holds the peer back: Qt stops reading the kernel
-        // once this much is waiting (a plain connection's TcpStream just stops reading).
-        socket->setReadBufferSize(4 * TcpStream::kReadBufferBytes);
-        connect(socket, &QSslSocket::encrypted, this, &HttpConnection::onReady);
-        m_socket = socket;
-    } else {
-        m_socket = new QTcpSocket(this);
-    }
+    m_socket = new QTcpSocket(this);
     connect(m_socket, &QAbstractSocket::connected, this, &HttpConnection::onConnected);
     connect(m_socket, &QIODevice::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &HttpConnection::onSocketError);
@@ -96,10 +82,7 @@ void HttpConnection::open(int connectTimeoutMs, const Exchange &exchange, const 
     m_pendingWire = wire;
     m_state = State::Connecting;
     startPhase(Phase::Connect, connectTimeoutMs);
-    if (m_target.tls)
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_target.host, m_target.port);
-    else
-        m_socket->connectToHost(m_target.host, m_target.port);
+    m_socket->connectToHost(m_target.host, m_target.port);
 }
 
 void HttpConnection::send(const Exchange &exchange, const QByteArray &wire)
@@ -152,10 +135,8 @@ void HttpConnection::onConnected()
     m_tcpConnected = true;
     // Requests go out in one write and then we wait: Nagle's algorithm would only add delay.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    if (!m_target.tls) {
-        // Not from inside the socket's own signal: taking over closes that socket.
-        QMetaObject::invokeMethod(this, &HttpConnection::takeOverStream, Qt::QueuedConnection);
-    }
+    // Not from inside the socket's own signal: taking over closes that socket.
+    QMetaObject::invokeMethod(this, &HttpConnection::takeOverStream, Qt::QueuedConnection);
 }
 
 void HttpConnection::takeOverStream()
@@ -168,6 +149,19 @@ void HttpConnection::takeOverStream()
         m_stream = stream;
         connect(m_stream, &TcpStream::readyRead, this, &HttpConnection::onReadyRead);
         connect(m_stream, &TcpStream::closed, this, &HttpConnection::onDisconnected);
+        if (m_target.tls) {
+            connect(m_stream, &TcpStream::encrypted, this, &HttpConnection::onReady);
+            connect(m_stream, &TcpStream::tlsFailed, this, [this](const QString &reason) {
+                DispatchScope scope(this);
+                if (m_state == State::Connecting)
+                    fail(HttpClientError::TlsFailed, QStringLiteral("TLS handshake failed: ") + reason);
+            });
+            m_stream->startClientTls(m_target.tlsContext ? m_target.tlsContext->newConnection(m_target.host, m_target.port) : nullptr);
+            return;
+        }
+    } else if (m_target.tls) {
+        fail(HttpClientError::TlsFailed, QStringLiteral("TLS handshake failed: the connection could not be taken over"));
+        return;
     }
     onReady(); // without a stream, Qt's socket carries the connection
 }
@@ -236,7 +230,7 @@ void HttpConnection::onReadyRead()
 {
     DispatchScope scope(this);
     if (m_readingPaused)
-        return; // a TLS socket: Qt buffers up to its read buffer size, then leaves it to TCP
+        return; // Qt's socket (a connection not taken over) may still signal
     if (m_state == State::Ready) {
         // Readable while idle: the peer closed it, or sent bytes nobody asked for (often a 408
         // before it closes). Either way the connection is out of step: drop it.

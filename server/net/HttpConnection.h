@@ -1,14 +1,14 @@
 #pragma once
 // One upstream HTTP/1.1 connection of HttpClient's pool: owns the socket, the response parser and
 // the timer of the call it carries. Private to server/net (HttpClient.cpp is its only user).
-// Qt's socket connects (and carries TLS); a plain connection is then taken over by a TcpStream,
-// which reads and writes without Qt's per-read ioctl and buffer copies.
+// Qt's socket connects; the connection is then taken over by a TcpStream, which reads and writes
+// without Qt's per-read ioctl and buffer copies, and runs TLS for https:// with the client's
+// TlsClientContext.
 #include "server/net/HttpClient.h"
 
 #include <QAbstractSocket>
 #include <QElapsedTimer>
 #include <QObject>
-#include <QSslConfiguration>
 #include <QString>
 #include <QTimer>
 
@@ -19,6 +19,7 @@ namespace dynaseal {
 
 class HttpConnection;
 class TcpStream;
+class TlsClientContext;
 
 // Header names compare without case (RFC 9110); the length first, as most names differ in it.
 inline bool sameHeaderName(QByteArrayView a, QByteArrayView b)
@@ -71,9 +72,8 @@ public:
         QString host;
         quint16 port = 0;
         bool tls = false;
-        // TLS settings other than Qt's default configuration (extra CA certificates); null:
-        // the default, which trusts the system's CA certificates.
-        std::shared_ptr<const QSslConfiguration> tlsConfiguration;
+        // For tls: the client's TLS context (trusted CAs, sessions to resume).
+        std::shared_ptr<TlsClientContext> tlsContext;
     };
 
     struct Exchange

@@ -1,5 +1,7 @@
 #include "server/net/TcpStream.h"
 
+#include "server/net/TlsClientContext.h"
+
 #include <QAbstractSocket>
 #include <QSignalBlocker>
 #include <QSocketNotifier>
@@ -8,6 +10,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -68,10 +72,76 @@ TcpStream::~TcpStream()
     shutDown(false);
 }
 
+void TcpStream::startClientTls(SSL *connection)
+{
+    if (m_fd < 0 || m_closing || m_tls || !connection || SSL_set_fd(connection, m_fd) != 1) {
+        if (connection)
+            SSL_free(connection);
+        ERR_clear_error();
+        QMetaObject::invokeMethod(this, [this] { emit tlsFailed(QStringLiteral("the connection could not be set up")); }, Qt::QueuedConnection);
+        shutDown(false);
+        return;
+    }
+    m_tls = connection;
+    m_handshaking = true;
+    continueHandshake();
+}
+
+void TcpStream::continueHandshake()
+{
+    ERR_clear_error();
+    const int done = SSL_do_handshake(m_tls);
+    if (done == 1) {
+        m_handshaking = false;
+        m_writeNotifier->setEnabled(bytesToWrite() > 0); // anything written meanwhile goes out now
+        emit encrypted();
+        return;
+    }
+    const int error = SSL_get_error(m_tls, done);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        m_writeNotifier->setEnabled(error == SSL_ERROR_WANT_WRITE);
+        return;
+    }
+    const QString reason = TlsClientContext::failureOf(m_tls);
+    ERR_clear_error();
+    shutDown(false);
+    // From the event loop, as closed() is: the caller may be inside a call to this object.
+    QMetaObject::invokeMethod(this, [this, reason] { emit tlsFailed(reason); }, Qt::QueuedConnection);
+}
+
 qint64 TcpStream::read(char *buffer, qint64 max)
 {
     if (m_fd < 0)
         return -1;
+    if (m_tls) {
+        if (m_handshaking)
+            return 0;
+        // Record by record until the buffer is full or nothing more is waiting, so that a short
+        // read means what it means for a plain socket: no decrypted bytes are left behind.
+        qint64 got = 0;
+        ERR_clear_error();
+        while (got < max) {
+            const int n = SSL_read(m_tls, buffer + got, int(std::min<qint64>(max - got, 1 << 30)));
+            if (n > 0) {
+                got += n;
+                continue;
+            }
+            const int error = SSL_get_error(m_tls, n);
+            if (error == SSL_ERROR_WANT_READ)
+                return got;
+            if (error == SSL_ERROR_WANT_WRITE) {
+                m_readWaitsForWrite = true;
+                m_writeNotifier->setEnabled(true);
+                return got;
+            }
+            ERR_clear_error();
+            if (got > 0)
+                return got; // the close or failure shows at the next read
+            shutDown(true); // the peer closed (close_notify or not), reset, or broke the protocol
+            return -1;
+        }
+        return got;
+    }
     for (;;) {
         const ssize_t n = ::recv(m_fd, buffer, size_t(max), 0);
         if (n > 0)
@@ -96,25 +166,52 @@ void TcpStream::write(const char *data, qint64 size)
 {
     if (m_fd < 0 || m_closing || size <= 0)
         return;
-    if (bytesToWrite() == 0) {
-        ssize_t n;
-        do {
-            n = ::send(m_fd, data, size_t(size), MSG_NOSIGNAL);
-        } while (n < 0 && errno == EINTR);
-        if (n > 0)
-            m_sentTotal += quint64(n);
-        if (n == size)
-            return;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            shutDown(true);
-            return;
+    if (bytesToWrite() == 0 && !m_handshaking) {
+        qint64 sent = 0;
+        while (sent < size) {
+            const qint64 n = sendSome(data + sent, size - sent);
+            if (n < 0) {
+                shutDown(true);
+                return;
+            }
+            if (n == 0)
+                break;
+            sent += n;
         }
-        const qint64 sent = n < 0 ? 0 : n;
+        if (sent == size)
+            return;
         m_out.append(data + sent, qsizetype(size - sent));
         m_writeNotifier->setEnabled(true);
         return;
     }
     m_out.append(data, qsizetype(size));
+}
+
+qint64 TcpStream::sendSome(const char *data, qint64 size)
+{
+    if (m_tls) {
+        ERR_clear_error();
+        const int n = SSL_write(m_tls, data, int(std::min<qint64>(size, 1 << 30)));
+        if (n > 0) {
+            m_sentTotal += quint64(n);
+            return n;
+        }
+        const int error = SSL_get_error(m_tls, n);
+        if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ)
+            return 0;
+        ERR_clear_error();
+        return -1;
+    }
+    for (;;) {
+        const ssize_t n = ::send(m_fd, data, size_t(size), MSG_NOSIGNAL);
+        if (n >= 0) {
+            m_sentTotal += quint64(n);
+            return n;
+        }
+        if (errno == EINTR)
+            continue;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    }
 }
 
 void TcpStream::setReading(bool on)
@@ -163,29 +260,44 @@ char *TcpStream::threadReadBuffer()
 
 void TcpStream::onReadable()
 {
+    if (m_handshaking) {
+        continueHandshake();
+        return;
+    }
     emit readyRead();
 }
 
 void TcpStream::onWritable()
 {
+    if (m_handshaking) {
+        continueHandshake();
+        return;
+    }
+    if (m_readWaitsForWrite) {
+        m_readWaitsForWrite = false;
+        if (bytesToWrite() == 0)
+            m_writeNotifier->setEnabled(false);
+        emit readyRead();
+        if (m_fd < 0)
+            return;
+    }
     flushOut();
 }
 
 void TcpStream::flushOut()
 {
     while (m_fd >= 0 && bytesToWrite() > 0) {
-        const ssize_t n = ::send(m_fd, m_out.constData() + m_outSent, size_t(bytesToWrite()), MSG_NOSIGNAL);
+        const qint64 n = sendSome(m_out.constData() + m_outSent, bytesToWrite());
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                break;
             shutDown(true);
             return;
         }
+        if (n == 0)
+            break;
         m_outSent += n;
-        m_sentTotal += quint64(n);
     }
+    if (m_fd < 0)
+        return;
     if (bytesToWrite() > 0) {
         if (m_outSent >= kCompactFrom && m_outSent * 2 >= m_out.size()) {
             m_out.remove(0, m_outSent);
@@ -214,6 +326,16 @@ void TcpStream::shutDown(bool notify)
     }
     m_readNotifier->setEnabled(false);
     m_writeNotifier->setEnabled(false);
+    if (m_tls) {
+        // A close_notify if the session is up (best effort: the socket is non-blocking), so the
+        // peer may keep the session for resuming.
+        if (!m_handshaking)
+            SSL_shutdown(m_tls);
+        SSL_free(m_tls);
+        ERR_clear_error();
+        m_tls = nullptr;
+        m_handshaking = false;
+    }
     ::close(m_fd);
     m_fd = -1;
     m_closing = true;

@@ -1,21 +1,23 @@
 #pragma once
 // A connected, non-blocking TCP socket read and written with plain recv()/send() on its
-// descriptor: the byte pipe under the HTTP front's connections and the upstream client's plain
-// HTTP connections.
+// descriptor: the byte pipe under the HTTP front's connections and the upstream client's
+// connections, plain or, after startClientTls(), through OpenSSL on the same descriptor.
 //
 // Why not QTcpSocket on these paths: before every read it asks the kernel how much is waiting
 // (an ioctl(FIONREAD), 3 of the 12 system calls of a proxied request), copies every byte through
 // its own ring buffer, and writes only on the next event-loop pass after toggling a write
 // notifier. Here a read is one recv() into the caller's buffer and a write goes to the kernel at
 // once; only what the kernel does not take is buffered, and only then is a write notifier used.
-// Connecting (name lookup, timeouts, TLS) stays with Qt's sockets: takeOver() adopts the
-// connection once it is up.
+// Connecting (name lookup, timeouts) stays with Qt's sockets: takeOver() adopts the connection
+// once it is up. TLS is OpenSSL's own, with a context shared by the client's connections
+// (TlsClientContext says why not QSslSocket).
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
 
 class QAbstractSocket;
 class QSocketNotifier;
+typedef struct ssl_st SSL;
 
 namespace dynaseal {
 
@@ -28,6 +30,13 @@ public:
     // Takes over the connection of a socket in ConnectedState with nothing read or buffered yet
     // (right after connected()); the socket is left unconnected. nullptr if that failed.
     static TcpStream *takeOver(QAbstractSocket *socket, QObject *parent = nullptr);
+
+    // Starts a TLS client handshake over the connection with `connection` (from
+    // TlsClientContext::newConnection; the stream owns it now). encrypted() follows once it is
+    // done, or tlsFailed() (and the stream is closed, without closed()). Reads and writes then
+    // carry the plain text.
+    void startClientTls(SSL *connection);
+    bool isEncrypted() const { return m_tls && !m_handshaking; }
     ~TcpStream() override;
 
     bool isOpen() const { return m_fd >= 0 && !m_closing; }
@@ -70,12 +79,19 @@ signals:
     // The connection is gone: closed by the peer, reset, failed, or closed by closeAfterWrites().
     // Always emitted from the event loop, never from inside a call to this object.
     void closed();
+    // The TLS handshake is done, the peer's certificate checked.
+    void encrypted();
+    // The TLS handshake failed (`reason` says why); the stream is closed.
+    void tlsFailed(const QString &reason);
 
 private:
     void onReadable();
     void onWritable();
     void flushOut();
     void shutDown(bool notify);
+    void continueHandshake();
+    // One send() or SSL_write(): the count taken, 0 if the kernel takes nothing now, -1 on failure.
+    qint64 sendSome(const char *data, qint64 size);
 
     int m_fd = -1;
     QSocketNotifier *m_readNotifier = nullptr;
@@ -86,6 +102,9 @@ private:
     bool m_closing = false; // closeAfterWrites() called, or the connection failed
     bool m_closedSent = false;
     mutable QHostAddress m_peer; // looked up on first use
+    SSL *m_tls = nullptr;
+    bool m_handshaking = false;
+    bool m_readWaitsForWrite = false; // SSL_read needs to send first (a TLS key update)
 };
 
 } // namespace dynaseal

@@ -16,8 +16,17 @@
 #include <QUrlQuery>
 #include <QtTest>
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
+
+#include <netinet/in.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace dynaseal;
 
@@ -38,15 +47,11 @@ QByteArray chunk(const QByteArray &data)
     return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
 }
 
-// Trusts the test certificate through the default TLS configuration (the one the client uses)
-// until the returned guard goes out of scope.
-auto trustTestCertificate()
+// A client that trusts the test certificate, besides the system's CAs.
+HttpClientOptions trustingTestCertificate(HttpClientOptions options = {})
 {
-    const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
-    QSslConfiguration trusting = saved;
-    trusting.setCaCertificates({QSslCertificate(QByteArray(test::kTestCertificate))});
-    QSslConfiguration::setDefaultConfiguration(trusting);
-    return qScopeGuard([saved] { QSslConfiguration::setDefaultConfiguration(saved); });
+    options.extraCaCertificates = {QSslCertificate(QByteArray(test::kTestCertificate))};
+    return options;
 }
 
 HttpRequest makeRequest(const QByteArray &method, const QUrl &url, const QByteArray &body = {})
@@ -79,7 +84,11 @@ class FakeServer : public QTcpServer
 {
     Q_OBJECT
 public:
-    explicit FakeServer(bool tls = false) : m_tls(tls) { listen(QHostAddress::LocalHost, 0); }
+    explicit FakeServer(bool tls = false, QByteArray certificate = test::kTestCertificate, QByteArray key = test::kTestKey)
+        : m_tls(tls), m_certificate(std::move(certificate)), m_key(std::move(key))
+    {
+        listen(QHostAddress::LocalHost, 0);
+    }
 
     QUrl url(const QString &pathAndQuery) const
     {
@@ -120,7 +129,88 @@ private:
 
     QHash<QTcpSocket *, Peer> m_peers;
     bool m_tls;
+    QByteArray m_certificate;
+    QByteArray m_key;
     QPointer<QTcpSocket> m_big;
+};
+
+// An HTTPS server written on OpenSSL alone, on a thread of its own, as real servers are: one
+// context for all its connections, so that a client may resume a session. Answers every request
+// with "ok" and closes the connection; counts the handshakes that resumed a session.
+class ResumingTlsServer
+{
+public:
+    ResumingTlsServer()
+    {
+        m_context = SSL_CTX_new(TLS_server_method());
+        BIO *certificate = BIO_new_mem_buf(test::kTestCertificate, -1);
+        BIO *key = BIO_new_mem_buf(test::kTestKey, -1);
+        X509 *x509 = PEM_read_bio_X509(certificate, nullptr, nullptr, nullptr);
+        EVP_PKEY *pkey = PEM_read_bio_PrivateKey(key, nullptr, nullptr, nullptr);
+        SSL_CTX_use_certificate(m_context, x509);
+        SSL_CTX_use_PrivateKey(m_context, pkey);
+        X509_free(x509);
+        EVP_PKEY_free(pkey);
+        BIO_free(certificate);
+        BIO_free(key);
+        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address);
+        ::listen(m_listener, 16);
+        ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length);
+        m_port = ntohs(address.sin_port);
+        m_thread = std::thread([this] { serve(); });
+    }
+    ~ResumingTlsServer()
+    {
+        m_stopping = true;
+        ::shutdown(m_listener, SHUT_RDWR); // wakes accept()
+        m_thread.join();
+        ::close(m_listener);
+        SSL_CTX_free(m_context);
+    }
+    QUrl url() const { return QUrl(QStringLiteral("https://127.0.0.1:%1/").arg(m_port)); }
+    std::atomic<int> handshakes{0};
+    std::atomic<int> resumed{0};
+
+private:
+    void serve()
+    {
+        while (!m_stopping) {
+            const int fd = ::accept(m_listener, nullptr, nullptr);
+            if (fd < 0)
+                return;
+            SSL *connection = SSL_new(m_context);
+            SSL_set_fd(connection, fd);
+            if (SSL_accept(connection) == 1) {
+                ++handshakes;
+                if (SSL_session_reused(connection))
+                    ++resumed;
+                QByteArray request;
+                char buffer[4096];
+                while (!request.contains("\r\n\r\n")) {
+                    const int n = SSL_read(connection, buffer, sizeof buffer);
+                    if (n <= 0)
+                        break;
+                    request.append(buffer, n);
+                }
+                const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                SSL_write(connection, answer, int(sizeof answer - 1));
+                SSL_shutdown(connection);
+            }
+            SSL_free(connection);
+            ::close(fd);
+        }
+    }
+
+    SSL_CTX *m_context = nullptr;
+    int m_listener = -1;
+    quint16 m_port = 0;
+    std::atomic<bool> m_stopping{false};
+    std::thread m_thread;
 };
 
 // "0123456789" repeated: a body whose every byte says where it belongs.
@@ -138,8 +228,8 @@ void FakeServer::incomingConnection(qintptr descriptor)
     if (m_tls) {
         auto *ssl = new QSslSocket(this);
         ssl->setSocketDescriptor(descriptor);
-        ssl->setLocalCertificate(QSslCertificate(QByteArray(test::kTestCertificate)));
-        ssl->setPrivateKey(QSslKey(QByteArray(test::kTestKey), QSsl::Ec));
+        ssl->setLocalCertificate(QSslCertificate(m_certificate));
+        ssl->setPrivateKey(QSslKey(m_key, QSsl::Ec));
         ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
         ssl->startServerEncryption();
         socket = ssl;
@@ -385,6 +475,8 @@ private slots:
     void tls();
     void extraCaCertificates_data();
     void extraCaCertificates();
+    void certificateForAnotherName();
+    void newConnectionsResumeTheSession();
     void pauseReading_data();
     void pauseReading();
 };
@@ -1207,11 +1299,9 @@ void HttpClientTest::pauseReading()
     QFETCH(bool, tls);
     if (tls && !QSslSocket::supportsSsl())
         QSKIP("no TLS backend");
-    const auto restore = trustTestCertificate();
-
     constexpr qint64 kSize = 32 * 1024 * 1024;
     FakeServer server(tls);
-    HttpClient client;
+    HttpClient client(trustingTestCertificate());
     Recorder rec;
     quint64 id = 0;
     bool paused = false;
@@ -1258,13 +1348,11 @@ void HttpClientTest::tls()
         QCOMPARE(client.openConnections(), 0);
     }
     {
-        // Trusted through the default configuration, which the client uses.
-        const auto restore = trustTestCertificate();
-
+        // Trusted through the client's options.
         const int acceptedBefore = server.accepted;
         Recorder first;
         Recorder second;
-        HttpClient client;
+        HttpClient client(trustingTestCertificate());
         client.send(makeRequest("POST", server.url(QStringLiteral("/echo")), "over tls"),
                     first.handler());
         QTRY_VERIFY(first.finished());
@@ -1315,6 +1403,41 @@ void HttpClientTest::extraCaCertificates()
         QCOMPARE(rec.error, HttpClientError::TlsFailed);
     }
     QVERIFY(!QSslConfiguration::defaultConfiguration().caCertificates().contains(QSslCertificate(QByteArray(test::kTestCertificate))));
+}
+
+void HttpClientTest::certificateForAnotherName()
+{
+    // Trusted, but issued for "wrong.example": not good for 127.0.0.1.
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    FakeServer server(true, test::kWrongNameCertificate, test::kWrongNameKey);
+    HttpClientOptions options;
+    options.extraCaCertificates = {QSslCertificate(QByteArray(test::kWrongNameCertificate))};
+    HttpClient client(options);
+    Recorder rec;
+    client.send(makeRequest("GET", server.url(QStringLiteral("/echo"))), rec.handler());
+    QTRY_VERIFY(rec.finished());
+    QCOMPARE(rec.errors, 1);
+    QCOMPARE(rec.error, HttpClientError::TlsFailed);
+    QVERIFY2(rec.message.contains(QLatin1String("mismatch")), qPrintable(rec.message));
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void HttpClientTest::newConnectionsResumeTheSession()
+{
+    // The server closes each connection after its answer, so every call opens a new one: after
+    // the first full handshake, the others resume the session the server gave.
+    ResumingTlsServer server;
+    HttpClient client(trustingTestCertificate());
+    for (int i = 0; i < 3; ++i) {
+        Recorder rec;
+        client.send(makeRequest("GET", server.url()), rec.handler());
+        QTRY_VERIFY(rec.finished());
+        QVERIFY2(rec.errors == 0, qPrintable(rec.message));
+        QCOMPARE(rec.body, QByteArray("ok"));
+    }
+    QCOMPARE(server.handshakes.load(), 3);
+    QCOMPARE(server.resumed.load(), 2);
 }
 
 DYNASEAL_EVENT_LOOP_TEST_MAIN(HttpClientTest)
