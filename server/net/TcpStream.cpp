@@ -167,24 +167,31 @@ void TcpStream::write(const char *data, qint64 size)
     if (m_fd < 0 || m_closing || size <= 0)
         return;
     if (bytesToWrite() == 0 && !m_handshaking) {
-        qint64 sent = 0;
-        while (sent < size) {
-            const qint64 n = sendSome(data + sent, size - sent);
-            if (n < 0) {
-                shutDown(true);
-                return;
-            }
-            if (n == 0)
-                break;
-            sent += n;
-        }
-        if (sent == size)
+        const qint64 sent = sendNow(data, size);
+        if (sent < 0 || sent == size)
             return;
         m_out.append(data + sent, qsizetype(size - sent));
         m_writeNotifier->setEnabled(true);
         return;
     }
     m_out.append(data, qsizetype(size));
+}
+
+qint64 TcpStream::sendNow(const char *data, qint64 size)
+{
+    qint64 sent = 0;
+    while (sent < size) {
+        const qint64 n = sendSome(data + sent, size - sent);
+        if (n < 0) {
+            shutDown(true);
+            return -1;
+        }
+        sent += n;
+        // A short send() means the kernel's buffer is full; SSL_write() stops after each record.
+        if (n == 0 || (!m_tls && sent < size))
+            break;
+    }
+    return sent;
 }
 
 qint64 TcpStream::sendSome(const char *data, qint64 size)
@@ -286,18 +293,12 @@ void TcpStream::onWritable()
 
 void TcpStream::flushOut()
 {
-    while (m_fd >= 0 && bytesToWrite() > 0) {
-        const qint64 n = sendSome(m_out.constData() + m_outSent, bytesToWrite());
-        if (n < 0) {
-            shutDown(true);
-            return;
-        }
-        if (n == 0)
-            break;
-        m_outSent += n;
-    }
     if (m_fd < 0)
         return;
+    const qint64 n = sendNow(m_out.constData() + m_outSent, bytesToWrite());
+    if (n < 0)
+        return;
+    m_outSent += n;
     if (bytesToWrite() > 0) {
         if (m_outSent >= kCompactFrom && m_outSent * 2 >= m_out.size()) {
             m_out.remove(0, m_outSent);

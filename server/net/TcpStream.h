@@ -90,6 +90,8 @@ private:
     void flushOut();
     void shutDown(bool notify);
     void continueHandshake();
+    // What the kernel takes now: the count sent, or -1 if the connection failed (closed then).
+    qint64 sendNow(const char *data, qint64 size);
     // One send() or SSL_write(): the count taken, 0 if the kernel takes nothing now, -1 on failure.
     qint64 sendSome(const char *data, qint64 size);
 
