@@ -232,6 +232,10 @@ void HttpConnection::onReadyRead()
     if (m_readingPaused)
         return; // Qt's socket (a connection not taken over) may still signal
     if (m_state == State::Ready) {
+        // Over TLS the bytes may be the protocol's own (a TLS 1.3 session ticket, a key update),
+        // which the read takes in without a byte for us: the connection is still in step.
+        if (m_stream && m_stream->isEncrypted() && m_stream->read(TcpStream::threadReadBuffer(), TcpStream::kReadBufferBytes) == 0)
+            return;
         // Readable while idle: the peer closed it, or sent bytes nobody asked for (often a 408
         // before it closes). Either way the connection is out of step: drop it.
         fail(HttpClientError::ConnectionClosed, QStringLiteral("the peer closed the idle connection or sent data on it unasked"));

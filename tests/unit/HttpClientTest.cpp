@@ -136,11 +136,13 @@ private:
 
 // An HTTPS server written on OpenSSL alone, on a thread of its own, as real servers are: one
 // context for all its connections, so that a client may resume a session. Answers every request
-// with "ok" and closes the connection; counts the handshakes that resumed a session.
-class ResumingTlsServer
+// with "ok" and closes the connection; counts its handshakes and those that resumed a session.
+// With `lateTickets`, it keeps the connection instead, and 100 ms after each answer sends the
+// client a new session ticket, as a TLS 1.3 server may at any time.
+class OpenSslServer
 {
 public:
-    ResumingTlsServer()
+    explicit OpenSslServer(bool lateTickets = false) : m_lateTickets(lateTickets)
     {
         m_context = SSL_CTX_new(TLS_server_method());
         BIO *certificate = BIO_new_mem_buf(test::kTestCertificate, -1);
@@ -164,10 +166,11 @@ public:
         m_port = ntohs(address.sin_port);
         m_thread = std::thread([this] { serve(); });
     }
-    ~ResumingTlsServer()
+    ~OpenSslServer()
     {
         m_stopping = true;
         ::shutdown(m_listener, SHUT_RDWR); // wakes accept()
+        ::shutdown(m_connection.load(), SHUT_RDWR); // and a read on a kept connection
         m_thread.join();
         ::close(m_listener);
         SSL_CTX_free(m_context);
@@ -183,29 +186,48 @@ private:
             const int fd = ::accept(m_listener, nullptr, nullptr);
             if (fd < 0)
                 return;
+            m_connection = fd;
             SSL *connection = SSL_new(m_context);
             SSL_set_fd(connection, fd);
             if (SSL_accept(connection) == 1) {
                 ++handshakes;
                 if (SSL_session_reused(connection))
                     ++resumed;
-                QByteArray request;
-                char buffer[4096];
-                while (!request.contains("\r\n\r\n")) {
-                    const int n = SSL_read(connection, buffer, sizeof buffer);
-                    if (n <= 0)
-                        break;
-                    request.append(buffer, n);
-                }
-                const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-                SSL_write(connection, answer, int(sizeof answer - 1));
+                answer(connection);
                 SSL_shutdown(connection);
             }
             SSL_free(connection);
+            m_connection = -1;
             ::close(fd);
         }
     }
 
+    // Each request (a head without a body) with "ok": one, or all of them with lateTickets.
+    void answer(SSL *connection)
+    {
+        QByteArray received;
+        char buffer[4096];
+        for (;;) {
+            while (!received.contains("\r\n\r\n")) {
+                const int n = SSL_read(connection, buffer, sizeof buffer);
+                if (n <= 0)
+                    return;
+                received.append(buffer, n);
+            }
+            received.remove(0, received.indexOf("\r\n\r\n") + 4);
+            const QByteArray ok = m_lateTickets ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                                : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+            SSL_write(connection, ok.constData(), int(ok.size()));
+            if (!m_lateTickets)
+                return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            SSL_new_session_ticket(connection);
+            SSL_do_handshake(connection); // sends it
+        }
+    }
+
+    const bool m_lateTickets;
+    std::atomic<int> m_connection{-1};
     SSL_CTX *m_context = nullptr;
     int m_listener = -1;
     quint16 m_port = 0;
@@ -477,6 +499,7 @@ private slots:
     void extraCaCertificates();
     void certificateForAnotherName();
     void newConnectionsResumeTheSession();
+    void lateSessionTicketKeepsTheConnection();
     void pauseReading_data();
     void pauseReading();
 };
@@ -1427,7 +1450,7 @@ void HttpClientTest::newConnectionsResumeTheSession()
 {
     // The server closes each connection after its answer, so every call opens a new one: after
     // the first full handshake, the others resume the session the server gave.
-    ResumingTlsServer server;
+    OpenSslServer server;
     HttpClient client(trustingTestCertificate());
     for (int i = 0; i < 3; ++i) {
         Recorder rec;
@@ -1438,6 +1461,24 @@ void HttpClientTest::newConnectionsResumeTheSession()
     }
     QCOMPARE(server.handshakes.load(), 3);
     QCOMPARE(server.resumed.load(), 2);
+}
+
+void HttpClientTest::lateSessionTicketKeepsTheConnection()
+{
+    // A ticket that reaches a connection idle in the pool is TLS's own business, not an answer
+    // nobody asked for: the connection stays, and the next call goes over it.
+    OpenSslServer server(/*lateTickets=*/true);
+    HttpClient client(trustingTestCertificate());
+    for (int i = 0; i < 3; ++i) {
+        Recorder rec;
+        client.send(makeRequest("GET", server.url()), rec.handler());
+        QTRY_VERIFY(rec.finished());
+        QVERIFY2(rec.errors == 0, qPrintable(rec.message));
+        QCOMPARE(rec.body, QByteArray("ok"));
+        QTest::qWait(300); // the ticket arrives while the connection is idle
+        QCOMPARE(client.idleConnections(), 1);
+    }
+    QCOMPARE(server.handshakes.load(), 1);
 }
 
 DYNASEAL_EVENT_LOOP_TEST_MAIN(HttpClientTest)
