@@ -282,11 +282,13 @@ void TcpStream::onWritable()
     }
     if (m_readWaitsForWrite) {
         m_readWaitsForWrite = false;
-        if (bytesToWrite() == 0)
-            m_writeNotifier->setEnabled(false);
-        emit readyRead();
+        emit readyRead(); // the reader reads again, now that OpenSSL can send
         if (m_fd < 0)
             return;
+        if (bytesToWrite() == 0) {
+            m_writeNotifier->setEnabled(m_readWaitsForWrite);
+            return;
+        }
     }
     flushOut();
 }

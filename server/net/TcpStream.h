@@ -30,6 +30,7 @@ public:
     // Takes over the connection of a socket in ConnectedState with nothing read or buffered yet
     // (right after connected()); the socket is left unconnected. nullptr if that failed.
     static TcpStream *takeOver(QAbstractSocket *socket, QObject *parent = nullptr);
+    ~TcpStream() override;
 
     // Starts a TLS client handshake over the connection with `connection` (from
     // TlsClientContext::newConnection; the stream owns it now). encrypted() follows once it is
@@ -37,7 +38,6 @@ public:
     // carry the plain text.
     void startClientTls(SSL *connection);
     bool isEncrypted() const { return m_tls && !m_handshaking; }
-    ~TcpStream() override;
 
     bool isOpen() const { return m_fd >= 0 && !m_closing; }
 
