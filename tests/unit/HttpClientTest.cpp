@@ -476,6 +476,7 @@ private slots:
     void timeouts();
     void failures_data();
     void failures();
+    void staleConnectionRetried_data();
     void staleConnectionRetried();
     void pipelinedCallsShareOneConnection();
     void pipelinedRestGoesAgain_data();
@@ -510,23 +511,28 @@ void HttpClientTest::exchange_data()
     QTest::addColumn<QString>("target");
     QTest::addColumn<HttpHeaders>("headers");
     QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("tls");
 
-    QTest::newRow("GET with query") << QByteArray("GET") << QStringLiteral("/echo?x=1&y=a%20b")
-                                    << HttpHeaders() << QByteArray();
-    QTest::newRow("POST with headers")
-        << QByteArray("POST") << QStringLiteral("/echo")
-        << HttpHeaders{{"Authorization", "Bearer sk-test"}, {"Content-Type", "application/json"}}
-        << QByteArray(R"({"model":"m","stream":false})");
-    QByteArray big(1 << 20, Qt::Uninitialized);
+    // More than the kernel takes at once: the rest waits in the stream's buffer (record by
+    // record over TLS) until the server, on this same thread, has read some.
+    QByteArray big(16 << 20, Qt::Uninitialized);
     for (qsizetype i = 0; i < big.size(); ++i)
         big[i] = char('a' + i % 26);
-    QTest::newRow("PUT 1 MiB") << QByteArray("PUT") << QStringLiteral("/echo") << HttpHeaders()
-                               << big;
-    // Framing headers are the client's: the caller's copies must not reach the wire.
-    QTest::newRow("caller framing headers dropped")
-        << QByteArray("POST") << QStringLiteral("/echo")
-        << HttpHeaders{{"Content-Length", "999"}, {"Connection", "close"}, {"Host", "evil"}}
-        << QByteArray("abc");
+    for (const bool tls : {false, true}) {
+        const char *over = tls ? " over TLS" : "";
+        QTest::addRow("GET with query%s", over) << QByteArray("GET") << QStringLiteral("/echo?x=1&y=a%20b")
+                                                << HttpHeaders() << QByteArray() << tls;
+        QTest::addRow("POST with headers%s", over)
+            << QByteArray("POST") << QStringLiteral("/echo")
+            << HttpHeaders{{"Authorization", "Bearer sk-test"}, {"Content-Type", "application/json"}}
+            << QByteArray(R"({"model":"m","stream":false})") << tls;
+        QTest::addRow("PUT 16 MiB%s", over) << QByteArray("PUT") << QStringLiteral("/echo") << HttpHeaders() << big << tls;
+        // Framing headers are the client's: the caller's copies must not reach the wire.
+        QTest::addRow("caller framing headers dropped%s", over)
+            << QByteArray("POST") << QStringLiteral("/echo")
+            << HttpHeaders{{"Content-Length", "999"}, {"Connection", "close"}, {"Host", "evil"}}
+            << QByteArray("abc") << tls;
+    }
 }
 
 void HttpClientTest::exchange()
@@ -535,11 +541,12 @@ void HttpClientTest::exchange()
     QFETCH(QString, target);
     QFETCH(HttpHeaders, headers);
     QFETCH(QByteArray, body);
+    QFETCH(bool, tls);
 
-    FakeServer server;
+    FakeServer server(tls);
     QVERIFY(server.isListening());
     Recorder rec;
-    HttpClient client;
+    HttpClient client(trustingTestCertificate());
     HttpRequest request = makeRequest(method, server.url(target), body);
     request.headers = headers;
     const quint64 id = client.send(request, rec.handler());
@@ -905,21 +912,25 @@ void HttpClientTest::failures_data()
 {
     QTest::addColumn<QString>("target");
     QTest::addColumn<HttpClientError>("error");
+    QTest::addColumn<bool>("tls");
 
-    QTest::newRow("garbage") << QStringLiteral("/garbage") << HttpClientError::ProtocolError;
-    // A fresh connection closed before any answer is not retried.
-    QTest::newRow("closed without answer") << QStringLiteral("/drop")
-                                           << HttpClientError::ConnectionClosed;
+    for (const bool tls : {false, true}) {
+        const char *over = tls ? " over TLS" : "";
+        QTest::addRow("garbage%s", over) << QStringLiteral("/garbage") << HttpClientError::ProtocolError << tls;
+        // A fresh connection closed before any answer is not retried.
+        QTest::addRow("closed without answer%s", over) << QStringLiteral("/drop") << HttpClientError::ConnectionClosed << tls;
+    }
 }
 
 void HttpClientTest::failures()
 {
     QFETCH(QString, target);
     QFETCH(HttpClientError, error);
+    QFETCH(bool, tls);
 
-    FakeServer server;
+    FakeServer server(tls);
     Recorder rec;
-    HttpClient client;
+    HttpClient client(trustingTestCertificate());
     client.send(makeRequest("GET", server.url(target)), rec.handler());
     QTRY_VERIFY(rec.finished());
     QCOMPARE(rec.errors, 1);
@@ -930,12 +941,20 @@ void HttpClientTest::failures()
     QCOMPARE(client.openConnections(), 0);
 }
 
+void HttpClientTest::staleConnectionRetried_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("plain") << false;
+    QTest::newRow("tls") << true;
+}
+
 void HttpClientTest::staleConnectionRetried()
 {
-    FakeServer server;
+    QFETCH(bool, tls);
+    FakeServer server(tls);
     Recorder first;
     Recorder second;
-    HttpClient client;
+    HttpClient client(trustingTestCertificate());
     client.send(makeRequest("POST", server.url(QStringLiteral("/stale")), "x"), first.handler());
     QTRY_VERIFY(first.finished());
     QCOMPARE(first.body, QByteArray("fresh"));
