@@ -261,14 +261,16 @@ start_gateway() {
   local preload=()
   # Experiment: a deeper listen queue for the unchanged server (see tools/listen_backlog_shim.c).
   [ -n "${GATEWAY_LISTEN_BACKLOG:-}" ] && preload=(LD_PRELOAD="$build/liblisten_backlog_shim.so" LISTEN_BACKLOG="$GATEWAY_LISTEN_BACKLOG")
-  local wrapper=() tries=100
+  local wrapper=() tries=100 tls_args=()
+  # Only when asked for: a server from before --tls-ca-file still runs the plain parts.
+  [ "${UPSTREAM_TLS:-0}" = 1 ] && tls_args=(--tls-ca-file "$state/bench-tls.pem")
   if want callgrind; then
     rm -f "$state"/callgrind.out*
     wrapper=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$state/callgrind.out")
     tries=600
   fi
   env "${preload[@]}" DYNASEAL_ADMIN_PASSWORD=$ADMIN_PASSWORD "${wrapper[@]}" "$bin" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$gw_data" \
-    ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} $database_args --tls-ca-file "$state/bench-tls.pem" ${GATEWAY_ARGS:-} \
+    ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} $database_args ${tls_args[@]+"${tls_args[@]}"} ${GATEWAY_ARGS:-} \
     >"$state/gateway.log" 2>&1 &
   gw_pid=$!
   GW="http://127.0.0.1:$GATEWAY_PORT"
