@@ -115,7 +115,6 @@ bool applyTlsCaFile(Settings &s, const QString &v, QString *error)
         *error = QStringLiteral("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
         return false;
     }
-    s.tlsCaFile = v;
     s.tlsCaCertificates = certificates;
     return true;
 }

@@ -44,8 +44,7 @@ struct Settings
     int commitWindowMs = 2; // longest a call's outcome waits for others to share its database transaction
     bool requestEventIndex = true; // the request log's index by event_id (made or dropped at start-up)
     // CA certificates trusted for outgoing HTTPS (upstreams, health checks, callback receivers)
-    // besides the system's, read from the PEM file tlsCaFile.
-    QString tlsCaFile;
+    // besides the system's, read from the PEM file --tls-ca-file names.
     QList<QSslCertificate> tlsCaCertificates;
     QByteArray proxyMasterKey; // operator's key for the proxy: any model, for testing; empty: none
     QByteArray masterKey; // 32 bytes from DYNASEAL_MASTER_KEY (hex or base64); else a file in dataDir
