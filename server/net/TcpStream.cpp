@@ -74,7 +74,7 @@ TcpStream::~TcpStream()
 
 void TcpStream::startClientTls(SSL *connection)
 {
-    if (m_fd < 0 || m_closing || m_tls || !connection || SSL_set_fd(connection, m_fd) != 1) {
+    if (m_fd < 0 || m_closing || m_tls || !connection || !TlsClientContext::attach(connection, m_fd)) {
         if (connection)
             SSL_free(connection);
         ERR_clear_error();

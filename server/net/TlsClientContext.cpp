@@ -2,10 +2,12 @@
 
 #include <QHostAddress>
 
-#include <csignal>
+#include <cerrno>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
 
 namespace dynaseal {
 namespace {
@@ -20,16 +22,52 @@ int peerIndex()
     return index;
 }
 
+// OpenSSL's socket BIO, except that it sends with MSG_NOSIGNAL, as TcpStream does: a write to a
+// peer that is gone fails with EPIPE instead of raising SIGPIPE, whatever the process does with
+// that signal.
+int sendWithoutSignal(BIO *bio, const char *data, int size)
+{
+    const int fd = int(BIO_get_fd(bio, nullptr));
+    ssize_t n;
+    do {
+        n = ::send(fd, data, size_t(size), MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    BIO_clear_retry_flags(bio);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        BIO_set_retry_write(bio);
+    return int(n);
+}
+
+const BIO_METHOD *socketMethod()
+{
+    static BIO_METHOD *const method = [] {
+        const BIO_METHOD *socket = BIO_s_socket();
+        BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "socket, MSG_NOSIGNAL");
+        BIO_meth_set_write(m, sendWithoutSignal);
+        BIO_meth_set_read(m, BIO_meth_get_read(socket));
+        BIO_meth_set_puts(m, BIO_meth_get_puts(socket));
+        BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(socket));
+        BIO_meth_set_create(m, BIO_meth_get_create(socket));
+        BIO_meth_set_destroy(m, BIO_meth_get_destroy(socket));
+        return m;
+    }();
+    return method;
+}
+
 } // namespace
+
+bool TlsClientContext::attach(SSL *connection, int fd)
+{
+    BIO *bio = BIO_new(socketMethod());
+    if (!bio)
+        return false;
+    BIO_set_fd(bio, fd, BIO_NOCLOSE);
+    SSL_set_bio(connection, bio, bio); // the connection owns it now
+    return true;
+}
 
 TlsClientContext::TlsClientContext(const QList<QSslCertificate> &extraCaCertificates)
 {
-    // OpenSSL writes to the socket itself, with write(): a peer gone meanwhile would end the
-    // process with SIGPIPE (the server ignores it already; this covers every other user).
-    struct sigaction current{};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
-        std::signal(SIGPIPE, SIG_IGN);
-
     m_context = SSL_CTX_new(TLS_client_method());
     if (!m_context)
         return;

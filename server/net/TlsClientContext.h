@@ -35,6 +35,8 @@ public:
     SSL *newConnection(const QString &host, quint16 port);
     // Why the last handshake of `connection` failed, in words.
     static QString failureOf(SSL *connection);
+    // Makes `connection` read and write the connected socket `fd` (which it does not close).
+    static bool attach(SSL *connection, int fd);
 
 private:
     // OpenSSL hands over each session the peer issues (in TLS 1.3 after the handshake): the
