@@ -157,7 +157,7 @@ public:
 };
 
 HttpClient::Private::Private(HttpClient *q, const HttpClientOptions &options)
-    : q(q), options(options)
+    : q(q), options(options), tlsContext(options.tlsContext)
 {
     this->options.maxConnectionsPerHost = std::max(1, options.maxConnectionsPerHost);
     this->options.pipelineDepth = std::max(1, options.pipelineDepth);

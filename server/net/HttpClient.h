@@ -11,9 +11,12 @@
 #include <QSslCertificate>
 #include <QUrl>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace dynaseal {
+
+class TlsClientContext;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
@@ -68,6 +71,10 @@ struct HttpClientOptions
     // Trusted for https:// peers besides the system's CA certificates (e.g. a private CA in
     // front of a self-hosted model server).
     QList<QSslCertificate> extraCaCertificates{};
+    // The TLS context for https:// peers, shared with other clients (one trust store and one
+    // session cache for all; extraCaCertificates is then what it was made with). Unset, the
+    // client makes its own on its first https:// URL.
+    std::shared_ptr<TlsClientContext> tlsContext{};
 };
 
 class HttpClient : public QObject

@@ -125,8 +125,13 @@ SSL *TlsClientContext::newConnection(const QString &host, quint16 port)
         ERR_clear_error();
         return nullptr;
     }
-    if (SSL_SESSION *session = m_sessions.value(*peer))
-        SSL_set_session(connection, session);
+    {
+        // Under the lock: SSL_set_session takes its own reference before onNewSession on another
+        // thread can replace the session and free the map's.
+        std::lock_guard lock(m_sessionsMutex);
+        if (SSL_SESSION *session = m_sessions.value(*peer))
+            SSL_set_session(connection, session);
+    }
     SSL_set_connect_state(connection);
     return connection;
 }
@@ -148,6 +153,7 @@ int TlsClientContext::onNewSession(SSL *connection, SSL_SESSION *session)
     const auto *peer = static_cast<const QByteArray *>(SSL_get_ex_data(connection, peerIndex()));
     if (!self || !peer)
         return 0;
+    std::lock_guard lock(self->m_sessionsMutex);
     SSL_SESSION *&kept = self->m_sessions[*peer];
     if (kept)
         SSL_SESSION_free(kept);

@@ -1,6 +1,7 @@
 // HttpClient against an in-process fake upstream: framing, pooling, limits, timeouts, retry,
 // cancellation, re-entrant handlers and TLS.
 #include "server/net/HttpClient.h"
+#include "server/net/TlsClientContext.h"
 #include "tests/support/TestCertificate.h"
 #include "tests/unit/EventLoopTestMain.h"
 
@@ -12,6 +13,7 @@
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
 #include <QtTest>
@@ -519,6 +521,7 @@ private slots:
     void extraCaCertificates();
     void certificateForAnotherName();
     void newConnectionsResumeTheSession();
+    void clientsSharingAContextShareSessions();
     void lateSessionTicketKeepsTheConnection();
     void pauseReading_data();
     void pauseReading();
@@ -1494,6 +1497,32 @@ void HttpClientTest::newConnectionsResumeTheSession()
         const QString failed = getOk(client, server.url());
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
+    QCOMPARE(server.handshakes.load(), 3);
+    QCOMPARE(server.resumed.load(), 2);
+}
+
+void HttpClientTest::clientsSharingAContextShareSessions()
+{
+    // As the server's clients do (one per serving thread, one for callbacks): given one TLS
+    // context, a client on another thread resumes the session the first client got, so only the
+    // very first connection does a full handshake.
+    OpenSslServer server;
+    HttpClientOptions options = trustingTestCertificate();
+    options.tlsContext = std::make_shared<TlsClientContext>(options.extraCaCertificates);
+    {
+        HttpClient first(options);
+        const QString failed = getOk(first, server.url());
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    }
+    QString failedThere;
+    std::unique_ptr<QThread> thread(QThread::create([&] {
+        HttpClient second(options);
+        for (int i = 0; i < 2; ++i)
+            failedThere += getOk(second, server.url());
+    }));
+    thread->start();
+    QVERIFY(thread->wait(10'000));
+    QVERIFY2(failedThere.isEmpty(), qPrintable(failedThere));
     QCOMPARE(server.handshakes.load(), 3);
     QCOMPARE(server.resumed.load(), 2);
 }
