@@ -245,13 +245,50 @@ bool ServerApp::start(QString *error)
     upstreamOptions.maxConnectionsPerHost = std::max(1, (m_settings.upstreamMaxConnections + workers - 1) / workers);
     upstreamOptions.extraCaCertificates = m_settings.tlsCaCertificates;
     upstreamOptions.tlsContext = tlsContext;
-    m_workers = std::make_unique<HttpWorkerPool>(workers, m_settings.epollEventLoop, limits, upstreamOptions, [this](HttpFrontend &frontend, HttpClient &http) {
+    // First attempts of callbacks from the thread that served the call: the main thread, one
+    // thread for all, capped callbacks at about 60,000 a second whatever --workers was
+    // (docs/performance.md). Each thread gets its share of the receivers' connection cap and of
+    // the POSTs in flight. Retries, and callbacks already in the table, stay with the main
+    // thread's dispatcher, the only one that polls the table.
+    HttpClientOptions servingCallbackOptions = callbackOptions;
+    servingCallbackOptions.maxConnectionsPerHost = upstreamOptions.maxConnectionsPerHost;
+    CallbackPolicy servingPolicy = policy;
+    servingPolicy.polls = false;
+    servingPolicy.maxInFlight = std::max(4, (policy.maxInFlight + workers - 1) / workers);
+    m_workers = std::make_unique<HttpWorkerPool>(workers, m_settings.epollEventLoop, limits, upstreamOptions, [=, this](HttpFrontend &frontend, HttpClient &http) {
         // Runs on each serving thread: its own controllers over the shared, thread-safe context.
         Router &router = frontend.router();
         (new AdminController(*m_context, http, &frontend))->registerRoutes(router);
         auto *proxy = new ProxyController(*m_context, http, &frontend);
         proxy->registerRoutes(router);
-        connect(proxy, &ProxyController::callbacksStored, m_callbacks.get(), &CallbackDispatcher::submit);
+        if (m_settings.callbacksFromServingThreads) {
+            auto *client = new HttpClient(servingCallbackOptions, &frontend);
+            auto *local = new CallbackDispatcher(m_db, m_journal, m_registry, *client, m_clock, m_metrics, servingPolicy, &frontend);
+            connect(local, &CallbackDispatcher::attempted, &m_live, &LiveEvents::callbackAttempted);
+            local->setSummariesWanted([this] { return m_live.hasListeners(); });
+            CallbackDispatcher *main = m_callbacks.get();
+            connect(proxy, &ProxyController::callbacksStored, local, [local, main](const QList<PendingCallback> &callbacks) {
+                QList<PendingCallback> inTable;
+                for (const PendingCallback &c : callbacks) {
+                    if (c.journalSlot >= 0)
+                        local->submit({c});
+                    else
+                        inTable.append(c); // the poller may take it too: only its dispatcher knows
+                }
+                if (!inTable.isEmpty())
+                    QMetaObject::invokeMethod(main, [main, inTable] { main->submit(inTable); }, Qt::QueuedConnection);
+            });
+            auto *sampler = new QTimer(&frontend);
+            connect(sampler, &QTimer::timeout, local, [this, client, last = 0]() mutable {
+                const int open = client->openConnections();
+                m_servingCallbackConnections.fetch_add(open - last);
+                last = open;
+            });
+            sampler->start(1000);
+            m_servingCallbacks.append(local);
+        } else {
+            connect(proxy, &ProxyController::callbacksStored, m_callbacks.get(), &CallbackDispatcher::submit);
+        }
         m_proxies.append(proxy);
         (new DynamicKeyController(*m_context, &frontend))->registerRoutes(router);
         (new EventsController(*m_context, m_live, &frontend))->registerRoutes(router);
@@ -293,7 +330,7 @@ bool ServerApp::start(QString *error)
                     [this] { return double(m_db.writeJobs()); });
     // Sampled: the pools live on other threads (serving threads once a second; callbacks on this one).
     m_metrics.gauge(QStringLiteral("dynaseal_upstream_connections_open"), QStringLiteral("Open connections to upstreams and callback receivers"),
-                    [this, pool] { return double(pool->upstreamConnections() + m_callbackConnections.load()); });
+                    [this, pool] { return double(pool->upstreamConnections() + m_callbackConnections.load() + m_servingCallbackConnections.load()); });
 
     if (m_settings.demo && !seedDemo(error))
         return false;
@@ -407,6 +444,15 @@ void ServerApp::releaseMemoryWhenIdle()
     mallctl(purgeAll.c_str(), nullptr, nullptr, nullptr, 0);
 }
 
+void ServerApp::forEachCallbackDispatcher(const std::function<void(CallbackDispatcher &)> &run)
+{
+    run(*m_callbacks);
+    // Each serving thread's dispatcher is used on its thread only; its thread never waits for
+    // this one, so waiting for it here cannot deadlock.
+    for (CallbackDispatcher *local : std::as_const(m_servingCallbacks))
+        QMetaObject::invokeMethod(local, [local, &run] { run(*local); }, Qt::BlockingQueuedConnection);
+}
+
 int ServerApp::activeCalls() const
 {
     int total = 0;
@@ -510,17 +556,23 @@ void ServerApp::shutdown(int graceMs, std::function<void()> done)
             if (now < *callbacksDeadline)
                 return;
         }
-        m_callbacks->sendGathered();
-        if (m_callbacks->posting() > 0 && now < *callbacksDeadline)
+        int posting = 0;
+        forEachCallbackDispatcher([&posting](CallbackDispatcher &d) {
+            d.sendGathered();
+            posting += d.posting();
+        });
+        if (posting > 0 && now < *callbacksDeadline)
             return;
         poll->stop();
         poll->deleteLater();
         flushKeyUsage();
-        m_callbacks->recordDelivered();
+        forEachCallbackDispatcher([](CallbackDispatcher &d) { d.recordDelivered(); });
         m_db.flush();
         // The flushed jobs' completions free the journal slots of callbacks just recorded as
-        // delivered; left queued, the next start would send those again.
+        // delivered; left queued, the next start would send those again. They wait in the event
+        // queue of their dispatcher's thread: one more call there runs after them.
         QCoreApplication::sendPostedEvents();
+        forEachCallbackDispatcher([](CallbackDispatcher &) {});
         done();
     });
     poll->start(50);

@@ -56,6 +56,9 @@ private:
     void refreshRegistry();
     void checkUpstreams();
     int activeCalls() const; // proxied calls in progress on all serving threads
+    // Runs `run` with the main thread's callback dispatcher here, then with each serving
+    // thread's on its thread, waiting for each.
+    void forEachCallbackDispatcher(const std::function<void(CallbackDispatcher &)> &run);
     void releaseMemoryWhenIdle();
 
     Settings m_settings;
@@ -78,7 +81,9 @@ private:
     std::unique_ptr<HttpWorkerPool> m_workers;
     HttpListener *m_listener = nullptr;
     QList<ProxyController *> m_proxies; // one per serving thread, living there
+    QList<CallbackDispatcher *> m_servingCallbacks; // one per serving thread, living there (--callbacks-from-serving-threads)
     std::atomic<int> m_callbackConnections{0};
+    std::atomic<int> m_servingCallbackConnections{0};
     quint64 m_startedAtLastRelease = 0;
     std::unique_ptr<RetentionPurge> m_retention;
     QTimer m_maintenance;

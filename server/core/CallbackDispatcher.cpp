@@ -84,8 +84,8 @@ void CallbackDispatcher::sendWaiting()
 
 void CallbackDispatcher::poll()
 {
-    const int room = m_policy.maxInFlight - m_posts;
-    if (m_polling || room <= 0)
+    const int room = m_policy.maxInFlight - posting();
+    if (!m_policy.polls || m_polling || room <= 0)
         return;
     m_polling = true;
     m_moreDue = false;

@@ -14,6 +14,7 @@
 #include <QSet>
 #include <QTimer>
 #include <QUrl>
+#include <atomic>
 #include <deque>
 #include <functional>
 
@@ -32,6 +33,10 @@ struct CallbackPolicy
     int timeoutMs = 10'000;
     int maxInFlight = 64; // POSTs in flight (a single callback or a batch each)
     int batchWaitMs = 20; // longest a callback waits for others to share its POST
+    // false: first attempts only, as each serving thread's dispatcher makes them. A failed one
+    // goes to the callbacks table, and the one dispatcher that polls it makes the retries, so no
+    // callback is ever in two dispatchers' hands.
+    bool polls = true;
 };
 
 class CallbackDispatcher : public QObject
@@ -60,8 +65,8 @@ public:
     void recordDelivered();
     // Sends every batch being gathered now, without waiting (at shutdown).
     void sendGathered();
-    // POSTs waiting for the receiver's answer.
-    int posting() const { return m_posts; }
+    // POSTs waiting for the receiver's answer. Readable from any thread.
+    int posting() const { return m_posts.load(std::memory_order_relaxed); }
 
 signals:
     // After each delivery attempt: id, request_id, tenant_id, ok, http_status, error, attempts.
@@ -127,7 +132,7 @@ private:
     static constexpr qsizetype kMaxBatchBytes = 4 << 20; // a batch is sent once its bodies reach this
     QHash<QString, Batch> m_batches; // by tenant id and URL: callbacks gathered for their next POST
     QTimer m_batchTimer;
-    int m_posts = 0; // POSTs in flight
+    std::atomic<int> m_posts{0}; // POSTs in flight
     bool m_polling = false;
     bool m_moreDue = false; // the last poll filled its page, or m_waiting overflowed: poll again once there is room
     std::function<bool()> m_summariesWanted = [] { return true; };

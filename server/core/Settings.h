@@ -37,6 +37,7 @@ struct Settings
     int callbackTimeoutMs = 10'000;
     int callbackBatchWaitMs = 20;
     int callbackPipelineDepth = 32; // first attempts to one receiver sharing a connection, written together; 1: none
+    bool callbacksFromServingThreads = true; // first attempts sent by the thread that served the call; off: all from the main thread
     int requestLogRetentionDays = 30;
     int minuteRollupRetentionDays = 7;
     int registryRefreshMs = 2'000; // how often another server's registry changes are looked for; 0: never

@@ -123,6 +123,25 @@ private slots:
         QVERIFY2(qAbs(t - QDateTime::currentSecsSinceEpoch()) <= 60, signature.constData());
     }
 
+    void sentFromTheThreadThatServedTheCall()
+    {
+        // Two calls on two device connections, which the server hands to its two serving threads
+        // in turn, one after the other. From the serving threads (the default), each thread's
+        // callback goes over a connection of its own; from the main thread, the second callback
+        // reuses the connection of the first.
+        const bool fromServingThreads = qEnvironmentVariable("DYNASEAL_CALLBACKS_FROM_SERVING_THREADS") != QLatin1String("off");
+        Gateway gw({QStringLiteral("--workers"), QStringLiteral("2")});
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        for (int i = 0; i < 2; ++i) {
+            TestHttp device(gw.server.origin());
+            QCOMPARE(device.send("POST", QStringLiteral("/v1/chat/completions"), Gateway::chatBody(), TestHttp::bearer(gw.mint())).status, 200);
+            QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == i + 1; }));
+        }
+        QCOMPARE(deliveryIds(gw.receiver).size(), 2);
+        QCOMPARE(gw.receiver.http().acceptedConnections, fromServingThreads ? 2 : 1);
+    }
+
     void retriesWithTheSameDeliveryId()
     {
         Gateway gw(kFastRetries);
