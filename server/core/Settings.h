@@ -5,6 +5,7 @@
 #include <QSslCertificate>
 #include <QString>
 #include <QStringList>
+#include <optional>
 
 namespace dynaseal {
 
@@ -37,7 +38,9 @@ struct Settings
     int callbackTimeoutMs = 10'000;
     int callbackBatchWaitMs = 20;
     int callbackPipelineDepth = 32; // first attempts to one receiver sharing a connection, written together; 1: none
-    bool callbacksFromServingThreads = true; // first attempts sent by the thread that served the call; off: all from the main thread
+    // First attempts of callbacks sent by the thread that served the call (true) or by the main
+    // thread (false); unset ("auto"): from the serving threads when there are 4 or more.
+    std::optional<bool> callbacksFromServingThreads;
     int requestLogRetentionDays = 30;
     int minuteRollupRetentionDays = 7;
     int registryRefreshMs = 2'000; // how often another server's registry changes are looked for; 0: never

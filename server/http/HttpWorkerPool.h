@@ -1,8 +1,8 @@
 #pragma once
 // The serving threads. Each runs its own event loop with its own HttpFrontend, upstream
-// HttpClient and controllers (built by `setup` on that thread), so a request is served from
-// first byte to callback hand-off on one thread; what the threads share (registry, ledger,
-// limiters, metrics, database queue) is thread-safe.
+// HttpClient and controllers (built by `setup` on that thread; ServerApp may add a callback
+// dispatcher), so a request is served from first byte to callback hand-off on one thread; what
+// the threads share (registry, ledger, limiters, metrics, database queue) is thread-safe.
 #include "server/http/HttpServerConnection.h"
 #include "server/net/HttpClient.h"
 

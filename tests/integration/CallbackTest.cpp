@@ -123,14 +123,24 @@ private slots:
         QVERIFY2(qAbs(t - QDateTime::currentSecsSinceEpoch()) <= 60, signature.constData());
     }
 
+    void sentFromTheThreadThatServedTheCall_data()
+    {
+        QTest::addColumn<QString>("setting");
+        QTest::addColumn<int>("connections");
+        QTest::newRow("on") << QStringLiteral("on") << 2;
+        QTest::newRow("off") << QStringLiteral("off") << 1;
+        QTest::newRow("auto, 2 threads") << QStringLiteral("auto") << 1;
+    }
+
     void sentFromTheThreadThatServedTheCall()
     {
         // Two calls on two device connections, which the server hands to its two serving threads
-        // in turn, one after the other. From the serving threads (the default), each thread's
-        // callback goes over a connection of its own; from the main thread, the second callback
-        // reuses the connection of the first.
-        const bool fromServingThreads = qEnvironmentVariable("DYNASEAL_CALLBACKS_FROM_SERVING_THREADS") != QLatin1String("off");
-        Gateway gw({QStringLiteral("--workers"), QStringLiteral("2")});
+        // in turn, one after the other. From the serving threads, each thread's callback goes
+        // over a connection of its own; from the main thread, the second callback reuses the
+        // connection of the first.
+        QFETCH(QString, setting);
+        QFETCH(int, connections);
+        Gateway gw({QStringLiteral("--workers"), QStringLiteral("2"), QStringLiteral("--callbacks-from-serving-threads"), setting});
         QString why;
         QVERIFY2(gw.setUp(&why), qPrintable(why));
         for (int i = 0; i < 2; ++i) {
@@ -139,7 +149,7 @@ private slots:
             QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == i + 1; }));
         }
         QCOMPARE(deliveryIds(gw.receiver).size(), 2);
-        QCOMPARE(gw.receiver.http().acceptedConnections, fromServingThreads ? 2 : 1);
+        QCOMPARE(gw.receiver.http().acceptedConnections, connections);
     }
 
     void retriesWithTheSameDeliveryId()

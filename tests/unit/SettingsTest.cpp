@@ -59,6 +59,8 @@ QString valueOf(const Settings &s, const QString &name)
         return QString::number(s.defaultMaxTokens);
     if (name == QLatin1String("event-loop"))
         return s.epollEventLoop ? QStringLiteral("epoll") : QStringLiteral("qt");
+    if (name == QLatin1String("callbacks-from-serving-threads"))
+        return s.callbacksFromServingThreads ? (*s.callbacksFromServingThreads ? QStringLiteral("on") : QStringLiteral("off")) : QStringLiteral("auto");
     if (name == QLatin1String("request-event-index"))
         return s.requestEventIndex ? QStringLiteral("on") : QStringLiteral("off");
     return QStringLiteral("<unknown setting %1>").arg(name);
@@ -212,6 +214,11 @@ void SettingsTest::flagForms_data()
     QTest::newRow("event loop by default") << QStringList{} << QStringLiteral("event-loop") << QStringLiteral("epoll");
     QTest::newRow("--event-loop=qt") << QStringList{QStringLiteral("--event-loop=qt")} << QStringLiteral("event-loop") << QStringLiteral("qt");
     QTest::newRow("--event-loop epoll") << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll")} << QStringLiteral("event-loop") << QStringLiteral("epoll");
+    QTest::newRow("callbacks' threads by default") << QStringList{} << QStringLiteral("callbacks-from-serving-threads") << QStringLiteral("auto");
+    QTest::newRow("--callbacks-from-serving-threads on") << QStringList{QStringLiteral("--callbacks-from-serving-threads=on")}
+                                                         << QStringLiteral("callbacks-from-serving-threads") << QStringLiteral("on");
+    QTest::newRow("--callbacks-from-serving-threads off") << QStringList{QStringLiteral("--callbacks-from-serving-threads"), QStringLiteral("off")}
+                                                          << QStringLiteral("callbacks-from-serving-threads") << QStringLiteral("off");
     QTest::newRow("event index by default") << QStringList{} << QStringLiteral("request-event-index") << QStringLiteral("on");
     QTest::newRow("--request-event-index off") << QStringList{QStringLiteral("--request-event-index"), QStringLiteral("off")}
                                                << QStringLiteral("request-event-index") << QStringLiteral("off");
@@ -296,6 +303,8 @@ void SettingsTest::errors_data()
     QTest::newRow("commit window above its maximum") << QStringList{QStringLiteral("--commit-window-ms=5000")} << QStringList{} << QStringList{QStringLiteral("--commit-window-ms")};
     QTest::newRow("unknown event loop") << QStringList{QStringLiteral("--event-loop=select")} << QStringList{}
                                         << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll or qt")};
+    QTest::newRow("callbacks' threads neither on, off nor auto") << QStringList{QStringLiteral("--callbacks-from-serving-threads=both")} << QStringList{}
+                                                                 << QStringList{QStringLiteral("--callbacks-from-serving-threads"), QStringLiteral("on, off or auto")};
     QTest::newRow("event index neither on nor off") << QStringList{QStringLiteral("--request-event-index=yes")} << QStringList{}
                                                     << QStringList{QStringLiteral("--request-event-index"), QStringLiteral("on or off")};
     QTest::newRow("env not a number") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES=abc")} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES")};
