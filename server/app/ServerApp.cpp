@@ -250,7 +250,7 @@ bool ServerApp::start(QString *error)
     // (docs/performance.md). Each thread gets its share of the receivers' connection cap and of
     // the POSTs in flight. Retries, and callbacks already in the table, stay with the main
     // thread's dispatcher, the only one that polls the table. By default only from 4 serving
-    // threads on: on 2 cores the gateway took 5-15 % more CPU a call with them on the serving
+    // threads on: on 2 cores the gateway took about 8 % more CPU a call with them on the serving
     // threads, for the same instructions and system calls.
     const bool callbacksFromServingThreads = m_settings.callbacksFromServingThreads.value_or(workers >= 4);
     HttpClientOptions servingCallbackOptions = callbackOptions;
