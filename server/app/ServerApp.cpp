@@ -276,7 +276,7 @@ bool ServerApp::start(QString *error)
                     if (c.journalSlot >= 0)
                         local->submit({c});
                     else
-                        inTable.append(c); // the poller may take it too: only its dispatcher knows
+                        inTable.append(c); // polls take it 10 s on, while its first attempt may still wait
                 }
                 if (!inTable.isEmpty())
                     QMetaObject::invokeMethod(main, [main, inTable] { main->submit(inTable); }, Qt::QueuedConnection);
