@@ -217,7 +217,7 @@ bool ServerApp::start(QString *error)
     m_registry.replace(*loaded.value);
 
     // One TLS context for every client (callbacks, each serving thread's upstreams): the trust
-    // store is loaded once, now rather than on each thread's first https:// call (about 18 ms
+    // store is loaded once, now rather than on each thread's first https:// call (about 20 ms
     // each), and a session one thread got from a peer is resumed by the others.
     const auto tlsContext = std::make_shared<TlsClientContext>(m_settings.tlsCaCertificates);
     HttpClientOptions callbackOptions;
