@@ -3,6 +3,7 @@
 #include "server/core/storage/Database.h"
 #include "server/core/storage/Migrations.h"
 
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
@@ -132,6 +133,7 @@ private slots:
     void slowReadOnASecondConnectionHoldsNoWriteBack();
     void readWaitsForTheWritesQueuedBeforeIt();
     void waitingReaderEndsTheGroupCommitWindow();
+    void walCheckpointedEvery8000Pages();
 };
 
 void DatabaseTest::migratesOnceAndRecordsVersion()
@@ -680,6 +682,32 @@ void DatabaseTest::waitingReaderEndsTheGroupCommitWindow()
     QVERIFY2(db.waitForWrites(db.writesQueued(), std::chrono::seconds(30)), "the write waited out its window while a reader waited for it");
     QCOMPARE(auditIds(db), QStringList{QStringLiteral("lingering")});
     QTRY_VERIFY(stored);
+}
+
+void DatabaseTest::walCheckpointedEvery8000Pages()
+{
+    // The writer's connection checkpoints the write-ahead log at 8,000 pages, not SQLite's 1,000
+    // (fewer pages copied a call). 3,000 pages' worth of commits leave the log whole.
+    QTemporaryDir dir;
+    Database db;
+    QCOMPARE(openIn(db, dir), QString());
+    const auto setting = db.runBlocking<int>([](SqlSession &s) {
+        QSqlQuery &q = s.exec(QStringLiteral("PRAGMA wal_autocheckpoint"));
+        return q.next() ? q.value(0).toInt() : -1;
+    }, false);
+    QCOMPARE(setting.value.value_or(-1), 8000);
+    QVERIFY(db.runBlocking<bool>([](SqlSession &s) { s.execRaw(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")); return true; }, false).ok());
+    const QByteArray page(3000, 'x'); // one row a page, or nearly
+    for (int i = 0; i < 3000; i += 100) {
+        QVERIFY(db.runBlocking<bool>([i, page](SqlSession &s) {
+            for (int j = i; j < i + 100; ++j)
+                s.exec(QStringLiteral("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES (?, 0, 'a', 'b', 'c', ?)"),
+                       {QStringLiteral("row-%1").arg(j, 4, 10, QLatin1Char('0')), QString::fromLatin1(page)});
+            return true;
+        }).ok());
+    }
+    const qint64 frames = QFileInfo(databaseFile(dir) + QStringLiteral("-wal")).size() / (4096 + 24);
+    QVERIFY2(frames > 2000, qPrintable(QStringLiteral("%1 frames in the log").arg(frames)));
 }
 
 QTEST_GUILESS_MAIN(DatabaseTest)

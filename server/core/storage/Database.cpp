@@ -83,6 +83,11 @@ QString Database::openOnThread(const QString &url)
             m_session->execRaw(QStringLiteral("PRAGMA journal_mode=WAL"));
             m_session->execRaw(QStringLiteral("PRAGMA synchronous=NORMAL"));
             m_session->execRaw(QStringLiteral("PRAGMA foreign_keys=ON"));
+            // Checkpoints every 8,000 pages (32 MB of log) instead of SQLite's 1,000: the pages
+            // every call rewrites (index nodes, rollups, spends) are copied to the file once per
+            // checkpoint, so fewer checkpoints copy fewer pages a call. The database thread took
+            // about 8 % less time a call at saturation (docs/performance.md).
+            m_session->execRaw(QStringLiteral("PRAGMA wal_autocheckpoint=8000"));
         }
         Migrations::apply(*m_session);
     } catch (const DbError &e) {
