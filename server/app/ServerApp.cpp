@@ -223,7 +223,6 @@ bool ServerApp::start(QString *error)
     HttpClientOptions callbackOptions;
     callbackOptions.maxConnectionsPerHost = m_settings.upstreamMaxConnections;
     callbackOptions.pipelineDepth = m_settings.callbackPipelineDepth;
-    callbackOptions.extraCaCertificates = m_settings.tlsCaCertificates;
     callbackOptions.tlsContext = tlsContext;
     m_http = std::make_unique<HttpClient>(callbackOptions);
     CallbackPolicy policy;
@@ -243,7 +242,6 @@ bool ServerApp::start(QString *error)
     HttpClientOptions upstreamOptions;
     // The cap is per host for the whole server: each thread's pool gets its share.
     upstreamOptions.maxConnectionsPerHost = std::max(1, (m_settings.upstreamMaxConnections + workers - 1) / workers);
-    upstreamOptions.extraCaCertificates = m_settings.tlsCaCertificates;
     upstreamOptions.tlsContext = tlsContext;
     // First attempts of callbacks from the thread that served the call: the main thread, one
     // thread for all, caps callbacks at 70,000 to 90,000 a second whatever --workers is

@@ -84,7 +84,7 @@ void CallbackDispatcher::sendWaiting()
 
 void CallbackDispatcher::poll()
 {
-    const int room = m_policy.maxInFlight - posting();
+    const int room = m_policy.maxInFlight - m_posts;
     if (!m_policy.polls || m_polling || room <= 0)
         return;
     m_polling = true;

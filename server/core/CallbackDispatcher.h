@@ -14,7 +14,6 @@
 #include <QSet>
 #include <QTimer>
 #include <QUrl>
-#include <atomic>
 #include <deque>
 #include <functional>
 
@@ -65,8 +64,8 @@ public:
     void recordDelivered();
     // Sends every batch being gathered now, without waiting (at shutdown).
     void sendGathered();
-    // POSTs waiting for the receiver's answer. Readable from any thread.
-    int posting() const { return m_posts.load(std::memory_order_relaxed); }
+    // POSTs waiting for the receiver's answer.
+    int posting() const { return m_posts; }
 
 signals:
     // After each delivery attempt: id, request_id, tenant_id, ok, http_status, error, attempts.
@@ -132,7 +131,7 @@ private:
     static constexpr qsizetype kMaxBatchBytes = 4 << 20; // a batch is sent once its bodies reach this
     QHash<QString, Batch> m_batches; // by tenant id and URL: callbacks gathered for their next POST
     QTimer m_batchTimer;
-    std::atomic<int> m_posts{0}; // POSTs in flight
+    int m_posts = 0; // POSTs in flight
     bool m_polling = false;
     bool m_moreDue = false; // the last poll filled its page, or m_waiting overflowed: poll again once there is room
     std::function<bool()> m_summariesWanted = [] { return true; };
