@@ -262,6 +262,7 @@ bool ServerApp::start(QString *error)
         (new AdminController(*m_context, http, &frontend))->registerRoutes(router);
         auto *proxy = new ProxyController(*m_context, http, &frontend);
         proxy->registerRoutes(router);
+        QList<HttpClient *> callbackClients;
         if (callbacksFromServingThreads) {
             auto *client = new HttpClient(servingCallbackOptions, &frontend);
             auto *local = new CallbackDispatcher(m_db, m_journal, m_registry, *client, m_clock, m_metrics, servingPolicy, &frontend);
@@ -279,14 +280,8 @@ bool ServerApp::start(QString *error)
                 if (!inTable.isEmpty())
                     QMetaObject::invokeMethod(main, [main, inTable] { main->submit(inTable); }, Qt::QueuedConnection);
             });
-            auto *sampler = new QTimer(&frontend);
-            connect(sampler, &QTimer::timeout, local, [this, client, last = 0]() mutable {
-                const int open = client->openConnections();
-                m_servingCallbackConnections.fetch_add(open - last);
-                last = open;
-            });
-            sampler->start(1000);
             m_servingCallbacks.append(local);
+            callbackClients.append(client);
         } else {
             connect(proxy, &ProxyController::callbacksStored, m_callbacks.get(), &CallbackDispatcher::submit);
         }
@@ -296,6 +291,7 @@ bool ServerApp::start(QString *error)
         (new HealthController(*m_context, &frontend))->registerRoutes(router);
         if (m_settings.demo)
             (new DemoController(*m_context, &frontend))->registerRoutes(router);
+        return callbackClients;
     });
     HttpWorkerPool *pool = m_workers.get();
     const bool mainOnEpoll = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()) != nullptr;
@@ -332,7 +328,7 @@ bool ServerApp::start(QString *error)
                     [this] { return double(m_db.writeJobs()); });
     // Sampled: the pools live on other threads (serving threads once a second; callbacks on this one).
     m_metrics.gauge(QStringLiteral("dynaseal_upstream_connections_open"), QStringLiteral("Open connections to upstreams and callback receivers"),
-                    [this, pool] { return double(pool->upstreamConnections() + m_callbackConnections.load() + m_servingCallbackConnections.load()); });
+                    [this, pool] { return double(pool->upstreamConnections() + m_callbackConnections.load()); });
 
     if (m_settings.demo && !seedDemo(error))
         return false;

@@ -83,7 +83,6 @@ private:
     QList<ProxyController *> m_proxies; // one per serving thread, living there
     QList<CallbackDispatcher *> m_servingCallbacks; // one per serving thread, living there (--callbacks-from-serving-threads)
     std::atomic<int> m_callbackConnections{0};
-    std::atomic<int> m_servingCallbackConnections{0};
     quint64 m_startedAtLastRelease = 0;
     std::unique_ptr<RetentionPurge> m_retention;
     QTimer m_maintenance;

@@ -53,14 +53,28 @@ std::function<bool(Settings &, const QString &, QString *)> text(QString Setting
     };
 }
 
+// "on" or "off" into `on`; with `autoToo`, also "auto", which gives std::nullopt.
+bool parseOnOff(const QString &v, bool autoToo, std::optional<bool> *on, QString *error)
+{
+    if (autoToo && v == QLatin1String("auto")) {
+        *on = std::nullopt;
+        return true;
+    }
+    if (v != QLatin1String("on") && v != QLatin1String("off")) {
+        *error = autoToo ? QStringLiteral("must be on, off or auto") : QStringLiteral("must be on or off");
+        return false;
+    }
+    *on = v == QLatin1String("on");
+    return true;
+}
+
 std::function<bool(Settings &, const QString &, QString *)> onOff(bool Settings::*field)
 {
     return [field](Settings &s, const QString &v, QString *error) {
-        if (v != QLatin1String("on") && v != QLatin1String("off")) {
-            *error = QStringLiteral("must be on or off");
+        std::optional<bool> on;
+        if (!parseOnOff(v, false, &on, error))
             return false;
-        }
-        s.*field = v == QLatin1String("on");
+        s.*field = *on;
         return true;
     };
 }
@@ -68,18 +82,7 @@ std::function<bool(Settings &, const QString &, QString *)> onOff(bool Settings:
 // on, off, or auto (unset).
 std::function<bool(Settings &, const QString &, QString *)> onOffAuto(std::optional<bool> Settings::*field)
 {
-    return [field](Settings &s, const QString &v, QString *error) {
-        if (v == QLatin1String("auto")) {
-            s.*field = std::nullopt;
-            return true;
-        }
-        if (v != QLatin1String("on") && v != QLatin1String("off")) {
-            *error = QStringLiteral("must be on, off or auto");
-            return false;
-        }
-        s.*field = v == QLatin1String("on");
-        return true;
-    };
+    return [field](Settings &s, const QString &v, QString *error) { return parseOnOff(v, true, &(s.*field), error); };
 }
 
 bool applyListen(Settings &s, const QString &v, QString *error)

@@ -24,9 +24,15 @@ HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits,
         QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup] {
             auto *client = new HttpClient(clientOptions, w->anchor);
             w->frontend = new HttpFrontend(limits, w->anchor);
-            setup(*w->frontend, *client);
+            QList<HttpClient *> clients = setup(*w->frontend, *client);
+            clients.prepend(client);
             auto *sampler = new QTimer(w->anchor);
-            QObject::connect(sampler, &QTimer::timeout, w->anchor, [w, client] { w->upstreamOpen.store(client->openConnections()); });
+            QObject::connect(sampler, &QTimer::timeout, w->anchor, [w, clients] {
+                int open = 0;
+                for (const HttpClient *c : clients)
+                    open += c->openConnections();
+                w->clientsOpen.store(open);
+            });
             sampler->start(1000);
         }, Qt::BlockingQueuedConnection);
         m_workers.push_back(std::move(worker));
@@ -60,7 +66,7 @@ int HttpWorkerPool::upstreamConnections() const
 {
     int total = 0;
     for (const auto &w : m_workers)
-        total += w->upstreamOpen.load();
+        total += w->clientsOpen.load();
     return total;
 }
 

@@ -19,7 +19,9 @@ class HttpFrontend;
 class HttpWorkerPool
 {
 public:
-    using Setup = std::function<void(HttpFrontend &frontend, HttpClient &client)>;
+    // Builds a thread's controllers around its frontend and upstream client; returns any other
+    // clients it made on the thread (callbacks), whose connections upstreamConnections() counts too.
+    using Setup = std::function<QList<HttpClient *>(HttpFrontend &frontend, HttpClient &client)>;
     // Starts `threads` threads and runs `setup` on each, one after the other; returns when all
     // are ready. With `epoll` (and on Linux) the threads wait in an EpollEventDispatcher.
     HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup);
@@ -30,7 +32,8 @@ public:
     bool onEpoll() const { return m_epoll; } // the threads wait in an EpollEventDispatcher
     // Gives an accepted connection to the next thread (round robin). Call from one thread.
     void handOff(qintptr descriptor, std::function<void()> closed);
-    // Open connections to upstreams and callback receivers, sampled once a second.
+    // Open connections of the serving threads' clients (upstreams, and callback receivers where
+    // the threads send callbacks), sampled once a second.
     int upstreamConnections() const;
 
 private:
@@ -39,7 +42,7 @@ private:
         QThread thread;
         QObject *anchor = nullptr; // lives on `thread`; owns the frontend, client and sampler
         HttpFrontend *frontend = nullptr;
-        std::atomic<int> upstreamOpen{0};
+        std::atomic<int> clientsOpen{0};
     };
     std::vector<std::unique_ptr<Worker>> m_workers;
     size_t m_next = 0;

@@ -2,6 +2,7 @@
 // a stable delivery id, delivery across restarts, calls the device cut off, the operator's
 // "retry now", callbacks of deleted tenants, and batches for tenants that ask for them.
 #include "tests/support/Gateway.h"
+#include "tests/support/PrometheusText.h"
 
 #include <QDateTime>
 #include <QSet>
@@ -137,7 +138,8 @@ private slots:
         // Two calls on two device connections, which the server hands to its two serving threads
         // in turn, one after the other. From the serving threads, each thread's callback goes
         // over a connection of its own; from the main thread, the second callback reuses the
-        // connection of the first.
+        // connection of the first. The connections gauge counts them wherever they are, beside
+        // the two threads' kept-alive upstream connections.
         QFETCH(QString, setting);
         QFETCH(int, connections);
         Gateway gw({QStringLiteral("--workers"), QStringLiteral("2"), QStringLiteral("--callbacks-from-serving-threads"), setting});
@@ -150,6 +152,9 @@ private slots:
         }
         QCOMPARE(deliveryIds(gw.receiver).size(), 2);
         QCOMPARE(gw.receiver.http().acceptedConnections, connections);
+        const auto open = [&] { return metricSample(gw.http.get(QStringLiteral("/metrics")).body, "dynaseal_upstream_connections_open"); };
+        QVERIFY(waitFor([&] { return open() == 2 + connections; })); // sampled once a second
+        QCOMPARE(open(), 2 + connections);
     }
 
     void retriesWithTheSameDeliveryId()

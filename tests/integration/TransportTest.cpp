@@ -3,6 +3,7 @@
 // Connection: close, the idle timeout, clients that hang up mid-stream; plus routing errors,
 // health and metrics.
 #include "tests/support/Gateway.h"
+#include "tests/support/PrometheusText.h"
 
 #include <QRegularExpression>
 #include <QTcpSocket>
@@ -198,26 +199,6 @@ QString errorProblem(const std::optional<RawResponse> &r, int status, const QStr
     if (!code.isEmpty() && e.value(QLatin1String("code")).toString() != code)
         return QStringLiteral("expected code %1: %2").arg(code, QString::fromUtf8(r->body));
     return {};
-}
-
-// The value of one sample line (`name` with its labels, or bare) in Prometheus text, or -1.
-double sample(const QByteArray &metrics, const QByteArray &series)
-{
-    for (const QByteArray &line : metrics.split('\n')) {
-        if (line.startsWith(QByteArray(series + ' ')))
-            return line.mid(series.size() + 1).trimmed().toDouble();
-    }
-    return -1;
-}
-
-double sumOf(const QByteArray &metrics, const QByteArray &name)
-{
-    double total = 0;
-    for (const QByteArray &line : metrics.split('\n')) {
-        if (line.startsWith(QByteArray(name + '{')) || line.startsWith(QByteArray(name + ' ')))
-            total += line.mid(line.lastIndexOf(' ') + 1).toDouble();
-    }
-    return total;
 }
 
 constexpr qint64 kBodyLimit = 2048;
@@ -430,10 +411,10 @@ private slots:
         const HttpResult before = gw->http.get(QStringLiteral("/metrics"));
         QCOMPARE(before.status, 200);
         QVERIFY(before.header("content-type").startsWith("text/plain"));
-        const double billedBefore = std::max(0.0, sample(before.body, "dynaseal_tokens_billed_total"));
-        const double requestsBefore = sumOf(before.body, "dynaseal_proxy_requests_total");
-        const double batchesBefore = sample(before.body, "dynaseal_db_write_batches");
-        const double jobsBefore = sample(before.body, "dynaseal_db_write_jobs");
+        const double billedBefore = std::max(0.0, metricSample(before.body, "dynaseal_tokens_billed_total"));
+        const double requestsBefore = metricSum(before.body, "dynaseal_proxy_requests_total");
+        const double batchesBefore = metricSample(before.body, "dynaseal_db_write_batches");
+        const double jobsBefore = metricSample(before.body, "dynaseal_db_write_jobs");
         QVERIFY(batchesBefore >= 0 && jobsBefore >= batchesBefore);
 
         QCOMPARE(gw->chat(gw->mint(), Gateway::chatBody()).status, 200); // 9 + 5 tokens
@@ -442,18 +423,18 @@ private slots:
         QVERIFY(waitFor([&] {
             after = gw->http.get(QStringLiteral("/metrics"));
             // Billed when the answer is complete; the write job is counted once its batch ran.
-            return sample(after.body, "dynaseal_tokens_billed_total") >= billedBefore + 14
-                && sample(after.body, "dynaseal_db_write_jobs") > jobsBefore;
+            return metricSample(after.body, "dynaseal_tokens_billed_total") >= billedBefore + 14
+                && metricSample(after.body, "dynaseal_db_write_jobs") > jobsBefore;
         }));
-        QCOMPARE(sample(after.body, "dynaseal_tokens_billed_total"), billedBefore + 14);
-        QCOMPARE(sumOf(after.body, "dynaseal_proxy_requests_total"), requestsBefore + 1);
+        QCOMPARE(metricSample(after.body, "dynaseal_tokens_billed_total"), billedBefore + 14);
+        QCOMPARE(metricSum(after.body, "dynaseal_proxy_requests_total"), requestsBefore + 1);
         // The call's start is journaled, not written; its outcome is one write job (its callback's
         // delivery may be another), each job in a transaction of its own or sharing one.
-        const double jobs = sample(after.body, "dynaseal_db_write_jobs") - jobsBefore;
-        const double batches = sample(after.body, "dynaseal_db_write_batches") - batchesBefore;
+        const double jobs = metricSample(after.body, "dynaseal_db_write_jobs") - jobsBefore;
+        const double batches = metricSample(after.body, "dynaseal_db_write_batches") - batchesBefore;
         QVERIFY2(jobs >= 1 && batches >= 1 && batches <= jobs, qPrintable(QStringLiteral("%1 jobs in %2 batches").arg(jobs).arg(batches)));
         // Its journal slot is free again once the outcome is committed.
-        QVERIFY(waitFor([&] { return sample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_in_flight_journal_used") == 0.0; }));
+        QVERIFY(waitFor([&] { return metricSample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_in_flight_journal_used") == 0.0; }));
         QVERIFY2(after.body.contains("# TYPE dynaseal_proxy_requests_total counter"), after.body.constData());
         QVERIFY2(after.body.contains("# TYPE dynaseal_tokens_billed_total counter"), after.body.constData());
         QVERIFY2(after.body.contains("dynaseal_proxy_requests_total{"), after.body.constData());
@@ -515,7 +496,7 @@ private slots:
         gw->upstream.behavior.chunkPadding = kBigStreamPadding;
         const int completedBefore = gw->upstream.streamsCompleted;
         const QString eventId = QStringLiteral("evt-slow-reader");
-        const double heldBackBefore = sample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_streams_held_back_total");
+        const double heldBackBefore = metricSample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_streams_held_back_total");
 
         RawClient client;
         client.socket().setReadBufferSize(64 * 1024); // Qt takes this much, then leaves it to TCP
@@ -548,7 +529,7 @@ private slots:
             callback = callbackFor(gw->receiver, eventId);
             return !callback.isEmpty();
         }));
-        QVERIFY(sample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_streams_held_back_total") > heldBackBefore);
+        QVERIFY(metricSample(gw->http.get(QStringLiteral("/metrics")).body, "dynaseal_streams_held_back_total") > heldBackBefore);
         QCOMPARE(callback.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
         QCOMPARE(callback.value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInteger(), qint64(kBigStreamChunks));
     }
@@ -580,7 +561,7 @@ private slots:
 
         // Also a whole answer that ends its connection (Connection: close) and that the device
         // does not read: the connection does not stay open for it.
-        const auto openConnections = [&] { return sample(quick.http.get(QStringLiteral("/metrics")).body, "dynaseal_connections_open"); };
+        const auto openConnections = [&] { return metricSample(quick.http.get(QStringLiteral("/metrics")).body, "dynaseal_connections_open"); };
         QVERIFY(waitFor([&] { return openConnections() == 1.0; })); // the metrics call's own
         quick.upstream.behavior.chunkPadding = 40 * 1024 * 1024;
         RawClient closing;
@@ -793,8 +774,8 @@ private slots:
         metrics.write(request("GET", "/metrics"));
         const auto m = metrics.read();
         QVERIFY(m);
-        QCOMPARE(sample(m->body, "dynaseal_http_workers"), 3.0);
-        QCOMPARE(sample(m->body, "dynaseal_connections_open"), 13.0);
+        QCOMPARE(metricSample(m->body, "dynaseal_http_workers"), 3.0);
+        QCOMPARE(metricSample(m->body, "dynaseal_connections_open"), 13.0);
     }
 
     void idleTimeout()
