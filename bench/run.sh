@@ -4,7 +4,8 @@
 #   bench/run.sh [PART...] [--smoke]
 #
 # PARTs (default: micro proxy stream):
-#   micro    Google Benchmark of dynamic-key verification (goal: >= 300,000/s on one core)
+#   micro    Google Benchmark of dynamic-key verification (goal: >= 300,000/s on one core), of a
+#            request's shared state on 1 and 2 threads, and of a device's body parsed and written
 #   proxy    wrk, non-streaming POST, against the fake upstream directly, nginx proxy_pass,
 #            Portkey 1.15.2 and the gateway, in the same run; table + ratios
 #   stream   N concurrent streams through the gateway twice (does memory return to idle?) and
@@ -165,7 +166,7 @@ install_missing() {
 
 build_tools() {
   [ "${BENCH_NO_BUILD:-0}" = 1 ] && return 0
-  local targets=(sse_upstream stream_load verify_bench admission_bench listen_backlog_shim)
+  local targets=(sse_upstream stream_load verify_bench admission_bench request_body_bench listen_backlog_shim)
   [ -z "${DYNASEAL_SERVER_BIN:-}" ] && targets+=(dynaseal-server)
   if [ ! -f "$build/build.ninja" ] && [ ! -f "$build/Makefile" ]; then
     local gen=(); need ninja && gen=(-G Ninja)
@@ -173,7 +174,7 @@ build_tools() {
   fi
   echo "building (Release) in $build: ${targets[*]}"
   cmake --build "$build" --target "${targets[@]}" 2>&1 | grep -E 'error|FAILED' || true
-  local t; for t in sse_upstream stream_load verify_bench admission_bench; do [ -x "$build/$t" ] || { echo "build failed: $t" >&2; exit 1; }; done
+  local t; for t in sse_upstream stream_load verify_bench admission_bench request_body_bench; do [ -x "$build/$t" ] || { echo "build failed: $t" >&2; exit 1; }; done
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -585,6 +586,8 @@ run_micro() {
   "$build/verify_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: verify_bench failed"
   say "micro: a request's own work and the state the serving threads share, on 1 and 2 threads"
   "$build/admission_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: admission_bench failed"
+  say "micro: a device's body parsed and checked, and the upstream's written from it (a greeting, a 32 KB conversation)"
+  "$build/request_body_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: request_body_bench failed"
 }
 
 run_profile() {

@@ -133,18 +133,22 @@ std::variant<std::unique_ptr<RequestBody>, ApiError> parseBody(const QByteArray 
     // Qt's check runs 16 bytes at a time over ASCII.
     if (!QByteArrayView(raw).isValidUtf8())
         return invalidJson(QStringLiteral("the request body is not valid UTF-8"));
-    // One pool chunk holds a body's values and copied strings (about twice its text at most).
+    // One pool chunk holds a copy of the text and the body's values (about its text again at most).
     auto body = std::make_unique<RequestBody>(size_t(raw.size()) * 2 + 256);
+    // Parsed in place, in that copy: strings are unescaped where they stand (scanned 16 bytes at a
+    // time) and the document points at them, where a copying parse wrote each string twice, to
+    // its stack and then to the pool. The copy ends with a NUL, where the stream stops.
+    auto *inPlace = static_cast<char *>(body->pool.Malloc(size_t(raw.size()) + 1));
+    std::memcpy(inPlace, raw.constData(), size_t(raw.size()));
+    inPlace[raw.size()] = '\0';
     rapidjson::ParseResult result;
     bool tooDeep = false;
     bool badEscape = false;
     auto parse = [&](rapidjson::Document &document) {
-        // A StringStream, not a MemoryStream: RapidJSON scans strings 16 bytes at a time only in
-        // this one. It stops at the NUL that ends every QByteArray.
-        rapidjson::StringStream stream(raw.constData());
+        rapidjson::InsituStringStream stream(inPlace);
         rapidjson::Reader reader;
         DepthLimit limit(document, hasUnicodeEscape(raw));
-        result = reader.Parse<kParseFlags>(stream, limit);
+        result = reader.Parse<kParseFlags | rapidjson::kParseInsituFlag>(stream, limit);
         tooDeep = limit.tooDeep();
         badEscape = limit.badEscape();
         // The reader takes a NUL byte for the end of the text: anything after one is not read.

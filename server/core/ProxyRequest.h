@@ -22,7 +22,8 @@ enum class ProxyEndpoint { ChatCompletions, Completions, Embeddings };
 // RapidJSON rather than QJsonDocument: parsing into QJsonObject, looking members up by Latin-1
 // name and converting every string back to UTF-8 for the upstream was ~13 % of a proxied call's
 // instructions. On the heap with a pool sized to the body, so that a small body is one allocation
-// and moving a request moves a pointer.
+// and moving a request moves a pointer. The pool also holds the copy of the text the document
+// was parsed in, and its strings point into it.
 struct RequestBody
 {
     explicit RequestBody(size_t poolChunk) : pool(poolChunk), json(&pool, 256) {}

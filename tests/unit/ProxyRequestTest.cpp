@@ -126,6 +126,13 @@ void ProxyRequestTest::parseValid_data()
         << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"" + longAscii + "\xf0\x9f\x98\x80\"}]}") << false << kNone << false;
     QTest::newRow("chat escaped surrogate pair and escapes")
         << chat << QByteArray(R"({"model":"m1","messages":[{"role":"user","content":"\ud83d\ude00 \u00e9 \"q\" \\ \n"}]})") << false << kNone << false;
+    // Parsed in place: each escape shortens its string where it stands, and what follows it in
+    // the same string moves back; the strings and members after it stay as sent.
+    QTest::newRow("chat escapes inside long texts, more members after")
+        << chat
+        << QByteArray(R"({"messages":[{"role":"user","content":")" + longAscii + R"(\"q\"\n)" + longAscii + R"(\u00e9 \ud83d\ude00"},)"
+                      + R"({"role":"assistant","content":"a\\b\/c\t)" + longAscii + R"("}],"model":"m\u0031","user":"\u4f60)" + longAscii + R"("})")
+        << false << kNone << false;
     QTest::newRow("chat non-ASCII key") << chat << QByteArray("{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"cl\xc3\xa9\":1}}")
                                         << false << kNone << false;
 }
