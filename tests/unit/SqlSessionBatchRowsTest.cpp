@@ -39,6 +39,8 @@ private slots:
     void insertRowsWritesEveryRow();
     void countersAddUpPerKey_data();
     void countersAddUpPerKey();
+    void textValuesGoInAsGiven_data();
+    void textValuesGoInAsGiven();
 
 private:
     void backends();
@@ -95,6 +97,7 @@ bool SqlSessionBatchRowsTest::open()
     const auto made = m_db->runBlocking<bool>([](SqlSession &s) {
         s.execRaw(QStringLiteral("CREATE TABLE t (id TEXT PRIMARY KEY, v BIGINT NOT NULL)"));
         s.execRaw(QStringLiteral("CREATE TABLE seen (id TEXT NOT NULL)"));
+        s.execRaw(QStringLiteral("CREATE TABLE texts (id TEXT PRIMARY KEY, a TEXT, b TEXT)"));
         return true;
     });
     if (!made.ok())
@@ -323,6 +326,59 @@ void SqlSessionBatchRowsTest::countersAddUpPerKey()
     }, false);
     QVERIFY2(direct.ok(), qPrintable(direct.error));
     QCOMPARE(scalar(QStringLiteral("SELECT n FROM u WHERE id = 'b'")), 4);
+}
+
+void SqlSessionBatchRowsTest::textValuesGoInAsGiven_data()
+{
+    // Each row runs on SQLite and on PostgreSQL; on SQLite the text values of a statement are
+    // bound from one buffer of UTF-8, one after the other.
+    QTest::addColumn<bool>("postgres");
+    QTest::addColumn<QString>("a");
+    QTest::addColumn<QString>("b");
+    const QString other = QString::fromUtf8("caf\xc3\xa9 \xe4\xbd\xa0\xe5\xa5\xbd \xf0\x9f\x98\x80");
+    const QString big(300 * 1024, QLatin1Char('x')); // past the buffer SqlSession keeps between runs
+    for (const bool postgres : {false, true}) {
+        const char *backend = postgres ? "postgres" : "sqlite";
+        QTest::addRow("%s: ASCII", backend) << postgres << QStringLiteral("one") << QStringLiteral("two");
+        QTest::addRow("%s: empty is not NULL", backend) << postgres << QStringLiteral("") << QStringLiteral("x");
+        QTest::addRow("%s: both empty", backend) << postgres << QStringLiteral("") << QStringLiteral("");
+        QTest::addRow("%s: null is NULL", backend) << postgres << QString() << QStringLiteral("x");
+        QTest::addRow("%s: other scripts", backend) << postgres << other << other + other;
+        QTest::addRow("%s: a big value, then a small one", backend) << postgres << big << QStringLiteral("y");
+    }
+}
+
+void SqlSessionBatchRowsTest::textValuesGoInAsGiven()
+{
+    QFETCH(QString, a);
+    QFETCH(QString, b);
+    if (!open())
+        return;
+    // Twice, so the second run binds from a buffer the first one used.
+    for (const QString &id : {QStringLiteral("r1"), QStringLiteral("r2")}) {
+        auto done = m_db->runBlocking<int>([id, a, b](SqlSession &s) {
+            return s.run(QStringLiteral("INSERT INTO texts (id, a, b) VALUES (?, ?, ?)"), {id, a, b});
+        });
+        QVERIFY2(done.ok(), qPrintable(done.error));
+    }
+    // An empty text alone in its statement (after a big value, no buffer is kept) is still not
+    // NULL, which `seen.id` would refuse.
+    auto empty = m_db->runBlocking<int>([](SqlSession &s) { return s.run(QStringLiteral("INSERT INTO seen (id) VALUES (?)"), {QStringLiteral("")}); });
+    QVERIFY2(empty.ok(), qPrintable(empty.error));
+    auto stored = m_db->runBlocking<QList<QVariantList>>([](SqlSession &s) {
+        QSqlQuery &q = s.exec(QStringLiteral("SELECT id, a, b FROM texts ORDER BY id"));
+        QList<QVariantList> rows;
+        while (q.next())
+            rows.append({q.value(0), q.value(1), q.value(2)});
+        return rows;
+    }, false);
+    QVERIFY2(stored.ok(), qPrintable(stored.error));
+    QCOMPARE(stored.value->size(), 2);
+    for (const QVariantList &row : *stored.value) {
+        QCOMPARE(row.at(1).isNull(), a.isNull());
+        QCOMPARE(row.at(1).toString(), a);
+        QCOMPARE(row.at(2).toString(), b);
+    }
 }
 
 QTEST_GUILESS_MAIN(SqlSessionBatchRowsTest)

@@ -4,6 +4,7 @@
 #include <QScopeGuard>
 #include <QSet>
 #include <QSqlError>
+#include <QStringEncoder>
 #include <sqlite3.h>
 #include <vector>
 
@@ -15,6 +16,10 @@ namespace {
 // first write, at once and without waiting, if another connection committed in between
 // (SQLITE_BUSY_SNAPSHOT): an admin change on one of two servers sharing a SQLite file did.
 const char *const kTxSql[] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+
+// The text values' buffer kept between runs at most (a multi-row insert of 64 requests' rows
+// needs some tens of KB).
+constexpr size_t kKeptTextBytes = 256 * 1024;
 
 } // namespace
 
@@ -74,10 +79,19 @@ int SqlSession::run(const QString &sql, const QVariantList &values)
 int SqlSession::runSqlite(const QString &sql, const QVariantList &values)
 {
     sqlite3_stmt *statement = sqliteStatement(sql);
-    // The values (and their UTF-8 copies) outlive the statement's run, so SQLite may read them in
-    // place (SQLITE_STATIC).
-    std::vector<QByteArray> utf8;
-    utf8.reserve(size_t(values.size()));
+    // The values, and the UTF-8 of the text values in m_textValues, outlive the statement's run,
+    // so SQLite may read them in place (SQLITE_STATIC). Text as UTF-8, the database's encoding:
+    // bound as UTF-16, SQLite would convert every value.
+    QStringEncoder utf8(QStringEncoder::Utf8, QStringConverter::Flag::Stateless);
+    qsizetype textBytes = 0;
+    for (const QVariant &v : values) {
+        if (v.typeId() == QMetaType::QString)
+            textBytes += utf8.requiredSpace(static_cast<const QString *>(v.constData())->size());
+    }
+    // Never empty: an empty text is bound with a pointer that is not null (null would be NULL).
+    if (m_textValues.size() < size_t(textBytes) + 1)
+        m_textValues.resize(size_t(textBytes) + 1);
+    char *nextText = m_textValues.data();
     int rc = SQLITE_OK;
     for (int i = 0; i < values.size() && rc == SQLITE_OK; ++i) {
         const QVariant &v = values.at(i);
@@ -108,9 +122,9 @@ int SqlSession::runSqlite(const QString &sql, const QVariantList &values)
             break;
         }
         case QMetaType::QString: {
-            // As UTF-8, the database's encoding: bound as UTF-16, SQLite would convert every value.
-            const QByteArray &text = utf8.emplace_back(static_cast<const QString *>(v.constData())->toUtf8());
-            rc = sqlite3_bind_text(statement, index, text.constData(), int(text.size()), SQLITE_STATIC);
+            char *const text = nextText;
+            nextText = utf8.appendToBuffer(nextText, *static_cast<const QString *>(v.constData()));
+            rc = sqlite3_bind_text(statement, index, text, int(nextText - text), SQLITE_STATIC);
             break;
         }
         default: {
@@ -131,6 +145,8 @@ int SqlSession::runSqlite(const QString &sql, const QVariantList &values)
     // Reset at once: a statement left mid-way would hold its locks and its bound values.
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);
+    if (m_textValues.size() > kKeptTextBytes)
+        std::vector<char>().swap(m_textValues); // a rare big value's buffer is not kept
     if (!ok)
         throw DbError(QStringLiteral("%1 (in: %2)").arg(error, sql.left(80)));
     return sqlite3_changes(m_sqlite);

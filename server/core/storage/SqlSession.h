@@ -148,6 +148,9 @@ private:
     QHash<QString, QSqlQuery> m_statements;
     sqlite3 *m_sqlite = nullptr;                      // the driver's handle (SQLite only)
     QHash<QString, sqlite3_stmt *> m_sqliteStatements; // run()'s, prepared once each
+    // The UTF-8 of a statement's text values, bound in place; kept from run to run, where a
+    // QByteArray a value was an allocation and a free each.
+    std::vector<char> m_textValues;
     bool m_collecting = false;
     Rollups m_jobRollups;   // the running job's, until it returns
     Rollups m_batchRollups; // finished jobs', until the batch commits
