@@ -328,7 +328,7 @@ bool ServerApp::start(QString *error)
                     [this] { return double(m_db.writeJobs()); });
     // Sampled: the pools live on other threads (serving threads once a second; callbacks on this one).
     m_metrics.gauge(QStringLiteral("dynaseal_upstream_connections_open"), QStringLiteral("Open connections to upstreams and callback receivers"),
-                    [this, pool] { return double(pool->upstreamConnections() + m_callbackConnections.load()); });
+                    [this, pool] { return double(pool->clientConnections() + m_callbackConnections.load()); });
 
     if (m_settings.demo && !seedDemo(error))
         return false;

@@ -62,7 +62,7 @@ void HttpWorkerPool::handOff(qintptr descriptor, std::function<void()> closed)
     }, Qt::QueuedConnection);
 }
 
-int HttpWorkerPool::upstreamConnections() const
+int HttpWorkerPool::clientConnections() const
 {
     int total = 0;
     for (const auto &w : m_workers)

@@ -20,7 +20,7 @@ class HttpWorkerPool
 {
 public:
     // Builds a thread's controllers around its frontend and upstream client; returns any other
-    // clients it made on the thread (callbacks), whose connections upstreamConnections() counts too.
+    // clients it made on the thread (callbacks), whose connections clientConnections() counts too.
     using Setup = std::function<QList<HttpClient *>(HttpFrontend &frontend, HttpClient &client)>;
     // Starts `threads` threads and runs `setup` on each, one after the other; returns when all
     // are ready. With `epoll` (and on Linux) the threads wait in an EpollEventDispatcher.
@@ -34,7 +34,7 @@ public:
     void handOff(qintptr descriptor, std::function<void()> closed);
     // Open connections of the serving threads' clients (upstreams, and callback receivers where
     // the threads send callbacks), sampled once a second.
-    int upstreamConnections() const;
+    int clientConnections() const;
 
 private:
     struct Worker
