@@ -80,10 +80,48 @@ void HttpServerConnection::onReadyRead()
     qint64 n;
     do {
         n = m_stream->read(chunk, TcpStream::kReadBufferBytes);
-        if (n > 0)
+        if (n <= 0)
+            break;
+        if (m_buffer.isEmpty() && !m_responsePending && !m_ready && !m_parsing) {
+            // The usual case: parsed straight from the thread's read buffer, without a copy in
+            // m_buffer. What follows a whole request is kept before its handler runs, since
+            // the read buffer is the thread's and a handler may read another socket into it.
+            const qint64 taken = execute(chunk, n);
+            if (taken < 0)
+                return; // refused: the connection is closing
+            if (taken < n)
+                m_buffer.append(chunk + taken, qsizetype(n - taken));
+            parseBuffered();
+        } else {
             m_buffer.append(chunk, qsizetype(n));
-    } while (n == TcpStream::kReadBufferBytes && m_buffer.size() < kSocketBufferBytes);
+        }
+    } while (n == TcpStream::kReadBufferBytes && m_buffer.size() < kSocketBufferBytes && !m_closing);
     parseBuffered();
+}
+
+qint64 HttpServerConnection::execute(const char *data, qint64 size)
+{
+    const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), data, size_t(size));
+    const auto error = HTTP_PARSER_ERRNO(&m_parser);
+    if (error == HPE_PAUSED) {
+        // A whole request: on_message_complete paused the parser right after it.
+        http_parser_pause(&m_parser, 0);
+        return qint64(parsed);
+    }
+    if (error != HPE_OK) {
+        if (m_rejectStatus)
+            reject(m_rejectStatus, m_rejectCode, m_rejectMessage);
+        else if (error == HPE_HEADER_OVERFLOW) // http_parser's own cap on a head (80 KiB)
+            reject(431, "headers_too_large", QStringLiteral("request headers are too large"));
+        else
+            reject(400, "invalid_request", QStringLiteral("malformed HTTP request: %1").arg(QLatin1String(http_errno_description(error))));
+        return -1;
+    }
+    if (m_parser.upgrade) {
+        reject(400, "invalid_request", QStringLiteral("protocol upgrades are not supported"));
+        return -1;
+    }
+    return size; // all of it went into the request being parsed
 }
 
 void HttpServerConnection::parseBuffered()
@@ -91,34 +129,22 @@ void HttpServerConnection::parseBuffered()
     if (m_parsing)
         return; // a handler answered synchronously: the loop below continues
     m_parsing = true;
-    while (!m_buffer.isEmpty() && !m_responsePending && !m_closing) {
-        const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), m_buffer.constData(), size_t(m_buffer.size()));
-        const auto error = HTTP_PARSER_ERRNO(&m_parser);
-        if (error == HPE_PAUSED) {
-            // A whole request: on_message_complete paused the parser right after it.
-            http_parser_pause(&m_parser, 0);
-            m_buffer.remove(0, qsizetype(parsed));
-        } else if (error != HPE_OK) {
-            if (m_rejectStatus)
-                reject(m_rejectStatus, m_rejectCode, m_rejectMessage);
-            else if (error == HPE_HEADER_OVERFLOW) // http_parser's own cap on a head (80 KiB)
-                reject(431, "headers_too_large", QStringLiteral("request headers are too large"));
-            else
-                reject(400, "invalid_request", QStringLiteral("malformed HTTP request: %1").arg(QLatin1String(http_errno_description(error))));
-            break;
-        } else {
-            m_buffer.clear(); // all of it went into the request being parsed
-            if (m_parser.upgrade) {
-                reject(400, "invalid_request", QStringLiteral("protocol upgrades are not supported"));
-                break;
-            }
-        }
+    for (;;) {
         if (m_ready) {
             m_responsePending = true;
             HttpExchangePtr ready = std::move(m_ready);
             m_ready.reset();
             m_router.dispatch(ready);
         }
+        if (m_buffer.isEmpty() || m_responsePending || m_closing)
+            break;
+        const qint64 taken = execute(m_buffer.constData(), m_buffer.size());
+        if (taken < 0)
+            break;
+        if (taken == m_buffer.size())
+            m_buffer.clear(); // freed: most requests never need it
+        else
+            m_buffer.remove(0, qsizetype(taken));
     }
     m_parsing = false;
 }

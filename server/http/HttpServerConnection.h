@@ -55,6 +55,9 @@ private:
     static int onMessageComplete(http_parser *parser);
 
     void onReadyRead();
+    // Runs the parser over `data`: returns how much of it was taken (a whole request leaves it in
+    // m_ready), or -1 when the request was refused and the connection is closing.
+    qint64 execute(const char *data, qint64 size);
     void parseBuffered();
     bool countHead(size_t length);
     void finishHeader();
@@ -69,7 +72,8 @@ private:
     const Router &m_router;
     ConnectionLimits m_limits;
     http_parser m_parser;
-    QByteArray m_buffer;        // received, not yet parsed (kept while a response is pending)
+    QByteArray m_buffer;        // received, not yet parsed: only while a response is pending, or
+                                // after a request that arrived with more behind it
     HttpExchangePtr m_request;  // being parsed
     HttpExchangePtr m_ready;    // parsed, to dispatch once the parser returns
     QByteArray m_url;

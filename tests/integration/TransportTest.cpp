@@ -693,6 +693,66 @@ private slots:
         QCOMPARE(r->status, status);
     }
 
+    void requestsInPieces_data()
+    {
+        // Where the bytes of a proxied POST and a GET pipelined behind it are cut into separate
+        // writes. Named cuts: "first" is the POST's length, "head" the end of the POST's head.
+        QTest::addColumn<QStringList>("cuts");
+        QTest::newRow("in the request line") << QStringList{QStringLiteral("10")};
+        QTest::newRow("between two headers") << QStringList{QStringLiteral("head-40")};
+        QTest::newRow("after the head") << QStringList{QStringLiteral("head")};
+        QTest::newRow("inside the body") << QStringList{QStringLiteral("head+15")};
+        QTest::newRow("before the POST's last byte") << QStringList{QStringLiteral("first-1")};
+        QTest::newRow("right after the POST") << QStringList{QStringLiteral("first")};
+        QTest::newRow("inside the GET's head") << QStringList{QStringLiteral("first+12")};
+        QTest::newRow("head, body and GET apart")
+            << QStringList{QStringLiteral("head-3"), QStringLiteral("head+20"), QStringLiteral("first+1"), QStringLiteral("first+30")};
+    }
+
+    void requestsInPieces()
+    {
+        // Each piece sent after the server has had time to read the one before: the parser has
+        // to carry a request across reads, whether it parses from the read or from what it kept.
+        QFETCH(QStringList, cuts);
+        const QString content = QStringLiteral("sent in pieces: \"quoted\", caf\u00e9, \u65e5\u672c");
+        const QByteArray post = request("POST", "/v1/chat/completions", Gateway::chatBody(QStringLiteral("m1"), false, {}, content),
+                                        QByteArray("Authorization: Bearer " + gw->mint() + "\r\n"));
+        const QByteArray all = post + request("GET", "/health/liveness");
+        const qsizetype head = post.indexOf("\r\n\r\n") + 4;
+        QList<qsizetype> at;
+        for (const QString &cut : cuts) {
+            static const QRegularExpression form(QStringLiteral("^(first|head)?([+-]?\\d+)?$"));
+            const auto m = form.match(cut);
+            QVERIFY2(m.hasMatch(), qPrintable(cut));
+            const qsizetype base = m.captured(1) == QLatin1String("first") ? post.size() : m.captured(1) == QLatin1String("head") ? head : 0;
+            at.append(base + m.captured(2).toLongLong());
+        }
+        at.append(all.size());
+
+        const qsizetype forwardedBefore = gw->upstream.http().requests.size();
+        RawClient client;
+        QVERIFY(client.connectTo(gw->server.port()));
+        qsizetype from = 0;
+        for (const qsizetype to : at) {
+            QVERIFY(to > from && to <= all.size());
+            client.write(all.mid(from, to - from));
+            QTest::qWait(30);
+            from = to;
+        }
+        const auto chat = client.read();
+        QVERIFY(chat);
+        QCOMPARE(chat->status, 200);
+        QCOMPARE(QJsonDocument::fromJson(chat->body).object().value(QLatin1String("object")).toString(), QStringLiteral("chat.completion"));
+        QCOMPARE(gw->upstream.http().requests.size(), forwardedBefore + 1);
+        const QJsonArray messages = gw->upstream.lastBody().value(QLatin1String("messages")).toArray();
+        QCOMPARE(messages.first().toObject().value(QLatin1String("content")).toString(), content);
+        const auto health = client.read();
+        QVERIFY(health);
+        QCOMPARE(health->status, 200);
+        QVERIFY(client.connected());
+        QVERIFY(client.buffered().isEmpty());
+    }
+
     void pipelinedAnswersInOrder()
     {
         // A slow stream first, then a quick GET on the same connection: the GET's answer must
