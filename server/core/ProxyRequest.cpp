@@ -1,5 +1,6 @@
 #include "server/core/ProxyRequest.h"
 
+#include "server/core/JsonByteArrayStream.h"
 #include "server/core/JsonMembers.h"
 #include "server/core/JsonValueSpans.h"
 
@@ -313,9 +314,9 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
     const std::string_view capField = usesMaxCompletionTokens ? "max_completion_tokens" : "max_tokens";
     const bool capped = hasCompletion();
     const bool askUsage = capped && stream;
-    rapidjson::StringBuffer out;
-    out.Reserve(size_t(body->pool.Size()) + 64);
-    JsonWriter json(out);
+    // Room for the device's text, the cap and the stream options; it grows if that is not enough.
+    json::JsonByteArrayStream out(body->text.size() + 96);
+    rapidjson::Writer<json::JsonByteArrayStream> json(out);
     // The device's stream options, with the usage asked for.
     auto writeOptionsWithUsage = [&json](const rapidjson::Value *options) {
         json.StartObject();
@@ -368,7 +369,7 @@ QByteArray ProxyRequest::upstreamBody(qint64 completionAllowed) const
         writeOptionsWithUsage(nullptr);
     }
     json.EndObject();
-    return QByteArray(out.GetString(), qsizetype(out.GetSize()));
+    return out.take();
 }
 
 QString ProxyRequest::upstreamPath(ProxyEndpoint endpoint)
