@@ -45,6 +45,12 @@
 # BENCH_DATABASE=postgres (the gateway keeps its data in PostgreSQL instead of SQLite: a local
 # cluster made ready by scripts/test-postgres.sh, a fresh database for each start of the gateway,
 # dropped at the end).
+# GATEWAY_CPUS=LIST (taskset's form, e.g. 4-7): the gateway alone on these CPUs, and everything
+# else (wrk, nginx, Portkey, the stream tools, the micro-benchmarks) on the others, or on LOAD_CPUS
+# if set: on a machine with cores to spare, the load generator and the upstream then do not take
+# turns with the gateway. nginx's reference hop runs on the load's CPUs too, so in this mode read
+# the gateway's latency added over direct and its scaling rather than the ratio to nginx. The scale
+# part goes up to the gateway's CPU count.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +115,23 @@ if [ "${PROMPT_BYTES:-0}" -gt 0 ]; then
     i=$((i + 1))
   done
   BODY="$BODY],\"max_tokens\":50}"
+fi
+
+# GATEWAY_CPUS: this shell, and so all it starts, moves to the load's CPUs; start_gateway puts the
+# gateway on its own.
+gateway_pin=()
+machine_cores=$(nproc)
+gateway_cores=$machine_cores
+cpu_numbers() { local part; for part in ${1//,/ }; do if [[ $part == *-* ]]; then seq "${part%-*}" "${part#*-}"; else echo "$part"; fi; done; }
+if [ -n "${GATEWAY_CPUS:-}" ]; then
+  command -v taskset >/dev/null || { echo "run.sh: GATEWAY_CPUS needs taskset (util-linux)" >&2; exit 2; }
+  gateway_cores=$(taskset -c "$GATEWAY_CPUS" nproc 2>/dev/null) || { echo "run.sh: GATEWAY_CPUS=$GATEWAY_CPUS is not a list of this machine's CPUs" >&2; exit 2; }
+  if [ -z "${LOAD_CPUS:-}" ]; then
+    LOAD_CPUS=$(comm -23 <(cpu_numbers "$(taskset -pc $$ | sed 's/.*: //')" | sort) <(cpu_numbers "$GATEWAY_CPUS" | sort) | sort -n | paste -sd, -)
+    [ -n "$LOAD_CPUS" ] || { echo "run.sh: GATEWAY_CPUS=$GATEWAY_CPUS leaves no CPU for the load: set LOAD_CPUS" >&2; exit 2; }
+  fi
+  taskset -pc "$LOAD_CPUS" $$ >/dev/null 2>&1 || { echo "run.sh: LOAD_CPUS=$LOAD_CPUS is not a list of this machine's CPUs" >&2; exit 2; }
+  gateway_pin=(taskset -c "$GATEWAY_CPUS")
 fi
 
 mkdir -p "$state"
@@ -270,12 +293,17 @@ start_gateway() {
     wrapper=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$state/callgrind.out")
     tries=600
   fi
-  env "${preload[@]}" DYNASEAL_ADMIN_PASSWORD=$ADMIN_PASSWORD "${wrapper[@]}" "$bin" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$gw_data" \
+  env "${preload[@]}" DYNASEAL_ADMIN_PASSWORD=$ADMIN_PASSWORD ${gateway_pin[@]+"${gateway_pin[@]}"} "${wrapper[@]}" "$bin" --listen "127.0.0.1:$GATEWAY_PORT" --data-dir "$gw_data" \
     ${GATEWAY_WORKERS:+--workers "$GATEWAY_WORKERS"} $database_args ${tls_args[@]+"${tls_args[@]}"} ${GATEWAY_ARGS:-} \
     >"$state/gateway.log" 2>&1 &
   gw_pid=$!
   GW="http://127.0.0.1:$GATEWAY_PORT"
   WAIT_TRIES=$tries wait_http "$GW/health/readiness" || { echo "the gateway did not start:" >&2; tail -20 "$state/gateway.log" >&2; exit 1; }
+  # Checked once it answers: until then the process may still be env or taskset.
+  if [ -n "${GATEWAY_CPUS:-}" ]; then
+    local on; on=$(taskset -pc "$gw_pid" | sed 's/.*: //')
+    [ "$(cpu_numbers "$on" | sort -n)" = "$(cpu_numbers "$GATEWAY_CPUS" | sort -n)" ] || fail "the gateway runs on CPUs $on, not on GATEWAY_CPUS=$GATEWAY_CPUS"
+  fi
 
   admin_token=$(curl -sS --fail-with-body -X POST "$GW/admin/v1/login" -H 'Content-Type: application/json' \
     -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .token)
@@ -612,12 +640,12 @@ run_profile() {
 
 run_scale() {
   local rounds=${ROUNDS:-1}; [ $smoke = 1 ] && rounds=1
-  say "scale: the proxy load (wrk -t1 -c$CONNS -d${SECS}s) through the gateway with 1 to $(nproc) serving threads, $rounds round(s)"
+  say "scale: the proxy load (wrk -t1 -c$CONNS -d${SECS}s) through the gateway with 1 to $gateway_cores serving threads, $rounds round(s)"
   local w r line results=()
   # Rounds outside, worker counts inside: each round compares the counts within a minute of
   # each other, so a change in the host's load shows as a round apart rather than as scaling.
   for r in $(seq 1 "$rounds"); do
-    for w in $(seq 1 "$(nproc)"); do
+    for w in $(seq 1 "$gateway_cores"); do
       kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null || true
       [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$gw_data"
       GATEWAY_WORKERS=$w start_gateway >/dev/null
@@ -740,7 +768,8 @@ run_lists() {
 }
 
 # ---------------------------------------------------------------------------------------------
-echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); gateway on ${BENCH_DATABASE:-sqlite}; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "dynaseal bench: parts ${parts[*]}$([ $smoke = 1 ] && echo ' (smoke)'); gateway on ${BENCH_DATABASE:-sqlite}; $machine_cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "${GATEWAY_CPUS:-}" ] && echo "the gateway on CPUs $GATEWAY_CPUS ($gateway_cores), everything else on CPUs $LOAD_CPUS ($(nproc))"
 install_missing
 build_tools
 
