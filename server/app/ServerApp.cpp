@@ -245,7 +245,7 @@ bool ServerApp::start(QString *error)
     upstreamOptions.tlsContext = tlsContext;
     // First attempts of callbacks from the thread that served the call: the main thread, one
     // thread for all, caps callbacks at 70,000 to 90,000 a second whatever --workers is
-    // (docs/performance.md). Each thread gets its share of the receivers' connection cap and of
+    // (docs/performance-log.md). Each thread gets its share of the receivers' connection cap and of
     // the POSTs in flight. Retries, and callbacks already in the table, stay with the main
     // thread's dispatcher, the only one that polls the table. By default only from 4 serving
     // threads on: on 2 cores the gateway took about 8 % more CPU a call with them on the serving

@@ -1,6 +1,6 @@
 #pragma once
 // The serving threads' event loop on Linux: epoll instead of Qt 6.4's poll(), which hands the
-// kernel every registered socket on each pass (see docs/performance.md, "an epoll event loop").
+// kernel every registered socket on each pass (see docs/performance-log.md, "the threads wait in epoll").
 
 #include <QAbstractEventDispatcher>
 

@@ -10,7 +10,7 @@
 // about 0.1 ms of CPU and, with the socket's buffers, about 100 KB a connection: 2,000 streams
 // to an HTTPS upstream peaked at 270 MB against 71 MB over plain HTTP, and waited 3 s for their
 // headers against 0.5 s. With one context per client, and the connection run by TcpStream on its
-// descriptor, they peaked at 135 MB and waited 1 s (docs/performance.md).
+// descriptor, they peaked at 135 MB and waited 1 s (docs/performance-log.md).
 #include <QByteArray>
 #include <QHash>
 #include <QList>

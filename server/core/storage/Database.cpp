@@ -86,7 +86,7 @@ QString Database::openOnThread(const QString &url)
             // Checkpoints every 8,000 pages (32 MB of log) instead of SQLite's 1,000: the pages
             // every call rewrites (index nodes, rollups, spends) are copied to the file once per
             // checkpoint, so fewer checkpoints copy fewer pages a call. The database thread took
-            // about 8 % less time a call at saturation (docs/performance.md).
+            // about 8 % less time a call at saturation (docs/performance-log.md).
             m_session->execRaw(QStringLiteral("PRAGMA wal_autocheckpoint=8000"));
         }
         Migrations::apply(*m_session);
