@@ -72,5 +72,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(JsonByteArrayStreamTest)
+QTEST_GUILESS_MAIN(JsonByteArrayStreamTest)
 #include "JsonByteArrayStreamTest.moc"
