@@ -25,6 +25,9 @@
 #   --smoke  everything for about a second each with tiny N; exit 0 only if every part ran and
 #            every stream was whole
 #
+# At the end, one table of the goals the parts measured (docs/performance.md): each goal, met or
+# not, and what was measured.
+#
 # Environment: SECS (8) CONNS (50) wrk duration/connections; ROUNDS (1: proxy runs nginx and the
 # gateway that many times in all, back to back, and prints the median ratio); STREAMS (2000) CHUNKS (50)
 # STREAM_SECS (5) SETTLE (5) STREAM_RUNS (2, through the gateway) for stream; PROMPT_BYTES (0: the
@@ -137,6 +140,11 @@ fi
 mkdir -p "$state"
 started_at=$(date +%s)
 failures=()
+# The goals the parts measure, "goal|measured|met", printed as one table at the end.
+goals=()
+goal() { goals+=("$1|$2|$3"); }
+yes_if() { awk "BEGIN { exit !($1) }" && echo yes || echo no; } # an awk condition
+median_of() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 fail() { failures+=("$*"); echo "FAIL: $*" >&2; }
 say() { printf '\n== %s ==\n' "$*"; }
 need() { command -v "$1" >/dev/null 2>&1; }
@@ -452,7 +460,18 @@ run_proxy() {
   echo "gateway billed $((ok_after - ok_before)) ok requests for $served 2xx answers wrk counted (wrk cuts off calls in flight at the end); callbacks all delivered ${drained}s after the run"
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
+  proxy_ratios=$(echo "${R[gateway]} ${R[nginx]}" | awk '{ printf "%.3f", $1 / $8 }')
   if [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ]; then proxy_rounds; fi
+  local median; median=$(echo "$proxy_ratios" | median_of)
+  goal "req/s >= 0.5 x nginx proxy_pass" "$median (median of $proxy_ratios)" "$(yes_if "$median >= 0.5")"
+  if [ -n "${R[portkey]:-}" ]; then
+    local vs_portkey; vs_portkey=$(echo "${R[gateway]} ${R[portkey]}" | awk '{ printf "%.1f", $1 / $8 }')
+    goal "req/s >= 15 x Portkey" "${vs_portkey}x" "$(yes_if "$vs_portkey >= 15")"
+  fi
+  local added; added=$(echo "${R[gateway]} ${R[direct]}" | awk '{ printf "%+.2f", $3 - $10 }')
+  goal "p99 added <= 3 ms, $CONNS connections at full load" "$added ms" "$(yes_if "$added <= 3")"
+  goal "every answered call billed, every callback delivered" "$((ok_after - ok_before)) billed ok for $served answers; callbacks delivered ${drained}s after" \
+    "$(yes_if "$((ok_after - ok_before)) >= $served && \"$drained\" ~ /^[0-9.]+\$/")"
   [ "${BATCHED:-100}" -gt 1 ] && [ "${CALLBACK_BATCH:-1}" = 1 ] && proxy_batched
   [ $smoke = 1 ] || proxy_one_connection
   proxy_paced
@@ -474,6 +493,8 @@ proxy_paced() {
     echo "$rate $d $x $g" | awk '{ printf "paced, %d connections offering %d req/s (got %.0f / %.0f / %.0f): direct p50 %.2f p90 %.2f p99 %.2f ms; added over direct at p50/p90/p99: nginx %+.2f/%+.2f/%+.2f ms, gateway %+.2f/%+.2f/%+.2f ms\n",
       '"$CONNS"', $1, $2, $9, $16, $3, $8, $4, $10 - $3, $15 - $8, $11 - $4, $17 - $3, $22 - $8, $18 - $4 }'
     echo "  gateway CPU per request at $rate req/s: $(cpu_per_request "$before" "$after" "$(echo "$g" | awk '{print $6}')" "$gw_pid")"
+    local added; added=$(echo "$d $g" | awk '{ printf "%+.2f", $10 - $3 }')
+    goal "p99 added <= 3 ms, $CONNS connections paced at $rate req/s" "$added ms" "$(yes_if "$added <= 3")"
     [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at $rate req/s"
   done
 }
@@ -488,14 +509,15 @@ proxy_one_connection() {
   after=$(thread_ticks "$gw_pid")
   echo "$d $x $g" | awk '{ printf "one connection (wrk -c1 3s): direct p50 %.2f p99 %.2f ms; added over direct at p50/p99: nginx %+.2f/%+.2f ms, gateway %+.2f/%+.2f ms (%.0f req/s)\n", $2, $3, $9 - $2, $10 - $3, $16 - $2, $17 - $3, $15 }'
   echo "  gateway CPU per request at one connection: $(cpu_per_request "$before" "$after" "$(echo "$g" | awk '{print $6}')" "$gw_pid")"
+  local added; added=$(echo "$d $g" | awk '{ printf "%+.2f", $10 - $3 }')
+  goal "p99 added <= 3 ms, one connection" "$added ms" "$(yes_if "$added <= 3")"
   [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at one connection"
 }
 
 # ROUNDS > 1: nginx and the gateway again, back to back, ROUNDS - 1 more times; the ratio of each
 # round and their median (a shared machine moves single runs by ±15 %).
 proxy_rounds() {
-  local r line_n line_g ratios
-  ratios=$(echo "${R[gateway]} ${R[nginx]}" | awk '{ printf "%.3f", $1 / $8 }')
+  local r line_n line_g ratios=$proxy_ratios
   for r in $(seq 2 "$ROUNDS"); do
     line_n=$(wrk_run "$NGINX_URL/v1/chat/completions" "$SECS")
     line_g=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
@@ -503,7 +525,8 @@ proxy_rounds() {
     [ "$(echo "$line_g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx in round $r"
     ratios+=" $(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $8 }')"
   done
-  echo "gateway/nginx by round: $ratios; median $(echo "$ratios" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')"
+  proxy_ratios=$ratios
+  echo "gateway/nginx by round: $ratios; median $(echo "$ratios" | median_of)"
   callbacks_drained 120 >/dev/null || fail "proxy: callbacks not delivered after the rounds"
 }
 
@@ -569,7 +592,7 @@ stream_run() { # LABEL URL PID [stream_load args...]: prints stream_load's outpu
 
 run_stream() {
   say "stream: $STREAMS concurrent streams, $CHUNKS chunks over ${STREAM_SECS}s each"
-  local run out status ok ok_before whole drained overflows results=()
+  local run out status ok ok_before whole drained overflows results=() streams_met=yes streams_seen=""
   for run in $(seq "${STREAM_RUNS:-2}"); do
     overflows=$(listen_overflows)
     ok_before=$(ok_of bench-stream)
@@ -583,6 +606,8 @@ run_stream() {
     echo "gateway-run$run: billed ok in this run: $ok ($STREAMS streams, $whole whole); callbacks pending 0 after ${drained}s"
     echo "gateway-run$run: listen-queue overflows during the run: $(( $(listen_overflows) - overflows )); gauges now: $(gateway_gauges)"
     [ "$ok" = "$STREAMS" ] || fail "stream: run $run: $ok streamed requests billed ok, expected $STREAMS"
+    streams_seen+="${streams_seen:+; }run $run: $whole/$STREAMS whole, $ok billed"
+    { [ $status = 0 ] && [ "$ok" = "$STREAMS" ] && [[ $drained =~ ^[0-9.]+$ ]]; } || streams_met=no
     [ "${BENCH_MALLOC_STATS:-0}" = 1 ] && echo "gateway-run$run: malloc: $(malloc_stats)"
   done
   if [ "${BENCH_MALLOC_STATS:-0}" = 1 ]; then
@@ -596,6 +621,16 @@ run_stream() {
   results+=("$(echo "$out" | grep '^RESULT')")
   [ $status = 0 ] || fail "stream: nginx reference: not every stream was whole"
   echo "nginx: listen-queue overflows during the run: $(( $(listen_overflows) - overflows ))"
+
+  goal "$STREAMS streams whole, billed, called back" "$streams_seen" "$streams_met"
+  # Memory: the peak of every gateway run under 300 MB, and no growth from run to run once idle.
+  local memory
+  memory=$(printf '%s\n' "${results[@]}" | grep 'label=gateway' | tr ' ' '\n' | awk -F= '
+    $1 == "rss_before_kb" && !before { before = $2 } $1 == "rss_peak_kb" { if ($2 > peak) peak = $2 }
+    $1 == "rss_after_kb" { if (!first) first = $2; last = $2; after = after (after ? " / " : "") sprintf("%.1f", $2 / 1024) }
+    END { printf "%s|%s\n", sprintf("peak %.1f MB; 5 s after each run %s MB (%.1f before)", peak / 1024, after, before / 1024),
+          (peak > 0 && peak < 300 * 1024 && last - first < 10 * 1024) ? "yes" : "no" }')
+  goal "memory < 300 MB and back to idle (< 10 MB growth between runs)" "${memory%|*}" "${memory##*|}"
 
   printf '\n%-14s %8s %7s %8s %14s %14s %12s %12s %12s\n' run whole failed wall_s first_p50_ms first_p99_ms rss_before rss_peak rss_after
   local r
@@ -611,7 +646,12 @@ run_micro() {
   say "micro: dynamic-key verification, one thread (goal >= 300,000/s)"
   local args=(--benchmark_counters_tabular=false)
   [ $smoke = 1 ] && args+=(--benchmark_min_time=0.05)
-  "$build/verify_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: verify_bench failed"
+  local verify per_s
+  verify=$("$build/verify_bench" "${args[@]}" 2>&1) || fail "micro: verify_bench failed"
+  echo "$verify" | grep -v '^\*\*\*WARNING'
+  per_s=$(echo "$verify" | awk '/^BM_DynamicKeyVerify / { for (i = 1; i <= NF; i++) if ($i ~ /^items_per_second=/) {
+    v = $i; sub(/^items_per_second=/, "", v); m = v ~ /M\/s$/ ? 1e6 : v ~ /k\/s$/ ? 1e3 : 1; sub(/[kM]?\/s$/, "", v); print v * m } }')
+  [ -n "$per_s" ] && goal "HS256 key verification >= 300,000/s, one core" "$(printf '%.0f/s' "$per_s")" "$(yes_if "$per_s >= 300000")"
   say "micro: a request's own work and the state the serving threads share, on 1 and 2 threads"
   "$build/admission_bench" "${args[@]}" 2>&1 | grep -v '^\*\*\*WARNING' || fail "micro: admission_bench failed"
   say "micro: a device's body parsed and checked, and the upstream's written from it (a greeting, a 32 KB conversation)"
@@ -678,6 +718,16 @@ run_scale() {
         per = ""; for (r = 1; r <= maxr; r++) per = per sprintf(" %.2f/%.2f", c[w, r] / c[1, r], m[w, r] / m[1, r])
         printf "%-8s %12.0f %8.2f %8.2f %6.2fx %8.0f   %14.0f %8.2f %6.2fx  %s\n", w, median(chat[w]), median(p50[w]), median(p99[w]),
           median(chat[w]) / median(chat[1]), median(cpu[w]), median(models[w]), median(mp99[w]), median(models[w]) / median(models[1]), per } }'
+  # Met when the most serving threads give at least half of linear growth: 1.5x from 1 to 2.
+  if [ "$gateway_cores" -gt 1 ]; then
+    local growth
+    growth=$(printf '%s\n' "${results[@]}" | awk -v top="$gateway_cores" '$1 == 1 { one = one " " $3 } $1 == top { most = most " " $3 }
+      function median(list,   n, v, i, j, t) { n = split(list, v, " ")
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+      END { printf "%.2f", median(most) / median(one) }')
+    goal "throughput grows with serving threads (>= half of linear)" "chat ${growth}x from 1 to $gateway_cores" "$(yes_if "$growth >= 1 + 0.5 * ($gateway_cores - 1)")"
+  fi
 }
 
 run_callgrind() {
@@ -791,6 +841,11 @@ want profile && run_profile
 want callgrind && run_callgrind
 want syscalls && run_syscalls
 want lists && run_lists
+
+if [ ${#goals[@]} -gt 0 ]; then
+  say "goals$([ $smoke = 1 ] && echo ' (smoke: runs too short to measure anything)')"
+  printf '%s\n' "goal|measured|met" "${goals[@]}" | awk -F'|' '{ printf "%-66s %-5s %s\n", $1, $3, $2 }'
+fi
 
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started_at )) s"
