@@ -4,6 +4,21 @@
 #include <limits>
 
 namespace dynaseal {
+namespace {
+
+std::atomic<quint64> g_ledgerIds{0};
+
+// The tenant accounts this thread has looked up, for the ledger they belong to.
+struct RememberedTenants
+{
+    quint64 ledgerId = 0;
+    QHash<QString, void *> accounts;
+};
+thread_local RememberedTenants t_tenants;
+
+} // namespace
+
+TokenLedger::TokenLedger() : m_id(++g_ledgerIds) {}
 
 TokenLedger::Account TokenLedger::value(const Shards &shards, const QString &id)
 {
@@ -12,11 +27,34 @@ TokenLedger::Account TokenLedger::value(const Shards &shards, const QString &id)
     return shard.accounts.value(id);
 }
 
+TokenLedger::TenantAccount &TokenLedger::tenant(const QString &tenantId)
+{
+    RememberedTenants &remembered = t_tenants;
+    if (remembered.ledgerId != m_id) {
+        remembered.accounts.clear();
+        remembered.ledgerId = m_id;
+    }
+    if (void *known = remembered.accounts.value(tenantId))
+        return *static_cast<TenantAccount *>(known);
+    std::lock_guard lock(m_tenantsMutex);
+    std::shared_ptr<TenantAccount> &account = m_tenants[tenantId];
+    if (!account)
+        account = std::make_shared<TenantAccount>();
+    remembered.accounts.insert(tenantId, account.get());
+    return *account;
+}
+
+const TokenLedger::TenantAccount *TokenLedger::findTenant(const QString &tenantId) const
+{
+    std::lock_guard lock(m_tenantsMutex);
+    return m_tenants.value(tenantId).get();
+}
+
 void TokenLedger::loadTenantUsed(const QString &tenantId, qint64 used)
 {
-    Shard &shard = shardOf(m_tenants, tenantId);
-    std::lock_guard lock(shard.mutex);
-    shard.accounts[tenantId].spent = used;
+    TenantAccount &account = tenant(tenantId);
+    const qint64 before = account.spent.exchange(used);
+    account.committed += used - before;
 }
 
 void TokenLedger::loadKeySpent(const QString &keyHash, qint64 spent, qint64 expiresAtSecs)
@@ -45,62 +83,76 @@ void TokenLedger::markKeyStored(const QString &keyHash)
 
 std::optional<TokenGrant> TokenLedger::reserve(const ReserveRequest &r, LedgerRefusal *why)
 {
+    TenantAccount &tenantAccount = tenant(r.tenantId);
     Shard &keyShard = shardOf(m_keys, r.keyHash);
-    Shard &tenantShard = shardOf(m_tenants, r.tenantId);
-    std::lock_guard keyLock(keyShard.mutex); // key first, then tenant: see the header
-    std::lock_guard tenantLock(tenantShard.mutex);
+    std::lock_guard keyLock(keyShard.mutex);
     Account &key = keyShard.accounts[r.keyHash];
     key.expiresAtSecs = std::max(key.expiresAtSecs, r.keyExpiresAtSecs);
-    Account &tenant = tenantShard.accounts[r.tenantId];
 
     const qint64 keyLeft = r.keyLimit - key.spent - key.reserved;
-    const qint64 tenantLeft = r.tenantQuota ? *r.tenantQuota - tenant.spent - tenant.reserved
-                                            : std::numeric_limits<qint64>::max();
-    const qint64 left = std::min(keyLeft, tenantLeft);
     const qint64 choices = std::max<qint64>(1, r.choices);
     const qint64 minimum = r.promptUpperBound + (r.hasCompletion ? choices : 0);
-    if (left < minimum) {
-        *why = keyLeft < minimum ? LedgerRefusal::KeyBudget : LedgerRefusal::TenantQuota;
-        return std::nullopt;
-    }
+    // The grant for what is left of both budgets: with the key's locked, only the tenant's can
+    // change meanwhile, and the compare-and-swap below retries with what it changed to.
+    auto grantFor = [&](qint64 left) {
+        TokenGrant grant;
+        if (r.hasCompletion) {
+            const qint64 fits = (left - r.promptUpperBound) / choices;
+            const qint64 wanted = r.requestedCompletion.value_or(r.defaultCompletion);
+            grant.completionAllowed = std::max<qint64>(1, std::min(fits, wanted));
+        }
+        grant.reserved = r.promptUpperBound + grant.completionAllowed * choices;
+        return grant;
+    };
 
     TokenGrant grant;
-    if (r.hasCompletion) {
-        const qint64 fits = (left - r.promptUpperBound) / choices;
-        const qint64 wanted = r.requestedCompletion.value_or(r.defaultCompletion);
-        grant.completionAllowed = std::max<qint64>(1, std::min(fits, wanted));
+    qint64 committed = tenantAccount.committed.load();
+    for (;;) {
+        const qint64 tenantLeft = r.tenantQuota ? *r.tenantQuota - committed : std::numeric_limits<qint64>::max();
+        const qint64 left = std::min(keyLeft, tenantLeft);
+        if (left < minimum) {
+            *why = keyLeft < minimum ? LedgerRefusal::KeyBudget : LedgerRefusal::TenantQuota;
+            return std::nullopt;
+        }
+        grant = grantFor(left);
+        if (tenantAccount.committed.compare_exchange_weak(committed, committed + grant.reserved))
+            break;
     }
-    grant.reserved = r.promptUpperBound + grant.completionAllowed * choices;
     grant.keyStored = key.stored;
     key.reserved += grant.reserved;
-    tenant.reserved += grant.reserved;
     return grant;
 }
 
 qint64 TokenLedger::settle(const QString &keyHash, const QString &tenantId, qint64 reserved, qint64 actual)
 {
     const qint64 billed = std::clamp<qint64>(actual, 0, reserved);
-    Shard &keyShard = shardOf(m_keys, keyHash);
-    Shard &tenantShard = shardOf(m_tenants, tenantId);
-    std::lock_guard keyLock(keyShard.mutex);
-    std::lock_guard tenantLock(tenantShard.mutex);
-    Account &key = keyShard.accounts[keyHash];
-    key.reserved -= reserved;
-    key.spent += billed;
-    Account &tenant = tenantShard.accounts[tenantId];
-    tenant.reserved -= reserved;
-    tenant.spent += billed;
+    TenantAccount &tenantAccount = tenant(tenantId);
+    {
+        Shard &keyShard = shardOf(m_keys, keyHash);
+        std::lock_guard keyLock(keyShard.mutex);
+        Account &key = keyShard.accounts[keyHash];
+        key.reserved -= reserved;
+        key.spent += billed;
+    }
+    // Spent first: read together, spent and committed never show more room than there is.
+    tenantAccount.spent += billed;
+    tenantAccount.committed -= reserved - billed;
     return billed;
 }
 
 qint64 TokenLedger::tenantUsed(const QString &tenantId) const
 {
-    return value(m_tenants, tenantId).spent;
+    const TenantAccount *account = findTenant(tenantId);
+    return account ? account->spent.load() : 0;
 }
 
 qint64 TokenLedger::tenantReserved(const QString &tenantId) const
 {
-    return value(m_tenants, tenantId).reserved;
+    const TenantAccount *account = findTenant(tenantId);
+    if (!account)
+        return 0;
+    // Two reads, moments apart: exact when nothing is in flight.
+    return account->committed.load() - account->spent.load();
 }
 
 qint64 TokenLedger::keySpent(const QString &keyHash) const

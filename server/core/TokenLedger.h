@@ -1,14 +1,17 @@
 #pragma once
 // Token budgets held in memory, exact under concurrency: a request reserves an upper bound of
-// what it can cost before it is forwarded, and settles to what it really cost afterwards. The
-// check and the reservation happen under the locks of both the key's and the tenant's account,
-// so concurrent requests can never together pass a dynamic key's max_tokens or a tenant's
-// token_quota.
+// what it can cost before it is forwarded, and settles to what it really cost afterwards.
+// Concurrent requests can never together pass a dynamic key's max_tokens or a tenant's
+// token_quota: a key's check and reservation happen under its shard's lock, and a tenant's in one
+// compare-and-swap on what it has committed (spent + reserved), so the requests of one tenant,
+// which every serving thread shares, take no lock for it.
 #include "shared/AdaptiveMutex.h"
 
 #include <QHash>
 #include <QString>
 #include <array>
+#include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -40,6 +43,8 @@ struct ReserveRequest
 class TokenLedger
 {
 public:
+    TokenLedger();
+
     // Start-up: totals already billed, as stored.
     void loadTenantUsed(const QString &tenantId, qint64 used);
     void loadKeySpent(const QString &keyHash, qint64 spent, qint64 expiresAtSecs);
@@ -51,6 +56,7 @@ public:
     // amount billed.
     qint64 settle(const QString &keyHash, const QString &tenantId, qint64 reserved, qint64 actual);
 
+    // A tenant's reserved total is read apart from its spent one: exact when nothing is in flight.
     qint64 tenantUsed(const QString &tenantId) const;
     qint64 tenantReserved(const QString &tenantId) const;
     qint64 keySpent(const QString &keyHash) const;
@@ -68,12 +74,18 @@ private:
         qint64 spent = 0;
         qint64 reserved = 0;
         qint64 expiresAtSecs = 0;
-        bool stored = false; // keys only: its key_spend row is committed
+        bool stored = false; // its key_spend row is committed
     };
-    // Accounts are spread over shards, keys and tenants each in their own, every shard with its
-    // own lock: requests with different keys, or of different tenants, do not wait for each
-    // other. A reservation locks its key's shard, then its tenant's (always in that order, so two
-    // requests cannot wait for each other), and checks and reserves both under the two locks.
+    // A tenant's totals. `committed` (spent + reserved) is what a reservation is checked against,
+    // changed only by atomic read-modify-writes, so it is exact at every moment; `spent` is kept
+    // beside it for reading. Never removed, so a pointer to one stays valid for the ledger's life.
+    struct alignas(64) TenantAccount
+    {
+        std::atomic<qint64> committed{0};
+        std::atomic<qint64> spent{0};
+    };
+    // Key accounts are spread over shards, each with its own lock: requests with different keys do
+    // not wait for each other. A key is pruned once it expired with nothing in flight.
     static constexpr int kShards = 16;
     struct alignas(64) Shard
     {
@@ -84,9 +96,15 @@ private:
     static Shard &shardOf(Shards &shards, const QString &id) { return shards[size_t(qHash(id) % kShards)]; }
     static const Shard &shardOf(const Shards &shards, const QString &id) { return shards[size_t(qHash(id) % kShards)]; }
     static Account value(const Shards &shards, const QString &id);
+    // The tenant's account, made on first use. Each thread remembers the accounts it looked up,
+    // so the lock of the tenants' table is only taken for a tenant the thread has not seen.
+    TenantAccount &tenant(const QString &tenantId);
+    const TenantAccount *findTenant(const QString &tenantId) const;
 
     Shards m_keys;
-    Shards m_tenants;
+    mutable AdaptiveMutex m_tenantsMutex;
+    QHash<QString, std::shared_ptr<TenantAccount>> m_tenants;
+    const quint64 m_id; // tells the threads' remembered accounts of one ledger from another's
 };
 
 } // namespace dynaseal

@@ -48,6 +48,7 @@ private slots:
     void keyStoredOnceLoadedOrMarked();
     void concurrentReserveSettle_data();
     void concurrentReserveSettle();
+    void tenantQuotaExactAtItsEdge();
 };
 
 void TokenLedgerTest::reserve_data()
@@ -367,6 +368,47 @@ void TokenLedgerTest::concurrentReserveSettle()
     QVERIFY(ledger.tenantUsed(kTenant) <= tenantQuota);
     QCOMPARE(keysSpent, billedTotal.load());
     QCOMPARE(ledger.tenantUsed(kTenant), billedTotal.load());
+}
+
+void TokenLedgerTest::tenantQuotaExactAtItsEdge()
+{
+    // Devices of one tenant, each with a key of its own, racing for the last tokens of the
+    // tenant's quota, one token a reservation and nothing settled: exactly the quota is granted,
+    // never a token more. Many short rounds, each started by all threads at once, so that the
+    // quota's edge is crossed while every thread is reserving.
+    constexpr int kThreads = 4;
+    constexpr qint64 kQuota = 64;
+    constexpr int kRounds = 2'000;
+    int overGranted = 0;
+    for (int round = 0; round < kRounds; ++round) {
+        TokenLedger ledger;
+        std::atomic<int> ready{0};
+        std::atomic<qint64> granted{0};
+        auto worker = [&](int t) {
+            ReserveRequest r;
+            r.keyHash = kKey + QString::number(t);
+            r.tenantId = kTenant;
+            r.keyLimit = 1'000'000;
+            r.keyExpiresAtSecs = 2'000'000'000;
+            r.tenantQuota = kQuota;
+            r.promptUpperBound = 1;
+            r.hasCompletion = false; // reserves exactly the prompt: one token
+            ++ready;
+            while (ready.load() < kThreads)
+                std::this_thread::yield();
+            LedgerRefusal why{};
+            while (ledger.reserve(r, &why))
+                ++granted;
+        };
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t)
+            threads.emplace_back(worker, t);
+        for (std::thread &t : threads)
+            t.join();
+        if (granted.load() != kQuota || ledger.tenantReserved(kTenant) != kQuota)
+            ++overGranted;
+    }
+    QCOMPARE(overGranted, 0);
 }
 
 QTEST_GUILESS_MAIN(TokenLedgerTest)
