@@ -20,11 +20,11 @@ thread_local RememberedTenants t_tenants;
 
 TokenLedger::TokenLedger() : m_id(++g_ledgerIds) {}
 
-TokenLedger::Account TokenLedger::value(const Shards &shards, const QString &id)
+TokenLedger::Account TokenLedger::keyAccount(const QString &keyHash) const
 {
-    const Shard &shard = shardOf(shards, id);
+    const Shard &shard = keyShard(keyHash);
     std::lock_guard lock(shard.mutex);
-    return shard.accounts.value(id);
+    return shard.accounts.value(keyHash);
 }
 
 TokenLedger::TenantAccount &TokenLedger::tenant(const QString &tenantId)
@@ -59,7 +59,7 @@ void TokenLedger::loadTenantUsed(const QString &tenantId, qint64 used)
 
 void TokenLedger::loadKeySpent(const QString &keyHash, qint64 spent, qint64 expiresAtSecs)
 {
-    Shard &shard = shardOf(m_keys, keyHash);
+    Shard &shard = keyShard(keyHash);
     std::lock_guard lock(shard.mutex);
     Account &a = shard.accounts[keyHash];
     a.spent = spent;
@@ -69,12 +69,12 @@ void TokenLedger::loadKeySpent(const QString &keyHash, qint64 spent, qint64 expi
 
 bool TokenLedger::keyStored(const QString &keyHash) const
 {
-    return value(m_keys, keyHash).stored;
+    return keyAccount(keyHash).stored;
 }
 
 void TokenLedger::markKeyStored(const QString &keyHash)
 {
-    Shard &shard = shardOf(m_keys, keyHash);
+    Shard &shard = keyShard(keyHash);
     std::lock_guard lock(shard.mutex);
     const auto it = shard.accounts.find(keyHash);
     if (it != shard.accounts.end())
@@ -84,9 +84,9 @@ void TokenLedger::markKeyStored(const QString &keyHash)
 std::optional<TokenGrant> TokenLedger::reserve(const ReserveRequest &r, LedgerRefusal *why)
 {
     TenantAccount &tenantAccount = tenant(r.tenantId);
-    Shard &keyShard = shardOf(m_keys, r.keyHash);
-    std::lock_guard keyLock(keyShard.mutex);
-    Account &key = keyShard.accounts[r.keyHash];
+    Shard &shard = keyShard(r.keyHash);
+    std::lock_guard keyLock(shard.mutex);
+    Account &key = shard.accounts[r.keyHash];
     key.expiresAtSecs = std::max(key.expiresAtSecs, r.keyExpiresAtSecs);
 
     const qint64 keyLeft = r.keyLimit - key.spent - key.reserved;
@@ -128,9 +128,9 @@ qint64 TokenLedger::settle(const QString &keyHash, const QString &tenantId, qint
     const qint64 billed = std::clamp<qint64>(actual, 0, reserved);
     TenantAccount &tenantAccount = tenant(tenantId);
     {
-        Shard &keyShard = shardOf(m_keys, keyHash);
-        std::lock_guard keyLock(keyShard.mutex);
-        Account &key = keyShard.accounts[keyHash];
+        Shard &shard = keyShard(keyHash);
+        std::lock_guard keyLock(shard.mutex);
+        Account &key = shard.accounts[keyHash];
         key.reserved -= reserved;
         key.spent += billed;
     }
@@ -157,12 +157,12 @@ qint64 TokenLedger::tenantReserved(const QString &tenantId) const
 
 qint64 TokenLedger::keySpent(const QString &keyHash) const
 {
-    return value(m_keys, keyHash).spent;
+    return keyAccount(keyHash).spent;
 }
 
 qint64 TokenLedger::keyReserved(const QString &keyHash) const
 {
-    return value(m_keys, keyHash).reserved;
+    return keyAccount(keyHash).reserved;
 }
 
 int TokenLedger::pruneExpired(qint64 nowSecs)

@@ -92,16 +92,15 @@ private:
         mutable AdaptiveMutex mutex;
         QHash<QString, Account> accounts;
     };
-    using Shards = std::array<Shard, kShards>;
-    static Shard &shardOf(Shards &shards, const QString &id) { return shards[size_t(qHash(id) % kShards)]; }
-    static const Shard &shardOf(const Shards &shards, const QString &id) { return shards[size_t(qHash(id) % kShards)]; }
-    static Account value(const Shards &shards, const QString &id);
+    Shard &keyShard(const QString &keyHash) { return m_keys[size_t(qHash(keyHash) % kShards)]; }
+    const Shard &keyShard(const QString &keyHash) const { return m_keys[size_t(qHash(keyHash) % kShards)]; }
+    Account keyAccount(const QString &keyHash) const; // a copy, taken under the shard's lock
     // The tenant's account, made on first use. Each thread remembers the accounts it looked up,
     // so the lock of the tenants' table is only taken for a tenant the thread has not seen.
     TenantAccount &tenant(const QString &tenantId);
     const TenantAccount *findTenant(const QString &tenantId) const;
 
-    Shards m_keys;
+    std::array<Shard, kShards> m_keys;
     mutable AdaptiveMutex m_tenantsMutex;
     QHash<QString, std::shared_ptr<TenantAccount>> m_tenants;
     const quint64 m_id; // tells the threads' remembered accounts of one ledger from another's
