@@ -145,6 +145,7 @@ goals=()
 goal() { goals+=("$1|$2|$3"); }
 yes_if() { awk "BEGIN { exit !($1) }" && echo yes || echo no; } # an awk condition
 median_of() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+p99_added() { echo "$1 $2" | awk '{ printf "%+.2f", $3 - $10 }'; } # GATEWAY DIRECT: wrk_run lines
 fail() { failures+=("$*"); echo "FAIL: $*" >&2; }
 say() { printf '\n== %s ==\n' "$*"; }
 need() { command -v "$1" >/dev/null 2>&1; }
@@ -468,7 +469,7 @@ run_proxy() {
     local vs_portkey; vs_portkey=$(echo "${R[gateway]} ${R[portkey]}" | awk '{ printf "%.1f", $1 / $8 }')
     goal "req/s >= 15 x Portkey" "${vs_portkey}x" "$(yes_if "$vs_portkey >= 15")"
   fi
-  local added; added=$(echo "${R[gateway]} ${R[direct]}" | awk '{ printf "%+.2f", $3 - $10 }')
+  local added; added=$(p99_added "${R[gateway]}" "${R[direct]}")
   goal "p99 added <= 3 ms, $CONNS connections at full load" "$added ms" "$(yes_if "$added <= 3")"
   goal "every answered call billed, every callback delivered" "$((ok_after - ok_before)) billed ok for $served answers; callbacks delivered ${drained}s after" \
     "$(yes_if "$((ok_after - ok_before)) >= $served && \"$drained\" ~ /^[0-9.]+\$/")"
@@ -493,7 +494,7 @@ proxy_paced() {
     echo "$rate $d $x $g" | awk '{ printf "paced, %d connections offering %d req/s (got %.0f / %.0f / %.0f): direct p50 %.2f p90 %.2f p99 %.2f ms; added over direct at p50/p90/p99: nginx %+.2f/%+.2f/%+.2f ms, gateway %+.2f/%+.2f/%+.2f ms\n",
       '"$CONNS"', $1, $2, $9, $16, $3, $8, $4, $10 - $3, $15 - $8, $11 - $4, $17 - $3, $22 - $8, $18 - $4 }'
     echo "  gateway CPU per request at $rate req/s: $(cpu_per_request "$before" "$after" "$(echo "$g" | awk '{print $6}')" "$gw_pid")"
-    local added; added=$(echo "$d $g" | awk '{ printf "%+.2f", $10 - $3 }')
+    local added; added=$(p99_added "$g" "$d")
     goal "p99 added <= 3 ms, $CONNS connections paced at $rate req/s" "$added ms" "$(yes_if "$added <= 3")"
     [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at $rate req/s"
   done
@@ -509,7 +510,7 @@ proxy_one_connection() {
   after=$(thread_ticks "$gw_pid")
   echo "$d $x $g" | awk '{ printf "one connection (wrk -c1 3s): direct p50 %.2f p99 %.2f ms; added over direct at p50/p99: nginx %+.2f/%+.2f ms, gateway %+.2f/%+.2f ms (%.0f req/s)\n", $2, $3, $9 - $2, $10 - $3, $16 - $2, $17 - $3, $15 }'
   echo "  gateway CPU per request at one connection: $(cpu_per_request "$before" "$after" "$(echo "$g" | awk '{print $6}')" "$gw_pid")"
-  local added; added=$(echo "$d $g" | awk '{ printf "%+.2f", $10 - $3 }')
+  local added; added=$(p99_added "$g" "$d")
   goal "p99 added <= 3 ms, one connection" "$added ms" "$(yes_if "$added <= 3")"
   [ "$(echo "$g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx at one connection"
 }
@@ -724,12 +725,10 @@ run_scale() {
           median(chat[w]) / median(chat[1]), median(cpu[w]), median(models[w]), median(mp99[w]), median(models[w]) / median(models[1]), per } }'
   # Met when the most serving threads give at least half of linear growth: 1.5x from 1 to 2.
   if [ "$gateway_cores" -gt 1 ]; then
-    local growth
-    growth=$(printf '%s\n' "${results[@]}" | awk -v top="$gateway_cores" '$1 == 1 { one = one " " $3 } $1 == top { most = most " " $3 }
-      function median(list,   n, v, i, j, t) { n = split(list, v, " ")
-        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
-      END { printf "%.2f", median(most) / median(one) }')
+    local one most growth
+    one=$(printf '%s\n' "${results[@]}" | awk '$1 == 1 { print $3 }' | median_of)
+    most=$(printf '%s\n' "${results[@]}" | awk -v top="$gateway_cores" '$1 == top { print $3 }' | median_of)
+    growth=$(awk -v a="$most" -v b="$one" 'BEGIN { printf "%.2f", a / b }')
     goal "throughput grows with serving threads (>= half of linear)" "chat ${growth}x from 1 to $gateway_cores" "$(yes_if "$growth >= 1 + 0.5 * ($gateway_cores - 1)")"
   fi
 }
