@@ -2,6 +2,7 @@
 // token_quota are never overshot, even by concurrent requests or an upstream that over-reports;
 // reservations settle to what was really used; spend survives restarts and crashes.
 #include "tests/support/Gateway.h"
+#include "tests/support/PrometheusText.h"
 #include "tests/support/SqliteFile.h"
 
 #include <QProcess>
@@ -241,9 +242,7 @@ private slots:
         const QJsonArray log = gw.requestLog();
         QCOMPARE(log.size(), 1);
         QCOMPARE(log.at(0).toObject().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
-        QVERIFY(waitFor([&] {
-            return gw.http.get(QStringLiteral("/metrics")).body.contains("\ndynaseal_in_flight_journal_used 0\n");
-        }));
+        QVERIFY(waitFor([&] { return metricSample(gw.http.get(QStringLiteral("/metrics")).body, "dynaseal_in_flight_journal_used") == 0; }));
     }
 
     void secondServerOnTheSameDataDirRefused()
@@ -345,8 +344,7 @@ private slots:
             QCOMPARE(row.toObject().value(QLatin1String("status")).toString(), QStringLiteral("in_flight"));
             QCOMPARE(row.toObject().value(QLatin1String("reserved_tokens")).toInteger(), qint64(500));
         }
-        const QByteArray metrics = gw.http.get(QStringLiteral("/metrics")).body;
-        QVERIFY2(metrics.contains(QByteArray(QByteArray("\ndynaseal_in_flight_journal_used ") + QByteArray::number(calls - startRows) + '\n')), metrics.constData());
+        QCOMPARE(metricSample(gw.http.get(QStringLiteral("/metrics")).body, "dynaseal_in_flight_journal_used"), double(calls - startRows));
 
         QVERIFY2(restart(gw, true), gw.server.output().constData());
         gw.upstream.behavior.hang = false;
