@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcProxyController, "dynaseal.proxy.access")
 
@@ -182,11 +183,26 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     ++m_active;
     ++m_started;
     connect(call, &ProxyCall::done, this, [this](const QList<PendingCallback> &callbacks) {
-        --m_active;
-        if (!callbacks.isEmpty())
-            emit callbacksStored(callbacks);
+        if (callbacks.isEmpty()) {
+            --m_active;
+            return;
+        }
+        // Handed over once per pass: the outcomes of a database batch arrive together, and one
+        // signal a call woke the sending thread once a call, which then took this thread's core
+        // on a busy machine (docs/performance-log.md).
+        if (m_callbacksToHandOver.isEmpty())
+            QMetaObject::invokeMethod(this, &ProxyController::handOverCallbacks, Qt::QueuedConnection);
+        m_callbacksToHandOver.append(callbacks);
+        ++m_callsHandingOver;
     });
     call->start();
+}
+
+void ProxyController::handOverCallbacks()
+{
+    const int calls = std::exchange(m_callsHandingOver, 0);
+    emit callbacksStored(std::exchange(m_callbacksToHandOver, {}));
+    m_active -= calls; // after the hand-over: a stop waits for no active calls, then for their callbacks
 }
 
 } // namespace dynaseal

@@ -25,7 +25,8 @@ public:
     quint64 startedCalls() const { return m_started.load(); }
 
 signals:
-    // Callbacks committed to the database, ready to send.
+    // Callbacks committed to the database, ready to send: those of all the calls whose outcomes
+    // this thread took in one pass of its event loop, in one list.
     void callbacksStored(const QList<dynaseal::PendingCallback> &callbacks);
 
 private:
@@ -35,13 +36,16 @@ private:
     std::variant<Caller, ApiError> identify(const HttpExchange &ex, const RegistrySnapshot &registry, const QString &tenantId,
                                             const rapidjson::Value &body) const;
     void refuse(const HttpExchangePtr &ex, const ApiError &error);
+    void handOverCallbacks();
 
     ServerContext &m_ctx;
     HttpClient &m_http;
     DynamicKeyVerifier m_verifier;
     CallerResolver m_callers;
     Tenant m_operatorTenant; // stands in for a tenant when the operator's master key is used
-    std::atomic<int> m_active{0};
+    std::atomic<int> m_active{0}; // a call stays active until its callbacks are handed over
+    QList<PendingCallback> m_callbacksToHandOver;
+    int m_callsHandingOver = 0;
     std::atomic<quint64> m_started{0};
 };
 

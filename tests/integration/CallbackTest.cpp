@@ -156,6 +156,40 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(open(), 2.0 + connections, 10'000); // sampled once a second
     }
 
+    void callbacksStoredTogetherGoTogether()
+    {
+        // The outcomes one transaction stores reach the serving thread together, and it hands
+        // their callbacks to the main thread together: their first attempts go out in one
+        // pipelined send, over the receiver's one kept-alive connection. A long commit window puts
+        // the calls' outcomes in one transaction with the record of the first callback's delivery,
+        // so the main thread is busy with that record's result just as the callbacks arrive.
+        // Handed over one a call, they then left in several sends, and each send that found the
+        // others unanswered (the receiver holds them here) opened a connection of its own.
+        // Another write may end the window early: then each transaction may take a connection.
+        Gateway gw({QStringLiteral("--workers"), QStringLiteral("1"), QStringLiteral("--callbacks-from-serving-threads"),
+                    QStringLiteral("off"), QStringLiteral("--commit-window-ms"), QStringLiteral("1000")});
+        QString why;
+        QVERIFY2(gw.setUp(&why), qPrintable(why));
+        const QByteArray key = gw.mint({{QStringLiteral("max_tokens"), 100'000}}); // room for all the reservations at once
+        QCOMPARE(gw.chat(key, Gateway::chatBody()).status, 200); // the key's first use, and the receiver's connection
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        QCOMPARE(gw.receiver.http().acceptedConnections, 1);
+        const auto writeBatches = [&] { return metricSample(gw.http.get(QStringLiteral("/metrics")).body, "dynaseal_db_write_batches"); };
+        const double batchesBefore = writeBatches();
+
+        gw.receiver.hang = true;
+        constexpr int kCalls = 8;
+        const QList<HttpResult> answers = gw.chatTogether(QList<QPair<QByteArray, QByteArray>>(kCalls, {key, Gateway::chatBody()}));
+        for (const HttpResult &r : answers)
+            QCOMPARE(r.status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.deliveries().size() == 1 + kCalls; }));
+        QCOMPARE(deliveryIds(gw.receiver).size(), 1 + kCalls);
+        const double batches = writeBatches() - batchesBefore;
+        QVERIFY(batches >= 1);
+        QVERIFY2(gw.receiver.http().acceptedConnections <= batches,
+                 qPrintable(QStringLiteral("%1 connections for the callbacks of %2 write transactions").arg(gw.receiver.http().acceptedConnections).arg(batches)));
+    }
+
     void retriesWithTheSameDeliveryId()
     {
         Gateway gw(kFastRetries);
