@@ -187,9 +187,9 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
             --m_active;
             return;
         }
-        // Handed over once per pass: the outcomes of a database batch arrive together, and one
-        // signal a call woke the sending thread once a call, which then took this thread's core
-        // on a busy machine (docs/performance-log.md).
+        // Handed over once per pass: a database batch's outcomes arrive together, and a signal
+        // per call woke the sending thread once per call, each time taking this thread's core on
+        // a busy machine (docs/performance-log.md, 2026-12-07 (02:40)).
         if (m_callbacksToHandOver.isEmpty())
             QMetaObject::invokeMethod(this, &ProxyController::handOverCallbacks, Qt::QueuedConnection);
         m_callbacksToHandOver.append(callbacks);
