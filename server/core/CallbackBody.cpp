@@ -7,7 +7,7 @@
 
 namespace dynaseal {
 
-QByteArray CallbackBody::build(const QString &eventId, const QString &content, qint64 promptTokens,
+QByteArray CallbackBody::build(const QString &eventId, QByteArrayView content, qint64 promptTokens,
                                qint64 completionTokens, const QString &model, const QString &tenantId,
                                const QString &requestId, const QString &status, const QString &error)
 {
@@ -15,7 +15,7 @@ QByteArray CallbackBody::build(const QString &eventId, const QString &content, q
     // of a serving thread's CPU under load. Keys in the order QJsonDocument wrote them.
     const qint64 total = promptTokens + completionTokens;
     rapidjson::StringBuffer out;
-    out.Reserve(size_t(192 + content.size() * 3 / 2 + error.size()));
+    out.Reserve(size_t(192 + content.size() * 5 / 4 + error.size() * 3 / 2));
     rapidjson::Writer<rapidjson::StringBuffer> json(out);
     auto string = [&json](const char *key, const QString &value) {
         json.Key(key);
@@ -24,7 +24,8 @@ QByteArray CallbackBody::build(const QString &eventId, const QString &content, q
         json.String(utf8.constData(), rapidjson::SizeType(utf8.size()));
     };
     json.StartObject();
-    string("content", content);
+    json.Key("content");
+    json.String(content.isEmpty() ? "" : content.data(), rapidjson::SizeType(content.size())); // never a null pointer
     if (!error.isEmpty())
         string("error", error);
     string("event_id", eventId);

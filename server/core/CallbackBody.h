@@ -9,7 +9,8 @@ namespace dynaseal {
 
 struct CallbackBody
 {
-    static QByteArray build(const QString &eventId, const QString &content, qint64 promptTokens,
+    // `content` is valid UTF-8 (StreamAccounting::content).
+    static QByteArray build(const QString &eventId, QByteArrayView content, qint64 promptTokens,
                             qint64 completionTokens, const QString &model, const QString &tenantId,
                             const QString &requestId, const QString &status, const QString &error);
     // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>"

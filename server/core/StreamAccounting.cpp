@@ -2,6 +2,7 @@
 
 #include "server/core/JsonMembers.h"
 
+#include <QStringDecoder>
 #include <rapidjson/document.h>
 
 #include <cmath>
@@ -54,6 +55,48 @@ namespace {
 using JsonValue = rapidjson::Value;
 using json::member;
 using json::text;
+
+// The length in UTF-16 units of `text` if it is valid UTF-8 as Qt decodes it (RFC 3629: no
+// overlong forms, no surrogates, nothing past U+10FFFF), else -1.
+qint64 utf16Length(QByteArrayView text)
+{
+    const auto *p = reinterpret_cast<const uchar *>(text.data());
+    const auto *end = p + text.size();
+    qint64 units = 0;
+    while (p < end) {
+        const uchar lead = *p;
+        if (lead < 0x80) {
+            ++p;
+            ++units;
+            continue;
+        }
+        int extra = 0;
+        uchar low = 0x80; // the range of the second byte
+        uchar high = 0xbf;
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            extra = 1;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            extra = 2;
+            low = lead == 0xe0 ? 0xa0 : low;   // overlong
+            high = lead == 0xed ? 0x9f : high; // surrogates
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            extra = 3;
+            low = lead == 0xf0 ? 0x90 : low;   // overlong
+            high = lead == 0xf4 ? 0x8f : high; // past U+10FFFF
+        } else {
+            return -1;
+        }
+        if (end - p <= extra || p[1] < low || p[1] > high)
+            return -1;
+        for (int i = 2; i <= extra; ++i) {
+            if ((p[i] & 0xc0) != 0x80)
+                return -1;
+        }
+        units += extra == 3 ? 2 : 1; // four bytes make a surrogate pair
+        p += extra + 1;
+    }
+    return units;
+}
 
 // As QJsonValue::toInteger: a whole number, else 0.
 qint64 integer(const JsonValue *v)
@@ -114,9 +157,30 @@ void StreamAccounting::take(const QByteArray &json, bool streamed)
         if (piece.isEmpty())
             continue;
         m_contentBytes += piece.size();
-        if (m_content.size() < kMaxContentChars)
-            m_content += QString::fromUtf8(piece).left(int(kMaxContentChars - m_content.size()));
+        appendContent(piece);
     }
+}
+
+void StreamAccounting::appendContent(QByteArrayView piece)
+{
+    // Kept as the UTF-8 it came in: the callback's body is UTF-8 too, and a QString cost a
+    // conversion each way.
+    const qint64 room = kMaxContentChars - m_contentChars;
+    if (room <= 0)
+        return;
+    if (const qint64 units = utf16Length(piece); units >= 0 && units <= room) {
+        m_content.append(piece);
+        m_contentChars += units;
+        return;
+    }
+    // Not valid UTF-8, or the piece that reaches the cap: through Qt's decoder, which replaces
+    // what is not valid with U+FFFD, then cut at the cap (half a surrogate pair then becomes "?"
+    // in UTF-8). A byte order mark stays, as on the valid path: it is part of the text
+    // (QString::fromUtf8 would drop one at the start).
+    QStringDecoder decode(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+    const QString text = QString(decode(piece)).left(qsizetype(room));
+    m_content += text.toUtf8();
+    m_contentChars += text.size();
 }
 
 } // namespace dynaseal

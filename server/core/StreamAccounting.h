@@ -21,7 +21,9 @@ public:
     // A whole non-streamed JSON response.
     void takeJson(const QByteArray &body);
 
-    const QString &content() const { return m_content; }
+    // The first choice's text, for the callback: valid UTF-8 (what is not is replaced with U+FFFD,
+    // as Qt's UTF-8 decoder does), at most 1,048,576 UTF-16 units (docs/callbacks.md).
+    const QByteArray &content() const { return m_content; }
     const std::optional<ReportedUsage> &usage() const { return m_usage; }
     bool sawDone() const { return m_done; }
     qint64 contentBytes() const { return m_contentBytes; }
@@ -29,9 +31,11 @@ public:
 private:
     void takeEvent(const QByteArray &data);
     void take(const QByteArray &json, bool streamed);
+    void appendContent(QByteArrayView piece);
 
     QByteArray m_pending; // an incomplete line
-    QString m_content;
+    QByteArray m_content;
+    qint64 m_contentChars = 0; // m_content's length in UTF-16 units, the unit of its cap
     qint64 m_contentBytes = 0;
     std::optional<ReportedUsage> m_usage;
     bool m_done = false;

@@ -10,6 +10,14 @@ namespace {
 
 constexpr qint64 kNone = -1;
 
+// `sent` as Qt's UTF-8 decoder reads it (U+FFFD for what is not valid, a byte order mark kept),
+// in UTF-8 again: what a callback must carry of an answer's text.
+QByteArray asDecoded(const QByteArray &sent)
+{
+    QStringDecoder decode(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+    return QString(decode(sent)).toUtf8();
+}
+
 // Chat chunks with both line-end styles, a keep-alive comment, "usage": null on ordinary
 // chunks (as OpenAI sends them with include_usage), a second choice, malformed lines and a
 // "data:" without its space.
@@ -51,7 +59,7 @@ struct Observed
 Observed observe(const StreamAccounting &a)
 {
     Observed o;
-    o.content = a.content();
+    o.content = QString::fromUtf8(a.content());
     if (a.usage()) {
         o.prompt = a.usage()->promptTokens;
         o.completion = a.usage()->completionTokens;
@@ -73,6 +81,10 @@ private slots:
     void sseWithoutUsageOrDone();
     void takeJson_data();
     void takeJson();
+    void contentKeptAsValidUtf8_data();
+    void contentKeptAsValidUtf8();
+    void contentCappedInUtf16Units_data();
+    void contentCappedInUtf16Units();
 };
 
 void StreamAccountingTest::sse_data()
@@ -132,7 +144,7 @@ void StreamAccountingTest::sseWithoutUsageOrDone()
     a.feedSse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}\n\n"
               "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tial\"}}]}\n\n"
               "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"LOST\"}}]}");
-    QCOMPARE(a.content(), QStringLiteral("partial"));
+    QCOMPARE(a.content(), QByteArray("partial"));
     QVERIFY(!a.usage());
     QVERIFY(!a.sawDone());
 }
@@ -207,11 +219,76 @@ void StreamAccountingTest::takeJson()
     StreamAccounting a;
     a.takeJson(body);
     const Observed got = observe(a);
-    QCOMPARE(got.content, content);
+    QCOMPARE(a.content(), content.toUtf8());
     QCOMPARE(got.prompt, prompt);
     QCOMPARE(got.completion, completion);
     QCOMPARE(got.contentBytes, qint64(content.toUtf8().size()));
     QVERIFY(!got.done);
+}
+
+void StreamAccountingTest::contentKeptAsValidUtf8_data()
+{
+    // The text as the upstream sent it (RapidJSON does not check UTF-8), and what the callback
+    // must carry: the same when it is valid, else what Qt's UTF-8 decoder makes of it.
+    QTest::addColumn<QByteArray>("sent");
+    QTest::newRow("ASCII") << QByteArray("plain text");
+    QTest::newRow("two, three and four bytes") << QByteArray("\xc3\xa9 \xe4\xb8\x96 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf");
+    QTest::newRow("a byte order mark first") << QByteArray("\xef\xbb\xbfx"); // kept: QString::fromUtf8 drops it
+    QTest::newRow("a byte order mark before a bad byte") << QByteArray("\xef\xbb\xbf\xff");
+    QTest::newRow("a byte that starts nothing") << QByteArray("a\xff" "b");
+    QTest::newRow("a stray continuation byte") << QByteArray("a\x80" "b");
+    QTest::newRow("overlong slash") << QByteArray("a\xc0\xaf" "b");
+    QTest::newRow("overlong three bytes") << QByteArray("a\xe0\x80\xaf" "b");
+    QTest::newRow("a surrogate in three bytes") << QByteArray("a\xed\xa0\x80" "b");
+    QTest::newRow("past U+10FFFF") << QByteArray("a\xf4\x90\x80\x80" "b");
+    QTest::newRow("cut short at the end") << QByteArray("a\xe4\xb8");
+    QTest::newRow("cut short before ASCII") << QByteArray("a\xf0\x9f\x98" "b");
+}
+
+void StreamAccountingTest::contentKeptAsValidUtf8()
+{
+    QFETCH(QByteArray, sent);
+    StreamAccounting a;
+    a.takeJson(R"({"choices":[{"index":0,"message":{"content":")" + sent + R"("}}]})");
+    QCOMPARE(a.content(), asDecoded(sent));
+    if (sent.startsWith("\xef\xbb\xbf"))
+        QVERIFY(a.content().startsWith("\xef\xbb\xbf")); // the text's own, whatever the decoder does
+    QCOMPARE(a.contentBytes(), qint64(sent.size()));
+    // Streamed in two pieces, cut inside the text: each piece is taken on its own, as before.
+    StreamAccounting streamed;
+    const qsizetype cut = sent.size() / 2;
+    streamed.feedSse(R"(data: {"choices":[{"index":0,"delta":{"content":")" + sent.left(cut) + "\"}}]}\n\n");
+    streamed.feedSse(R"(data: {"choices":[{"index":0,"delta":{"content":")" + sent.mid(cut) + "\"}}]}\n\n");
+    QCOMPARE(streamed.content(), asDecoded(sent.left(cut)) + asDecoded(sent.mid(cut)));
+}
+
+void StreamAccountingTest::contentCappedInUtf16Units_data()
+{
+    // A first piece one UTF-16 unit short of the cap, then `last`: what is kept of it.
+    QTest::addColumn<QByteArray>("last");
+    QTest::addColumn<QByteArray>("kept");
+    QTest::newRow("one unit that fits") << QByteArray("\xc3\xa9") << QByteArray("\xc3\xa9");
+    QTest::newRow("the first of two") << QByteArray("\xc3\xa9z") << QByteArray("\xc3\xa9");
+    QTest::newRow("half of a surrogate pair") << QByteArray("\xf0\x9f\x98\x80") << QByteArray("?");
+    QTest::newRow("the first of two bad bytes") << QByteArray("\xff\xff") << QByteArray("\xef\xbf\xbd");
+}
+
+void StreamAccountingTest::contentCappedInUtf16Units()
+{
+    QFETCH(QByteArray, last);
+    QFETCH(QByteArray, kept);
+    constexpr qsizetype kCap = 1 << 20; // docs/callbacks.md: 1,048,576 characters
+    const QByteArray first(kCap - 1, 'x');
+    const auto chunk = [](const QByteArray &text) -> QByteArray { return R"(data: {"choices":[{"index":0,"delta":{"content":")" + text + "\"}}]}\n\n"; };
+    StreamAccounting a;
+    a.feedSse(chunk(first));
+    a.feedSse(chunk(last));
+    a.feedSse(chunk("more"));
+    QCOMPARE(a.content().size(), first.size() + kept.size());
+    QVERIFY(a.content().startsWith(first));
+    QCOMPARE(a.content().mid(first.size()), kept);
+    QCOMPARE(QString::fromUtf8(a.content()).size(), kCap);
+    QCOMPARE(a.contentBytes(), qint64(first.size() + last.size() + 4));
 }
 
 QTEST_GUILESS_MAIN(StreamAccountingTest)

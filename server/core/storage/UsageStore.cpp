@@ -178,7 +178,7 @@ QList<PendingCallback> UsageStore::recoverInterrupted(SqlSession &s, qint64 nowM
         markInterrupted(o, nowMs);
         if (!row.callbackUrl.isEmpty()) {
             PendingCallback c{rows::newId("dlv"), o.id, o.tenantId, row.callbackUrl,
-                              CallbackBody::build(o.eventId, QString(), o.promptTokens, o.completionTokens, o.model,
+                              CallbackBody::build(o.eventId, QByteArrayView(), o.promptTokens, o.completionTokens, o.model,
                                                   o.tenantId, o.id, o.status, o.error)};
             o.callback = c;
             callbacks.append(c);
