@@ -56,44 +56,15 @@ using JsonValue = rapidjson::Value;
 using json::member;
 using json::text;
 
-// The length in UTF-16 units of `text` if it is valid UTF-8 as Qt decodes it (RFC 3629: no
-// overlong forms, no surrogates, nothing past U+10FFFF), else -1.
-qint64 utf16Length(QByteArrayView text)
+// The length in UTF-16 units of valid UTF-8: a unit for each character's first byte, and a second
+// for each four-byte one (a surrogate pair).
+qint64 utf16Length(QByteArrayView utf8)
 {
-    const auto *p = reinterpret_cast<const uchar *>(text.data());
-    const auto *end = p + text.size();
     qint64 units = 0;
-    while (p < end) {
-        const uchar lead = *p;
-        if (lead < 0x80) {
-            ++p;
-            ++units;
-            continue;
-        }
-        int extra = 0;
-        uchar low = 0x80; // the range of the second byte
-        uchar high = 0xbf;
-        if (lead >= 0xc2 && lead <= 0xdf) {
-            extra = 1;
-        } else if (lead >= 0xe0 && lead <= 0xef) {
-            extra = 2;
-            low = lead == 0xe0 ? 0xa0 : low;   // overlong
-            high = lead == 0xed ? 0x9f : high; // surrogates
-        } else if (lead >= 0xf0 && lead <= 0xf4) {
-            extra = 3;
-            low = lead == 0xf0 ? 0x90 : low;   // overlong
-            high = lead == 0xf4 ? 0x8f : high; // past U+10FFFF
-        } else {
-            return -1;
-        }
-        if (end - p <= extra || p[1] < low || p[1] > high)
-            return -1;
-        for (int i = 2; i <= extra; ++i) {
-            if ((p[i] & 0xc0) != 0x80)
-                return -1;
-        }
-        units += extra == 3 ? 2 : 1; // four bytes make a surrogate pair
-        p += extra + 1;
+    for (const char c : utf8) {
+        const auto byte = uchar(c);
+        units += (byte & 0xc0) != 0x80;
+        units += byte >= 0xf0;
     }
     return units;
 }
@@ -168,10 +139,12 @@ void StreamAccounting::appendContent(QByteArrayView piece)
     const qint64 room = kMaxContentChars - m_contentChars;
     if (room <= 0)
         return;
-    if (const qint64 units = utf16Length(piece); units >= 0 && units <= room) {
-        m_content.append(piece);
-        m_contentChars += units;
-        return;
+    if (piece.isValidUtf8()) {
+        if (const qint64 units = utf16Length(piece); units <= room) {
+            m_content.append(piece);
+            m_contentChars += units;
+            return;
+        }
     }
     // Not valid UTF-8, or the piece that reaches the cap: through Qt's decoder, which replaces
     // what is not valid with U+FFFD, then cut at the cap (half a surrogate pair then becomes "?"
