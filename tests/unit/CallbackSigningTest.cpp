@@ -114,9 +114,9 @@ void CallbackSigningTest::bodyFields()
 
 void CallbackSigningTest::loneSurrogateBecomesQuestionMark()
 {
-    // A lone surrogate cannot be written as UTF-8: it arrives as "?", and the body stays JSON. An
-    // event id can hold one (JSON's "\ud800" in a dynamic key's claims); the content is UTF-8
-    // already (StreamAccountingTest).
+    // A lone surrogate cannot be written as UTF-8: it arrives as "?", and the body stays JSON. The
+    // event id is a QString read from the key's claims, so it could hold one; the content is
+    // UTF-8 already (StreamAccountingTest).
     const QString eventId = QStringLiteral("a") + QChar(0xD800) + QStringLiteral("b");
     const QByteArray raw = CallbackBody::build(eventId, "text", 1, 1, QStringLiteral("m"), QStringLiteral("t"),
                                                QStringLiteral("r"), QStringLiteral("ok"), QString());
