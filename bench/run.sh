@@ -563,7 +563,7 @@ proxy_batched() {
   done
   local drained; drained=$(callbacks_drained 120) || fail "proxy: batched callbacks not delivered: $drained"
   ok_after=$(ok_of gpt-4o-mini)
-  echo "gateway/nginx with callback_batch ${BATCHED:-100}: $ratios; median $(echo "$ratios" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'); $((ok_after - ok_before)) billed ok, callbacks all delivered ${drained}s after"
+  echo "gateway/nginx with callback_batch ${BATCHED:-100}: $ratios; median $(echo "$ratios" | median_of); $((ok_after - ok_before)) billed ok, callbacks all delivered ${drained}s after"
   echo "$posts_before $(callback_posts)" | awk '{ p = $3 - $1; d = $4 - $2; if (p > 0) printf "  %d callbacks in %d POSTs: %.1f per POST\n", d, p, d / p }'
   api PATCH "/admin/v1/tenants/$tenant_id" '{"callback_batch":1}' >/dev/null
 }
