@@ -26,7 +26,7 @@ struct Call
     HttpConnection::Target target;
     HttpConnection::Exchange exchange;
     int connectTimeoutMs = 0;
-    QByteArray wire;                      // the request; kept only while a retry is possible
+    QList<QByteArray> wire;               // the request's pieces (HttpConnection::open); kept only while a retry is possible
     HttpConnection *connection = nullptr; // while connecting or in flight
     bool queued = false;
     bool retried = false;
@@ -241,17 +241,16 @@ void HttpClient::Private::prepare(Call &call, const HttpRequest &request)
     const QByteArray &target = url->requestTarget;
     const QByteArray &host = url->hostHeader;
 
-    // The request head and body in one buffer of the exact size, filled with memcpy: appending
-    // piece by piece cost a dozen reallocation checks per call.
+    // The head in one buffer of the exact size, filled with memcpy (appending piece by piece cost
+    // a dozen reallocation checks per call); the body goes behind it as it is, shared, not copied.
     const QByteArray contentLength = QByteArray::number(request.body.size());
     static constexpr QByteArrayView kVersion(" HTTP/1.1\r\nHost: ");
     static constexpr QByteArrayView kLength("\r\nContent-Length: ");
     static constexpr QByteArrayView kEnd("\r\nConnection: keep-alive\r\n\r\n");
     const qsizetype size = request.method.size() + 1 + target.size() + kVersion.size() + host.size() + headerBytes
-        + kLength.size() + contentLength.size() + kEnd.size() + request.body.size();
-    QByteArray &wire = call.wire;
-    wire = QByteArray(size, Qt::Uninitialized);
-    char *out = wire.data();
+        + kLength.size() + contentLength.size() + kEnd.size();
+    QByteArray head(size, Qt::Uninitialized);
+    char *out = head.data();
     const auto put = [&out](QByteArrayView piece) {
         memcpy(out, piece.data(), size_t(piece.size()));
         out += piece.size();
@@ -272,8 +271,10 @@ void HttpClient::Private::prepare(Call &call, const HttpRequest &request)
     put(kLength);
     put(contentLength);
     put(kEnd);
-    put(request.body);
-    Q_ASSERT(out == wire.constData() + wire.size());
+    Q_ASSERT(out == head.constData() + head.size());
+    call.wire = {std::move(head)};
+    if (!request.body.isEmpty())
+        call.wire.append(request.body);
 }
 
 void HttpClient::Private::scheduleStart()
@@ -349,11 +350,7 @@ void HttpClient::Private::setCarrierWire(Call *carrier)
 {
     // Members cancelled meanwhile are left out; each member keeps its own wire for a resend.
     std::erase_if(carrier->members, [this](quint64 id) { return !calls.contains(id); });
-    qsizetype size = 0;
-    for (const quint64 id : carrier->members)
-        size += calls.value(id)->wire.size();
-    carrier->wire = QByteArray();
-    carrier->wire.reserve(size);
+    carrier->wire = {};
     for (const quint64 id : carrier->members)
         carrier->wire += calls.value(id)->wire;
     carrier->exchange.responses = int(carrier->members.size());
@@ -433,7 +430,7 @@ void HttpClient::Private::openFor(Pool *pool, Call *call)
     call->queued = false;
     connection->open(call->connectTimeoutMs, call->exchange, call->wire);
     // A fresh connection is never retried, so the copy of the request is not needed any more.
-    call->wire = QByteArray();
+    call->wire = {};
 }
 
 void HttpClient::Private::assign(Call *call, HttpConnection *connection)
@@ -505,7 +502,7 @@ void HttpClient::Private::connectionHead(HttpConnection *, quint64 callId, int s
         if (!call)
             return;
     } else {
-        call->wire = QByteArray(); // the response started: no retry any more
+        call->wire = {}; // the response started: no retry any more
     }
     if (call->handler.onHead)
         call->handler.onHead(status, headers);

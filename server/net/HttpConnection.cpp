@@ -75,7 +75,7 @@ HttpConnection::~HttpConnection()
     closeSocket();
 }
 
-void HttpConnection::open(int connectTimeoutMs, const Exchange &exchange, const QByteArray &wire)
+void HttpConnection::open(int connectTimeoutMs, const Exchange &exchange, const QList<QByteArray> &wire)
 {
     ApiScope api(this);
     resetResponse(exchange);
@@ -85,7 +85,7 @@ void HttpConnection::open(int connectTimeoutMs, const Exchange &exchange, const 
     m_socket->connectToHost(m_target.host, m_target.port);
 }
 
-void HttpConnection::send(const Exchange &exchange, const QByteArray &wire)
+void HttpConnection::send(const Exchange &exchange, const QList<QByteArray> &wire)
 {
     ApiScope api(this);
     resetResponse(exchange);
@@ -117,7 +117,7 @@ void HttpConnection::shutdown()
     closeSocket();
     startPhase(Phase::None, 0);
     m_state = State::Closed;
-    m_pendingWire = QByteArray();
+    m_pendingWire = {};
 }
 
 bool HttpConnection::isUsable() const
@@ -177,17 +177,18 @@ void HttpConnection::onReady()
         return;
     }
     m_state = State::Busy;
-    writeRequest(std::exchange(m_pendingWire, QByteArray()));
+    writeRequest(std::exchange(m_pendingWire, QList<QByteArray>()));
 }
 
-void HttpConnection::writeRequest(const QByteArray &wire)
+void HttpConnection::writeRequest(const QList<QByteArray> &wire)
 {
     startPhase(Phase::FirstByte, m_exchange.firstByteTimeoutMs);
     if (m_stream) {
         m_stream->write(wire);
         return;
     }
-    m_socket->write(wire);
+    for (const QByteArray &piece : wire)
+        m_socket->write(piece);
     // Hand it to the kernel now rather than on the next event-loop pass.
     m_socket->flush();
 }
@@ -464,7 +465,7 @@ void HttpConnection::fail(HttpClientError error, const QString &message)
     closeSocket();
     startPhase(Phase::None, 0);
     m_state = State::Closed;
-    m_pendingWire = QByteArray();
+    m_pendingWire = {};
     if (m_inApi) {
         QMetaObject::invokeMethod(
             this,

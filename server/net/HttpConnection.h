@@ -91,10 +91,11 @@ public:
 
     const Target &target() const { return m_target; }
 
-    // Connects (and does the TLS handshake for https), then sends the request `wire`.
-    void open(int connectTimeoutMs, const Exchange &exchange, const QByteArray &wire);
+    // Connects (and does the TLS handshake for https), then sends the request `wire`: its pieces
+    // in order (a head and a body, or the pieces of several pipelined requests).
+    void open(int connectTimeoutMs, const Exchange &exchange, const QList<QByteArray> &wire);
     // Sends one request on a connection that isUsable().
-    void send(const Exchange &exchange, const QByteArray &wire);
+    void send(const Exchange &exchange, const QList<QByteArray> &wire);
     // Keeps the connection open without a call; it is dropped after `keepAliveMs` of idleness.
     void park(int keepAliveMs);
     // Stops and resumes reading the response in progress (back-pressure from a slow reader of
@@ -126,7 +127,7 @@ private:
     void onDisconnected();
     void onTimeout();
 
-    void writeRequest(const QByteArray &wire);
+    void writeRequest(const QList<QByteArray> &wire);
     qint64 readSome(char *buffer, qint64 max);
     bool unsentOrUnread() const;
     bool readAvailable();
@@ -165,7 +166,7 @@ private:
     State m_state = State::Idle;
 
     Exchange m_exchange;
-    QByteArray m_pendingWire; // request waiting for the connection to become ready
+    QList<QByteArray> m_pendingWire; // request waiting for the connection to become ready
     int m_served = 0;
     int m_responsesEnded = 0;
     int m_dispatchDepth = 0;

@@ -7,12 +7,14 @@
 #include <QSocketNotifier>
 
 #include <cerrno>
+#include <numeric>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace dynaseal {
@@ -21,6 +23,9 @@ namespace {
 
 // Past this much already sent, the front of the output buffer is dropped instead of kept.
 constexpr qsizetype kCompactFrom = 64 * 1024;
+// Pieces sent with one sendmsg(): a pipelined carrier's 32 requests, each a head and a body. More
+// are joined into one buffer first.
+constexpr int kMaxPieces = 64;
 
 } // namespace
 
@@ -175,6 +180,66 @@ void TcpStream::write(const char *data, qint64 size)
         return;
     }
     m_out.append(data, qsizetype(size));
+}
+
+void TcpStream::write(const QList<QByteArray> &pieces)
+{
+    if (pieces.size() == 1) {
+        write(pieces.first());
+        return;
+    }
+    if (m_fd < 0 || m_closing)
+        return;
+    // TLS copies into its records anyway; one buffer keeps a small request in one record.
+    if (m_tls || m_handshaking || bytesToWrite() > 0 || pieces.size() > kMaxPieces) {
+        QByteArray joined;
+        joined.reserve(std::accumulate(pieces.cbegin(), pieces.cend(), qsizetype(0),
+                                       [](qsizetype n, const QByteArray &piece) { return n + piece.size(); }));
+        for (const QByteArray &piece : pieces)
+            joined += piece;
+        write(joined);
+        return;
+    }
+    iovec vectors[kMaxPieces];
+    qint64 size = 0;
+    int count = 0;
+    for (const QByteArray &piece : pieces) {
+        if (piece.isEmpty())
+            continue;
+        vectors[count++] = {const_cast<char *>(piece.constData()), size_t(piece.size())};
+        size += piece.size();
+    }
+    if (count == 0)
+        return;
+    msghdr message{};
+    message.msg_iov = vectors;
+    message.msg_iovlen = size_t(count);
+    ssize_t sent;
+    do {
+        sent = ::sendmsg(m_fd, &message, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            shutDown(true);
+            return;
+        }
+        sent = 0;
+    }
+    m_sentTotal += quint64(sent);
+    if (sent == size)
+        return;
+    // The kernel's buffer is full: keep the rest, as write() does.
+    qint64 skip = sent;
+    for (int i = 0; i < count; ++i) {
+        const qint64 length = qint64(vectors[i].iov_len);
+        if (skip >= length) {
+            skip -= length;
+            continue;
+        }
+        m_out.append(static_cast<const char *>(vectors[i].iov_base) + skip, qsizetype(length - skip));
+        skip = 0;
+    }
+    m_writeNotifier->setEnabled(true);
 }
 
 qint64 TcpStream::sendNow(const char *data, qint64 size)

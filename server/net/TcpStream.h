@@ -13,6 +13,7 @@
 // (TlsClientContext says why not QSslSocket).
 #include <QByteArray>
 #include <QHostAddress>
+#include <QList>
 #include <QObject>
 
 class QAbstractSocket;
@@ -51,6 +52,9 @@ public:
     // A failed send closes the stream (closed() follows from the event loop).
     void write(const char *data, qint64 size);
     void write(const QByteArray &data) { write(data.constData(), data.size()); }
+    // The same for `pieces` in order, as if they were one buffer. A plain connection sends them
+    // with one sendmsg(), so a request's body need not be copied behind its head first.
+    void write(const QList<QByteArray> &pieces);
     qint64 bytesToWrite() const { return m_out.size() - m_outSent; }
     // Everything the kernel has taken so far: progress for a watchdog.
     quint64 bytesSent() const { return m_sentTotal; }

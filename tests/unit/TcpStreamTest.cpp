@@ -121,6 +121,55 @@ private slots:
         QCOMPARE(p.stream->bytesToWrite(), 0);
     }
 
+    // write() of pieces: what the peer gets is the pieces in order, as if they were one buffer,
+    // wherever the kernel's buffer cuts them (one sendmsg() for up to 64 pieces, the rest kept).
+    void piecesArriveWholeAndInOrder_data()
+    {
+        QTest::addColumn<QByteArray>("before"); // written first, as one buffer
+        QTest::addColumn<QList<qsizetype>>("sizes");
+
+        QTest::newRow("head and body") << QByteArray() << QList<qsizetype>{200, 30'000};
+        QTest::newRow("empty pieces left out") << QByteArray() << QList<qsizetype>{0, 5, 0, 7, 0};
+        QTest::newRow("nothing but empty pieces") << QByteArray() << QList<qsizetype>{0, 0};
+        QTest::newRow("a body the kernel cannot take") << QByteArray() << QList<qsizetype>{300, 8 << 20};
+        QTest::newRow("cut inside a later piece") << QByteArray() << QList<qsizetype>(64, 256 * 1024);
+        QTest::newRow("cut inside the first piece") << QByteArray() << QList<qsizetype>{8 << 20, 100, 3};
+        QTest::newRow("more pieces than one send takes") << QByteArray() << QList<qsizetype>(100, 100 * 1024);
+        QTest::newRow("behind what is kept") << pattern(8 << 20) << QList<qsizetype>{300, 1000};
+        QTest::newRow("behind a little") << QByteArray("x") << QList<qsizetype>{300, 1000};
+    }
+
+    void piecesArriveWholeAndInOrder()
+    {
+        QFETCH(QByteArray, before);
+        QFETCH(QList<qsizetype>, sizes);
+        Pair p = connectPair(*m_server);
+        QVERIFY(p.stream);
+        QList<QByteArray> pieces;
+        QByteArray expected = before;
+        for (qsizetype i = 0; i < sizes.size(); ++i) {
+            // Each piece its own bytes, so a piece sent twice, left out or cut wrongly shows.
+            QByteArray piece = pattern(sizes[i] + i).mid(i);
+            pieces.append(piece);
+            expected += piece;
+        }
+        if (!before.isEmpty())
+            p.stream->write(before);
+        p.stream->write(pieces);
+        QByteArray got;
+        QDeadlineTimer deadline(20000);
+        while (got.size() < expected.size() && !deadline.hasExpired()) {
+            if (!p.peer->waitForReadyRead(50))
+                QCoreApplication::processEvents();
+            got += p.peer->readAll();
+            QCoreApplication::processEvents();
+        }
+        QCOMPARE(got.size(), expected.size());
+        QVERIFY(got == expected);
+        QCOMPARE(p.stream->bytesToWrite(), 0);
+        QCOMPARE(p.stream->bytesSent(), quint64(expected.size()));
+    }
+
     void drainedAndBytesSentFollowTheKernel()
     {
         // drained() comes once what write() had to keep is all sent, from the event loop;
