@@ -25,6 +25,8 @@
 
 namespace dynaseal {
 
+class WalCheckpointer;
+
 template<typename R>
 struct DbOutcome
 {
@@ -162,6 +164,7 @@ private:
     quint64 m_writesFinished = 0;
     bool m_closed = false; // under m_finishedMutex
     std::unique_ptr<SqlSession> m_session; // used on the database thread only
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite: its log's checkpoints; on the database thread
     std::atomic<qint64> m_writeBatches{0};
     std::atomic<qint64> m_writeJobs{0};
 };

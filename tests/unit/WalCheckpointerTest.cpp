@@ -1,0 +1,140 @@
+// WalCheckpointer on real SQLite files: the helper checkpoints from its limit and the log starts
+// over, the writer checkpoints itself when the helper is held back, and takes over when the
+// helper's connection cannot open.
+#include "server/core/storage/WalCheckpointer.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sqlite3.h>
+
+using namespace dynaseal;
+
+namespace {
+
+// A connection in WAL mode, as the database thread's.
+sqlite3 *openWal(const QString &path)
+{
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+        return nullptr;
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                     " CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB)", nullptr, nullptr, nullptr);
+    return db;
+}
+
+// One transaction of `rows` rows of about a page each: about `rows` frames in the log.
+bool commitPages(sqlite3 *db, int rows)
+{
+    if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return false;
+    sqlite3_stmt *insert = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES (zeroblob(3000))", -1, &insert, nullptr);
+    bool ok = insert != nullptr;
+    for (int i = 0; i < rows && ok; ++i) {
+        ok = sqlite3_step(insert) == SQLITE_DONE;
+        sqlite3_reset(insert);
+    }
+    sqlite3_finalize(insert);
+    return sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK && ok;
+}
+
+// The frames the log holds now (and a passive checkpoint of them, which is harmless here).
+int framesInLog(sqlite3 *db)
+{
+    int log = -1;
+    int copied = -1;
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    return log;
+}
+
+} // namespace
+
+class WalCheckpointerTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void helperCheckpointsAndTheLogStartsOver()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("t.db"));
+        sqlite3 *writer = openWal(path);
+        QVERIFY(writer);
+        {
+            WalCheckpointer checkpointer(writer, path, {50, 100000});
+            QVERIFY(commitPages(writer, 30));
+            QCOMPARE(checkpointer.helperCheckpoints(), quint64(0)); // below its limit: nothing yet
+            const qint64 before = QFileInfo(path).size();
+            QVERIFY(commitPages(writer, 30));
+            QTRY_VERIFY_WITH_TIMEOUT(checkpointer.helperCheckpoints() >= 1, 10000);
+            QVERIFY2(QFileInfo(path).size() > before + 50 * 3000, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(QFileInfo(path).size()))); // the pages are in the file now
+            QCOMPARE(checkpointer.writerCheckpoints(), quint64(0));
+            // The log was copied whole, so the next transaction writes it from its start again.
+            QVERIFY(commitPages(writer, 5));
+            const int frames = framesInLog(writer);
+            QVERIFY2(frames >= 0 && frames < 20, qPrintable(QStringLiteral("%1 frames in the log").arg(frames)));
+        }
+        sqlite3_close(writer);
+    }
+
+    void writerCheckpointsWhenTheHelperIsHeldBack()
+    {
+        // A reader's open snapshot keeps any checkpoint from copying the log whole, so the log
+        // grows past the writer's own limit.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("t.db"));
+        sqlite3 *writer = openWal(path);
+        sqlite3 *reader = openWal(path);
+        QVERIFY(writer && reader);
+        QVERIFY(commitPages(writer, 1));
+        QCOMPARE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t", nullptr, nullptr, nullptr), SQLITE_OK);
+        {
+            WalCheckpointer checkpointer(writer, path, {50, 120});
+            for (int i = 0; i < 6; ++i)
+                QVERIFY(commitPages(writer, 30)); // 181 frames: past both limits
+            QVERIFY(checkpointer.writerCheckpoints() >= 1);
+        }
+        sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+        sqlite3_close(reader);
+        sqlite3_close(writer);
+    }
+
+    void writerTakesOverWhenTheHelperCannotOpen()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("t.db"));
+        sqlite3 *writer = openWal(path);
+        QVERIFY(writer);
+        {
+            // The helper opens another path, one that does not exist: its connection fails.
+            WalCheckpointer checkpointer(writer, dir.filePath(QStringLiteral("missing/t.db")), {50, 100000});
+            QVERIFY(commitPages(writer, 60));
+            QTRY_VERIFY_WITH_TIMEOUT((commitPages(writer, 1), checkpointer.writerCheckpoints() >= 1), 10000);
+            QCOMPARE(checkpointer.helperCheckpoints(), quint64(0));
+        }
+        sqlite3_close(writer);
+    }
+
+    void aConnectionThatDoesNotWriteNeverCheckpoints()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("t.db"));
+        sqlite3 *writer = openWal(path);
+        sqlite3 *other = openWal(path);
+        QVERIFY(writer && other);
+        {
+            WalCheckpointer watching(other, path, {50, 100000}); // watches a connection that only reads
+            QVERIFY(commitPages(writer, 60));
+            QCOMPARE(sqlite3_exec(other, "SELECT count(*) FROM t", nullptr, nullptr, nullptr), SQLITE_OK);
+            QTest::qWait(100);
+            QCOMPARE(watching.helperCheckpoints() + watching.writerCheckpoints(), quint64(0));
+        }
+        sqlite3_close(other);
+        sqlite3_close(writer);
+    }
+};
+
+QTEST_GUILESS_MAIN(WalCheckpointerTest)
+#include "WalCheckpointerTest.moc"
