@@ -687,9 +687,9 @@ void DatabaseTest::waitingReaderEndsTheGroupCommitWindow()
 void DatabaseTest::walCheckpointedOnAHelperFrom8000Pages()
 {
     // The write-ahead log is checkpointed from 8,000 pages, not SQLite's 1,000 (fewer pages copied
-    // a call), and not by the writer: a helper connection copies it while the writer goes on.
-    // 3,000 pages' worth of commits leave the log whole; past 8,000 the pages reach the file
-    // without the writer's commits waiting for it (its own checkpoint is only from 32,000).
+    // a call), by a helper connection (WalCheckpointerTest tests it alone). 3,000 pages' worth of
+    // commits leave the log whole; past 8,000 the pages reach the file, below the writer's own
+    // limit of 32,000.
     QTemporaryDir dir;
     Database db;
     QCOMPARE(openIn(db, dir), QString());
