@@ -65,6 +65,20 @@ QByteArray readAllFrom(TcpStream &stream, qint64 expected, int timeoutMs = 5000)
     return got;
 }
 
+// What the peer reads until it has `expected` bytes, letting the stream send more meanwhile.
+QByteArray readAllFromPeer(QTcpSocket &peer, qint64 expected, int timeoutMs = 20000)
+{
+    QByteArray got;
+    QDeadlineTimer deadline(timeoutMs);
+    while (got.size() < expected && !deadline.hasExpired()) {
+        if (!peer.waitForReadyRead(50))
+            QCoreApplication::processEvents();
+        got += peer.readAll();
+        QCoreApplication::processEvents(); // lets the stream send more
+    }
+    return got;
+}
+
 QByteArray pattern(qsizetype size)
 {
     QByteArray data(size, Qt::Uninitialized);
@@ -108,14 +122,7 @@ private slots:
         p.stream->write(big.left(1000));
         p.stream->write(big.mid(1000));
         QVERIFY(p.stream->bytesToWrite() > 0); // the rest waits for the peer to read
-        QByteArray got;
-        QDeadlineTimer deadline(20000);
-        while (got.size() < big.size() && !deadline.hasExpired()) {
-            if (!p.peer->waitForReadyRead(50))
-                QCoreApplication::processEvents();
-            got += p.peer->readAll();
-            QCoreApplication::processEvents(); // lets the stream send more
-        }
+        const QByteArray got = readAllFromPeer(*p.peer, big.size());
         QCOMPARE(got.size(), big.size());
         QVERIFY(got == big);
         QCOMPARE(p.stream->bytesToWrite(), 0);
@@ -156,14 +163,7 @@ private slots:
         if (!before.isEmpty())
             p.stream->write(before);
         p.stream->write(pieces);
-        QByteArray got;
-        QDeadlineTimer deadline(20000);
-        while (got.size() < expected.size() && !deadline.hasExpired()) {
-            if (!p.peer->waitForReadyRead(50))
-                QCoreApplication::processEvents();
-            got += p.peer->readAll();
-            QCoreApplication::processEvents();
-        }
+        const QByteArray got = readAllFromPeer(*p.peer, expected.size());
         QCOMPARE(got.size(), expected.size());
         QVERIFY(got == expected);
         QCOMPARE(p.stream->bytesToWrite(), 0);
