@@ -190,8 +190,14 @@ void TcpStream::write(const QList<QByteArray> &pieces)
     }
     if (m_fd < 0 || m_closing)
         return;
+    if (m_handshaking || bytesToWrite() > 0) {
+        // Behind bytes already waiting, as write() puts them: each piece copied once, to the end.
+        for (const QByteArray &piece : pieces)
+            m_out.append(piece);
+        return;
+    }
     // TLS copies into its records anyway; one buffer keeps a small request in one record.
-    if (m_tls || m_handshaking || bytesToWrite() > 0 || pieces.size() > kMaxPieces) {
+    if (m_tls || pieces.size() > kMaxPieces) {
         QByteArray joined;
         joined.reserve(std::accumulate(pieces.cbegin(), pieces.cend(), qsizetype(0),
                                        [](qsizetype n, const QByteArray &piece) { return n + piece.size(); }));
