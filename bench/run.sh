@@ -469,15 +469,20 @@ run_proxy() {
   [ "$(echo "${R[gateway]}" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx"
   [ $((ok_after - ok_before)) -ge "$served" ] || fail "proxy: fewer requests billed ok ($((ok_after - ok_before))) than answered ($served)"
   proxy_ratios=$(echo "${R[gateway]} ${R[nginx]}" | awk '{ printf "%.3f", $1 / $8 }')
+  proxy_rates=$(echo "${R[gateway]}" | awk '{ printf "%.0f", $1 }')
+  proxy_added=$(p99_added "${R[gateway]}" "${R[direct]}")
   if [ "${ROUNDS:-1}" -gt 1 ] && [ $smoke = 0 ]; then proxy_rounds; fi
+  # Each goal at full load from the median of the rounds, as single runs move with the host.
   local median; median=$(echo "$proxy_ratios" | median_of)
   goal "req/s >= 0.5 x nginx proxy_pass" "$median (median of $proxy_ratios)" "$(yes_if "$median >= 0.5")"
   if [ -n "${R[portkey]:-}" ]; then
-    local vs_portkey; vs_portkey=$(echo "${R[gateway]} ${R[portkey]}" | awk '{ printf "%.1f", $1 / $8 }')
-    goal "req/s >= 15 x Portkey" "${vs_portkey}x" "$(yes_if "$vs_portkey >= 15")"
+    local rate vs_portkey; rate=$(echo "$proxy_rates" | median_of)
+    vs_portkey=$(echo "$rate ${R[portkey]}" | awk '{ printf "%.1f", $1 / $2 }')
+    goal "req/s >= 15 x Portkey" "${vs_portkey}x (gateway's median of $proxy_rates req/s, Portkey $(echo "${R[portkey]}" | awk '{ printf "%.0f", $1 }'))" \
+      "$(yes_if "$vs_portkey >= 15")"
   fi
-  local added; added=$(p99_added "${R[gateway]}" "${R[direct]}")
-  goal "p99 added <= 3 ms, $CONNS connections at full load" "$added ms" "$(yes_if "$added <= 3")"
+  local added; added=$(echo "$proxy_added" | median_of | awk '{ printf "%+.2f", $1 }')
+  goal "p99 added <= 3 ms, $CONNS connections at full load" "$added ms (median of $proxy_added)" "$(yes_if "$added <= 3")"
   goal "every answered call billed, every callback delivered" "$((ok_after - ok_before)) billed ok for $served answers; callbacks delivered ${drained}s after" \
     "$(yes_if "$((ok_after - ok_before)) >= $served && \"$drained\" ~ /^[0-9.]+\$/")"
   [ "${BATCHED:-100}" -gt 1 ] && [ "${CALLBACK_BATCH:-1}" = 1 ] && proxy_batched
@@ -532,6 +537,8 @@ proxy_rounds() {
     printf '  round %-2s nginx %8.0f req/s, gateway %8.0f req/s, p99 %6.2f ms\n' "$r" "${line_n%% *}" "${line_g%% *}" "$(echo "$line_g" | awk '{print $3}')"
     [ "$(echo "$line_g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx in round $r"
     ratios+=" $(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $8 }')"
+    proxy_rates+=" $(echo "$line_g" | awk '{ printf "%.0f", $1 }')"
+    proxy_added+=" $(p99_added "$line_g" "${R[direct]}")"
   done
   proxy_ratios=$ratios
   echo "gateway/nginx by round: $ratios; median $(echo "$ratios" | median_of)"
