@@ -1,0 +1,314 @@
+#include "server/core/storage/WalWriteBuffer.h"
+
+#include <QLoggingCategory>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <sqlite3.h>
+#include <vector>
+
+Q_LOGGING_CATEGORY(lcWalBuffer, "dynaseal.db")
+
+namespace dynaseal {
+namespace {
+
+constexpr int kFrameHeaderBytes = 24; // the log's frame header; a page is at least 512 bytes
+// The unix VFS writes at most 128 KiB - 1 in one call (it masks the length to 17 bits, and a
+// longer write comes back short, as a full disk): whole pages up to that.
+constexpr size_t kMaxWriteBytes = 124 * 1024;
+
+// The registered VFS: SQLite's struct first, so SQLite's pointer to it is a pointer to this.
+struct BufferingVfs
+{
+    sqlite3_vfs vfs;
+    sqlite3_vfs *below;
+    char name[64];
+    std::atomic<quint64> logWrites{0};
+    std::atomic<quint64> passedOn{0};
+};
+
+struct Buffer
+{
+    std::vector<char> bytes;
+    sqlite3_int64 offset = 0;       // of bytes[0] in the file
+    bool flushAfterPage = false;    // the last frame header written was a commit's: its page ends it
+};
+
+// What SQLite allocates for a file of this VFS (szOsFile): ours, then the file of the VFS below.
+struct BufferedFile
+{
+    sqlite3_file base;
+    BufferingVfs *vfs;
+    Buffer *buffer; // a log's; nullptr for every other file
+    sqlite3_file *below() { return reinterpret_cast<sqlite3_file *>(this + 1); }
+};
+
+BufferedFile *cast(sqlite3_file *file)
+{
+    return reinterpret_cast<BufferedFile *>(file);
+}
+
+int flush(BufferedFile *f)
+{
+    Buffer *b = f->buffer;
+    if (!b || b->bytes.empty())
+        return SQLITE_OK;
+    int rc = SQLITE_OK;
+    for (size_t done = 0; done < b->bytes.size() && rc == SQLITE_OK;) {
+        const size_t part = std::min(b->bytes.size() - done, kMaxWriteBytes);
+        rc = f->below()->pMethods->xWrite(f->below(), b->bytes.data() + done, int(part), b->offset + sqlite3_int64(done));
+        f->vfs->passedOn.fetch_add(1, std::memory_order_relaxed);
+        done += part;
+    }
+    b->bytes.clear(); // also after a failure: SQLite has the error for the transaction they belong to
+    b->flushAfterPage = false;
+    return rc;
+}
+
+int writeLog(BufferedFile *f, const void *data, int amount, sqlite3_int64 offset)
+{
+    Buffer *b = f->buffer;
+    f->vfs->logWrites.fetch_add(1, std::memory_order_relaxed);
+    const auto *bytes = static_cast<const char *>(data);
+    const bool header = amount == kFrameHeaderBytes;
+    // Bytes 4-7 of a frame header: the database's size in pages after a commit, else zero.
+    const bool commitHeader = header && (bytes[4] != 0 || bytes[5] != 0 || bytes[6] != 0 || bytes[7] != 0);
+    const bool followsOn = !b->bytes.empty() && offset == b->offset + sqlite3_int64(b->bytes.size());
+    if (!followsOn) {
+        if (const int rc = flush(f); rc != SQLITE_OK)
+            return rc;
+        if (header) {
+            // A frame header never starts a buffer: alone, it may be a checksum rewritten after
+            // the commit, with no page behind it. So the first frame's header of a transaction
+            // goes alone, and its page starts the buffer.
+            b->flushAfterPage = commitHeader;
+            f->vfs->passedOn.fetch_add(1, std::memory_order_relaxed);
+            return f->below()->pMethods->xWrite(f->below(), data, amount, offset);
+        }
+        b->offset = offset;
+    }
+    b->bytes.insert(b->bytes.end(), bytes, bytes + amount);
+    if (header) {
+        b->flushAfterPage = commitHeader;
+        return SQLITE_OK;
+    }
+    // The page of a commit frame: the commit's last write goes to the file inside it, so a
+    // failure fails the commit, and the commit returns with its frames in the file.
+    if (b->flushAfterPage || qint64(b->bytes.size()) >= WalWriteBuffer::kMaxBufferBytes)
+        return flush(f);
+    return SQLITE_OK;
+}
+
+// Every call but a log's write: the log's buffered bytes go first, then the call goes below.
+#define FLUSH_OR_RETURN(f)                                                                         \
+    do {                                                                                           \
+        if (const int rc_ = flush(f); rc_ != SQLITE_OK)                                            \
+            return rc_;                                                                            \
+    } while (false)
+
+int xClose(sqlite3_file *file)
+{
+    BufferedFile *f = cast(file);
+    const int flushed = flush(f);
+    delete f->buffer;
+    f->buffer = nullptr;
+    const int rc = f->below()->pMethods->xClose(f->below());
+    return flushed != SQLITE_OK ? flushed : rc;
+}
+
+int xRead(sqlite3_file *file, void *out, int amount, sqlite3_int64 offset)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xRead(f->below(), out, amount, offset);
+}
+
+int xWrite(sqlite3_file *file, const void *data, int amount, sqlite3_int64 offset)
+{
+    BufferedFile *f = cast(file);
+    if (f->buffer)
+        return writeLog(f, data, amount, offset);
+    return f->below()->pMethods->xWrite(f->below(), data, amount, offset);
+}
+
+int xTruncate(sqlite3_file *file, sqlite3_int64 size)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xTruncate(f->below(), size);
+}
+
+int xSync(sqlite3_file *file, int flags)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xSync(f->below(), flags);
+}
+
+int xFileSize(sqlite3_file *file, sqlite3_int64 *size)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xFileSize(f->below(), size);
+}
+
+int xLock(sqlite3_file *file, int level)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xLock(f->below(), level);
+}
+
+int xUnlock(sqlite3_file *file, int level)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xUnlock(f->below(), level);
+}
+
+int xCheckReservedLock(sqlite3_file *file, int *out)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xCheckReservedLock(f->below(), out);
+}
+
+int xFileControl(sqlite3_file *file, int op, void *arg)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xFileControl(f->below(), op, arg);
+}
+
+int xSectorSize(sqlite3_file *file)
+{
+    return cast(file)->below()->pMethods->xSectorSize(cast(file)->below());
+}
+
+int xDeviceCharacteristics(sqlite3_file *file)
+{
+    return cast(file)->below()->pMethods->xDeviceCharacteristics(cast(file)->below());
+}
+
+int xShmMap(sqlite3_file *file, int page, int pageSize, int extend, void volatile **out)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xShmMap(f->below(), page, pageSize, extend, out);
+}
+
+int xShmLock(sqlite3_file *file, int offset, int n, int flags)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xShmLock(f->below(), offset, n, flags);
+}
+
+void xShmBarrier(sqlite3_file *file)
+{
+    BufferedFile *f = cast(file);
+    if (flush(f) != SQLITE_OK)
+        qCWarning(lcWalBuffer) << "a write to the log failed at a memory barrier";
+    f->below()->pMethods->xShmBarrier(f->below());
+}
+
+int xShmUnmap(sqlite3_file *file, int deleteFlag)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xShmUnmap(f->below(), deleteFlag);
+}
+
+int xFetch(sqlite3_file *file, sqlite3_int64 offset, int amount, void **out)
+{
+    BufferedFile *f = cast(file);
+    FLUSH_OR_RETURN(f);
+    return f->below()->pMethods->xFetch(f->below(), offset, amount, out);
+}
+
+int xUnfetch(sqlite3_file *file, sqlite3_int64 offset, void *p)
+{
+    BufferedFile *f = cast(file);
+    return f->below()->pMethods->xUnfetch(f->below(), offset, p);
+}
+
+#undef FLUSH_OR_RETURN
+
+// Version 3 methods, whatever the file below has: SQLite only calls the shared-memory and
+// memory-map methods on a file whose methods have them, so each version's own set is used.
+const sqlite3_io_methods *methodsFor(int version)
+{
+    static const sqlite3_io_methods v3{3, xClose, xRead, xWrite, xTruncate, xSync, xFileSize, xLock, xUnlock,
+                                       xCheckReservedLock, xFileControl, xSectorSize, xDeviceCharacteristics,
+                                       xShmMap, xShmLock, xShmBarrier, xShmUnmap, xFetch, xUnfetch};
+    static const sqlite3_io_methods v2{2, xClose, xRead, xWrite, xTruncate, xSync, xFileSize, xLock, xUnlock,
+                                       xCheckReservedLock, xFileControl, xSectorSize, xDeviceCharacteristics,
+                                       xShmMap, xShmLock, xShmBarrier, xShmUnmap, nullptr, nullptr};
+    static const sqlite3_io_methods v1{1, xClose, xRead, xWrite, xTruncate, xSync, xFileSize, xLock, xUnlock,
+                                       xCheckReservedLock, xFileControl, xSectorSize, xDeviceCharacteristics,
+                                       nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+    return version >= 3 ? &v3 : version == 2 ? &v2 : &v1;
+}
+
+int xOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *outFlags)
+{
+    auto *self = reinterpret_cast<BufferingVfs *>(vfs);
+    BufferedFile *f = cast(file);
+    f->vfs = self;
+    f->buffer = nullptr;
+    const int rc = self->below->xOpen(self->below, name, f->below(), flags, outFlags);
+    if (rc != SQLITE_OK || !f->below()->pMethods) {
+        f->base.pMethods = nullptr; // SQLite calls no method, not even xClose, on a file that did not open
+        return rc;
+    }
+    if (flags & SQLITE_OPEN_WAL) {
+        f->buffer = new (std::nothrow) Buffer;
+        if (f->buffer)
+            f->buffer->bytes.reserve(64 * 1024);
+    }
+    f->base.pMethods = methodsFor(f->below()->pMethods->iVersion);
+    return SQLITE_OK;
+}
+
+std::mutex g_registerMutex;
+
+} // namespace
+
+sqlite3_vfs *WalWriteBuffer::registerVfs(const char *name, const char *baseName)
+{
+    std::lock_guard lock(g_registerMutex);
+    if (sqlite3_vfs *existing = sqlite3_vfs_find(name))
+        return existing;
+    sqlite3_vfs *below = sqlite3_vfs_find(baseName);
+    if (!below || std::strlen(name) >= sizeof(BufferingVfs::name))
+        return nullptr;
+    // Registered for the life of the process, as SQLite's own VFSes are.
+    auto *self = new BufferingVfs;
+    self->vfs = *below; // the rest of the methods (paths, time, randomness) are the VFS below's
+    self->vfs.pNext = nullptr;
+    self->vfs.szOsFile = int(sizeof(BufferedFile)) + below->szOsFile;
+    std::strcpy(self->name, name);
+    self->vfs.zName = self->name;
+    self->vfs.xOpen = xOpen;
+    self->below = below;
+    if (sqlite3_vfs_register(&self->vfs, 0) != SQLITE_OK) {
+        delete self;
+        return nullptr;
+    }
+    return &self->vfs;
+}
+
+WalWriteBuffer::Counts WalWriteBuffer::counts(const char *name)
+{
+    std::lock_guard lock(g_registerMutex);
+    sqlite3_vfs *vfs = sqlite3_vfs_find(name);
+    if (!vfs || vfs->xOpen != xOpen)
+        return {};
+    const auto *self = reinterpret_cast<const BufferingVfs *>(vfs);
+    return {self->logWrites.load(), self->passedOn.load()};
+}
+
+} // namespace dynaseal
