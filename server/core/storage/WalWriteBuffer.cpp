@@ -1,7 +1,5 @@
 #include "server/core/storage/WalWriteBuffer.h"
 
-#include <QLoggingCategory>
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -9,8 +7,6 @@
 #include <new>
 #include <sqlite3.h>
 #include <vector>
-
-Q_LOGGING_CATEGORY(lcWalBuffer, "dynaseal.db")
 
 namespace dynaseal {
 namespace {
@@ -193,46 +189,35 @@ int xDeviceCharacteristics(sqlite3_file *file)
     return cast(file)->below()->pMethods->xDeviceCharacteristics(cast(file)->below());
 }
 
+// SQLite calls the shared-memory and memory-map methods on the database file, which has no buffer.
 int xShmMap(sqlite3_file *file, int page, int pageSize, int extend, void volatile **out)
 {
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xShmMap(f->below(), page, pageSize, extend, out);
+    return cast(file)->below()->pMethods->xShmMap(cast(file)->below(), page, pageSize, extend, out);
 }
 
 int xShmLock(sqlite3_file *file, int offset, int n, int flags)
 {
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xShmLock(f->below(), offset, n, flags);
+    return cast(file)->below()->pMethods->xShmLock(cast(file)->below(), offset, n, flags);
 }
 
 void xShmBarrier(sqlite3_file *file)
 {
-    BufferedFile *f = cast(file);
-    if (flush(f) != SQLITE_OK)
-        qCWarning(lcWalBuffer) << "a write to the log failed at a memory barrier";
-    f->below()->pMethods->xShmBarrier(f->below());
+    cast(file)->below()->pMethods->xShmBarrier(cast(file)->below());
 }
 
 int xShmUnmap(sqlite3_file *file, int deleteFlag)
 {
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xShmUnmap(f->below(), deleteFlag);
+    return cast(file)->below()->pMethods->xShmUnmap(cast(file)->below(), deleteFlag);
 }
 
 int xFetch(sqlite3_file *file, sqlite3_int64 offset, int amount, void **out)
 {
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xFetch(f->below(), offset, amount, out);
+    return cast(file)->below()->pMethods->xFetch(cast(file)->below(), offset, amount, out);
 }
 
 int xUnfetch(sqlite3_file *file, sqlite3_int64 offset, void *p)
 {
-    BufferedFile *f = cast(file);
-    return f->below()->pMethods->xUnfetch(f->below(), offset, p);
+    return cast(file)->below()->pMethods->xUnfetch(cast(file)->below(), offset, p);
 }
 
 #undef FLUSH_OR_RETURN

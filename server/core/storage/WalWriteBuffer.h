@@ -1,17 +1,18 @@
 #pragma once
-// A SQLite VFS that writes a transaction's write-ahead log in one system call instead of two per
-// page. SQLite writes each page of a commit to the log as two pwrite()s, the frame's 24-byte
+// A SQLite VFS that writes a transaction's write-ahead log in a few system calls instead of two
+// per page. SQLite writes each page of a commit to the log as two pwrite()s, the frame's 24-byte
 // header and then the page. On the database thread that was 2.3 system calls a proxied call, about
 // a quarter of the thread's time (docs/performance-log.md). This VFS keeps the log's consecutive
-// writes in memory and passes them on in one write:
+// writes in memory and passes them on in writes of up to 124 KiB:
 //   - when the page of a commit frame (a frame header that names the database's size) has come,
 //     inside that write, so a failure still fails the commit and nothing is half-written;
-//   - before any other call on the log (a read, a sync, a lock, the shared-memory index, a size)
+//   - before any other call on the log (a read, a sync, a size, a truncation, a lock, a close)
 //     and before a write that does not follow on;
 //   - past kMaxBufferBytes.
 // So once a commit returns, its frames are in the file, as without this VFS, and no connection
-// reads a frame that is still in memory: others only read frames a commit has published, after
-// it returned. Every other file (the database, temporary files) passes straight through.
+// reads a frame that is still in memory: others only read frames a commit has published in the
+// shared index, which it does after its last write. Every other file (the database, journals,
+// temporary files) passes straight through.
 #include <QtGlobal>
 
 struct sqlite3_vfs;
