@@ -768,20 +768,25 @@ run_syscalls() {
   need strace || { fail "syscalls: strace is not installed"; return; }
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
   callbacks_drained 60 >/dev/null || true
-  local out="$state/strace.txt" before after n
-  before=$(ok_of gpt-4o-mini)
+  local out="$state/strace.txt" before after n db0 db1 tx
+  before=$(ok_of gpt-4o-mini); db0=$(db_batches)
   # strace slows the gateway several times over: the counts per request are what matter.
   (sleep 0.5; env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$here/post.lua" "$GW/v1/chat/completions" >/dev/null) &
   local load=$!
   timeout -s INT "$((SECS + 2))" strace -c -f -p "$gw_pid" -o "$out" >/dev/null 2>&1 || true
   wait "$load"
+  db1=$(db_batches)
   callbacks_drained 60 >/dev/null || fail "syscalls: callbacks not delivered"
   after=$(ok_of gpt-4o-mini)
   n=$((after - before))
   [ "$n" -gt 0 ] || { fail "syscalls: no request was billed"; return; }
-  echo "$n requests billed ok during the trace (strace -c -f; $out)"
-  awk -v n="$n" '$1 ~ /^[0-9.]+$/ && NF >= 5 { calls = $4; name = $NF; if (name == "total") { total = calls; next } printf "  %-16s %8.2f per request\n", name, calls / n }
-                 END { printf "  %-16s %8.2f per request\n", "all", total / n }' "$out" | sort -k2 -rn | head -16
+  tx=$(echo "$db0 $db1" | awk '{ print $3 - $1 }')
+  echo "$n requests billed ok during the trace (strace -c -f; $out), in $tx write transactions ($(echo "$db0 $db1" | awk '{ if ($3 > $1) printf "%.1f", ($4 - $2) / ($3 - $1); else printf "-" }') jobs each)"
+  # The database's calls (pwrite64, pread64, fcntl, fdatasync) come per transaction, and strace's
+  # slowdown changes how many calls a transaction takes: compare those per transaction too.
+  awk -v n="$n" -v tx="$tx" '$1 ~ /^[0-9.]+$/ && NF >= 5 { calls = $4; name = $NF; if (name == "total") { total = calls; next }
+                   printf "  %-16s %8.2f per request %8.1f per transaction\n", name, calls / n, (tx > 0 ? calls / tx : 0) }
+                 END { printf "  %-16s %8.2f per request %8.1f per transaction\n", "all", total / n, (tx > 0 ? total / tx : 0) }' "$out" | sort -k2 -rn | head -16
 }
 
 run_lists() {
