@@ -272,9 +272,8 @@ void HttpClient::Private::prepare(Call &call, const HttpRequest &request)
     put(contentLength);
     put(kEnd);
     Q_ASSERT(out == head.constData() + head.size());
-    call.wire = {std::move(head)};
-    if (!request.body.isEmpty())
-        call.wire.append(request.body);
+    // Built at its size: growing the list from one piece to two reallocated it on every call.
+    call.wire = request.body.isEmpty() ? QList<QByteArray>{std::move(head)} : QList<QByteArray>{std::move(head), request.body};
 }
 
 void HttpClient::Private::scheduleStart()
@@ -351,6 +350,7 @@ void HttpClient::Private::setCarrierWire(Call *carrier)
     // Members cancelled meanwhile are left out; each member keeps its own wire for a resend.
     std::erase_if(carrier->members, [this](quint64 id) { return !calls.contains(id); });
     carrier->wire = {};
+    carrier->wire.reserve(qsizetype(carrier->members.size()) * 2); // a head and a body each
     for (const quint64 id : carrier->members)
         carrier->wire += calls.value(id)->wire;
     carrier->exchange.responses = int(carrier->members.size());
