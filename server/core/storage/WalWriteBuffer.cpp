@@ -98,12 +98,23 @@ int writeLog(BufferedFile *f, const void *data, int amount, sqlite3_int64 offset
     return SQLITE_OK;
 }
 
-// Every call but a log's write: the log's buffered bytes go first, then the call goes below.
-#define FLUSH_OR_RETURN(f)                                                                         \
-    do {                                                                                           \
-        if (const int rc_ = flush(f); rc_ != SQLITE_OK)                                            \
-            return rc_;                                                                            \
-    } while (false)
+// The method `M` of the file below, after the log's buffered bytes: every call but a write.
+template <auto M, typename... Args>
+int flushThen(sqlite3_file *file, Args... args)
+{
+    BufferedFile *f = cast(file);
+    if (const int rc = flush(f); rc != SQLITE_OK)
+        return rc;
+    return (f->below()->pMethods->*M)(f->below(), args...);
+}
+
+// The method `M` of the file below, at once: for those that touch no bytes, and the shared-memory
+// and memory-map methods, which SQLite calls on the database file (it has no buffer).
+template <auto M, typename... Args>
+auto passOn(sqlite3_file *file, Args... args)
+{
+    return (cast(file)->below()->pMethods->*M)(cast(file)->below(), args...);
+}
 
 int xClose(sqlite3_file *file)
 {
@@ -115,13 +126,6 @@ int xClose(sqlite3_file *file)
     return flushed != SQLITE_OK ? flushed : rc;
 }
 
-int xRead(sqlite3_file *file, void *out, int amount, sqlite3_int64 offset)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xRead(f->below(), out, amount, offset);
-}
-
 int xWrite(sqlite3_file *file, const void *data, int amount, sqlite3_int64 offset)
 {
     BufferedFile *f = cast(file);
@@ -130,97 +134,23 @@ int xWrite(sqlite3_file *file, const void *data, int amount, sqlite3_int64 offse
     return f->below()->pMethods->xWrite(f->below(), data, amount, offset);
 }
 
-int xTruncate(sqlite3_file *file, sqlite3_int64 size)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xTruncate(f->below(), size);
-}
-
-int xSync(sqlite3_file *file, int flags)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xSync(f->below(), flags);
-}
-
-int xFileSize(sqlite3_file *file, sqlite3_int64 *size)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xFileSize(f->below(), size);
-}
-
-int xLock(sqlite3_file *file, int level)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xLock(f->below(), level);
-}
-
-int xUnlock(sqlite3_file *file, int level)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xUnlock(f->below(), level);
-}
-
-int xCheckReservedLock(sqlite3_file *file, int *out)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xCheckReservedLock(f->below(), out);
-}
-
-int xFileControl(sqlite3_file *file, int op, void *arg)
-{
-    BufferedFile *f = cast(file);
-    FLUSH_OR_RETURN(f);
-    return f->below()->pMethods->xFileControl(f->below(), op, arg);
-}
-
-int xSectorSize(sqlite3_file *file)
-{
-    return cast(file)->below()->pMethods->xSectorSize(cast(file)->below());
-}
-
-int xDeviceCharacteristics(sqlite3_file *file)
-{
-    return cast(file)->below()->pMethods->xDeviceCharacteristics(cast(file)->below());
-}
-
-// SQLite calls the shared-memory and memory-map methods on the database file, which has no buffer.
-int xShmMap(sqlite3_file *file, int page, int pageSize, int extend, void volatile **out)
-{
-    return cast(file)->below()->pMethods->xShmMap(cast(file)->below(), page, pageSize, extend, out);
-}
-
-int xShmLock(sqlite3_file *file, int offset, int n, int flags)
-{
-    return cast(file)->below()->pMethods->xShmLock(cast(file)->below(), offset, n, flags);
-}
-
-void xShmBarrier(sqlite3_file *file)
-{
-    cast(file)->below()->pMethods->xShmBarrier(cast(file)->below());
-}
-
-int xShmUnmap(sqlite3_file *file, int deleteFlag)
-{
-    return cast(file)->below()->pMethods->xShmUnmap(cast(file)->below(), deleteFlag);
-}
-
-int xFetch(sqlite3_file *file, sqlite3_int64 offset, int amount, void **out)
-{
-    return cast(file)->below()->pMethods->xFetch(cast(file)->below(), offset, amount, out);
-}
-
-int xUnfetch(sqlite3_file *file, sqlite3_int64 offset, void *p)
-{
-    return cast(file)->below()->pMethods->xUnfetch(cast(file)->below(), offset, p);
-}
-
-#undef FLUSH_OR_RETURN
+using Methods = sqlite3_io_methods;
+constexpr auto xRead = flushThen<&Methods::xRead, void *, int, sqlite3_int64>;
+constexpr auto xTruncate = flushThen<&Methods::xTruncate, sqlite3_int64>;
+constexpr auto xSync = flushThen<&Methods::xSync, int>;
+constexpr auto xFileSize = flushThen<&Methods::xFileSize, sqlite3_int64 *>;
+constexpr auto xLock = flushThen<&Methods::xLock, int>;
+constexpr auto xUnlock = flushThen<&Methods::xUnlock, int>;
+constexpr auto xCheckReservedLock = flushThen<&Methods::xCheckReservedLock, int *>;
+constexpr auto xFileControl = flushThen<&Methods::xFileControl, int, void *>;
+constexpr auto xSectorSize = passOn<&Methods::xSectorSize>;
+constexpr auto xDeviceCharacteristics = passOn<&Methods::xDeviceCharacteristics>;
+constexpr auto xShmMap = passOn<&Methods::xShmMap, int, int, int, void volatile **>;
+constexpr auto xShmLock = passOn<&Methods::xShmLock, int, int, int>;
+constexpr auto xShmBarrier = passOn<&Methods::xShmBarrier>;
+constexpr auto xShmUnmap = passOn<&Methods::xShmUnmap, int>;
+constexpr auto xFetch = passOn<&Methods::xFetch, sqlite3_int64, int, void **>;
+constexpr auto xUnfetch = passOn<&Methods::xUnfetch, sqlite3_int64, void *>;
 
 // Version 3 methods, whatever the file below has: SQLite only calls the shared-memory and
 // memory-map methods on a file whose methods have them, so each version's own set is used.
