@@ -770,7 +770,7 @@ run_syscalls() {
   callbacks_drained 60 >/dev/null || true
   local out="$state/strace.txt" before after n db0 db1 tx
   before=$(ok_of gpt-4o-mini); db0=$(db_batches)
-  # strace slows the gateway several times over: the counts per request are what matter.
+  # strace slows the gateway several times over: the counts per request or transaction are what matter.
   (sleep 0.5; env BODY="$BODY" AUTH="Bearer $dyn_key" wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$here/post.lua" "$GW/v1/chat/completions" >/dev/null) &
   local load=$!
   timeout -s INT "$((SECS + 2))" strace -c -f -p "$gw_pid" -o "$out" >/dev/null 2>&1 || true

@@ -75,7 +75,7 @@ QString Database::openOnThread(const QString &url)
     } else {
         db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         path = url.mid(int(qstrlen("sqlite:")));
-        // Through WalWriteBuffer: a commit's log in one write instead of two per page.
+        // Through WalWriteBuffer: a commit's log in a few writes instead of two per page.
         if (WalWriteBuffer::registerVfs()) {
             db.setDatabaseName(QStringLiteral("file:") + QString::fromLatin1(QUrl::toPercentEncoding(path, "/"))
                                + QStringLiteral("?vfs=") + QLatin1String(WalWriteBuffer::kVfsName));
