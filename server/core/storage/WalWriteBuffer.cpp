@@ -47,6 +47,13 @@ BufferedFile *cast(sqlite3_file *file)
     return reinterpret_cast<BufferedFile *>(file);
 }
 
+// A write to the file below, counted.
+int writeBelow(BufferedFile *f, const void *data, int amount, sqlite3_int64 offset)
+{
+    f->vfs->passedOn.fetch_add(1, std::memory_order_relaxed);
+    return f->below()->pMethods->xWrite(f->below(), data, amount, offset);
+}
+
 int flush(BufferedFile *f)
 {
     Buffer *b = f->buffer;
@@ -55,8 +62,7 @@ int flush(BufferedFile *f)
     int rc = SQLITE_OK;
     for (size_t done = 0; done < b->bytes.size() && rc == SQLITE_OK;) {
         const size_t part = std::min(b->bytes.size() - done, kMaxWriteBytes);
-        rc = f->below()->pMethods->xWrite(f->below(), b->bytes.data() + done, int(part), b->offset + sqlite3_int64(done));
-        f->vfs->passedOn.fetch_add(1, std::memory_order_relaxed);
+        rc = writeBelow(f, b->bytes.data() + done, int(part), b->offset + sqlite3_int64(done));
         done += part;
     }
     b->bytes.clear(); // also after a failure: SQLite has the error for the transaction they belong to
@@ -81,8 +87,7 @@ int writeLog(BufferedFile *f, const void *data, int amount, sqlite3_int64 offset
             // the commit, with no page behind it. So the first frame's header of a transaction
             // goes alone, and its page starts the buffer.
             b->flushAfterPage = commitHeader;
-            f->vfs->passedOn.fetch_add(1, std::memory_order_relaxed);
-            return f->below()->pMethods->xWrite(f->below(), data, amount, offset);
+            return writeBelow(f, data, amount, offset);
         }
         b->offset = offset;
     }
@@ -159,12 +164,22 @@ const sqlite3_io_methods *methodsFor(int version)
     static const sqlite3_io_methods v3{3, xClose, xRead, xWrite, xTruncate, xSync, xFileSize, xLock, xUnlock,
                                        xCheckReservedLock, xFileControl, xSectorSize, xDeviceCharacteristics,
                                        xShmMap, xShmLock, xShmBarrier, xShmUnmap, xFetch, xUnfetch};
-    static const sqlite3_io_methods v2{2, xClose, xRead, xWrite, xTruncate, xSync, xFileSize, xLock, xUnlock,
-                                       xCheckReservedLock, xFileControl, xSectorSize, xDeviceCharacteristics,
-                                       xShmMap, xShmLock, xShmBarrier, xShmUnmap, nullptr, nullptr};
-    static const sqlite3_io_methods v1{1, xClose, xRead, xWrite, xTruncate, xSync, xFileSize, xLock, xUnlock,
-                                       xCheckReservedLock, xFileControl, xSectorSize, xDeviceCharacteristics,
-                                       nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+    static const sqlite3_io_methods v2 = [] {
+        sqlite3_io_methods m = v3;
+        m.iVersion = 2;
+        m.xFetch = nullptr;
+        m.xUnfetch = nullptr;
+        return m;
+    }();
+    static const sqlite3_io_methods v1 = [] {
+        sqlite3_io_methods m = v2;
+        m.iVersion = 1;
+        m.xShmMap = nullptr;
+        m.xShmLock = nullptr;
+        m.xShmBarrier = nullptr;
+        m.xShmUnmap = nullptr;
+        return m;
+    }();
     return version >= 3 ? &v3 : version == 2 ? &v2 : &v1;
 }
 
