@@ -3,7 +3,7 @@
 set -euo pipefail
 build=(build-essential cmake ninja-build pkg-config curl
        qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql
-       libssl-dev libhttp-parser-dev rapidjson-dev libsqlite3-dev libjemalloc-dev
+       libssl-dev libhttp-parser-dev rapidjson-dev libsqlite3-dev libpq-dev libjemalloc-dev
        qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools   # the console
        libqt6svg6 fonts-dejavu-core fonts-wqy-microhei   # its SVG icons, and glyphs for its Chinese UI
        dpkg-dev)   # dpkg-shlibdeps: library dependencies of the .deb packages (cpack -G DEB)

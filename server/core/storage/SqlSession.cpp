@@ -1,5 +1,7 @@
 #include "server/core/storage/SqlSession.h"
 
+#include "server/core/storage/PostgresStatements.h"
+
 #include <QSqlDriver>
 #include <QScopeGuard>
 #include <QSet>
@@ -35,8 +37,10 @@ RollupDelta &RollupDelta::operator+=(const RollupDelta &d)
 
 SqlSession::SqlSession(QSqlDatabase db, bool postgres) : m_db(std::move(db)), m_postgres(postgres)
 {
-    if (m_postgres)
+    if (m_postgres) {
+        m_pg = PostgresStatements::of(m_db);
         return;
+    }
     const QVariant handle = m_db.driver()->handle();
     if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
         m_sqlite = *static_cast<sqlite3 *const *>(handle.constData());
@@ -66,6 +70,10 @@ sqlite3_stmt *SqlSession::sqliteStatement(const QString &sql)
 
 int SqlSession::run(const QString &sql, const QVariantList &values)
 {
+    if (m_pg && PostgresStatements::takes(values)) {
+        writeWaitingRowsFirst();
+        return m_pg->run(sql, values);
+    }
     if (!m_sqlite) {
         QSqlQuery &query = exec(sql, values);
         const int changed = query.numRowsAffected();
@@ -255,10 +263,18 @@ void SqlSession::writeLaterRows()
                     values.reserve(chunk * columns);
                     for (qsizetype i = done; i < done + chunk; ++i)
                         values += group.rows[size_t(i)].values;
-                    QSqlQuery &query = exec(multiRowInsert(head, columns, int(chunk), returning), values);
-                    while (query.next())
-                        newKeys.insert(query.value(0).toString());
-                    query.finish();
+                    const QString sql = multiRowInsert(head, columns, int(chunk), returning);
+                    if (m_pg && PostgresStatements::takes(values)) {
+                        QStringList returned;
+                        m_pg->run(sql, values, &returned);
+                        for (const QString &key : std::as_const(returned))
+                            newKeys.insert(key);
+                    } else {
+                        QSqlQuery &query = exec(sql, values);
+                        while (query.next())
+                            newKeys.insert(query.value(0).toString());
+                        query.finish();
+                    }
                     done += chunk;
                 }
                 for (LaterRow &row : group.rows)

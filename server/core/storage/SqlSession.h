@@ -18,6 +18,8 @@ struct sqlite3_stmt;
 
 namespace dynaseal {
 
+class PostgresStatements;
+
 class DbError : public std::runtime_error
 {
 public:
@@ -47,7 +49,8 @@ public:
     // The same for a statement that returns no rows (INSERT, UPDATE, DELETE), on the hot path of
     // every request. On SQLite it goes straight to the sqlite3 API: Qt's driver spends more time
     // binding values (a QString placeholder name per value) than SQLite spends running the
-    // statement. Returns the number of rows changed.
+    // statement. On PostgreSQL it goes through libpq with the values as parameters
+    // (PostgresStatements). Returns the number of rows changed.
     int run(const QString &sql, const QVariantList &values = {});
     // Inserts rows of `columns` values each (`values` holds them row after row): `head` is
     // "INSERT INTO t (a, b) VALUES", `tail` what follows the rows (e.g. " ON CONFLICT (a) DO
@@ -147,6 +150,7 @@ private:
     bool m_postgres;
     QHash<QString, QSqlQuery> m_statements;
     sqlite3 *m_sqlite = nullptr;                      // the driver's handle (SQLite only)
+    std::unique_ptr<PostgresStatements> m_pg;         // run()'s on PostgreSQL, past Qt's driver
     QHash<QString, sqlite3_stmt *> m_sqliteStatements; // run()'s, prepared once each
     // The UTF-8 of a statement's text values, bound in place; kept from run to run, where a
     // QByteArray a value was an allocation and a free each.
