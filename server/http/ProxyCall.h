@@ -15,6 +15,7 @@
 #include "server/net/HttpClient.h"
 
 #include <QObject>
+#include <memory>
 
 namespace dynaseal {
 
@@ -58,7 +59,7 @@ private:
     bool retryElsewhere(const QString &why);
     void complete(const QString &status, const QString &error);
     // Writes the outcome, again after a failure until it is stored; then frees the journal slot.
-    void storeOutcome(const RequestOutcome &outcome);
+    void storeOutcome(std::shared_ptr<const RequestOutcome> outcome);
 
     ServerContext &m_ctx;
     HttpClient &m_http;
