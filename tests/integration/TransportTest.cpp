@@ -413,6 +413,10 @@ private slots:
         QVERIFY(before.header("content-type").startsWith("text/plain"));
         const double billedBefore = std::max(0.0, metricSample(before.body, "dynaseal_tokens_billed_total"));
         const double requestsBefore = metricSum(before.body, "dynaseal_proxy_requests_total");
+        const QByteArray okSeries = R"(dynaseal_proxy_requests_total{endpoint="chat.completions",status="ok"})";
+        const QByteArray errorSeries = R"(dynaseal_proxy_requests_total{endpoint="chat.completions",status="error"})";
+        const double okBefore = std::max(0.0, metricSample(before.body, okSeries));
+        const double errorBefore = std::max(0.0, metricSample(before.body, errorSeries));
         const double batchesBefore = metricSample(before.body, "dynaseal_db_write_batches");
         const double jobsBefore = metricSample(before.body, "dynaseal_db_write_jobs");
         QVERIFY(batchesBefore >= 0 && jobsBefore >= batchesBefore);
@@ -428,6 +432,7 @@ private slots:
         }));
         QCOMPARE(metricSample(after.body, "dynaseal_tokens_billed_total"), billedBefore + 14);
         QCOMPARE(metricSum(after.body, "dynaseal_proxy_requests_total"), requestsBefore + 1);
+        QCOMPARE(metricSample(after.body, okSeries), okBefore + 1);
         // The call's start is journaled, not written; its outcome is one write job (its callback's
         // delivery may be another), each job in a transaction of its own or sharing one.
         const double jobs = metricSample(after.body, "dynaseal_db_write_jobs") - jobsBefore;
@@ -446,6 +451,19 @@ private slots:
                 continue;
             QVERIFY2(line.match(QString::fromUtf8(l)).hasMatch(), l.constData());
         }
+
+        // A call the upstream fails is counted under its own status, the ok calls' count unchanged.
+        const UpstreamBehavior saved = gw->upstream.behavior;
+        gw->upstream.behavior.status = 500;
+        QVERIFY(gw->chat(gw->mint(), Gateway::chatBody()).status >= 500);
+        gw->upstream.behavior = saved;
+        HttpResult failed;
+        QVERIFY(waitFor([&] {
+            failed = gw->http.get(QStringLiteral("/metrics"));
+            return metricSample(failed.body, errorSeries) >= errorBefore + 1;
+        }));
+        QCOMPARE(metricSample(failed.body, errorSeries), errorBefore + 1);
+        QCOMPARE(metricSample(failed.body, okSeries), okBefore + 1);
     }
 
     void clientDisconnectMidStream()
