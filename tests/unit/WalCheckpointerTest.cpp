@@ -2,6 +2,7 @@
 // over, the writer checkpoints itself when the helper is held back, and takes over when the
 // helper's connection cannot open.
 #include "server/core/storage/WalCheckpointer.h"
+#include "tests/support/WalConnection.h"
 
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -10,35 +11,10 @@
 #include <sqlite3.h>
 
 using namespace dynaseal;
+using dynaseal::test::commitPages;
+using dynaseal::test::openWalConnection;
 
 namespace {
-
-// A connection in WAL mode, as the database thread's.
-sqlite3 *openWal(const QString &path)
-{
-    sqlite3 *db = nullptr;
-    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
-        return nullptr;
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                     " CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB)", nullptr, nullptr, nullptr);
-    return db;
-}
-
-// One transaction of `rows` rows of about a page each: about `rows` frames in the log.
-bool commitPages(sqlite3 *db, int rows)
-{
-    if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return false;
-    sqlite3_stmt *insert = nullptr;
-    sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES (zeroblob(3000))", -1, &insert, nullptr);
-    bool ok = insert != nullptr;
-    for (int i = 0; i < rows && ok; ++i) {
-        ok = sqlite3_step(insert) == SQLITE_DONE;
-        sqlite3_reset(insert);
-    }
-    sqlite3_finalize(insert);
-    return sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK && ok;
-}
 
 // The frames the log holds now (and a passive checkpoint of them, which is harmless here).
 int framesInLog(sqlite3 *db)
@@ -60,19 +36,19 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("t.db"));
-        sqlite3 *writer = openWal(path);
+        sqlite3 *writer = openWalConnection(path);
         QVERIFY(writer);
         {
             WalCheckpointer checkpointer(writer, path, {50, 100000});
-            QVERIFY(commitPages(writer, 30));
+            QCOMPARE(commitPages(writer, 30), SQLITE_OK);
             QCOMPARE(checkpointer.helperCheckpoints(), quint64(0)); // below its limit: nothing yet
             const qint64 before = QFileInfo(path).size();
-            QVERIFY(commitPages(writer, 30));
+            QCOMPARE(commitPages(writer, 30), SQLITE_OK);
             QTRY_VERIFY_WITH_TIMEOUT(checkpointer.helperCheckpoints() >= 1, 10000);
             QVERIFY2(QFileInfo(path).size() > before + 50 * 3000, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(QFileInfo(path).size()))); // the pages are in the file now
             QCOMPARE(checkpointer.writerCheckpoints(), quint64(0));
             // The log was copied whole, so the next transaction writes it from its start again.
-            QVERIFY(commitPages(writer, 5));
+            QCOMPARE(commitPages(writer, 5), SQLITE_OK);
             const int frames = framesInLog(writer);
             QVERIFY2(frames >= 0 && frames < 20, qPrintable(QStringLiteral("%1 frames in the log").arg(frames)));
         }
@@ -85,15 +61,15 @@ private slots:
         // grows past the writer's own limit.
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("t.db"));
-        sqlite3 *writer = openWal(path);
-        sqlite3 *reader = openWal(path);
+        sqlite3 *writer = openWalConnection(path);
+        sqlite3 *reader = openWalConnection(path);
         QVERIFY(writer && reader);
-        QVERIFY(commitPages(writer, 1));
+        QCOMPARE(commitPages(writer, 1), SQLITE_OK);
         QCOMPARE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t", nullptr, nullptr, nullptr), SQLITE_OK);
         {
             WalCheckpointer checkpointer(writer, path, {50, 120});
             for (int i = 0; i < 6; ++i)
-                QVERIFY(commitPages(writer, 30)); // 181 frames: past both limits
+                QCOMPARE(commitPages(writer, 30), SQLITE_OK); // 181 frames: past both limits
             // Each commit past the writer's limit checkpoints on the writer; one that meets the
             // helper's checkpoint (asked below the limit) still under way finds it busy.
             QTRY_VERIFY_WITH_TIMEOUT((commitPages(writer, 1), checkpointer.writerCheckpoints() >= 1), 10000);
@@ -107,12 +83,12 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("t.db"));
-        sqlite3 *writer = openWal(path);
+        sqlite3 *writer = openWalConnection(path);
         QVERIFY(writer);
         {
             // The helper opens another path, one that does not exist: its connection fails.
             WalCheckpointer checkpointer(writer, dir.filePath(QStringLiteral("missing/t.db")), {50, 100000});
-            QVERIFY(commitPages(writer, 60));
+            QCOMPARE(commitPages(writer, 60), SQLITE_OK);
             QTRY_VERIFY_WITH_TIMEOUT((commitPages(writer, 1), checkpointer.writerCheckpoints() >= 1), 10000);
             QCOMPARE(checkpointer.helperCheckpoints(), quint64(0));
         }
@@ -123,12 +99,12 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("t.db"));
-        sqlite3 *writer = openWal(path);
-        sqlite3 *other = openWal(path);
+        sqlite3 *writer = openWalConnection(path);
+        sqlite3 *other = openWalConnection(path);
         QVERIFY(writer && other);
         {
             WalCheckpointer watching(other, path, {50, 100000}); // watches a connection that only reads
-            QVERIFY(commitPages(writer, 60));
+            QCOMPARE(commitPages(writer, 60), SQLITE_OK);
             QCOMPARE(sqlite3_exec(other, "SELECT count(*) FROM t", nullptr, nullptr, nullptr), SQLITE_OK);
             QTest::qWait(100);
             QCOMPARE(watching.helperCheckpoints() + watching.writerCheckpoints(), quint64(0));

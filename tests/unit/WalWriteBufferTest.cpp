@@ -2,6 +2,7 @@
 // connection reads it, a process that dies right after leaves it), a commit's pages go in a few
 // writes instead of two per page, and a write that fails fails its commit and changes nothing.
 #include "server/core/storage/WalWriteBuffer.h"
+#include "tests/support/WalConnection.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -13,49 +14,15 @@
 #include <unistd.h>
 
 using namespace dynaseal;
+using dynaseal::test::commitPages;
+using dynaseal::test::openWalConnection;
 
 namespace {
 
 // `path` through the buffering VFS, as the database thread's connection, or straight.
 sqlite3 *open(const QString &path, bool buffered)
 {
-    sqlite3 *db = nullptr;
-    const QByteArray name = buffered ? "file:" + QUrl::toPercentEncoding(path, "/") + "?vfs=" + WalWriteBuffer::kVfsName
-                                     : path.toUtf8();
-    if (sqlite3_open_v2(name.constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
-        sqlite3_close(db);
-        return nullptr;
-    }
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;"
-                     " CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, n INTEGER, v BLOB)", nullptr, nullptr, nullptr);
-    return db;
-}
-
-// One transaction: `rows` rows of about a page each, then each of them rewritten `rewrites` times
-// (with a small cache, pages leave it and come back from the log mid-transaction).
-int commit(sqlite3 *db, int rows, int rewrites = 0)
-{
-    if (const int rc = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr); rc != SQLITE_OK)
-        return rc;
-    sqlite3_stmt *insert = nullptr;
-    sqlite3_prepare_v2(db, "INSERT INTO t (n, v) VALUES (1, randomblob(3000))", -1, &insert, nullptr);
-    int rc = SQLITE_DONE;
-    for (int i = 0; i < rows && rc == SQLITE_DONE; ++i) {
-        rc = sqlite3_step(insert);
-        sqlite3_reset(insert);
-    }
-    sqlite3_finalize(insert);
-    for (int i = 0; i < rewrites && rc == SQLITE_DONE; ++i)
-        rc = sqlite3_exec(db, "UPDATE t SET n = n + 1, v = randomblob(3000) WHERE id > (SELECT max(id) FROM t) - 50", nullptr,
-                          nullptr, nullptr) == SQLITE_OK ? SQLITE_DONE : sqlite3_errcode(db);
-    if (rc != SQLITE_DONE) {
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        return rc;
-    }
-    rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return rc;
+    return openWalConnection(path, buffered ? WalWriteBuffer::kVfsName : nullptr);
 }
 
 qint64 scalar(sqlite3 *db, const char *sql)
@@ -115,7 +82,7 @@ private slots:
         QVERIFY(writer && reader);
         sqlite3_exec(writer, qPrintable(QStringLiteral("PRAGMA cache_size=%1").arg(cachePages)), nullptr, nullptr, nullptr);
         for (int i = 1; i <= 5; ++i) {
-            QCOMPARE(commit(writer, rows, rewrites), SQLITE_OK);
+            QCOMPARE(commitPages(writer, rows, rewrites), SQLITE_OK);
             QCOMPARE(scalar(reader, "SELECT count(*) FROM t"), qint64(i * rows));
             QCOMPARE(scalar(reader, "SELECT sum(length(v)) FROM t"), qint64(i * rows) * 3000);
         }
@@ -129,9 +96,9 @@ private slots:
         QTemporaryDir dir;
         sqlite3 *writer = open(dir.filePath(QStringLiteral("t.db")), true);
         QVERIFY(writer);
-        QCOMPARE(commit(writer, 1), SQLITE_OK); // the log's header, and the table's first pages
+        QCOMPARE(commitPages(writer, 1), SQLITE_OK); // the log's header, and the table's first pages
         const WalWriteBuffer::Counts before = WalWriteBuffer::counts();
-        QCOMPARE(commit(writer, 20), SQLITE_OK); // about 25 pages: 50 writes without the buffer
+        QCOMPARE(commitPages(writer, 20), SQLITE_OK); // about 25 pages: 50 writes without the buffer
         const WalWriteBuffer::Counts after = WalWriteBuffer::counts();
         const quint64 made = after.logWrites - before.logWrites;
         const quint64 passed = after.passedOn - before.passedOn;
@@ -148,7 +115,7 @@ private slots:
         sqlite3 *writer = open(path, true);
         sqlite3 *reader = open(path, false);
         QVERIFY(writer && reader);
-        QCOMPARE(commit(writer, 10), SQLITE_OK);
+        QCOMPARE(commitPages(writer, 10), SQLITE_OK);
         // Files may grow by 16 KB more: the commit's 30 pages cannot all reach the log.
         const qint64 logBytes = QFileInfo(path + QStringLiteral("-wal")).size();
         rlimit saved{};
@@ -157,14 +124,14 @@ private slots:
         rlimit limited = saved;
         limited.rlim_cur = rlim_t(logBytes + 16 * 1024);
         QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
-        const int failed = commit(writer, 30);
+        const int failed = commitPages(writer, 30);
         setrlimit(RLIMIT_FSIZE, &saved);
         std::signal(SIGXFSZ, previousHandler);
         QVERIFY2(failed != SQLITE_OK, "the commit succeeded though its pages could not be written");
         QCOMPARE(scalar(reader, "SELECT count(*) FROM t"), qint64(10));
         QCOMPARE(scalar(writer, "SELECT count(*) FROM t"), qint64(10));
         // The log is usable again at once.
-        QCOMPARE(commit(writer, 5), SQLITE_OK);
+        QCOMPARE(commitPages(writer, 5), SQLITE_OK);
         QCOMPARE(scalar(reader, "SELECT count(*) FROM t"), qint64(15));
         QVERIFY(intact(reader));
         sqlite3_close(writer);
@@ -190,7 +157,7 @@ private slots:
             sqlite3 *writer = open(path, true);
             bool ok = writer != nullptr;
             for (int i = 0; i < 7 && ok; ++i)
-                ok = commit(writer, rows) == SQLITE_OK;
+                ok = commitPages(writer, rows) == SQLITE_OK;
             _exit(ok ? 0 : 3);
         }
         int status = 0;
