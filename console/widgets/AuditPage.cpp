@@ -14,10 +14,8 @@
 namespace dynaseal::console {
 
 AuditPage::AuditPage(AdminClient *client, ServerCatalog *catalog, QWidget *parent)
-    : Page(QStringLiteral("audit"), client, catalog, parent)
+    : PagedListPage(QStringLiteral("audit"), client, catalog, parent)
     , m_model(new AuditModel(this))
-    , m_table(new TableView(this))
-    , m_pager(new Pager(100, this))
     , m_detail(new JsonView(this))
     , m_useSince(new QCheckBox(tr("&Since"), this))
     , m_since(new QDateTimeEdit(QDateTime(QDate::currentDate().addDays(-7), QTime(0, 0)), this))
@@ -77,22 +75,6 @@ void AuditPage::load()
             if (m_model->rowCount() > 0)
                 m_table->selectRow(0);
         });
-}
-
-void AuditPage::sessionChanged(bool isConnected)
-{
-    if (!isConnected) {
-        m_model->setRows({});
-        m_pager->reset();
-        m_pager->showPage(0, 0);
-    }
-    Page::sessionChanged(isConnected);
-}
-
-void AuditPage::saveState() const
-{
-    Page::saveState();
-    m_table->saveState();
 }
 
 } // namespace dynaseal::console

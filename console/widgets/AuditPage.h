@@ -1,6 +1,6 @@
 #pragma once
 // The audit log: who changed what, newest first, paged, optionally since a time.
-#include "console/widgets/Page.h"
+#include "console/widgets/PagedListPage.h"
 
 class QCheckBox;
 class QDateTimeEdit;
@@ -9,10 +9,8 @@ namespace dynaseal::console {
 
 class AuditModel;
 class JsonView;
-class Pager;
-class TableView;
 
-class AuditPage : public Page
+class AuditPage : public PagedListPage
 {
     Q_OBJECT
 public:
@@ -21,15 +19,11 @@ public:
     QString title() const override { return tr("Audit log"); }
     QIcon icon() const override;
     void refresh() override;
-    void sessionChanged(bool connected) override;
-    void saveState() const override;
 
 private:
     void load();
 
     AuditModel *m_model;
-    TableView *m_table;
-    Pager *m_pager;
     JsonView *m_detail;
     QCheckBox *m_useSince;
     QDateTimeEdit *m_since;

@@ -20,10 +20,8 @@
 namespace dynaseal::console {
 
 CallbacksPage::CallbacksPage(AdminClient *client, ServerCatalog *catalog, QWidget *parent)
-    : Page(QStringLiteral("callbacks"), client, catalog, parent)
+    : PagedListPage(QStringLiteral("callbacks"), client, catalog, parent)
     , m_model(new CallbacksModel(this))
-    , m_table(new TableView(this))
-    , m_pager(new Pager(100, this))
     , m_state(new QComboBox(this))
     , m_tenant(new TenantFilterBox(catalog, this))
     , m_summary(new QLabel(this))
@@ -190,22 +188,6 @@ void CallbacksPage::retrySelected()
             MessageBar::Kind::Success, tr("Callback %1 is due now; the server sends it in a moment.").arg(id));
         m_reload.start();
     });
-}
-
-void CallbacksPage::sessionChanged(bool isConnected)
-{
-    if (!isConnected) {
-        m_model->setRows({});
-        m_pager->reset();
-        m_pager->showPage(0, 0);
-    }
-    Page::sessionChanged(isConnected);
-}
-
-void CallbacksPage::saveState() const
-{
-    Page::saveState();
-    m_table->saveState();
 }
 
 } // namespace dynaseal::console

@@ -1,7 +1,7 @@
 #pragma once
 // Usage callbacks: each delivery's state, attempts, last answer and next try, its body, and
 // "Retry now" for a pending or abandoned one.
-#include "console/widgets/Page.h"
+#include "console/widgets/PagedListPage.h"
 
 #include <QJsonObject>
 #include <QTimer>
@@ -14,11 +14,9 @@ namespace dynaseal::console {
 
 class CallbacksModel;
 class JsonView;
-class Pager;
-class TableView;
 class TenantFilterBox;
 
-class CallbacksPage : public Page
+class CallbacksPage : public PagedListPage
 {
     Q_OBJECT
 public:
@@ -27,8 +25,6 @@ public:
     QString title() const override { return tr("Callbacks"); }
     QIcon icon() const override;
     void refresh() override;
-    void sessionChanged(bool connected) override;
-    void saveState() const override;
     // A callback event arrived on the live stream.
     void noteCallbackEvent();
 
@@ -39,8 +35,6 @@ private:
     void fillTenants();
 
     CallbacksModel *m_model;
-    TableView *m_table;
-    Pager *m_pager;
     QComboBox *m_state;
     TenantFilterBox *m_tenant;
     QLabel *m_summary;

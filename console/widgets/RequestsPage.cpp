@@ -22,10 +22,8 @@
 namespace dynaseal::console {
 
 RequestsPage::RequestsPage(AdminClient *client, ServerCatalog *catalog, QWidget *parent)
-    : Page(QStringLiteral("requests"), client, catalog, parent)
+    : PagedListPage(QStringLiteral("requests"), client, catalog, parent)
     , m_model(new RequestsModel(this))
-    , m_table(new TableView(this))
-    , m_pager(new Pager(100, this))
     , m_details(new QTextBrowser(this))
     , m_tenant(new TenantFilterBox(catalog, this))
     , m_modelFilter(new QComboBox(this))
@@ -199,22 +197,6 @@ void RequestsPage::showDetails(const QJsonObject &r)
     }
     html += QStringLiteral("</table>");
     m_details->setHtml(html);
-}
-
-void RequestsPage::sessionChanged(bool isConnected)
-{
-    if (!isConnected) {
-        m_model->setRows({});
-        m_pager->reset();
-        m_pager->showPage(0, 0);
-    }
-    Page::sessionChanged(isConnected);
-}
-
-void RequestsPage::saveState() const
-{
-    Page::saveState();
-    m_table->saveState();
 }
 
 } // namespace dynaseal::console

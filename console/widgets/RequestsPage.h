@@ -1,7 +1,7 @@
 #pragma once
 // The request log: every proxied request, newest first, paged, filtered by tenant, model,
 // status and time, with the selected request's details below.
-#include "console/widgets/Page.h"
+#include "console/widgets/PagedListPage.h"
 
 #include <QJsonObject>
 
@@ -12,12 +12,10 @@ class QTextBrowser;
 
 namespace dynaseal::console {
 
-class Pager;
 class RequestsModel;
-class TableView;
 class TenantFilterBox;
 
-class RequestsPage : public Page
+class RequestsPage : public PagedListPage
 {
     Q_OBJECT
 public:
@@ -26,8 +24,6 @@ public:
     QString title() const override { return tr("Requests"); }
     QIcon icon() const override;
     void refresh() override;
-    void sessionChanged(bool connected) override;
-    void saveState() const override;
     RequestsModel *model() const { return m_model; }
 
 private:
@@ -37,8 +33,6 @@ private:
     void fillFilters();
 
     RequestsModel *m_model;
-    TableView *m_table;
-    Pager *m_pager;
     QTextBrowser *m_details;
     TenantFilterBox *m_tenant;
     QComboBox *m_modelFilter;

@@ -404,6 +404,13 @@ private slots:
 
     void lostSessionAsksToLogInAgain()
     {
+        // A list on screen when the session is lost: the requests page, with a call in it.
+        QCOMPARE(m_gw.chat(m_gw.mint(), Gateway::chatBody()).status, 200);
+        m_window->showPage(QStringLiteral("requests"));
+        auto *requests = m_window->findChild<RequestsPage *>();
+        QVERIFY(requests);
+        requests->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(requests->model()->rowCount() > 0, 10000);
         const QByteArray token = m_window->client()->token();
         QCOMPARE(
             m_gw.http.send("POST", QStringLiteral("/admin/v1/logout"), {}, { { "Authorization", "Bearer " + token } }).status,
@@ -413,6 +420,9 @@ private slots:
         QTRY_VERIFY(m_window->connectDialog());
         QVERIFY2(m_window->banner()->text().contains(QStringLiteral("expired")), qPrintable(m_window->banner()->text()));
         QCOMPARE(m_window->eventStream()->state(), EventStream::State::Stopped);
+        // The session's lists went with it (PagedListPage).
+        QCOMPARE(requests->model()->rowCount(), 0);
+        QVERIFY(!child<QPushButton>(requests, "nextPage")->isEnabled());
     }
 
 private:
