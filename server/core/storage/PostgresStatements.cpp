@@ -60,7 +60,7 @@ bool PostgresStatements::takes(const QVariantList &values)
         case QMetaType::Double:
             break;
         case QMetaType::QString:
-            // A zero would end the parameter's text early; Qt's driver refuses it, and so it does.
+            // A zero would end the parameter's text early: such text goes to Qt's driver, as before.
             if (static_cast<const QString *>(v.constData())->contains(QChar(0)))
                 return false;
             break;
