@@ -2,6 +2,8 @@
 
 #include "shared/Crypto.h"
 
+#include <QStringEncoder>
+#include <QVarLengthArray>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -17,11 +19,16 @@ QByteArray CallbackBody::build(const QString &eventId, QByteArrayView content, q
     rapidjson::StringBuffer out;
     out.Reserve(size_t(192 + content.size() * 5 / 4 + error.size() * 3 / 2));
     rapidjson::Writer<rapidjson::StringBuffer> json(out);
-    auto string = [&json](const char *key, const QString &value) {
+    // Each value as UTF-8 into one buffer, not a QByteArray each. A lone surrogate becomes U+FFFD,
+    // as the database stores it (SqlSession), so the writer always gets valid UTF-8 and a tenant
+    // finds the event id it was called back with in the admin API.
+    QStringEncoder utf8(QStringEncoder::Utf8, QStringConverter::Flag::Stateless);
+    QVarLengthArray<char, 256> text;
+    auto string = [&json, &utf8, &text](const char *key, const QString &value) {
         json.Key(key);
-        // toUtf8 turns a lone surrogate into "?", so the writer always gets valid UTF-8.
-        const QByteArray utf8 = value.toUtf8();
-        json.String(utf8.constData(), rapidjson::SizeType(utf8.size()));
+        text.resize(utf8.requiredSpace(value.size()));
+        const char *end = utf8.appendToBuffer(text.data(), value);
+        json.String(text.data(), rapidjson::SizeType(end - text.data()));
     };
     json.StartObject();
     json.Key("content");

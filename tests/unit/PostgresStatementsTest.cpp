@@ -32,6 +32,7 @@ private slots:
     void runErrorsAreDbErrorsAndLeaveTheConnectionUsable_data();
     void runErrorsAreDbErrorsAndLeaveTheConnectionUsable();
     void aFailedTransactionRollsBackAndTheNextOneWorks();
+    void aLoneSurrogateIsStoredAsReplacementCharacter();
 
 private:
     // `column` of the row `id` as PostgreSQL's text, or "NULL", or "missing".
@@ -239,6 +240,17 @@ void PostgresStatementsTest::aFailedTransactionRollsBackAndTheNextOneWorks()
     QCOMPARE(stored(QStringLiteral("big"), QStringLiteral("gone")), QStringLiteral("missing"));
     QCOMPARE(stored(QStringLiteral("big"), QStringLiteral("other")), QStringLiteral("missing"));
     QCOMPARE(stored(QStringLiteral("big"), QStringLiteral("kept")), QStringLiteral("'4'"));
+}
+
+void PostgresStatementsTest::aLoneSurrogateIsStoredAsReplacementCharacter()
+{
+    // As on SQLite (SqlSessionTest): valid UTF-8, U+FFFD in the surrogate's place.
+    const QString text = QStringLiteral("a") + QChar(0xD800) + QStringLiteral("b");
+    QCOMPARE(m_session->run(QStringLiteral("INSERT INTO t (id, txt) VALUES (?, ?)"), {QStringLiteral("s"), text}), 1);
+    QSqlQuery &q = m_session->exec(QStringLiteral("SELECT encode(convert_to(txt, 'UTF8'), 'hex') FROM t WHERE id = ?"), {QStringLiteral("s")});
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("61efbfbd62"));
+    q.finish();
 }
 
 QTEST_GUILESS_MAIN(PostgresStatementsTest)
