@@ -20,8 +20,8 @@ QByteArray CallbackBody::build(const QString &eventId, QByteArrayView content, q
     out.Reserve(size_t(192 + content.size() * 5 / 4 + error.size() * 3 / 2));
     rapidjson::Writer<rapidjson::StringBuffer> json(out);
     // Each value as UTF-8 into one buffer, not a QByteArray each. A lone surrogate becomes U+FFFD,
-    // as the database stores it (SqlSession), so the writer always gets valid UTF-8 and a tenant
-    // finds the event id it was called back with in the admin API.
+    // as SqlSession::run stores it (a request's row), so the writer always gets valid UTF-8 and a
+    // tenant finds the event id it was called back with in the admin API.
     QStringEncoder utf8(QStringEncoder::Utf8, QStringConverter::Flag::Stateless);
     QVarLengthArray<char, 256> text;
     auto string = [&json, &utf8, &text](const char *key, const QString &value) {

@@ -33,6 +33,7 @@ private slots:
     void runErrorsAreDbErrorsAndLeaveTheConnectionUsable();
     void aFailedTransactionRollsBackAndTheNextOneWorks();
     void aLoneSurrogateIsStoredAsReplacementCharacter();
+    void aLostConnectionIsADbErrorThatSaysWhy();
 
 private:
     // `column` of the row `id` as PostgreSQL's text, or "NULL", or "missing".
@@ -195,7 +196,7 @@ void PostgresStatementsTest::runErrorsAreDbErrorsAndLeaveTheConnectionUsable_dat
     QTest::addColumn<QString>("mentions");
     QTest::newRow("duplicate key") << QStringLiteral("INSERT INTO t (id, big) VALUES (?, ?)") << QVariantList{QStringLiteral("a"), 1}
                                    << QStringLiteral("duplicate key");
-    QTest::newRow("no such table") << QStringLiteral("INSERT INTO missing VALUES (?)") << QVariantList{1} << QStringLiteral("missing");
+    QTest::newRow("no such table") << QStringLiteral("INSERT INTO missing VALUES (?)") << QVariantList{1} << QStringLiteral("does not exist");
     QTest::newRow("syntax") << QStringLiteral("INSERT INTO t VALUES (1 2)") << QVariantList{} << QStringLiteral("syntax");
     QTest::newRow("too many values") << QStringLiteral("INSERT INTO t (id, big) VALUES (?, ?)")
                                      << QVariantList{QStringLiteral("z"), 1, 2} << QStringLiteral("parameters");
@@ -251,6 +252,28 @@ void PostgresStatementsTest::aLoneSurrogateIsStoredAsReplacementCharacter()
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toString(), QStringLiteral("61efbfbd62"));
     q.finish();
+}
+
+void PostgresStatementsTest::aLostConnectionIsADbErrorThatSaysWhy()
+{
+    const QString insert = QStringLiteral("INSERT INTO t (id, big) VALUES (?, ?)");
+    QCOMPARE(m_session->run(insert, {QStringLiteral("before"), 1}), 1);
+    // The server ends the session's connection, as a restart or an operator would.
+    QString why;
+    m_postgres->rows(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"),
+                     {}, &why);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    try {
+        m_session->run(insert, {QStringLiteral("after"), 2});
+        QFAIL("no DbError");
+    } catch (const DbError &e) {
+        // The reason comes first, before the statement it stopped.
+        QVERIFY2(!e.message().startsWith(QStringLiteral("(in:")), qPrintable(e.message()));
+        QVERIFY2(e.message().contains(QStringLiteral("terminat"), Qt::CaseInsensitive)
+                     || e.message().contains(QStringLiteral("connection"), Qt::CaseInsensitive),
+                 qPrintable(e.message()));
+    }
 }
 
 QTEST_GUILESS_MAIN(PostgresStatementsTest)

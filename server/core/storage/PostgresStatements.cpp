@@ -85,6 +85,12 @@ std::unique_ptr<PostgresStatements> PostgresStatements::of(const QSqlDatabase &d
 
 PostgresStatements::~PostgresStatements() = default; // the statements end with the connection
 
+QString PostgresStatements::errorOf(const pg_result *result) const
+{
+    // No result at all (a lost connection, no memory): the connection says why.
+    return QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(m_connection)).trimmed();
+}
+
 const QByteArray &PostgresStatements::prepared(const QString &sql, int parameters)
 {
     const auto it = m_names.constFind(sql);
@@ -95,7 +101,7 @@ const QByteArray &PostgresStatements::prepared(const QString &sql, int parameter
     const QByteArray name = "dynaseal_" + QByteArray::number(++counter);
     PGresult *result = PQprepare(m_connection, name.constData(), numbered(sql).constData(), parameters, nullptr);
     const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    const QString error = ok ? QString() : QString::fromUtf8(PQresultErrorMessage(result)).trimmed();
+    const QString error = ok ? QString() : errorOf(result);
     PQclear(result);
     if (!ok)
         throw DbError(QStringLiteral("prepare failed: %1 (in: %2)").arg(error, sql.left(80)));
@@ -158,7 +164,7 @@ int PostgresStatements::run(const QString &sql, const QVariantList &values, QStr
                                       nullptr, 0);
     const ExecStatusType status = PQresultStatus(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        const QString error = QString::fromUtf8(PQresultErrorMessage(result)).trimmed();
+        const QString error = errorOf(result);
         PQclear(result);
         throw DbError(QStringLiteral("%1 (in: %2)").arg(error, sql.left(80)));
     }

@@ -5,7 +5,9 @@
 // as an expression, and a batch's multi-row INSERT of 64 requests carries some 1,200 of them.
 // Here the statement is prepared once with libpq and its values go as parameters, which the
 // server only converts to the column's type. Used on the database thread only, between Qt's
-// queries on the same connection (Qt's driver reads each result whole, so none is left pending).
+// queries on the same connection: Qt's driver reads each result whole, so none is left pending.
+// That holds while no query is forward-only (`QSqlQuery::setForwardOnly`): Qt reads those a row at
+// a time, and a statement run here would drop the rest of their rows.
 #include <QHash>
 #include <QString>
 #include <QStringList>
@@ -14,6 +16,7 @@
 
 class QSqlDatabase;
 struct pg_conn;
+struct pg_result;
 
 namespace dynaseal {
 
@@ -38,6 +41,7 @@ public:
 private:
     explicit PostgresStatements(pg_conn *connection) : m_connection(connection) {}
     const QByteArray &prepared(const QString &sql, int parameters);
+    QString errorOf(const pg_result *result) const;
 
     pg_conn *m_connection;
     QHash<QString, QByteArray> m_names; // SQL text -> name of its prepared statement
