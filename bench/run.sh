@@ -47,7 +47,7 @@
 # reach the SSE upstream through nginx over HTTPS);
 # BENCH_DATABASE=postgres (the gateway keeps its data in PostgreSQL instead of SQLite: a local
 # cluster made ready by scripts/test-postgres.sh, a fresh database for each start of the gateway,
-# dropped at the end).
+# dropped at the end; proxy then also prints PostgreSQL's CPU per request).
 # GATEWAY_CPUS=LIST (taskset's form, e.g. 4-7): the gateway alone on these CPUs, and everything
 # else (wrk, nginx, Portkey, the stream tools, the micro-benchmarks) on the others, or on LOAD_CPUS
 # if set: on a machine with cores to spare, the load generator and the upstream then do not take
@@ -386,6 +386,9 @@ wrk_run() { # URL SECS [env assignments for post.lua...]; prints "req/s p50 p99 
          END {printf "%s %s %s %d %d %d %s\n", (rps == "" ? 0 : rps), (p50 == "" ? -1 : p50), (p99 == "" ? -1 : p99), bad, err, n, (p90 == "" ? -1 : p90)}'
 }
 
+# CPU ticks (utime+stime) of every process named postgres, summed: the cluster's own CPU when the
+# gateway runs on it (BENCH_DATABASE=postgres), which shares the machine's cores.
+postgres_ticks() { local p; for p in $(pgrep -x postgres); do awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'; }
 # CPU ticks (utime+stime) of each thread of PID: "tid ticks name" lines.
 thread_ticks() { local t; for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" -v n="$(tr ' ' _ < "$t/comm" 2>/dev/null)" '{ sub(/^.*\) /, ""); print t, $12 + $13, n }' "$t/stat" 2>/dev/null; done; }
 # Context switches of all threads of PID: "voluntary involuntary".
@@ -429,9 +432,12 @@ run_proxy() {
   local db_before db_after io_before io_after
   local cs_before cs_after
   db_before=$(db_batches); io_before=$(written_bytes "$gw_pid"); cs_before=$(ctx_switches "$gw_pid")
+  local pg_before=0 pg_after=0
+  if [ "${BENCH_DATABASE:-sqlite}" = postgres ]; then pg_before=$(postgres_ticks); fi
   ticks_before=$(thread_ticks "$gw_pid"); t0=$(date +%s.%N)
   R[gateway]=$(wrk_run "$GW/v1/chat/completions" "$SECS" AUTH="Bearer $dyn_key")
   ticks_after=$(thread_ticks "$gw_pid"); t1=$(date +%s.%N)
+  if [ "${BENCH_DATABASE:-sqlite}" = postgres ]; then pg_after=$(postgres_ticks); fi
   db_after=$(db_batches); io_after=$(written_bytes "$gw_pid"); cs_after=$(ctx_switches "$gw_pid")
   printf '  %-22s %s\n' gateway "${R[gateway]}"
   local gw_cpu; gw_cpu=$(thread_cpu "$ticks_before" "$ticks_after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$gw_pid")
@@ -462,6 +468,9 @@ run_proxy() {
   echo "gateway CPU by thread during its run (% of one core): $gw_cpu"
   echo "$gw_cpu ${R[gateway]}" | awk '{ t = $0; sub(/.*total /, "", t); t += 0; split($0, a, ") "); split(a[2], g, " ")
     if (g[1] > 0) printf "gateway CPU per request: %.0f us (all its threads together)\n", t / 100 / g[1] * 1e6 }'
+  if [ "${BENCH_DATABASE:-sqlite}" = postgres ]; then
+    echo "$pg_before $pg_after ${R[gateway]}" | awk '{ if ($8 > 0) printf "PostgreSQL CPU per request: %.0f us (all its processes: the gateway'"'"'s sessions, WAL writer, checkpointer)\n", ($2 - $1) / 100 / $8 * 1e6 }'
+  fi
   echo "$io_before $io_after ${R[gateway]}" | awk '{ split($0, a, " "); if (a[8] > 0) printf "gateway wrote %.1f KB per request (sockets and database, /proc/PID/io wchar)\n", (a[2] - a[1]) / 1024 / a[8] }'
   echo "$cs_before $cs_after ${R[gateway]}" | awk '{ if ($10 > 0) printf "gateway context switches per request: %.2f voluntary (a thread waited), %.2f involuntary (preempted)\n", ($3 - $1) / $10, ($4 - $2) / $10 }'
   echo "$db_before $db_after" | awk '{ b = $3 - $1; j = $4 - $2; if (b > 0) printf "gateway database: %d write transactions for %d jobs during the run (%.1f jobs each)\n", b, j, j / b }'
