@@ -111,23 +111,23 @@ const QByteArray &PostgresStatements::prepared(const QString &sql, int parameter
 int PostgresStatements::run(const QString &sql, const QVariantList &values, QStringList *returned)
 {
     const QByteArray &name = prepared(sql, int(values.size()));
-    // Every value's text, each ended by a zero, in one buffer sized first: as UTF-8 for text, as
-    // Qt's driver writes them for the rest. A null value is a null pointer.
+    // Every value's text, each ended by a zero, in one buffer sized first (so it never moves and a
+    // parameter points straight at its text): as UTF-8 for text, as Qt's driver writes them for the
+    // rest. A null value is a null pointer.
     QStringEncoder utf8(QStringEncoder::Utf8, QStringConverter::Flag::Stateless);
     qsizetype bytes = 0;
     for (const QVariant &v : values)
         bytes += (v.typeId() == QMetaType::QString ? utf8.requiredSpace(static_cast<const QString *>(v.constData())->size()) : 32) + 1;
     if (m_text.size() < bytes)
         m_text.resize(bytes);
-    char *const first = m_text.data();
-    char *next = first;
-    std::vector<qsizetype> offsets(size_t(values.size()), -1);
+    char *next = m_text.data();
+    std::vector<const char *> parameters(size_t(values.size()), nullptr);
     for (qsizetype i = 0; i < values.size(); ++i) {
         const QVariant &v = values.at(i);
         // NULL where Qt's driver writes NULL: an empty variant, or a null string.
         if (v.isNull() || (v.typeId() == QMetaType::QString && static_cast<const QString *>(v.constData())->isNull()))
             continue;
-        offsets[size_t(i)] = next - first;
+        parameters[size_t(i)] = next;
         switch (v.typeId()) {
         case QMetaType::ULongLong:
             next = std::to_chars(next, next + 31, v.toULongLong()).ptr;
@@ -153,11 +153,6 @@ int PostgresStatements::run(const QString &sql, const QVariantList &values, QStr
             break;
         }
         *next++ = '\0';
-    }
-    std::vector<const char *> parameters(size_t(values.size()), nullptr);
-    for (size_t i = 0; i < parameters.size(); ++i) {
-        if (offsets[i] >= 0)
-            parameters[i] = first + offsets[i];
     }
 
     PGresult *result = PQexecPrepared(m_connection, name.constData(), int(parameters.size()), parameters.data(), nullptr,
