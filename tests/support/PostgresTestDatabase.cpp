@@ -11,29 +11,37 @@
 namespace dynaseal::test {
 namespace {
 
-// Opens a connection to `database` on the server `serverUrl` names, runs `fn` on it, closes it.
-bool withConnection(const QString &serverUrl, const QString &database, QString *why,
-                    const std::function<bool(QSqlDatabase &, QString *)> &fn)
+// Opens a QPSQL connection named `connectionName` to `database` on the server `serverUrl` names;
+// false with a reason in *why. The caller closes and removes it either way.
+bool openConnection(const QString &serverUrl, const QString &database, const QString &connectionName, QString *why)
 {
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
         *why = QStringLiteral("Qt's PostgreSQL driver (QPSQL, Debian package libqt6sql6-psql) is not installed");
         return false;
     }
+    const QUrl u(serverUrl);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+    db.setHostName(u.host().isEmpty() ? QStringLiteral("localhost") : u.host());
+    db.setPort(u.port(5432));
+    db.setUserName(u.userName());
+    db.setPassword(u.password());
+    db.setDatabaseName(database);
+    if (db.open())
+        return true;
+    *why = QStringLiteral("cannot connect to PostgreSQL at %1:%2 as %3: %4")
+               .arg(db.hostName()).arg(db.port()).arg(db.userName(), db.lastError().text());
+    return false;
+}
+
+// Opens a connection to `database` on the server `serverUrl` names, runs `fn` on it, closes it.
+bool withConnection(const QString &serverUrl, const QString &database, QString *why,
+                    const std::function<bool(QSqlDatabase &, QString *)> &fn)
+{
     const QString connectionName = QStringLiteral("pgtest-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     bool ok = false;
-    {
-        const QUrl u(serverUrl);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
-        db.setHostName(u.host().isEmpty() ? QStringLiteral("localhost") : u.host());
-        db.setPort(u.port(5432));
-        db.setUserName(u.userName());
-        db.setPassword(u.password());
-        db.setDatabaseName(database);
-        if (!db.open())
-            *why = QStringLiteral("cannot connect to PostgreSQL at %1:%2 as %3: %4")
-                       .arg(db.hostName()).arg(db.port()).arg(db.userName(), db.lastError().text());
-        else
-            ok = fn(db, why);
+    if (openConnection(serverUrl, database, connectionName, why)) {
+        QSqlDatabase db = QSqlDatabase::database(connectionName, false);
+        ok = fn(db, why);
         db.close();
     }
     QSqlDatabase::removeDatabase(connectionName);
@@ -95,6 +103,11 @@ bool PostgresTestDatabase::create(QString *why)
     if (created)
         m_name = name;
     return created;
+}
+
+bool PostgresTestDatabase::open(const QString &connectionName, QString *why) const
+{
+    return openConnection(m_serverUrl, m_name, connectionName, why);
 }
 
 QString PostgresTestDatabase::url() const

@@ -26,6 +26,10 @@ public:
     QString name() const { return m_name; }
     // The new database's URL, for the server's --database.
     QString url() const;
+    // Opens a QPSQL connection named `connectionName` to the new database, for a test that drives
+    // one itself (QSqlDatabase::database(connectionName)); false with a reason in *why. The caller
+    // closes and removes it, before this object drops the database.
+    bool open(const QString &connectionName, QString *why) const;
 
     // Runs `sql` (positional `?` values) on the new database; its rows, or nothing with a reason
     // in *why. For looking at what the server stored.

@@ -7,8 +7,6 @@
 #include "tests/support/PostgresTestDatabase.h"
 
 #include <QSqlDatabase>
-#include <QSqlError>
-#include <QUrl>
 #include <QUuid>
 #include <QtTest>
 #include <limits>
@@ -77,16 +75,9 @@ void PostgresStatementsTest::init()
     m_postgres = std::make_unique<PostgresTestDatabase>();
     QString why;
     QVERIFY2(m_postgres->create(&why), qPrintable(why));
-    const QUrl url(m_postgres->url());
     m_connection = QUuid::createUuid().toString();
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
-    db.setHostName(url.host());
-    db.setPort(url.port(5432));
-    db.setUserName(url.userName());
-    db.setPassword(url.password());
-    db.setDatabaseName(url.path().mid(1));
-    QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-    m_session = std::make_unique<SqlSession>(db, true);
+    QVERIFY2(m_postgres->open(m_connection, &why), qPrintable(why));
+    m_session = std::make_unique<SqlSession>(QSqlDatabase::database(m_connection, false), true);
     m_session->execRaw(QStringLiteral("CREATE TABLE t (id TEXT PRIMARY KEY, txt TEXT, big BIGINT, flag BOOLEAN,"
                                       " num DOUBLE PRECISION, raw BYTEA)"));
 }
@@ -97,6 +88,7 @@ void PostgresStatementsTest::cleanup()
     if (!m_connection.isEmpty()) {
         QSqlDatabase::database(m_connection, false).close();
         QSqlDatabase::removeDatabase(m_connection);
+        m_connection.clear();
     }
     m_postgres.reset();
 }
