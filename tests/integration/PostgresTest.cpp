@@ -1,5 +1,6 @@
 // The server on PostgreSQL (--database postgres://…): migrations, the admin API, billing and
-// callbacks, budgets under concurrency, crash recovery, the admin lists and retention, each test on a fresh
+// callbacks, budgets under concurrency, crash recovery, sessions PostgreSQL ends, the admin lists
+// and retention, each test on a fresh
 // database of the server DYNASEAL_TEST_POSTGRES_URL names (scripts/test-postgres.sh sets one
 // up). Without it the tests are skipped, except on CI (CI=true), where a skip would hide that
 // PostgreSQL went untested.
@@ -233,6 +234,47 @@ private slots:
         QCOMPARE(items.size(), 1);
         QCOMPARE(items.at(0).toObject().value(QLatin1String("attempts")).toInt(), 2);
         QCOMPARE(items.at(0).toObject().value(QLatin1String("state")).toString(), QStringLiteral("delivered"));
+    }
+
+    // PostgreSQL ends the server's sessions, as a restart or a failover does. The server connects
+    // again before its next job: the admin API and readiness answer at once. While PostgreSQL
+    // refuses connections, calls are still answered, readiness says the database does not answer,
+    // and once it accepts them again every outcome and callback of that time is stored.
+    void endedSessionsAreOpenedAgain()
+    {
+        PostgresGateway pg;
+        QString why;
+        QVERIFY2(pg.setUp(&why), qPrintable(why));
+        Gateway &gw = pg.gw;
+        QCOMPARE(gw.chat(gw.mint(), Gateway::chatBody()).status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 1; }));
+        const QString namedSessions = QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = ?"
+                                                     " AND application_name IN ('dynaseal-database', 'dynaseal-database-reads')");
+        QCOMPARE(count(pg.db, namedSessions, {pg.db.name()}), qint64(2));
+
+        // Ended between two jobs: the next ones run on new connections.
+        QCOMPARE(pg.db.endSessions(&why), 2);
+        QCOMPARE(gw.http.get(QStringLiteral("/health/readiness")).status, 200);
+        QCOMPARE(gw.requestLog().size(), 1);
+        QCOMPARE(gw.chat(gw.mint(), Gateway::chatBody()).status, 200);
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 2; }));
+
+        // Down for a while: the call is answered from the journal, and its outcome waits.
+        QVERIFY2(pg.db.allowConnections(false, &why), qPrintable(why));
+        QCOMPARE(pg.db.endSessions(&why), 2);
+        QCOMPARE(gw.chat(gw.mint(), Gateway::chatBody()).status, 200);
+        const HttpResult down = gw.http.get(QStringLiteral("/health/readiness"));
+        QCOMPARE(down.status, 503);
+        QCOMPARE(down.json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("not_ready"));
+        QCOMPARE(gw.receiver.acknowledged().size(), 2);
+
+        QVERIFY2(pg.db.allowConnections(true, &why), qPrintable(why));
+        QVERIFY(waitFor([&] { return gw.receiver.acknowledged().size() == 3; }, 20'000));
+        QCOMPARE(gw.http.get(QStringLiteral("/health/readiness")).status, 200);
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT COUNT(*) FROM requests WHERE status = 'ok' AND total_tokens = 14")), qint64(3));
+        QCOMPARE(count(pg.db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = ?"), {gw.tenantId}), qint64(3 * 14));
+        QCOMPARE(gw.requestLog().size(), 3);
+        QCOMPARE(count(pg.db, namedSessions, {pg.db.name()}), qint64(2));
     }
 
     // Retention deletes a chunk per call, oldest first, with SQL PostgreSQL takes too (it has no

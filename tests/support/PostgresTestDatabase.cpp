@@ -4,6 +4,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QThread>
 #include <QUrl>
 #include <QUuid>
 #include <functional>
@@ -108,6 +109,49 @@ bool PostgresTestDatabase::create(QString *why)
 bool PostgresTestDatabase::open(const QString &connectionName, QString *why) const
 {
     return openConnection(m_serverUrl, m_name, connectionName, why);
+}
+
+int PostgresTestDatabase::endSessions(QString *why) const
+{
+    int ended = -1;
+    withConnection(m_serverUrl, databaseOf(m_serverUrl), why, [&](QSqlDatabase &db, QString *error) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ?"));
+        q.addBindValue(m_name);
+        if (!q.exec() || !q.next()) {
+            *error = q.lastError().text();
+            return false;
+        }
+        ended = q.value(0).toInt();
+        // pg_terminate_backend only signals: the sessions end, and close their sockets, a moment later.
+        QSqlQuery left(db);
+        left.prepare(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = ?"));
+        left.addBindValue(m_name);
+        for (int i = 0; i < 500; ++i) {
+            if (!left.exec() || !left.next()) {
+                *error = left.lastError().text();
+                return false;
+            }
+            if (left.value(0).toInt() == 0)
+                return true;
+            QThread::msleep(10);
+        }
+        *error = QStringLiteral("the sessions on %1 did not end within 5 s").arg(m_name);
+        ended = -1;
+        return false;
+    });
+    return ended;
+}
+
+bool PostgresTestDatabase::allowConnections(bool allow, QString *why) const
+{
+    return withConnection(m_serverUrl, databaseOf(m_serverUrl), why, [&](QSqlDatabase &db, QString *error) {
+        QSqlQuery q(db);
+        if (q.exec(QStringLiteral("ALTER DATABASE \"%1\" WITH ALLOW_CONNECTIONS %2").arg(m_name, allow ? QStringLiteral("true") : QStringLiteral("false"))))
+            return true;
+        *error = q.lastError().text();
+        return false;
+    });
 }
 
 QString PostgresTestDatabase::url() const

@@ -31,6 +31,15 @@ public:
     // closes and removes it, before this object drops the database.
     bool open(const QString &connectionName, QString *why) const;
 
+    // Ends every session on the new database, as a restart of PostgreSQL or a failover does to a
+    // server connected to it, and waits until they are gone; how many it ended, or -1 with a
+    // reason in *why. Runs from the server URL's database, so it works while connections to the
+    // new one are refused.
+    int endSessions(QString *why) const;
+    // Whether PostgreSQL lets new sessions connect to the new database (ALLOW_CONNECTIONS), as if
+    // it were down; false with a reason in *why.
+    bool allowConnections(bool allow, QString *why) const;
+
     // Runs `sql` (positional `?` values) on the new database; its rows, or nothing with a reason
     // in *why. For looking at what the server stored.
     QList<QVariantList> rows(const QString &sql, const QVariantList &values = {}, QString *why = nullptr) const;

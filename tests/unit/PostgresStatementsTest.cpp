@@ -32,6 +32,7 @@ private slots:
     void aFailedTransactionRollsBackAndTheNextOneWorks();
     void aLoneSurrogateIsStoredAsReplacementCharacter();
     void aLostConnectionIsADbErrorThatSaysWhy();
+    void aConnectionEndedBetweenStatementsIsFoundBeforeTheNext();
 
 private:
     // `column` of the row `id` as PostgreSQL's text, or "NULL", or "missing".
@@ -252,10 +253,7 @@ void PostgresStatementsTest::aLostConnectionIsADbErrorThatSaysWhy()
     QCOMPARE(m_session->run(insert, {QStringLiteral("before"), 1}), 1);
     // The server ends the session's connection, as a restart or an operator would.
     QString why;
-    m_postgres->rows(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"),
-                     {}, &why);
-    QVERIFY2(why.isEmpty(), qPrintable(why));
+    QVERIFY2(m_postgres->endSessions(&why) == 1, qPrintable(why));
     try {
         m_session->run(insert, {QStringLiteral("after"), 2});
         QFAIL("no DbError");
@@ -266,6 +264,21 @@ void PostgresStatementsTest::aLostConnectionIsADbErrorThatSaysWhy()
                      || e.message().contains(QStringLiteral("connection"), Qt::CaseInsensitive),
                  qPrintable(e.message()));
     }
+}
+
+void PostgresStatementsTest::aConnectionEndedBetweenStatementsIsFoundBeforeTheNext()
+{
+    QCOMPARE(m_session->run(QStringLiteral("INSERT INTO t (id, big) VALUES (?, ?)"), {QStringLiteral("before"), 1}), 1);
+    QVERIFY(!m_session->connectionLost());
+    // A notice is not an end.
+    m_session->execRaw(QStringLiteral("DO $$ BEGIN RAISE NOTICE 'only a notice'; END $$"));
+    QVERIFY(!m_session->connectionLost());
+
+    QString why;
+    QVERIFY2(m_postgres->endSessions(&why) == 1, qPrintable(why));
+    // Found without a statement, so none need fail on it; the reason is the server's.
+    QVERIFY(m_session->connectionLost(&why));
+    QVERIFY2(why.contains(QStringLiteral("terminating connection due to administrator command")), qPrintable(why));
 }
 
 QTEST_GUILESS_MAIN(PostgresStatementsTest)

@@ -27,6 +27,8 @@ constexpr size_t kMaxBatch = 512;
 // Any other job, or a reader in waitForWrites(), ends the wait at once.
 constexpr auto kGroupCommitWindow = std::chrono::milliseconds(2);
 constexpr size_t kLingerUntil = 96;
+// PostgreSQL: how long opening a connection may take before it counts as failed.
+constexpr int kConnectTimeoutSecs = 10;
 } // namespace
 
 Database::Database()
@@ -47,7 +49,7 @@ bool Database::open(const QString &url, QString *error, const char *threadName)
     // The connection must be created on the thread that uses it, so the thread opens it first.
     m_thread = std::thread([this, url, &opened, threadName] {
         pthread_setname_np(pthread_self(), threadName); // as top -H and the bench's CPU per thread show it
-        opened.set_value(openOnThread(url));
+        opened.set_value(openOnThread(url, threadName));
         threadMain();
     });
     const QString failure = openedFuture.get();
@@ -59,9 +61,10 @@ bool Database::open(const QString &url, QString *error, const char *threadName)
     return true;
 }
 
-QString Database::openOnThread(const QString &url)
+QString Database::openOnThread(const QString &url, const char *threadName)
 {
     const QString connectionName = QStringLiteral("dynaseal-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_connectionName = connectionName;
     QSqlDatabase db;
     QString path; // SQLite's file
     if (m_postgres) {
@@ -72,6 +75,11 @@ QString Database::openOnThread(const QString &url)
         db.setUserName(u.userName());
         db.setPassword(u.password());
         db.setDatabaseName(u.path().mid(1));
+        // A bounded wait for a host that does not answer, also when reconnecting (on this thread,
+        // with the jobs queueing meanwhile); the name shows in pg_stat_activity.
+        db.setConnectOptions(QStringLiteral("connect_timeout=%1;application_name=dynaseal-%2")
+                                 .arg(kConnectTimeoutSecs)
+                                 .arg(QLatin1String(threadName)));
     } else {
         db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         path = url.mid(int(qstrlen("sqlite:")));
@@ -221,19 +229,47 @@ void Database::threadMain()
     }
     m_finishedChanged.notify_all();
     m_checkpointer.reset(); // before its writer's connection closes
-    if (m_session) {
-        const QString name = m_session->connection().connectionName();
+    if (!m_connectionName.isEmpty()) {
         {
-            QSqlDatabase db = m_session->connection();
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
             m_session.reset(); // its statements first, while the connection can still free them
             db.close();
         }
-        QSqlDatabase::removeDatabase(name);
+        QSqlDatabase::removeDatabase(m_connectionName);
     }
+}
+
+void Database::reconnectIfLost()
+{
+    QString lost;
+    if (m_session && !m_session->connectionLost(&lost))
+        return;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (m_session) {
+        qCWarning(lcDb).noquote() << QStringLiteral("the connection to PostgreSQL was lost (%1) - connecting again").arg(lost);
+        m_session.reset(); // its statements go with the old connection
+    }
+    db.close();
+    if (!db.open()) {
+        // The jobs fail with this until a later batch connects; those that must not be lost are
+        // written again by their callers (a call's outcome, a callback's record).
+        const QString why = QStringLiteral("the connection to PostgreSQL was lost and cannot be opened again: %1")
+                                .arg(db.lastError().text());
+        if (why != m_notOpen)
+            qCWarning(lcDb).noquote() << why << "- trying again with the next job";
+        m_notOpen = why;
+        return;
+    }
+    m_session = std::make_unique<SqlSession>(db, true);
+    m_notOpen = QStringLiteral("database is not open");
+    qCInfo(lcDb) << "connected to PostgreSQL again";
 }
 
 void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
 {
+    // A PostgreSQL that restarted ended the connection: a new one, before a job fails on the old.
+    if (m_postgres && !m_connectionName.isEmpty())
+        reconnectIfLost();
     // Reads run first and alone; writes share one transaction.
     std::vector<Job *> writes;
     for (auto &[isWrite, job] : batch) {
@@ -241,15 +277,7 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
             writes.push_back(&job);
             continue;
         }
-        try {
-            if (!m_session)
-                throw DbError(QStringLiteral("database is not open"));
-            job.run(*m_session);
-        } catch (const DbError &e) {
-            job.fail(e.message());
-        } catch (const std::exception &e) {
-            job.fail(QString::fromUtf8(e.what()));
-        }
+        runRead(job);
         if (m_session)
             m_session->finishQueries();
         deliver(job);
@@ -259,7 +287,7 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
 
     if (!m_session) {
         for (Job *job : writes) {
-            job->fail(QStringLiteral("database is not open"));
+            job->fail(m_notOpen);
             deliver(*job);
         }
         writesFinished(writes.size());
@@ -270,6 +298,28 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
     m_writeBatches.fetch_add(1, std::memory_order_relaxed);
     m_writeJobs.fetch_add(qint64(writes.size()), std::memory_order_relaxed);
     deliverAll(writes);
+}
+
+void Database::runRead(Job &job)
+{
+    // A read changes nothing, so one that failed on a connection PostgreSQL ended as it ran (the
+    // end came after the check before the batch) runs again on a new connection.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            if (!m_session)
+                throw DbError(m_notOpen);
+            job.run(*m_session);
+        } catch (const DbError &e) {
+            if (attempt == 1 && m_session && m_session->connectionLost()) {
+                reconnectIfLost();
+                continue;
+            }
+            job.fail(e.message());
+        } catch (const std::exception &e) {
+            job.fail(QString::fromUtf8(e.what()));
+        }
+        return;
+    }
 }
 
 void Database::writesFinished(size_t count)

@@ -1,9 +1,10 @@
 #pragma once
 // The one database connection, owned by a dedicated thread: request-serving threads never block
-// on SQL. Write jobs queued together commit in one transaction (group commit), each inside its
-// own savepoint so one failing job rolls back alone (a lone job needs none); rollups and
-// counters the jobs add are summed per row and written just before the commit. Results come back
-// on the caller's thread, after the commit.
+// on SQL. Write jobs queued together commit in one transaction (group commit); when one fails,
+// the batch rolls back and its jobs run again one by one, so the others' writes are kept once.
+// Rollups and counters the jobs add are summed per row and written just before the commit.
+// Results come back on the caller's thread, after the commit. On PostgreSQL a connection the
+// server ended is opened again before the next batch.
 #include "server/core/storage/SqlSession.h"
 #include "shared/AdaptiveMutex.h"
 
@@ -137,9 +138,13 @@ private:
     }
 
     void enqueue(bool write, Job job);
-    QString openOnThread(const QString &url);
+    QString openOnThread(const QString &url, const char *threadName);
+    // PostgreSQL: a new connection when the server ended the old one (a restart, a failover); on
+    // failure the jobs fail, saying why, until a later batch connects.
+    void reconnectIfLost();
     void threadMain();
     void runBatch(std::deque<std::pair<bool, Job>> &batch);
+    void runRead(Job &job);
     void commitWrites(const std::vector<Job *> &writes); // fails the jobs whose writes were not kept
     void writesFinished(size_t count);
     static void deliver(Job &job);
@@ -164,6 +169,8 @@ private:
     quint64 m_writesFinished = 0;
     bool m_closed = false; // under m_finishedMutex
     std::unique_ptr<SqlSession> m_session; // used on the database thread only
+    QString m_connectionName;              // Qt's, for the connection m_session uses
+    QString m_notOpen = QStringLiteral("database is not open"); // the jobs' error while m_session is null
     std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite: its log's checkpoints; on the database thread
     std::atomic<qint64> m_writeBatches{0};
     std::atomic<qint64> m_writeJobs{0};

@@ -46,6 +46,11 @@ SqlSession::SqlSession(QSqlDatabase db, bool postgres) : m_db(std::move(db)), m_
         m_sqlite = *static_cast<sqlite3 *const *>(handle.constData());
 }
 
+bool SqlSession::connectionLost(QString *why) const
+{
+    return m_pg && m_pg->connectionLost(why);
+}
+
 SqlSession::~SqlSession()
 {
     m_statements.clear();

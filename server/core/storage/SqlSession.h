@@ -120,6 +120,9 @@ public:
 
     bool isPostgres() const { return m_postgres; }
     QSqlDatabase &connection() { return m_db; }
+    // PostgreSQL: whether the server has ended the connection, so that only a new one works
+    // (PostgresStatements::connectionLost). Always false on SQLite.
+    bool connectionLost(QString *why = nullptr) const;
 
 private:
     using RollupKey = std::tuple<QString, qint64, QString, QString>; // sql, bucket, tenant, model
