@@ -1,5 +1,7 @@
 #include "server/core/Settings.h"
 
+#include "server/core/storage/PostgresConnection.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -119,6 +121,8 @@ bool applyDatabase(Settings &s, const QString &v, QString *error)
         *error = QStringLiteral("must start with sqlite: or postgres://");
         return false;
     }
+    if (!v.startsWith(QLatin1String("sqlite:")) && !PostgresConnection::fromUrl(v, QString(), error))
+        return false;
     s.database = v;
     return true;
 }

@@ -1,6 +1,6 @@
 // The server on PostgreSQL (--database postgres://…): migrations, the admin API, billing and
-// callbacks, budgets under concurrency, crash recovery, sessions PostgreSQL ends, the admin lists
-// and retention, each test on a fresh
+// callbacks, budgets under concurrency, crash recovery, sessions PostgreSQL ends, the URL's libpq
+// keywords, the admin lists and retention, each test on a fresh
 // database of the server DYNASEAL_TEST_POSTGRES_URL names (scripts/test-postgres.sh sets one
 // up). Without it the tests are skipped, except on CI (CI=true), where a skip would hide that
 // PostgreSQL went untested.
@@ -275,6 +275,46 @@ private slots:
         QCOMPARE(count(pg.db, QStringLiteral("SELECT tokens_used FROM tenants WHERE id = ?"), {gw.tenantId}), qint64(3 * 14));
         QCOMPARE(gw.requestLog().size(), 3);
         QCOMPARE(count(pg.db, namedSessions, {pg.db.name()}), qint64(2));
+    }
+
+    // The database URL's query items reach libpq, after the server's own settings: the session's
+    // name, and a target_session_attrs that this cluster (a primary) meets or not.
+    void urlKeywordsReachLibpq_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<QString>("applicationName"); // empty: the connection is refused
+        QTest::addColumn<QString>("refusal");
+        QTest::newRow("none") << QString() << QStringLiteral("dynaseal-database") << QString();
+        QTest::newRow("application_name overrides the server's") << QStringLiteral("?application_name=billing%20gateway")
+                                                                 << QStringLiteral("billing gateway") << QString();
+        QTest::newRow("a condition met") << QStringLiteral("?target_session_attrs=read-write") << QStringLiteral("dynaseal-database") << QString();
+        QTest::newRow("a condition not met") << QStringLiteral("?connect_timeout=3&target_session_attrs=read-only") << QString()
+                                             << QStringLiteral("read-only");
+    }
+
+    void urlKeywordsReachLibpq()
+    {
+        QFETCH(QString, query);
+        QFETCH(QString, applicationName);
+        QFETCH(QString, refusal);
+        PostgresTestDatabase pg;
+        QString why;
+        QVERIFY2(pg.create(&why), qPrintable(why));
+        dynaseal::Database db;
+        const bool opened = db.open(pg.url() + query, &why);
+        if (applicationName.isEmpty()) {
+            QVERIFY(!opened);
+            QVERIFY2(why.contains(refusal), qPrintable(why));
+            return;
+        }
+        QVERIFY2(opened, qPrintable(why));
+        const auto name = db.runBlocking<QString>([](dynaseal::SqlSession &s) {
+            QSqlQuery &q = s.exec(QStringLiteral("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"));
+            return q.next() ? q.value(0).toString() : QString();
+        }, false);
+        QVERIFY2(name.ok(), qPrintable(name.error));
+        QCOMPARE(*name.value, applicationName);
+        db.close();
     }
 
     // Retention deletes a chunk per call, oldest first, with SQL PostgreSQL takes too (it has no

@@ -310,6 +310,9 @@ void SettingsTest::errors_data()
     QTest::newRow("env not a number") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES=abc")} << QStringList{QStringLiteral("DYNASEAL_MAX_BODY_BYTES")};
     QTest::newRow("env bad listen") << QStringList{} << QStringList{QStringLiteral("DYNASEAL_LISTEN=nowhere")} << QStringList{QStringLiteral("DYNASEAL_LISTEN")};
     QTest::newRow("bad database scheme") << QStringList{QStringLiteral("--database=mysql://x")} << QStringList{} << QStringList{QStringLiteral("--database")};
+    QTest::newRow("database URL with a keyword libpq does not know")
+        << QStringList{QStringLiteral("--database=postgres://u:p@db/dyn?sslmod=require")} << QStringList{}
+        << QStringList{QStringLiteral("--database"), QStringLiteral("\"sslmod\"")};
     QTest::newRow("missing config file") << QStringList{QStringLiteral("--config=/nonexistent/dynaseal.ini")} << QStringList{}
                                          << QStringList{QStringLiteral("/nonexistent/dynaseal.ini")};
 }

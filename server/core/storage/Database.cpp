@@ -1,6 +1,7 @@
 #include "server/core/storage/Database.h"
 
 #include "server/core/storage/Migrations.h"
+#include "server/core/storage/PostgresConnection.h"
 #include "server/core/storage/WalCheckpointer.h"
 #include "server/core/storage/WalWriteBuffer.h"
 
@@ -27,8 +28,6 @@ constexpr size_t kMaxBatch = 512;
 // Any other job, or a reader in waitForWrites(), ends the wait at once.
 constexpr auto kGroupCommitWindow = std::chrono::milliseconds(2);
 constexpr size_t kLingerUntil = 96;
-// PostgreSQL: how long opening a connection may take before it counts as failed.
-constexpr int kConnectTimeoutSecs = 10;
 } // namespace
 
 Database::Database()
@@ -64,22 +63,16 @@ bool Database::open(const QString &url, QString *error, const char *threadName)
 QString Database::openOnThread(const QString &url, const char *threadName)
 {
     const QString connectionName = QStringLiteral("dynaseal-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    m_connectionName = connectionName;
     QSqlDatabase db;
     QString path; // SQLite's file
     if (m_postgres) {
-        const QUrl u(url);
+        // The name shows in pg_stat_activity.application_name.
+        QString why;
+        const auto connection = PostgresConnection::fromUrl(url, QStringLiteral("dynaseal-") + QLatin1String(threadName), &why);
+        if (!connection)
+            return QStringLiteral("the database URL %1").arg(why);
         db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
-        db.setHostName(u.host().isEmpty() ? QStringLiteral("localhost") : u.host());
-        db.setPort(u.port(5432));
-        db.setUserName(u.userName());
-        db.setPassword(u.password());
-        db.setDatabaseName(u.path().mid(1));
-        // A bounded wait for a host that does not answer, also when reconnecting (on this thread,
-        // with the jobs queueing meanwhile); the name shows in pg_stat_activity.
-        db.setConnectOptions(QStringLiteral("connect_timeout=%1;application_name=dynaseal-%2")
-                                 .arg(kConnectTimeoutSecs)
-                                 .arg(QLatin1String(threadName)));
+        connection->applyTo(db);
     } else {
         db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         path = url.mid(int(qstrlen("sqlite:")));
@@ -93,6 +86,7 @@ QString Database::openOnThread(const QString &url, const char *threadName)
             db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
         }
     }
+    m_connectionName = connectionName;
     if (!db.open()) {
         // The driver's text names host and database, never the password.
         return QStringLiteral("cannot open database: %1").arg(db.lastError().text());

@@ -1,0 +1,85 @@
+#include "server/core/storage/PostgresConnection.h"
+
+#include <QSet>
+#include <QSqlDatabase>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <libpq-fe.h>
+
+namespace dynaseal {
+namespace {
+
+// Seconds a connection attempt may take, also when the database thread connects again after
+// PostgreSQL ended its session: a host that does not answer would otherwise hold it for minutes.
+constexpr int kConnectTimeoutSecs = 10;
+
+// The keywords this libpq takes (sslmode, sslrootcert, target_session_attrs, …).
+const QSet<QString> &libpqKeywords()
+{
+    static const QSet<QString> keywords = [] {
+        QSet<QString> out;
+        PQconninfoOption *options = PQconndefaults();
+        for (const PQconninfoOption *o = options; o && o->keyword; ++o)
+            out.insert(QString::fromLatin1(o->keyword));
+        PQconninfoFree(options);
+        return out;
+    }();
+    return keywords;
+}
+
+// A value as libpq's conninfo reads it: in single quotes, with \ and ' escaped.
+QString quoted(QString value)
+{
+    value.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('\''), QLatin1String("\\'"));
+    return QLatin1Char('\'') + value + QLatin1Char('\'');
+}
+
+} // namespace
+
+std::optional<PostgresConnection> PostgresConnection::fromUrl(const QString &url, const QString &applicationName, QString *error)
+{
+    const QUrl u(url);
+    if (!u.isValid() || (u.scheme() != QLatin1String("postgres") && u.scheme() != QLatin1String("postgresql"))) {
+        *error = QStringLiteral("is not a postgres://user:pass@host:port/db URL");
+        return std::nullopt;
+    }
+    if (u.port() == 0) {
+        *error = QStringLiteral("has port 0; leave the port out for PostgreSQL's 5432");
+        return std::nullopt;
+    }
+    PostgresConnection c;
+    c.host = u.host().isEmpty() ? QStringLiteral("localhost") : u.host();
+    c.port = u.port(5432);
+    c.user = u.userName();
+    c.password = u.password();
+    c.database = u.path().mid(1);
+    QStringList options{QStringLiteral("connect_timeout=%1").arg(kConnectTimeoutSecs),
+                        QStringLiteral("application_name=") + quoted(applicationName)};
+    for (const auto &[keyword, value] : QUrlQuery(u).queryItems(QUrl::FullyDecoded)) {
+        if (!libpqKeywords().contains(keyword)) {
+            *error = QStringLiteral("names \"%1\", which is not a libpq connection keyword (e.g. sslmode, sslrootcert)").arg(keyword.left(40));
+            return std::nullopt;
+        }
+        // Qt's driver turns every ';' into a space before libpq reads the options.
+        if (value.contains(QLatin1Char(';'))) {
+            *error = QStringLiteral("gives %1 a value with ';', which Qt's PostgreSQL driver cannot pass on").arg(keyword);
+            return std::nullopt;
+        }
+        options.append(keyword + QLatin1Char('=') + quoted(value));
+    }
+    c.options = options.join(QLatin1Char(';'));
+    return c;
+}
+
+void PostgresConnection::applyTo(QSqlDatabase &db) const
+{
+    db.setHostName(host);
+    db.setPort(port);
+    db.setUserName(user);
+    db.setPassword(password);
+    db.setDatabaseName(database);
+    db.setConnectOptions(options);
+}
+
+} // namespace dynaseal

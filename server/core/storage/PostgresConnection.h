@@ -1,0 +1,31 @@
+#pragma once
+// How the server connects to PostgreSQL, from its --database URL:
+// postgres://USER:PASSWORD@HOST:PORT/DATABASE?KEYWORD=VALUE&…, where each query item is one of
+// libpq's connection keywords (sslmode, sslrootcert, host as a Unix socket's directory, …) and
+// comes after the server's own (connect_timeout, application_name), so it may override them.
+#include <QString>
+#include <optional>
+
+class QSqlDatabase;
+
+namespace dynaseal {
+
+struct PostgresConnection
+{
+    QString host;
+    int port = 5432;
+    QString user;
+    QString password;
+    QString database;
+    // libpq keywords and values, quoted as libpq reads them and separated by `;`, as
+    // QSqlDatabase::setConnectOptions takes them for Qt's driver.
+    QString options;
+
+    // Parses a postgres:// or postgresql:// URL; nothing, with a reason in *error that never
+    // holds the password, if it is not one the server can connect with.
+    static std::optional<PostgresConnection> fromUrl(const QString &url, const QString &applicationName, QString *error);
+    // Sets Qt's connection up to connect so.
+    void applyTo(QSqlDatabase &db) const;
+};
+
+} // namespace dynaseal
