@@ -11,7 +11,12 @@
 #include "tests/support/PostgresTestDatabase.h"
 
 #include <QFileInfo>
+#include <QSqlDriver>
 #include <QtTest>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <memory>
 #include <vector>
 
@@ -278,17 +283,22 @@ private slots:
     }
 
     // The database URL's query items reach libpq, after the server's own settings: the session's
-    // name, and a target_session_attrs that this cluster (a primary) meets or not.
+    // name, its socket's keepalives (the server's, or the URL's), and a target_session_attrs that
+    // this cluster (a primary) meets or not.
     void urlKeywordsReachLibpq_data()
     {
         QTest::addColumn<QString>("query");
         QTest::addColumn<QString>("applicationName"); // empty: the connection is refused
+        QTest::addColumn<int>("keepaliveIdleSecs");
         QTest::addColumn<QString>("refusal");
-        QTest::newRow("none") << QString() << QStringLiteral("dynaseal-database") << QString();
+        QTest::newRow("none") << QString() << QStringLiteral("dynaseal-database") << 10 << QString();
         QTest::newRow("application_name overrides the server's") << QStringLiteral("?application_name=billing%20gateway")
-                                                                 << QStringLiteral("billing gateway") << QString();
-        QTest::newRow("a condition met") << QStringLiteral("?target_session_attrs=read-write") << QStringLiteral("dynaseal-database") << QString();
-        QTest::newRow("a condition not met") << QStringLiteral("?connect_timeout=3&target_session_attrs=read-only") << QString()
+                                                                 << QStringLiteral("billing gateway") << 10 << QString();
+        QTest::newRow("keepalives_idle overrides the server's") << QStringLiteral("?keepalives_idle=45") << QStringLiteral("dynaseal-database") << 45
+                                                                << QString();
+        QTest::newRow("a condition met") << QStringLiteral("?target_session_attrs=read-write") << QStringLiteral("dynaseal-database") << 10
+                                         << QString();
+        QTest::newRow("a condition not met") << QStringLiteral("?connect_timeout=3&target_session_attrs=read-only") << QString() << 0
                                              << QStringLiteral("read-only");
     }
 
@@ -296,6 +306,7 @@ private slots:
     {
         QFETCH(QString, query);
         QFETCH(QString, applicationName);
+        QFETCH(int, keepaliveIdleSecs);
         QFETCH(QString, refusal);
         PostgresTestDatabase pg;
         QString why;
@@ -308,12 +319,38 @@ private slots:
             return;
         }
         QVERIFY2(opened, qPrintable(why));
-        const auto name = db.runBlocking<QString>([](dynaseal::SqlSession &s) {
+        struct Session
+        {
+            QString applicationName;
+            int keepalive = -1, keepaliveIdle = -1, keepaliveInterval = -1, keepaliveCount = -1, userTimeoutMs = -1;
+        };
+        const auto session = db.runBlocking<Session>([](dynaseal::SqlSession &s) {
+            Session out;
             QSqlQuery &q = s.exec(QStringLiteral("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"));
-            return q.next() ? q.value(0).toString() : QString();
+            if (q.next())
+                out.applicationName = q.value(0).toString();
+            const QVariant handle = s.connection().driver()->handle();
+            const int fd = PQsocket(*static_cast<PGconn *const *>(handle.constData()));
+            auto option = [fd](int level, int name) {
+                int value = -1;
+                socklen_t size = sizeof value;
+                return getsockopt(fd, level, name, &value, &size) == 0 ? value : -1;
+            };
+            out.keepalive = option(SOL_SOCKET, SO_KEEPALIVE);
+            out.keepaliveIdle = option(IPPROTO_TCP, TCP_KEEPIDLE);
+            out.keepaliveInterval = option(IPPROTO_TCP, TCP_KEEPINTVL);
+            out.keepaliveCount = option(IPPROTO_TCP, TCP_KEEPCNT);
+            out.userTimeoutMs = option(IPPROTO_TCP, TCP_USER_TIMEOUT);
+            return out;
         }, false);
-        QVERIFY2(name.ok(), qPrintable(name.error));
-        QCOMPARE(*name.value, applicationName);
+        QVERIFY2(session.ok(), qPrintable(session.error));
+        QCOMPARE(session.value->applicationName, applicationName);
+        // A host that stops answering is given up on within about half a minute.
+        QCOMPARE(session.value->keepalive, 1);
+        QCOMPARE(session.value->keepaliveIdle, keepaliveIdleSecs);
+        QCOMPARE(session.value->keepaliveInterval, 5);
+        QCOMPARE(session.value->keepaliveCount, 3);
+        QCOMPARE(session.value->userTimeoutMs, 30'000);
         db.close();
     }
 

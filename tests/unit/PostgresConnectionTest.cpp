@@ -18,7 +18,8 @@ private slots:
 };
 
 namespace {
-const QString kServerOptions = QStringLiteral("connect_timeout=10;application_name='dynaseal-database'");
+const QString kServerOptions = QStringLiteral("connect_timeout=10;keepalives=1;keepalives_idle=10;keepalives_interval=5;keepalives_count=3;"
+                                              "tcp_user_timeout=30000;application_name='dynaseal-database'");
 }
 
 void PostgresConnectionTest::fromUrl_data()

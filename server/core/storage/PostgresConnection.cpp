@@ -10,9 +10,13 @@
 namespace dynaseal {
 namespace {
 
-// Seconds a connection attempt may take, also when the database thread connects again after
-// PostgreSQL ended its session: a host that does not answer would otherwise hold it for minutes.
-constexpr int kConnectTimeoutSecs = 10;
+// The server's own libpq settings, before the URL's. A host that stops answering (it crashed, or
+// a failover moved its address) closes nothing, and the database thread would wait for it for
+// minutes: a connection attempt gives up after 10 s; a session that waits for an answer sends
+// TCP keepalives after 10 s of silence and gives up after 3 unanswered, 5 s apart; data the host
+// does not acknowledge fails the session after 30 s. The thread then connects again.
+const QString kServerOptions = QStringLiteral("connect_timeout=10;keepalives=1;keepalives_idle=10;keepalives_interval=5;"
+                                              "keepalives_count=3;tcp_user_timeout=30000");
 
 // The keywords this libpq takes (sslmode, sslrootcert, target_session_attrs, …).
 const QSet<QString> &libpqKeywords()
@@ -54,8 +58,7 @@ std::optional<PostgresConnection> PostgresConnection::fromUrl(const QString &url
     c.user = u.userName();
     c.password = u.password();
     c.database = u.path().mid(1);
-    QStringList options{QStringLiteral("connect_timeout=%1").arg(kConnectTimeoutSecs),
-                        QStringLiteral("application_name=") + quoted(applicationName)};
+    QStringList options{kServerOptions, QStringLiteral("application_name=") + quoted(applicationName)};
     for (const auto &[keyword, value] : QUrlQuery(u).queryItems(QUrl::FullyDecoded)) {
         if (!libpqKeywords().contains(keyword)) {
             *error = QStringLiteral("names \"%1\", which is not a libpq connection keyword (e.g. sslmode, sslrootcert)").arg(keyword.left(40));

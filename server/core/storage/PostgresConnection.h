@@ -2,7 +2,7 @@
 // How the server connects to PostgreSQL, from its --database URL:
 // postgres://USER:PASSWORD@HOST:PORT/DATABASE?KEYWORD=VALUE&…, where each query item is one of
 // libpq's connection keywords (sslmode, sslrootcert, host as a Unix socket's directory, …) and
-// comes after the server's own (connect_timeout, application_name), so it may override them.
+// comes after the server's own (timeouts, keepalives, application_name), so it may override them.
 #include <QString>
 #include <optional>
 
