@@ -70,6 +70,8 @@ void PostgresConnectionTest::refused_data()
     QTest::newRow("a keyword libpq does not know") << QStringLiteral("postgres://dyn:secret-pw@h/d?sslmod=require") << QStringLiteral("\"sslmod\"");
     QTest::newRow("a value with ;") << QStringLiteral("postgres://dyn:secret-pw@h/d?options=-c%20a%3D1%3B-c%20b%3D2") << QStringLiteral("options");
     QTest::newRow("port 0") << QStringLiteral("postgres://dyn:secret-pw@h:0/d") << QStringLiteral("port 0");
+    // QUrl reads "dyn:12" as host and port and the rest as the query: not named in the error.
+    QTest::newRow("a '?' in the password, not encoded") << QStringLiteral("postgres://dyn:12?secret-pw@h/d") << QStringLiteral("%3F");
 }
 
 void PostgresConnectionTest::refused()

@@ -28,6 +28,14 @@ constexpr size_t kMaxBatch = 512;
 // Any other job, or a reader in waitForWrites(), ends the wait at once.
 constexpr auto kGroupCommitWindow = std::chrono::milliseconds(2);
 constexpr size_t kLingerUntil = 96;
+
+// Why opening failed, on one line: the database's own words (libpq's run over several lines)
+// without the driver's "Unable to connect" after them.
+QString openError(const QSqlDatabase &db)
+{
+    const QSqlError error = db.lastError();
+    return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
+}
 } // namespace
 
 Database::Database()
@@ -89,7 +97,7 @@ QString Database::openOnThread(const QString &url, const char *threadName)
     m_connectionName = connectionName;
     if (!db.open()) {
         // The driver's text names host and database, never the password.
-        return QStringLiteral("cannot open database: %1").arg(db.lastError().text());
+        return QStringLiteral("cannot open database: %1").arg(openError(db));
     }
     m_session = std::make_unique<SqlSession>(db, m_postgres);
     try {
@@ -247,8 +255,7 @@ void Database::reconnectIfLost()
     if (!db.open()) {
         // The jobs fail with this until a later batch connects; those that must not be lost are
         // written again by their callers (a call's outcome, a callback's record).
-        const QString why = QStringLiteral("the connection to PostgreSQL was lost and cannot be opened again: %1")
-                                .arg(db.lastError().text());
+        const QString why = QStringLiteral("the connection to PostgreSQL was lost and cannot be opened again: %1").arg(openError(db));
         if (why != m_notOpen)
             qCWarning(lcDb).noquote() << why << "- trying again with the next job";
         m_notOpen = why;
@@ -261,7 +268,8 @@ void Database::reconnectIfLost()
 
 void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
 {
-    // A PostgreSQL that restarted ended the connection: a new one, before a job fails on the old.
+    // A connection an earlier statement found gone, or none since PostgreSQL refused a new one:
+    // this batch connects (again). Otherwise only libpq's status is read, no system call.
     if (m_postgres && !m_connectionName.isEmpty())
         reconnectIfLost();
     // Reads run first and alone; writes share one transaction.
@@ -296,8 +304,8 @@ void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)
 
 void Database::runRead(Job &job)
 {
-    // A read changes nothing, so one that failed on a connection PostgreSQL ended as it ran (the
-    // end came after the check before the batch) runs again on a new connection.
+    // A read changes nothing, so one that failed because PostgreSQL ended the connection (a
+    // restart, a failover, pg_terminate_backend) runs again on a new connection.
     for (int attempt = 1;; ++attempt) {
         try {
             if (!m_session)
@@ -325,7 +333,7 @@ void Database::writesFinished(size_t count)
     m_finishedChanged.notify_all();
 }
 
-void Database::commitWrites(const std::vector<Job *> &writes)
+void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
 {
     using Tx = SqlSession::Tx;
     SqlSession &session = *m_session;
@@ -335,6 +343,7 @@ void Database::commitWrites(const std::vector<Job *> &writes)
     // transaction, so the others' writes (and rollups) are kept exactly once.
     QString error;
     bool jobFailed = false;
+    bool committing = false;
     session.beginBatch();
     try {
         session.tx(Tx::Begin);
@@ -352,6 +361,7 @@ void Database::commitWrites(const std::vector<Job *> &writes)
         }
         if (!jobFailed)
             session.flushDeferred();
+        committing = !jobFailed;
         session.tx(jobFailed ? Tx::Rollback : Tx::Commit);
     } catch (const DbError &e) {
         if (error.isEmpty())
@@ -365,6 +375,29 @@ void Database::commitWrites(const std::vector<Job *> &writes)
     session.finishQueries();
     if (error.isEmpty())
         return;
+    if (session.connectionLost()) {
+        // PostgreSQL ended the connection under the batch. Before COMMIT was sent it rolled the
+        // transaction back, so the batch runs again, once, on a new connection. A COMMIT may have
+        // been carried out before the end: running the jobs again could store them twice, so they
+        // fail, and whatever must not be lost is written again by its caller, once.
+        if (committing || reconnected) {
+            const QString why = committing ? QStringLiteral("the connection to PostgreSQL ended as the batch committed, so its writes may or may not be stored: %1").arg(error)
+                                           : error;
+            qCWarning(lcDb).noquote() << QStringLiteral("a batch of %1 writes failed:").arg(writes.size()) << why;
+            for (Job *job : writes)
+                job->fail(why);
+            reconnectIfLost();
+            return;
+        }
+        reconnectIfLost();
+        if (!m_session) {
+            for (Job *job : writes)
+                job->fail(m_notOpen);
+            return;
+        }
+        commitWrites(writes, true);
+        return;
+    }
     if (writes.size() > 1) {
         if (!jobFailed)
             qCWarning(lcDb) << "a batch of" << writes.size() << "writes failed, running its jobs one by one:" << error;

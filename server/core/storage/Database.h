@@ -3,8 +3,9 @@
 // on SQL. Write jobs queued together commit in one transaction (group commit); when one fails,
 // the batch rolls back and its jobs run again one by one, so the others' writes are kept once.
 // Rollups and counters the jobs add are summed per row and written just before the commit.
-// Results come back on the caller's thread, after the commit. On PostgreSQL a connection the
-// server ended is opened again before the next batch.
+// Results come back on the caller's thread, after the commit. On PostgreSQL a job that failed
+// because the server ended the connection runs again on a new one, unless its batch may have
+// committed.
 #include "server/core/storage/SqlSession.h"
 #include "shared/AdaptiveMutex.h"
 
@@ -139,13 +140,15 @@ private:
 
     void enqueue(bool write, Job job);
     QString openOnThread(const QString &url, const char *threadName);
-    // PostgreSQL: a new connection when the server ended the old one (a restart, a failover); on
-    // failure the jobs fail, saying why, until a later batch connects.
+    // PostgreSQL: a new connection when a statement found the old one gone (or there is none);
+    // when PostgreSQL refuses it, the jobs fail, saying why, until a later batch connects.
     void reconnectIfLost();
     void threadMain();
     void runBatch(std::deque<std::pair<bool, Job>> &batch);
     void runRead(Job &job);
-    void commitWrites(const std::vector<Job *> &writes); // fails the jobs whose writes were not kept
+    // Fails the jobs whose writes were not kept; `reconnected`: the batch's second run, on a new
+    // connection after PostgreSQL ended the first.
+    void commitWrites(const std::vector<Job *> &writes, bool reconnected = false);
     void writesFinished(size_t count);
     static void deliver(Job &job);
     static void deliverAll(const std::vector<Job *> &jobs); // grouped by receiving thread

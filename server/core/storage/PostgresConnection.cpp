@@ -1,5 +1,6 @@
 #include "server/core/storage/PostgresConnection.h"
 
+#include <QRegularExpression>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QUrl>
@@ -10,11 +11,12 @@
 namespace dynaseal {
 namespace {
 
-// The server's own libpq settings, before the URL's. A host that stops answering (it crashed, or
-// a failover moved its address) closes nothing, and the database thread would wait for it for
-// minutes: a connection attempt gives up after 10 s; a session that waits for an answer sends
-// TCP keepalives after 10 s of silence and gives up after 3 unanswered, 5 s apart; data the host
-// does not acknowledge fails the session after 30 s. The thread then connects again.
+// The server's own libpq settings, before the URL's. A host that stops answering (it lost power,
+// or a failover moved its address) closes nothing, and the database thread would wait for it for
+// the kernel's minutes: a connection attempt gives up after 10 s (for each of the host's
+// addresses); a session waiting for an answer sends TCP keepalives after 10 s of silence, every
+// 5 s, and once the host has acknowledged nothing for 30 s (TCP_USER_TIMEOUT, which on Linux also
+// decides when keepalives give up) the session fails. The thread then connects again.
 const QString kServerOptions = QStringLiteral("connect_timeout=10;keepalives=1;keepalives_idle=10;keepalives_interval=5;"
                                               "keepalives_count=3;tcp_user_timeout=30000");
 
@@ -61,7 +63,13 @@ std::optional<PostgresConnection> PostgresConnection::fromUrl(const QString &url
     QStringList options{kServerOptions, QStringLiteral("application_name=") + quoted(applicationName)};
     for (const auto &[keyword, value] : QUrlQuery(u).queryItems(QUrl::FullyDecoded)) {
         if (!libpqKeywords().contains(keyword)) {
-            *error = QStringLiteral("names \"%1\", which is not a libpq connection keyword (e.g. sslmode, sslrootcert)").arg(keyword.left(40));
+            // Named only if it looks like one: a password with a '?' in it, not percent-encoded,
+            // would start the query, and its rest is no one's business.
+            static const QRegularExpression looksLikeKeyword(QStringLiteral("^[a-z_]{1,40}$"));
+            *error = looksLikeKeyword.match(keyword).hasMatch()
+                         ? QStringLiteral("names \"%1\", which is not a libpq connection keyword (e.g. sslmode, sslrootcert)").arg(keyword)
+                         : QStringLiteral("has a query item that is not a libpq connection keyword (e.g. sslmode); is a '?' in the"
+                                          " password not percent-encoded (%3F)?");
             return std::nullopt;
         }
         // Qt's driver turns every ';' into a space before libpq reads the options.

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include <libpq-fe.h>
-#include <poll.h>
 
 namespace dynaseal {
 
@@ -84,46 +83,14 @@ std::unique_ptr<PostgresStatements> PostgresStatements::of(const QSqlDatabase &d
     return std::unique_ptr<PostgresStatements>(new PostgresStatements(connection));
 }
 
-PostgresStatements::PostgresStatements(pg_conn *connection) : m_connection(connection)
-{
-    m_previousReceiver = PQsetNoticeReceiver(m_connection, &PostgresStatements::receiveNotice, this);
-}
-
-PostgresStatements::~PostgresStatements()
-{
-    // The statements end with the connection; the notices go back to whoever took them before.
-    PQsetNoticeReceiver(m_connection, m_previousReceiver, nullptr);
-}
-
-void PostgresStatements::receiveNotice(void *self, const pg_result *notice)
-{
-    auto *statements = static_cast<PostgresStatements *>(self);
-    // A message the server sends between statements comes here: a FATAL one is why it is about to
-    // close the connection (57P01 when it shuts down or a session is terminated).
-    const char *severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
-    if (severity && (qstrcmp(severity, "FATAL") == 0 || qstrcmp(severity, "PANIC") == 0))
-        statements->m_endedBecause = QString::fromUtf8(PQresultErrorMessage(notice)).simplified();
-    if (statements->m_previousReceiver) // Qt's driver logs it
-        statements->m_previousReceiver(nullptr, notice);
-}
+PostgresStatements::~PostgresStatements() = default; // the statements end with the connection
 
 bool PostgresStatements::connectionLost(QString *why) const
 {
-    // Between statements an open connection has nothing to read. A server that ended it sent its
-    // reason, which libpq hands to receiveNotice(), and then closed the socket, which marks the
-    // connection bad once read; the reason can come a moment before the end. One poll() a batch
-    // when nothing came.
-    for (int reads = 0; reads < 16 && PQstatus(m_connection) != CONNECTION_BAD; ++reads) {
-        pollfd fd{PQsocket(m_connection), POLLIN, 0};
-        if (fd.fd < 0 || ::poll(&fd, 1, 0) <= 0)
-            break;
-        PQconsumeInput(m_connection);
-        PQisBusy(m_connection); // parses what came in: a notice goes to receiveNotice()
-    }
-    if (PQstatus(m_connection) != CONNECTION_BAD && m_endedBecause.isEmpty())
+    if (PQstatus(m_connection) != CONNECTION_BAD)
         return false;
     if (why)
-        *why = m_endedBecause.isEmpty() ? QString::fromUtf8(PQerrorMessage(m_connection)).simplified() : m_endedBecause;
+        *why = QString::fromUtf8(PQerrorMessage(m_connection)).simplified();
     return true;
 }
 

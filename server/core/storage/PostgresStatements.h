@@ -35,26 +35,19 @@ public:
     // returned. Throws DbError.
     int run(const QString &sql, const QVariantList &values, QStringList *returned = nullptr);
 
-    // Whether PostgreSQL has ended the connection (a restart, a failover, pg_terminate_backend):
-    // reads what the server sent while the connection was idle, without a round trip, so a
-    // connection closed between statements is found before the next one fails on it. `why` gets
-    // libpq's reason.
+    // Whether the connection is gone: a statement found that PostgreSQL ended it (a restart, a
+    // failover, pg_terminate_backend), or that the host stopped answering. `why` gets libpq's reason.
     bool connectionLost(QString *why = nullptr) const;
 
     // "…(?, ?)…" as PostgreSQL's "…($1, $2)…"; a `?` inside quotes or a comment stays.
     static QByteArray numbered(const QString &sql);
 
 private:
-    explicit PostgresStatements(pg_conn *connection);
-    static void receiveNotice(void *self, const pg_result *notice); // libpq's PQnoticeReceiver
+    explicit PostgresStatements(pg_conn *connection) : m_connection(connection) {}
     const QByteArray &prepared(const QString &sql, int parameters);
     QString errorOf(const pg_result *result) const;
 
     pg_conn *m_connection;
-    // The connection's notice receiver before this one: libpq's own, which hands each notice to
-    // the processor Qt's driver set (it logs them) and takes no argument of its own.
-    void (*m_previousReceiver)(void *, const pg_result *) = nullptr;
-    QString m_endedBecause; // the server's FATAL message, sent as it ends the connection
     QHash<QString, QByteArray> m_names; // SQL text -> name of its prepared statement
     // The parameters' text, kept from run to run (a batch's INSERT has some tens of KB of it).
     QByteArray m_text;

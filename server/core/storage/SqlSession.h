@@ -120,7 +120,7 @@ public:
 
     bool isPostgres() const { return m_postgres; }
     QSqlDatabase &connection() { return m_db; }
-    // PostgreSQL: whether the server has ended the connection, so that only a new one works
+    // PostgreSQL: whether a statement found the connection gone, so that only a new one works
     // (PostgresStatements::connectionLost). Always false on SQLite.
     bool connectionLost(QString *why = nullptr) const;
 
