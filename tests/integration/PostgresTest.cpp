@@ -241,8 +241,9 @@ private slots:
         QCOMPARE(items.at(0).toObject().value(QLatin1String("state")).toString(), QStringLiteral("delivered"));
     }
 
-    // PostgreSQL ends the server's sessions, as a restart or a failover does. The server connects
-    // again before its next job: the admin API and readiness answer at once. While PostgreSQL
+    // PostgreSQL ends the server's sessions, as a restart or a failover does. The next job's first
+    // statement finds its connection gone, and the job runs again on a new one: the admin API and
+    // readiness answer at once. While PostgreSQL
     // refuses connections, calls are still answered, readiness says the database does not answer,
     // and once it accepts them again every outcome and callback of that time is stored.
     void endedSessionsAreOpenedAgain()
@@ -317,6 +318,53 @@ private slots:
         QCOMPARE(*done.value, write ? 1 : 0);
         // Only the second run's row: the first's went with its transaction.
         QCOMPARE(count(pg, QStringLiteral("SELECT COALESCE(SUM(n), 0) FROM t")), qint64(write ? 2 : 0));
+        db.close();
+    }
+
+    // A batch fails on a job's own error, so its jobs run again one by one; during that pass the
+    // connection ends and PostgreSQL refuses a new one. The jobs left fail saying so, and the
+    // thread goes on: once PostgreSQL takes connections again, the next job is stored.
+    void connectionLostInTheOneByOnePass()
+    {
+        PostgresTestDatabase pg;
+        QString why;
+        QVERIFY2(pg.create(&why), qPrintable(why));
+        dynaseal::Database db;
+        QVERIFY2(db.open(pg.url(), &why), qPrintable(why));
+        QVERIFY(db.runBlocking<bool>([](dynaseal::SqlSession &s) { s.execRaw(QStringLiteral("CREATE TABLE t (n INTEGER)")); return true; }).ok());
+        QVERIFY2(pg.allowConnections(false, &why), qPrintable(why));
+        db.setGroupCommitWindow(std::chrono::milliseconds(300)); // the three jobs in one batch
+
+        QObject context;
+        QStringList errors(3);
+        QList<bool> delivered(3, false);
+        auto bRuns = std::make_shared<int>(0);
+        const QList<std::function<bool(dynaseal::SqlSession &)>> jobs{
+            [](dynaseal::SqlSession &s) { return s.run(QStringLiteral("INSERT INTO missing (n) VALUES (?)"), {1}) > 0; },
+            [bRuns](dynaseal::SqlSession &s) {
+                // Ends its own session, on its first run alone (in the batch it never runs: the
+                // first job stops it).
+                ++*bRuns;
+                s.exec(QStringLiteral("SELECT pg_terminate_backend(pg_backend_pid())"));
+                return true;
+            },
+            [](dynaseal::SqlSession &s) { return s.run(QStringLiteral("INSERT INTO t (n) VALUES (?)"), {3}) > 0; },
+        };
+        for (int i = 0; i < jobs.size(); ++i)
+            db.writeInBatch<bool>(jobs.at(i), &context, [&, i](dynaseal::DbOutcome<bool> outcome) {
+                delivered[i] = true;
+                errors[i] = outcome.error;
+            });
+        QTRY_VERIFY_WITH_TIMEOUT(delivered == QList<bool>(3, true), 10'000);
+        QCOMPARE(*bRuns, 1);
+        QVERIFY2(errors.at(0).contains(QStringLiteral("missing")), qPrintable(errors.at(0)));
+        for (int i : {1, 2})
+            QVERIFY2(errors.at(i).contains(QStringLiteral("cannot be opened again")), qPrintable(errors.at(i)));
+
+        QVERIFY2(pg.allowConnections(true, &why), qPrintable(why));
+        const auto after = db.runBlocking<int>([](dynaseal::SqlSession &s) { return s.run(QStringLiteral("INSERT INTO t (n) VALUES (?)"), {4}); });
+        QVERIFY2(after.ok(), qPrintable(after.error));
+        QCOMPARE(count(pg, QStringLiteral("SELECT COALESCE(SUM(n), 0) FROM t")), qint64(4));
         db.close();
     }
 

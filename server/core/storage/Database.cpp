@@ -336,6 +336,11 @@ void Database::writesFinished(size_t count)
 void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
 {
     using Tx = SqlSession::Tx;
+    if (!m_session) { // PostgreSQL refused a new connection during the one-by-one pass
+        for (Job *job : writes)
+            job->fail(m_notOpen);
+        return;
+    }
     SqlSession &session = *m_session;
     // No savepoint per job: SQLite copies each page a savepoint changes to a sub-journal (a file
     // once it outgrows 64 KB), which cost more than the jobs themselves. Failures are rare: when a

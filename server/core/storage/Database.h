@@ -44,7 +44,8 @@ public:
     ~Database();
 
     // Opens the connection on the database thread and applies pending migrations. Blocks; call
-    // once at start-up. `url` is "sqlite:PATH" or "postgres://user:pass@host:port/db".
+    // once at start-up. `url` is "sqlite:PATH" or "postgres://user:pass@host:port/db[?keyword=value&…]"
+    // (PostgresConnection).
     // `threadName` is what `top -H` shows (at most 15 characters).
     bool open(const QString &url, QString *error, const char *threadName = "database");
     void close();
