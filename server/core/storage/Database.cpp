@@ -246,11 +246,11 @@ void Database::reconnectIfLost()
     QString lost;
     if (m_session && !m_session->connectionLost(&lost))
         return;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     if (m_session) {
         qCWarning(lcDb).noquote() << QStringLiteral("the connection to PostgreSQL was lost (%1) - connecting again").arg(lost);
-        m_session.reset(); // its statements go with the old connection
+        dropLostConnection();
     }
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     db.close();
     if (!db.open()) {
         // The jobs fail with this until a later batch connects; those that must not be lost are
@@ -264,6 +264,20 @@ void Database::reconnectIfLost()
     m_session = std::make_unique<SqlSession>(db, true);
     m_notOpen = QStringLiteral("database is not open");
     qCInfo(lcDb) << "connected to PostgreSQL again";
+}
+
+void Database::dropLostConnection()
+{
+    // Qt's driver frees each prepared statement as its query goes, with a DEALLOCATE that on a lost
+    // connection only warns ("Unable to free statement"), once for every statement. So the old
+    // connection is removed first, its driver with it, and the statements then go quietly; a copy
+    // of its settings, under a new name, is what connects next.
+    const QString lostName = m_connectionName;
+    m_connectionName = QStringLiteral("dynaseal-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QSqlDatabase::cloneDatabase(lostName, m_connectionName);
+    std::unique_ptr<SqlSession> lost = std::move(m_session);
+    lost->releaseConnection();
+    QSqlDatabase::removeDatabase(lostName);
 }
 
 void Database::runBatch(std::deque<std::pair<bool, Job>> &batch)

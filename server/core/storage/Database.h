@@ -144,6 +144,8 @@ private:
     // PostgreSQL: a new connection when a statement found the old one gone (or there is none);
     // when PostgreSQL refuses it, the jobs fail, saying why, until a later batch connects.
     void reconnectIfLost();
+    void dropLostConnection(); // the lost session and its connection, quietly
+
     void threadMain();
     void runBatch(std::deque<std::pair<bool, Job>> &batch);
     void runRead(Job &job);

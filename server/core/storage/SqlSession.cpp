@@ -51,6 +51,13 @@ bool SqlSession::connectionLost(QString *why) const
     return m_pg && m_pg->connectionLost(why);
 }
 
+void SqlSession::releaseConnection()
+{
+    m_pg.reset();
+    m_sqlite = nullptr;
+    m_db = QSqlDatabase();
+}
+
 SqlSession::~SqlSession()
 {
     m_statements.clear();

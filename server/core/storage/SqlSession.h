@@ -123,6 +123,10 @@ public:
     // PostgreSQL: whether a statement found the connection gone, so that only a new one works
     // (PostgresStatements::connectionLost). Always false on SQLite.
     bool connectionLost(QString *why = nullptr) const;
+    // Lets go of the connection, so that it can be removed before this session's statements go:
+    // with Qt's driver gone, they go without trying to free themselves on a lost connection.
+    // Nothing may run on the session after this.
+    void releaseConnection();
 
 private:
     using RollupKey = std::tuple<QString, qint64, QString, QString>; // sql, bucket, tenant, model
