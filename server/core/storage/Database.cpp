@@ -409,12 +409,7 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
             return;
         }
         reconnectIfLost();
-        if (!m_session) {
-            for (Job *job : writes)
-                job->fail(m_notOpen);
-            return;
-        }
-        commitWrites(writes, true);
+        commitWrites(writes, true); // fails them at once if PostgreSQL refused the new connection
         return;
     }
     if (writes.size() > 1) {
