@@ -164,7 +164,7 @@ bool ServerApp::start(QString *error)
         return false;
     if (!m_settings.isPostgres())
         QDir().mkpath(QFileInfo(m_settings.sqlitePath()).absolutePath());
-    if (!m_db.open(m_settings.database, error))
+    if (!m_db.open(m_settings.database, error, "database", std::chrono::seconds(m_settings.databaseWaitSecs)))
         return false;
     m_db.setGroupCommitWindow(std::chrono::milliseconds(m_settings.commitWindowMs));
     auto indexed = m_db.runBlocking<bool>([on = m_settings.requestEventIndex](SqlSession &s) {

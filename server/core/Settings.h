@@ -15,6 +15,7 @@ struct Settings
     quint16 listenPort = 8000;
     QString dataDir;
     QString database;   // "sqlite:PATH" or "postgres://user:pass@host:port/db"
+    int databaseWaitSecs = 60; // at start, how long a PostgreSQL that is not up yet is waited for
     QString configFile; // empty: none
     bool demo = false;
     QString adminPassword; // only from the environment, read on first start

@@ -1,6 +1,6 @@
 // The server on PostgreSQL (--database postgres://…): migrations, the admin API, billing and
-// callbacks, budgets under concurrency, crash recovery, sessions PostgreSQL ends, the URL's libpq
-// keywords, the admin lists and retention, each test on a fresh
+// callbacks, budgets under concurrency, crash recovery, sessions PostgreSQL ends, waiting for it at
+// start, the URL's libpq keywords, the admin lists and retention, each test on a fresh
 // database of the server DYNASEAL_TEST_POSTGRES_URL names (scripts/test-postgres.sh sets one
 // up). Without it the tests are skipped, except on CI (CI=true), where a skip would hide that
 // PostgreSQL went untested.
@@ -9,9 +9,11 @@
 #include "server/core/storage/UsageStore.h"
 #include "tests/support/Gateway.h"
 #include "tests/support/PostgresTestDatabase.h"
+#include "tests/support/TcpForwarder.h"
 
 #include <QFileInfo>
 #include <QSqlDriver>
+#include <QTcpServer>
 #include <QtTest>
 #include <libpq-fe.h>
 #include <netinet/in.h>
@@ -153,6 +155,74 @@ private slots:
         db.rows(QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"), {dynaseal::Migrations::latestVersion() + 1});
         QVERIFY(!server.start());
         QVERIFY2(server.output().contains("newer than this server"), server.output().constData());
+    }
+
+    // At start, a PostgreSQL that does not answer yet (started with the server, or restarting) is
+    // waited for, up to --database-wait: one that comes up meanwhile is used; one that does not, or
+    // one that answers and refuses, stops the start saying why, the last at once.
+    void startWaitsForPostgres_data()
+    {
+        QTest::addColumn<QString>("postgres"); // "comes up": once the server waits; "never": nothing listens; "refuses": a wrong password
+        QTest::addColumn<int>("waitSecs");
+        QTest::addColumn<QString>("said");
+        QTest::addColumn<bool>("waited");
+        QTest::newRow("comes up while the server waits") << QStringLiteral("comes up") << 60 << QStringLiteral("connected to PostgreSQL") << true;
+        QTest::newRow("does not come up in time") << QStringLiteral("never") << 1
+                                                  << QStringLiteral("did not take connections within 1 s: connection to server at") << true;
+        QTest::newRow("not waited for with 0") << QStringLiteral("never") << 0 << QStringLiteral("Connection refused") << false;
+        // Waiting would outlast the test's patience (ServerProcess::start waits 20 s).
+        QTest::newRow("answers and refuses") << QStringLiteral("refuses") << 600 << QStringLiteral("password authentication failed") << false;
+    }
+
+    void startWaitsForPostgres()
+    {
+        QFETCH(QString, postgres);
+        QFETCH(int, waitSecs);
+        QFETCH(QString, said);
+        QFETCH(bool, waited);
+        PostgresTestDatabase db;
+        QString why;
+        QVERIFY2(db.create(&why), qPrintable(why));
+        QUrl url(db.url());
+        const QUrl real = url;
+        // A loopback port nothing listens on, until the forwarder takes it.
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        }
+        if (postgres == QLatin1String("refuses")) {
+            url.setPassword(QStringLiteral("not-the-password"));
+        } else {
+            url.setHost(QStringLiteral("127.0.0.1"));
+            url.setPort(port);
+        }
+        ServerProcess server({QStringLiteral("--database-wait"), QString::number(waitSecs)});
+        server.setDatabaseUrl(url.toString());
+        TcpForwarder forwarder(real.host(), quint16(real.port(5432)));
+        QTimer comeUp; // PostgreSQL appears at the port once the server has said it waits
+        QObject::connect(&comeUp, &QTimer::timeout, &comeUp, [&] {
+            if (postgres == QLatin1String("comes up") && !forwarder.isListening() && server.output().contains("does not take connections yet"))
+                forwarder.listen(port);
+        });
+        comeUp.start(20);
+        const bool started = server.start();
+        QVERIFY2(server.output().contains(said.toUtf8()), server.output().constData());
+        QCOMPARE(server.output().contains("does not take connections yet"), waited);
+        QVERIFY2(!server.output().contains("not-the-password"), server.output().constData());
+        if (postgres != QLatin1String("comes up")) {
+            QVERIFY2(!started, server.output().constData());
+            QCOMPARE(server.exitSummary(), QStringLiteral("exit code 1"));
+            return;
+        }
+        QVERIFY2(started, server.output().constData());
+        TestHttp http(server.origin());
+        QCOMPARE(http.get(QStringLiteral("/health/readiness")).status, 200);
+        const QJsonObject login{{QStringLiteral("username"), QStringLiteral("admin")}, {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}};
+        QCOMPARE(http.post(QStringLiteral("/admin/v1/login"), login).status, 200);
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM admin_users WHERE username = 'admin'")), qint64(1));
+        server.stop();
     }
 
     void billedChatWithCallback_data()

@@ -63,6 +63,8 @@ QString valueOf(const Settings &s, const QString &name)
         return s.callbacksFromServingThreads ? (*s.callbacksFromServingThreads ? QStringLiteral("on") : QStringLiteral("off")) : QStringLiteral("auto");
     if (name == QLatin1String("request-event-index"))
         return s.requestEventIndex ? QStringLiteral("on") : QStringLiteral("off");
+    if (name == QLatin1String("database-wait"))
+        return QString::number(s.databaseWaitSecs);
     return QStringLiteral("<unknown setting %1>").arg(name);
 }
 
@@ -223,6 +225,8 @@ void SettingsTest::flagForms_data()
     QTest::newRow("--request-event-index off") << QStringList{QStringLiteral("--request-event-index"), QStringLiteral("off")}
                                                << QStringLiteral("request-event-index") << QStringLiteral("off");
     QTest::newRow("--request-event-index=on") << QStringList{QStringLiteral("--request-event-index=on")} << QStringLiteral("request-event-index") << QStringLiteral("on");
+    QTest::newRow("database wait by default") << QStringList{} << QStringLiteral("database-wait") << QStringLiteral("60");
+    QTest::newRow("--database-wait 0") << QStringList{QStringLiteral("--database-wait"), QStringLiteral("0")} << QStringLiteral("database-wait") << QStringLiteral("0");
 }
 
 void SettingsTest::flagForms()
@@ -300,6 +304,7 @@ void SettingsTest::errors_data()
     QTest::newRow("flag not a number") << QStringList{QStringLiteral("--max-body-bytes=abc")} << QStringList{} << QStringList{QStringLiteral("--max-body-bytes")};
     QTest::newRow("flag below its minimum") << QStringList{QStringLiteral("--max-body-bytes=10")} << QStringList{} << QStringList{QStringLiteral("--max-body-bytes")};
     QTest::newRow("pipeline depth of 0") << QStringList{QStringLiteral("--callback-pipeline-depth=0")} << QStringList{} << QStringList{QStringLiteral("--callback-pipeline-depth")};
+    QTest::newRow("database wait below 0") << QStringList{QStringLiteral("--database-wait=-1")} << QStringList{} << QStringList{QStringLiteral("--database-wait")};
     QTest::newRow("commit window above its maximum") << QStringList{QStringLiteral("--commit-window-ms=5000")} << QStringList{} << QStringList{QStringLiteral("--commit-window-ms")};
     QTest::newRow("unknown event loop") << QStringList{QStringLiteral("--event-loop=select")} << QStringList{}
                                         << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll or qt")};

@@ -48,15 +48,15 @@ Database::~Database()
     close();
 }
 
-bool Database::open(const QString &url, QString *error, const char *threadName)
+bool Database::open(const QString &url, QString *error, const char *threadName, std::chrono::seconds waitForPostgres)
 {
     m_postgres = url.startsWith(QLatin1String("postgres"));
     std::promise<QString> opened;
     auto openedFuture = opened.get_future();
     // The connection must be created on the thread that uses it, so the thread opens it first.
-    m_thread = std::thread([this, url, &opened, threadName] {
+    m_thread = std::thread([this, url, &opened, threadName, waitForPostgres] {
         pthread_setname_np(pthread_self(), threadName); // as top -H and the bench's CPU per thread show it
-        opened.set_value(openOnThread(url, threadName));
+        opened.set_value(openOnThread(url, threadName, waitForPostgres));
         threadMain();
     });
     const QString failure = openedFuture.get();
@@ -68,19 +68,20 @@ bool Database::open(const QString &url, QString *error, const char *threadName)
     return true;
 }
 
-QString Database::openOnThread(const QString &url, const char *threadName)
+QString Database::openOnThread(const QString &url, const char *threadName, std::chrono::seconds waitForPostgres)
 {
     const QString connectionName = QStringLiteral("dynaseal-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     QSqlDatabase db;
     QString path; // SQLite's file
+    std::optional<PostgresConnection> postgres;
     if (m_postgres) {
         // The name shows in pg_stat_activity.application_name.
         QString why;
-        const auto connection = PostgresConnection::fromUrl(url, QStringLiteral("dynaseal-") + QLatin1String(threadName), &why);
-        if (!connection)
+        postgres = PostgresConnection::fromUrl(url, QStringLiteral("dynaseal-") + QLatin1String(threadName), &why);
+        if (!postgres)
             return QStringLiteral("the database URL %1").arg(why);
         db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
-        connection->applyTo(db);
+        postgres->applyTo(db);
     } else {
         db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         path = url.mid(int(qstrlen("sqlite:")));
@@ -95,10 +96,26 @@ QString Database::openOnThread(const QString &url, const char *threadName)
         }
     }
     m_connectionName = connectionName;
-    if (!db.open()) {
+    const auto giveUpAt = std::chrono::steady_clock::now() + waitForPostgres;
+    bool waited = false;
+    while (!db.open()) {
         // The driver's text names host and database, never the password.
-        return QStringLiteral("cannot open database: %1").arg(openError(db));
+        const QString why = openError(db);
+        if (!postgres || std::chrono::steady_clock::now() >= giveUpAt || !postgres->mayStillComeUp()) {
+            return waited ? QStringLiteral("cannot open database: PostgreSQL at %1:%2 did not take connections within %3 s: %4")
+                                .arg(postgres->host).arg(postgres->port).arg(waitForPostgres.count()).arg(why)
+                          : QStringLiteral("cannot open database: %1").arg(why);
+        }
+        if (!waited) {
+            qCWarning(lcDb).noquote() << "PostgreSQL at" << QStringLiteral("%1:%2").arg(postgres->host).arg(postgres->port)
+                                      << "does not take connections yet (" + why + "); trying again every second for up to"
+                                      << waitForPostgres.count() << "s";
+            waited = true;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
     }
+    if (waited)
+        qCInfo(lcDb) << "connected to PostgreSQL";
     m_session = std::make_unique<SqlSession>(db, m_postgres);
     try {
         if (!m_postgres) {

@@ -46,8 +46,12 @@ public:
     // Opens the connection on the database thread and applies pending migrations. Blocks; call
     // once at start-up. `url` is "sqlite:PATH" or "postgres://user:pass@host:port/db[?keyword=value&…]"
     // (PostgresConnection).
-    // `threadName` is what `top -H` shows (at most 15 characters).
-    bool open(const QString &url, QString *error, const char *threadName = "database");
+    // `threadName` is what `top -H` shows (at most 15 characters). A PostgreSQL that does not
+    // answer yet, or says it is starting, is tried again every second for up to `waitForPostgres`
+    // (a database and the server started together); one that answers and refuses (a wrong
+    // password, no such database) fails at once.
+    bool open(const QString &url, QString *error, const char *threadName = "database",
+              std::chrono::seconds waitForPostgres = std::chrono::seconds(0));
     void close();
 
     // Runs `work` inside the shared write transaction; `done` then runs on `context`'s thread
@@ -140,7 +144,7 @@ private:
     }
 
     void enqueue(bool write, Job job);
-    QString openOnThread(const QString &url, const char *threadName);
+    QString openOnThread(const QString &url, const char *threadName, std::chrono::seconds waitForPostgres);
     // PostgreSQL: a new connection when a statement found the old one gone (or there is none);
     // when PostgreSQL refuses it, the jobs fail, saying why, until a later batch connects.
     void reconnectIfLost();

@@ -93,4 +93,20 @@ void PostgresConnection::applyTo(QSqlDatabase &db) const
     db.setConnectOptions(options);
 }
 
+bool PostgresConnection::mayStillComeUp() const
+{
+    // The connection string Qt's driver gives libpq (QPSQLDriver::open): the parts, then the
+    // options with their ';' as spaces.
+    QStringList parts{QStringLiteral("host=") + quoted(host), QStringLiteral("port=%1").arg(port)};
+    if (!database.isEmpty())
+        parts.append(QStringLiteral("dbname=") + quoted(database));
+    if (!user.isEmpty())
+        parts.append(QStringLiteral("user=") + quoted(user));
+    if (!password.isEmpty())
+        parts.append(QStringLiteral("password=") + quoted(password));
+    parts.append(QString(options).replace(QLatin1Char(';'), QLatin1Char(' ')));
+    const PGPing ping = PQping(parts.join(QLatin1Char(' ')).toLocal8Bit().constData());
+    return ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
+}
+
 } // namespace dynaseal

@@ -26,6 +26,10 @@ struct PostgresConnection
     static std::optional<PostgresConnection> fromUrl(const QString &url, const QString &applicationName, QString *error);
     // Sets Qt's connection up to connect so.
     void applyTo(QSqlDatabase &db) const;
+    // After a failed connection: true if PostgreSQL did not answer or said it is starting or
+    // stopping (libpq's PQping), so that trying again later may succeed; false if it answered,
+    // and refused for a reason that waiting does not mend (password, database, TLS settings).
+    bool mayStillComeUp() const;
 };
 
 } // namespace dynaseal
