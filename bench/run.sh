@@ -486,7 +486,8 @@ run_proxy() {
   # round. A single direct run's p99 can jump (29.9 ms at a p90 of 0.29 ms, seen on 2026-12-07),
   # and subtracting that would flatter the gateway.
   local direct_p99 p proxy_added=""
-  direct_p99=$(echo "$proxy_direct_p99s" | tr ' ' '\n' | sort -g | head -1)
+  direct_p99=$(echo "$proxy_direct_p99s" | tr ' ' '\n' | awk '$1 >= 0' | sort -g | head -1) # wrk_run's -1: no p99
+  [ -n "$direct_p99" ] || fail "proxy: no run of direct gave a p99 ($proxy_direct_p99s)"
   for p in $proxy_gateway_p99s; do proxy_added+="${proxy_added:+ }$(awk -v g="$p" -v d="$direct_p99" 'BEGIN { printf "%+.2f", g - d }')"; done
   # Each goal at full load from the median of the rounds, as single runs move with the host.
   local median; median=$(echo "$proxy_ratios" | median_of)
@@ -554,6 +555,7 @@ proxy_rounds() {
     printf '  round %-2s nginx %8.0f req/s, gateway %8.0f req/s, p99 %6.2f ms (direct %.2f ms)\n' "$r" "${line_n%% *}" "${line_g%% *}" \
       "$(echo "$line_g" | awk '{print $3}')" "$(echo "$line_d" | awk '{print $3}')"
     [ "$(echo "$line_g" | awk '{print $4}')" = 0 ] || fail "proxy: the gateway answered non-2xx in round $r"
+    [ "$(echo "$line_d" | awk '{print $4}')" = 0 ] || fail "proxy: the fake upstream answered non-2xx in round $r"
     ratios+=" $(echo "$line_g $line_n" | awk '{ printf "%.3f", $1 / $8 }')"
     proxy_rates+=" $(echo "$line_g" | awk '{ printf "%.0f", $1 }')"
     proxy_gateway_p99s+=" $(echo "$line_g" | awk '{ print $3 }')"

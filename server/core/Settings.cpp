@@ -149,7 +149,7 @@ const QList<Definition> &definitions()
         {"listen", "DYNASEAL_LISTEN", "127.0.0.1:8000", "where to serve; port 0 picks a free port", applyListen},
         {"data-dir", "DYNASEAL_DATA_DIR", "<user data dir>/dynaseal", "SQLite database and server secrets", text(&Settings::dataDir)},
         {"database", "DYNASEAL_DATABASE", "sqlite:<data-dir>/dynaseal.db", "sqlite:PATH or postgres://user:pass@host:port/db", applyDatabase},
-        {"database-wait", "DYNASEAL_DATABASE_WAIT", "60", "seconds to wait at start for a PostgreSQL that does not answer yet, or says it is starting (started with the server, or restarting); one that answers and refuses (password, database name) stops the start at once; 0 never waits", integer(&Settings::databaseWaitSecs, 0, 86'400)},
+        {"database-wait", "DYNASEAL_DATABASE_WAIT", "60", "seconds to wait at start for a PostgreSQL that does not answer yet, or says it is starting (started with the server, or restarting); one that answers and refuses (password, database name, pg_hba.conf) stops the start at once; 0 never waits", integer(&Settings::databaseWaitSecs, 0, 86'400)},
         {"max-body-bytes", "DYNASEAL_MAX_BODY_BYTES", "8388608", "largest request body; larger ones get 413 before they are read", integer(&Settings::maxBodyBytes, 1024, qint64(1) << 32)},
         {"max-connections", "DYNASEAL_MAX_CONNECTIONS", "10000", "open client connections at most; more are closed at once", integer(&Settings::maxConnections, 1, 1'000'000)},
         {"idle-timeout", "DYNASEAL_IDLE_TIMEOUT", "75", "seconds a client connection may sit idle, or take nothing of a response sent to it", integer(&Settings::idleTimeoutSecs, 1, 86'400)},

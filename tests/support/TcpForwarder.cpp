@@ -40,6 +40,7 @@ bool TcpForwarder::listen(quint16 port)
                     QObject::connect(from, &QTcpSocket::disconnected, to, &QTcpSocket::disconnectFromHost);
                     QObject::connect(from, &QAbstractSocket::errorOccurred, to, &QTcpSocket::disconnectFromHost);
                     QObject::connect(from, &QTcpSocket::disconnected, from, &QObject::deleteLater);
+                    QObject::connect(from, &QAbstractSocket::errorOccurred, from, &QObject::deleteLater); // out never connected
                 }
                 out->connectToHost(m_targetHost, m_targetPort);
             }

@@ -36,6 +36,38 @@ QString openError(const QSqlDatabase &db)
     const QSqlError error = db.lastError();
     return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified();
 }
+
+// After a failed first connection to PostgreSQL: while it does not answer, or says it is starting,
+// tries again every second for up to `wait`. Empty once connected, else why not, on one line.
+QString connectOncePostgresIsUp(QSqlDatabase &db, const PostgresConnection &postgres, std::chrono::seconds wait)
+{
+    const auto giveUpAt = std::chrono::steady_clock::now() + wait;
+    bool waiting = false;
+    for (;;) {
+        const QString why = openError(db);
+        if (std::chrono::steady_clock::now() >= giveUpAt) {
+            return waiting ? QStringLiteral("PostgreSQL did not take connections within %1 s; the last attempt: %2").arg(wait.count()).arg(why)
+                           : why;
+        }
+        if (!postgres.mayStillComeUp()) {
+            // It answers now. It may have come up since that attempt, so one more before giving up.
+            if (db.open())
+                break;
+            return openError(db);
+        }
+        if (!waiting) {
+            qCWarning(lcDb).noquote() << QStringLiteral("PostgreSQL does not take connections yet (%1); trying again every second for up to %2 s")
+                                             .arg(why, QString::number(wait.count()));
+            waiting = true;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        if (db.open())
+            break;
+    }
+    if (waiting)
+        qCInfo(lcDb) << "connected to PostgreSQL";
+    return {};
+}
 } // namespace
 
 Database::Database()
@@ -96,26 +128,12 @@ QString Database::openOnThread(const QString &url, const char *threadName, std::
         }
     }
     m_connectionName = connectionName;
-    const auto giveUpAt = std::chrono::steady_clock::now() + waitForPostgres;
-    bool waited = false;
-    while (!db.open()) {
-        // The driver's text names host and database, never the password.
-        const QString why = openError(db);
-        if (!postgres || std::chrono::steady_clock::now() >= giveUpAt || !postgres->mayStillComeUp()) {
-            return waited ? QStringLiteral("cannot open database: PostgreSQL at %1:%2 did not take connections within %3 s: %4")
-                                .arg(postgres->host).arg(postgres->port).arg(waitForPostgres.count()).arg(why)
-                          : QStringLiteral("cannot open database: %1").arg(why);
-        }
-        if (!waited) {
-            qCWarning(lcDb).noquote() << "PostgreSQL at" << QStringLiteral("%1:%2").arg(postgres->host).arg(postgres->port)
-                                      << "does not take connections yet (" + why + "); trying again every second for up to"
-                                      << waitForPostgres.count() << "s";
-            waited = true;
-        }
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (!db.open()) {
+        // The driver's text names the address and the database, never the password.
+        const QString why = postgres ? connectOncePostgresIsUp(db, *postgres, waitForPostgres) : openError(db);
+        if (!why.isEmpty())
+            return QStringLiteral("cannot open database: ") + why;
     }
-    if (waited)
-        qCInfo(lcDb) << "connected to PostgreSQL";
     m_session = std::make_unique<SqlSession>(db, m_postgres);
     try {
         if (!m_postgres) {

@@ -105,6 +105,8 @@ bool PostgresConnection::mayStillComeUp() const
     if (!password.isEmpty())
         parts.append(QStringLiteral("password=") + quoted(password));
     parts.append(QString(options).replace(QLatin1Char(';'), QLatin1Char(' ')));
+    // Later keywords win: a host that answers nothing counts as down after 2 s, not 10.
+    parts.append(QStringLiteral("connect_timeout=2"));
     const PGPing ping = PQping(parts.join(QLatin1Char(' ')).toLocal8Bit().constData());
     return ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
 }

@@ -26,9 +26,11 @@ struct PostgresConnection
     static std::optional<PostgresConnection> fromUrl(const QString &url, const QString &applicationName, QString *error);
     // Sets Qt's connection up to connect so.
     void applyTo(QSqlDatabase &db) const;
-    // After a failed connection: true if PostgreSQL did not answer or said it is starting or
-    // stopping (libpq's PQping), so that trying again later may succeed; false if it answered,
-    // and refused for a reason that waiting does not mend (password, database, TLS settings).
+    // After a failed connection: true if PostgreSQL did not answer (within 2 s) or said it is
+    // starting or stopping (libpq's PQping), so that trying again later may succeed; false if it
+    // answered, and refused for a reason that waiting does not mend (password, database name,
+    // pg_hba.conf). libpq's own refusals (a certificate that does not verify, a host name that
+    // does not resolve) count as no answer.
     bool mayStillComeUp() const;
 };
 
