@@ -1,6 +1,6 @@
 // The server on PostgreSQL (--database postgres://…): migrations, the admin API, billing and
-// callbacks, budgets under concurrency, crash recovery, sessions PostgreSQL ends, waiting for it at
-// start, the URL's libpq keywords, the admin lists and retention, each test on a fresh
+// callbacks, budgets under concurrency, crash recovery, sessions PostgreSQL ends (also during a
+// COMMIT), waiting for it at start, the URL's libpq keywords, the admin lists and retention, each test on a fresh
 // database of the server DYNASEAL_TEST_POSTGRES_URL names (scripts/test-postgres.sh sets one
 // up). Without it the tests are skipped, except on CI (CI=true), where a skip would hide that
 // PostgreSQL went untested.
@@ -440,6 +440,44 @@ private slots:
         const auto after = db.runBlocking<int>([](dynaseal::SqlSession &s) { return s.run(QStringLiteral("INSERT INTO t (n) VALUES (?)"), {4}); });
         QVERIFY2(after.ok(), qPrintable(after.error));
         QCOMPARE(count(pg, QStringLiteral("SELECT COALESCE(SUM(n), 0) FROM t")), qint64(4));
+        db.close();
+    }
+
+    // The connection ends as a batch commits, with the COMMIT carried out or never received. A new
+    // connection asks PostgreSQL what became of the transaction: stored, the batch is done and not
+    // run again; rolled back, it runs again. Either way the job succeeds and its row is stored once.
+    void aBatchWhoseCommitIsCutOff_data()
+    {
+        QTest::addColumn<bool>("carriedOut");
+        QTest::newRow("committed, the answer lost") << true;
+        QTest::newRow("the COMMIT never arrived") << false;
+    }
+
+    void aBatchWhoseCommitIsCutOff()
+    {
+        QFETCH(bool, carriedOut);
+        PostgresTestDatabase pg;
+        QString why;
+        QVERIFY2(pg.create(&why), qPrintable(why));
+        QUrl url(pg.url());
+        TcpForwarder network(url.host(), quint16(url.port(5432)));
+        QVERIFY(network.listen());
+        url.setHost(QStringLiteral("127.0.0.1"));
+        url.setPort(network.port());
+        dynaseal::Database db;
+        QVERIFY2(db.open(url.toString(), &why), qPrintable(why));
+        QVERIFY(db.runBlocking<bool>([](dynaseal::SqlSession &s) { s.execRaw(QStringLiteral("CREATE TABLE t (n INTEGER)")); return true; }).ok());
+
+        network.cutNextCommit(carriedOut);
+        auto runs = std::make_shared<int>(0);
+        const auto done = db.runBlocking<bool>([runs](dynaseal::SqlSession &s) {
+            ++*runs;
+            return s.run(QStringLiteral("INSERT INTO t (n) VALUES (?)"), {*runs}) == 1;
+        }, true);
+        QVERIFY2(done.ok(), qPrintable(done.error));
+        QCOMPARE(*runs, carriedOut ? 1 : 2);
+        QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM t")), qint64(1));
+        QCOMPARE(count(pg, QStringLiteral("SELECT SUM(n) FROM t")), qint64(*runs));
         db.close();
     }
 

@@ -421,7 +421,8 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
         if (error.isEmpty())
             error = e.message();
         try {
-            session.tx(Tx::Rollback);
+            if (!session.connectionLost()) // nothing to roll back on a connection that is gone
+                session.tx(Tx::Rollback);
         } catch (const DbError &) {
         }
     }
@@ -432,18 +433,26 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
     if (session.connectionLost()) {
         // PostgreSQL ended the connection under the batch. Before COMMIT was sent it rolled the
         // transaction back, so the batch runs again, once, on a new connection. A COMMIT may have
-        // been carried out before the end: running the jobs again could store them twice, so they
-        // fail, and whatever must not be lost is written again by its caller, once.
-        if (committing || reconnected) {
+        // been carried out before the end: the new connection asks PostgreSQL what became of the
+        // transaction. Stored, the batch is done; rolled back, it runs again. If that cannot be
+        // told, running the jobs again could store them twice, so they fail, and whatever must
+        // not be lost is written again by its caller, once.
+        const qint64 transactionId = session.transactionId(); // the session goes with the reconnect
+        reconnectIfLost();
+        const QString outcome = committing ? lostCommitOutcome(transactionId) : QString();
+        if (outcome == QLatin1String("committed")) {
+            qCWarning(lcDb) << "the connection to PostgreSQL ended as a batch of" << writes.size()
+                            << "writes committed; PostgreSQL says it was stored";
+            return;
+        }
+        if (reconnected || (committing && outcome != QLatin1String("aborted"))) {
             const QString why = committing ? QStringLiteral("the connection to PostgreSQL ended as the batch committed, so its writes may or may not be stored: %1").arg(error)
                                            : error;
             qCWarning(lcDb).noquote() << QStringLiteral("a batch of %1 writes failed:").arg(writes.size()) << why;
             for (Job *job : writes)
                 job->fail(why);
-            reconnectIfLost();
             return;
         }
-        reconnectIfLost();
         commitWrites(writes, true); // fails them at once if PostgreSQL refused the new connection
         return;
     }
@@ -457,6 +466,24 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
     if (!jobFailed)
         qCWarning(lcDb) << "transaction failed:" << error;
     writes.front()->fail(error);
+}
+
+QString Database::lostCommitOutcome(qint64 transactionId)
+{
+    // The old session's backend may not have noticed the end yet: until it has, its transaction
+    // is still "in progress".
+    for (int attempt = 0; m_session && transactionId != 0 && attempt < 50; ++attempt) {
+        try {
+            const QString status = m_session->transactionStatus(transactionId);
+            if (status != QLatin1String("in progress"))
+                return status;
+        } catch (const DbError &e) {
+            qCWarning(lcDb) << "could not ask PostgreSQL what became of a batch whose commit was cut off:" << e.message();
+            return {};
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return {};
 }
 
 void Database::deliver(Job &job)

@@ -149,6 +149,9 @@ private:
     // when PostgreSQL refuses it, the jobs fail, saying why, until a later batch connects.
     void reconnectIfLost();
     void dropLostConnection(); // the lost session and its connection, quietly
+    // After a batch's connection ended as it committed, and a new one was opened: "committed",
+    // "aborted", or empty if PostgreSQL cannot tell (its backend still at it after 5 s, or gone).
+    QString lostCommitOutcome(qint64 transactionId);
 
     void threadMain();
     void runBatch(std::deque<std::pair<bool, Job>> &batch);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -92,6 +93,33 @@ bool PostgresStatements::connectionLost(QString *why) const
     if (why)
         *why = QString::fromUtf8(PQerrorMessage(m_connection)).simplified();
     return true;
+}
+
+qint64 PostgresStatements::begin()
+{
+    // Two statements in one simple query: PQexec answers with the last one's result.
+    PGresult *result = PQexec(m_connection, "BEGIN; SELECT txid_current()");
+    const bool ok = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1;
+    const QString error = ok ? QString() : errorOf(result);
+    const qint64 id = ok ? std::atoll(PQgetvalue(result, 0, 0)) : 0;
+    PQclear(result);
+    if (!ok)
+        throw DbError(QStringLiteral("%1 (in: BEGIN)").arg(error));
+    return id;
+}
+
+QString PostgresStatements::transactionStatus(qint64 id)
+{
+    const QByteArray text = QByteArray::number(id);
+    const char *const values[] = {text.constData()};
+    PGresult *result = PQexecParams(m_connection, "SELECT txid_status($1::bigint)", 1, nullptr, values, nullptr, nullptr, 0);
+    const bool ok = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1;
+    const QString error = ok ? QString() : errorOf(result);
+    const QString status = ok && !PQgetisnull(result, 0, 0) ? QString::fromLatin1(PQgetvalue(result, 0, 0)) : QString();
+    PQclear(result);
+    if (!ok)
+        throw DbError(QStringLiteral("%1 (in: SELECT txid_status)").arg(error));
+    return status;
 }
 
 QString PostgresStatements::errorOf(const pg_result *result) const

@@ -35,6 +35,13 @@ public:
     // returned. Throws DbError.
     int run(const QString &sql, const QVariantList &values, QStringList *returned = nullptr);
 
+    // BEGIN, and the new transaction's id (txid_current()) in the same round trip: should the
+    // connection end while it commits, a new connection can ask what became of it. Throws DbError.
+    qint64 begin();
+    // What became of transaction `id`: "committed", "aborted", "in progress", or empty once
+    // PostgreSQL no longer knows (txid_status). Throws DbError.
+    QString transactionStatus(qint64 id);
+
     // Whether the connection is gone: a statement found that PostgreSQL ended it (a restart, a
     // failover, pg_terminate_backend), or that the host stopped answering. `why` gets libpq's reason.
     bool connectionLost(QString *why = nullptr) const;

@@ -341,6 +341,10 @@ void SqlSession::tx(Tx which)
 {
     const char *sql = kTxSql[int(which)];
     if (m_postgres) {
+        if (which == Tx::Begin && m_pg) {
+            m_transactionId = m_pg->begin();
+            return;
+        }
         // PostgreSQL cannot PREPARE transaction statements: they go through the driver, which
         // sends them as they are (and reports a COMMIT that rolled back as an error).
         const bool ok = which == Tx::Begin ? m_db.transaction() : which == Tx::Commit ? m_db.commit() : m_db.rollback();
@@ -351,6 +355,13 @@ void SqlSession::tx(Tx which)
     // SQLite: each statement is prepared once per connection and only stepped after that. Not
     // through run(): a ROLLBACK must not write the rows waiting first.
     runSqlite(QLatin1String(sql), {});
+}
+
+QString SqlSession::transactionStatus(qint64 id)
+{
+    if (!m_pg)
+        throw DbError(QStringLiteral("a transaction's status is asked of PostgreSQL only"));
+    return m_pg->transactionStatus(id);
 }
 
 bool SqlSession::inTransaction() const

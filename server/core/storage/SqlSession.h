@@ -85,6 +85,12 @@ public:
     // Transaction control for the write batches, without parsing the statement again each time.
     enum class Tx { Begin, Commit, Rollback };
     void tx(Tx which);
+    // PostgreSQL: the id of the transaction the last Tx::Begin opened, so that a COMMIT whose
+    // answer was lost with the connection can be looked up on a new one; 0 on SQLite.
+    qint64 transactionId() const { return m_transactionId; }
+    // PostgreSQL: what became of transaction `id` ("committed", "aborted", "in progress"; empty
+    // if PostgreSQL no longer knows). Throws DbError.
+    QString transactionStatus(qint64 id);
     // Whether a transaction is open (SQLite; on PostgreSQL always true): a job that ended the
     // batch's transaction itself is caught by this.
     bool inTransaction() const;
@@ -158,6 +164,7 @@ private:
     QHash<QString, QSqlQuery> m_statements;
     sqlite3 *m_sqlite = nullptr;                      // the driver's handle (SQLite only)
     std::unique_ptr<PostgresStatements> m_pg;         // run()'s on PostgreSQL, past Qt's driver
+    qint64 m_transactionId = 0;                       // PostgreSQL's, of the last Tx::Begin
     QHash<QString, sqlite3_stmt *> m_sqliteStatements; // run()'s, prepared once each
     // The UTF-8 of a statement's text values, bound in place; kept from run to run, where a
     // QByteArray a value was an allocation and a free each.
