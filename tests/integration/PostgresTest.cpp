@@ -443,19 +443,28 @@ private slots:
         db.close();
     }
 
-    // The connection ends as a batch commits, with the COMMIT carried out or never received. A new
-    // connection asks PostgreSQL what became of the transaction: stored, the batch is done and not
-    // run again; rolled back, it runs again. Either way the job succeeds and its row is stored once.
+    // The connection ends as a batch commits, with the COMMIT carried out or never received. For a
+    // batch with a job someone waits on, a new connection asks PostgreSQL what became of the
+    // transaction: stored, the batch is done and not run again; rolled back, it runs again. Either
+    // way the job succeeds and its row is stored once. A batch nobody waits on (writeInBatch:
+    // outcomes, which their callers write again) is not looked up, and fails saying why.
     void aBatchWhoseCommitIsCutOff_data()
     {
+        QTest::addColumn<bool>("waitedOn");
         QTest::addColumn<bool>("carriedOut");
-        QTest::newRow("committed, the answer lost") << true;
-        QTest::newRow("the COMMIT never arrived") << false;
+        QTest::addColumn<int>("runs");
+        QTest::addColumn<QString>("failure"); // empty: the job succeeds
+        QTest::newRow("committed, the answer lost") << true << true << 1 << QString();
+        QTest::newRow("the COMMIT never arrived") << true << false << 2 << QString();
+        QTest::newRow("nobody waits on it") << false << true << 1 << QStringLiteral("may or may not be stored");
     }
 
     void aBatchWhoseCommitIsCutOff()
     {
+        QFETCH(bool, waitedOn);
         QFETCH(bool, carriedOut);
+        QFETCH(int, runs);
+        QFETCH(QString, failure);
         PostgresTestDatabase pg;
         QString why;
         QVERIFY2(pg.create(&why), qPrintable(why));
@@ -469,15 +478,30 @@ private slots:
         QVERIFY(db.runBlocking<bool>([](dynaseal::SqlSession &s) { s.execRaw(QStringLiteral("CREATE TABLE t (n INTEGER)")); return true; }).ok());
 
         network.cutNextCommit(carriedOut);
-        auto runs = std::make_shared<int>(0);
-        const auto done = db.runBlocking<bool>([runs](dynaseal::SqlSession &s) {
-            ++*runs;
-            return s.run(QStringLiteral("INSERT INTO t (n) VALUES (?)"), {*runs}) == 1;
-        }, true);
-        QVERIFY2(done.ok(), qPrintable(done.error));
-        QCOMPARE(*runs, carriedOut ? 1 : 2);
+        auto ran = std::make_shared<int>(0);
+        const std::function<bool(dynaseal::SqlSession &)> job = [ran](dynaseal::SqlSession &s) {
+            ++*ran;
+            return s.run(QStringLiteral("INSERT INTO t (n) VALUES (?)"), {*ran}) == 1;
+        };
+        QString error;
+        if (waitedOn) {
+            error = db.runBlocking<bool>(job, true).error;
+        } else {
+            QObject context;
+            bool delivered = false;
+            db.writeInBatch<bool>(job, &context, [&](dynaseal::DbOutcome<bool> outcome) {
+                delivered = true;
+                error = outcome.error;
+            });
+            QTRY_VERIFY_WITH_TIMEOUT(delivered, 10'000);
+        }
+        if (failure.isEmpty())
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+        else
+            QVERIFY2(error.contains(failure), qPrintable(error));
+        QCOMPARE(*ran, runs);
         QCOMPARE(count(pg, QStringLiteral("SELECT COUNT(*) FROM t")), qint64(1));
-        QCOMPARE(count(pg, QStringLiteral("SELECT SUM(n) FROM t")), qint64(*runs));
+        QCOMPARE(count(pg, QStringLiteral("SELECT SUM(n) FROM t")), qint64(runs));
         db.close();
     }
 

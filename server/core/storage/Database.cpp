@@ -399,8 +399,16 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
     bool jobFailed = false;
     bool committing = false;
     session.beginBatch();
+    // A batch with a job someone waits on (an admin change, a call's start) asks for its
+    // transaction's id, so that a COMMIT cut off with the connection can be looked up. One of
+    // outcomes and callback states only does not: those are written again by their callers anyway,
+    // and the hot path pays nothing for it.
+    const bool tracked = std::any_of(writes.begin(), writes.end(), [](const Job *job) { return !job->canWait; });
     try {
-        session.tx(Tx::Begin);
+        if (tracked)
+            session.beginWithId();
+        else
+            session.tx(Tx::Begin);
         for (Job *job : writes) {
             try {
                 job->run(session);
@@ -433,10 +441,11 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
     if (session.connectionLost()) {
         // PostgreSQL ended the connection under the batch. Before COMMIT was sent it rolled the
         // transaction back, so the batch runs again, once, on a new connection. A COMMIT may have
-        // been carried out before the end: the new connection asks PostgreSQL what became of the
-        // transaction. Stored, the batch is done; rolled back, it runs again. If that cannot be
-        // told, running the jobs again could store them twice, so they fail, and whatever must
-        // not be lost is written again by its caller, once.
+        // been carried out before the end: for a tracked batch the new connection asks PostgreSQL
+        // what became of the transaction. Stored, the batch is done; rolled back, it runs again.
+        // If that cannot be told (or the batch was not tracked), running the jobs again could
+        // store them twice, so they fail, and whatever must not be lost is written again by its
+        // caller, once.
         const qint64 transactionId = session.transactionId(); // the session goes with the reconnect
         reconnectIfLost();
         const QString outcome = committing ? lostCommitOutcome(transactionId) : QString();

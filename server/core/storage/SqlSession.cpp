@@ -340,11 +340,9 @@ void SqlSession::execRaw(const QString &sql)
 void SqlSession::tx(Tx which)
 {
     const char *sql = kTxSql[int(which)];
+    if (which == Tx::Begin)
+        m_transactionId = 0;
     if (m_postgres) {
-        if (which == Tx::Begin && m_pg) {
-            m_transactionId = m_pg->begin();
-            return;
-        }
         // PostgreSQL cannot PREPARE transaction statements: they go through the driver, which
         // sends them as they are (and reports a COMMIT that rolled back as an error).
         const bool ok = which == Tx::Begin ? m_db.transaction() : which == Tx::Commit ? m_db.commit() : m_db.rollback();
@@ -355,6 +353,15 @@ void SqlSession::tx(Tx which)
     // SQLite: each statement is prepared once per connection and only stepped after that. Not
     // through run(): a ROLLBACK must not write the rows waiting first.
     runSqlite(QLatin1String(sql), {});
+}
+
+void SqlSession::beginWithId()
+{
+    if (!m_pg) {
+        tx(Tx::Begin);
+        return;
+    }
+    m_transactionId = m_pg->begin();
 }
 
 QString SqlSession::transactionStatus(qint64 id)

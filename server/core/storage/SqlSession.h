@@ -85,8 +85,10 @@ public:
     // Transaction control for the write batches, without parsing the statement again each time.
     enum class Tx { Begin, Commit, Rollback };
     void tx(Tx which);
-    // PostgreSQL: the id of the transaction the last Tx::Begin opened, so that a COMMIT whose
-    // answer was lost with the connection can be looked up on a new one; 0 on SQLite.
+    // Tx::Begin, and on PostgreSQL the new transaction's id asked in the same round trip, so that a
+    // COMMIT whose answer is lost with the connection can be looked up on a new one.
+    void beginWithId();
+    // PostgreSQL: the id beginWithId() got; 0 after Tx::Begin, and on SQLite.
     qint64 transactionId() const { return m_transactionId; }
     // PostgreSQL: what became of transaction `id` ("committed", "aborted", "in progress"; empty
     // if PostgreSQL no longer knows). Throws DbError.
@@ -164,7 +166,7 @@ private:
     QHash<QString, QSqlQuery> m_statements;
     sqlite3 *m_sqlite = nullptr;                      // the driver's handle (SQLite only)
     std::unique_ptr<PostgresStatements> m_pg;         // run()'s on PostgreSQL, past Qt's driver
-    qint64 m_transactionId = 0;                       // PostgreSQL's, of the last Tx::Begin
+    qint64 m_transactionId = 0;                       // PostgreSQL's, of the last beginWithId()
     QHash<QString, sqlite3_stmt *> m_sqliteStatements; // run()'s, prepared once each
     // The UTF-8 of a statement's text values, bound in place; kept from run to run, where a
     // QByteArray a value was an allocation and a free each.
