@@ -32,6 +32,7 @@ private slots:
     void aFailedTransactionRollsBackAndTheNextOneWorks();
     void aLoneSurrogateIsStoredAsReplacementCharacter();
     void aLostConnectionIsADbErrorThatSaysWhy();
+    void aTransactionIsLookedUpByItsId();
 
 private:
     // `column` of the row `id` as PostgreSQL's text, or "NULL", or "missing".
@@ -267,6 +268,39 @@ void PostgresStatementsTest::aLostConnectionIsADbErrorThatSaysWhy()
     // So the database thread knows to open a new one.
     QVERIFY(m_session->connectionLost(&why));
     QVERIFY2(why.contains(QStringLiteral("terminat"), Qt::CaseInsensitive) || why.contains(QStringLiteral("closed")), qPrintable(why));
+}
+
+// beginWithId() names the transaction; PostgreSQL tells what became of it, committed or rolled
+// back, but a "committed" only from the server that gave the id (after a crash or a failover
+// another one may have given it again).
+void PostgresStatementsTest::aTransactionIsLookedUpByItsId()
+{
+    using Tx = SqlSession::Tx;
+    const QString insert = QStringLiteral("INSERT INTO t (id, big) VALUES (?, ?)");
+    m_session->tx(Tx::Begin);
+    QCOMPARE(m_session->transactionId().id, qint64(0)); // Qt's BEGIN asks for none
+    m_session->tx(Tx::Rollback);
+
+    m_session->beginWithId();
+    const SqlSession::TransactionId committed = m_session->transactionId();
+    QVERIFY(committed.id > 0);
+    QVERIFY(!committed.serverStart.isEmpty());
+    m_session->run(insert, {QStringLiteral("a"), 1});
+    m_session->tx(Tx::Commit);
+    m_session->beginWithId();
+    const SqlSession::TransactionId rolledBack = m_session->transactionId();
+    QVERIFY(rolledBack.id > committed.id);
+    m_session->run(insert, {QStringLiteral("b"), 2});
+    m_session->tx(Tx::Rollback);
+
+    QCOMPARE(m_session->transactionStatus(committed), QStringLiteral("committed"));
+    QCOMPARE(m_session->transactionStatus(rolledBack), QStringLiteral("aborted"));
+    SqlSession::TransactionId elsewhere = committed;
+    elsewhere.serverStart = "2001-01-01 00:00:00+00";
+    QCOMPARE(m_session->transactionStatus(elsewhere), QString());
+    elsewhere = rolledBack;
+    elsewhere.serverStart = "2001-01-01 00:00:00+00";
+    QCOMPARE(m_session->transactionStatus(elsewhere), QStringLiteral("aborted"));
 }
 
 QTEST_GUILESS_MAIN(PostgresStatementsTest)

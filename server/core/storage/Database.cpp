@@ -424,7 +424,10 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
         if (!jobFailed)
             session.flushDeferred();
         committing = !jobFailed;
-        session.tx(jobFailed ? Tx::Rollback : Tx::Commit);
+        if (!jobFailed)
+            session.tx(Tx::Commit);
+        else if (!session.connectionLost()) // nothing to roll back on a connection that is gone
+            session.tx(Tx::Rollback);
     } catch (const DbError &e) {
         if (error.isEmpty())
             error = e.message();
@@ -446,17 +449,19 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
         // If that cannot be told (or the batch was not tracked), running the jobs again could
         // store them twice, so they fail, and whatever must not be lost is written again by its
         // caller, once.
-        const qint64 transactionId = session.transactionId(); // the session goes with the reconnect
+        const SqlSession::TransactionId transaction = session.transactionId(); // the session goes with the reconnect
         reconnectIfLost();
-        const QString outcome = committing ? lostCommitOutcome(transactionId) : QString();
+        const QString outcome = committing ? lostCommitOutcome(transaction) : QString();
         if (outcome == QLatin1String("committed")) {
             qCWarning(lcDb) << "the connection to PostgreSQL ended as a batch of" << writes.size()
                             << "writes committed; PostgreSQL says it was stored";
             return;
         }
         if (reconnected || (committing && outcome != QLatin1String("aborted"))) {
-            const QString why = committing ? QStringLiteral("the connection to PostgreSQL ended as the batch committed, so its writes may or may not be stored: %1").arg(error)
-                                           : error;
+            const QString why = !committing ? error
+                : outcome == QLatin1String("aborted")
+                    ? QStringLiteral("the connection to PostgreSQL ended as the batch committed, on its second run too, and PostgreSQL rolled it back: %1").arg(error)
+                    : QStringLiteral("the connection to PostgreSQL ended as the batch committed, so its writes may or may not be stored: %1").arg(error);
             qCWarning(lcDb).noquote() << QStringLiteral("a batch of %1 writes failed:").arg(writes.size()) << why;
             for (Job *job : writes)
                 job->fail(why);
@@ -477,13 +482,13 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
     writes.front()->fail(error);
 }
 
-QString Database::lostCommitOutcome(qint64 transactionId)
+QString Database::lostCommitOutcome(const SqlSession::TransactionId &transaction)
 {
     // The old session's backend may not have noticed the end yet: until it has, its transaction
     // is still "in progress".
-    for (int attempt = 0; m_session && transactionId != 0 && attempt < 50; ++attempt) {
+    for (int attempt = 0; m_session && transaction.id != 0 && attempt < 50; ++attempt) {
         try {
-            const QString status = m_session->transactionStatus(transactionId);
+            const QString status = m_session->transactionStatus(transaction);
             if (status != QLatin1String("in progress"))
                 return status;
         } catch (const DbError &e) {

@@ -5,7 +5,8 @@
 // Rollups and counters the jobs add are summed per row and written just before the commit.
 // Results come back on the caller's thread, after the commit. On PostgreSQL a job that failed
 // because the server ended the connection runs again on a new one, unless its batch may have
-// committed.
+// committed; a batch someone waits on that was cut off during its COMMIT is looked up by its
+// transaction id first.
 #include "server/core/storage/SqlSession.h"
 #include "shared/AdaptiveMutex.h"
 
@@ -151,7 +152,7 @@ private:
     void dropLostConnection(); // the lost session and its connection, quietly
     // After a batch's connection ended as it committed, and a new one was opened: "committed",
     // "aborted", or empty if PostgreSQL cannot tell (its backend still at it after 5 s, or gone).
-    QString lostCommitOutcome(qint64 transactionId);
+    QString lostCommitOutcome(const SqlSession::TransactionId &transaction);
 
     void threadMain();
     void runBatch(std::deque<std::pair<bool, Job>> &batch);

@@ -95,27 +95,36 @@ bool PostgresStatements::connectionLost(QString *why) const
     return true;
 }
 
-qint64 PostgresStatements::begin()
+PostgresTransactionId PostgresStatements::begin()
 {
     // Two statements in one simple query: PQexec answers with the last one's result.
-    PGresult *result = PQexec(m_connection, "BEGIN; SELECT txid_current()");
+    PGresult *result = PQexec(m_connection, "BEGIN; SELECT txid_current(), pg_postmaster_start_time()::text");
     const bool ok = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1;
     const QString error = ok ? QString() : errorOf(result);
-    const qint64 id = ok ? std::atoll(PQgetvalue(result, 0, 0)) : 0;
+    PostgresTransactionId transaction;
+    if (ok) {
+        transaction.id = std::atoll(PQgetvalue(result, 0, 0));
+        transaction.serverStart = QByteArray(PQgetvalue(result, 0, 1));
+    }
     PQclear(result);
     if (!ok)
         throw DbError(QStringLiteral("%1 (in: BEGIN)").arg(error));
-    return id;
+    return transaction;
 }
 
-QString PostgresStatements::transactionStatus(qint64 id)
+QString PostgresStatements::transactionStatus(const PostgresTransactionId &transaction)
 {
-    const QByteArray text = QByteArray::number(id);
+    const QByteArray text = QByteArray::number(transaction.id);
     const char *const values[] = {text.constData()};
-    PGresult *result = PQexecParams(m_connection, "SELECT txid_status($1::bigint)", 1, nullptr, values, nullptr, nullptr, 0);
+    PGresult *result = PQexecParams(m_connection, "SELECT txid_status($1::bigint), pg_postmaster_start_time()::text", 1, nullptr,
+                                    values, nullptr, nullptr, 0);
     const bool ok = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1;
     const QString error = ok ? QString() : errorOf(result);
-    const QString status = ok && !PQgetisnull(result, 0, 0) ? QString::fromLatin1(PQgetvalue(result, 0, 0)) : QString();
+    QString status = ok && !PQgetisnull(result, 0, 0) ? QString::fromLatin1(PQgetvalue(result, 0, 0)) : QString();
+    // A server that restarted (a crash, a failover) may have given the id again after losing the
+    // transaction. "aborted" still means that transaction's changes are not stored.
+    if (ok && status == QLatin1String("committed") && transaction.serverStart != PQgetvalue(result, 0, 1))
+        status.clear();
     PQclear(result);
     if (!ok)
         throw DbError(QStringLiteral("%1 (in: SELECT txid_status)").arg(error));

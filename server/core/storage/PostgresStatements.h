@@ -8,6 +8,7 @@
 // queries on the same connection: Qt's driver reads each result whole, so none is left pending.
 // That holds while no query is forward-only (`QSqlQuery::setForwardOnly`): Qt reads those a row at
 // a time, and a statement run here would drop the rest of their rows.
+#include <QByteArray>
 #include <QHash>
 #include <QString>
 #include <QStringList>
@@ -19,6 +20,14 @@ struct pg_conn;
 struct pg_result;
 
 namespace dynaseal {
+
+// A transaction's id, and when the server that gave it started: after a crash or a failover a
+// new server may give the same id to another transaction.
+struct PostgresTransactionId
+{
+    qint64 id = 0; // 0: none
+    QByteArray serverStart;
+};
 
 class PostgresStatements
 {
@@ -37,10 +46,11 @@ public:
 
     // BEGIN, and the new transaction's id (txid_current()) in the same round trip: should the
     // connection end while it commits, a new connection can ask what became of it. Throws DbError.
-    qint64 begin();
-    // What became of transaction `id`: "committed", "aborted", "in progress", or empty once
-    // PostgreSQL no longer knows (txid_status). Throws DbError.
-    QString transactionStatus(qint64 id);
+    PostgresTransactionId begin();
+    // What became of the transaction: "committed", "aborted", "in progress" (txid_status), or
+    // empty when PostgreSQL cannot tell: it no longer knows the id, or it restarted since, and a
+    // "committed" may then be another transaction's. Throws DbError.
+    QString transactionStatus(const PostgresTransactionId &transaction);
 
     // Whether the connection is gone: a statement found that PostgreSQL ended it (a restart, a
     // failover, pg_terminate_backend), or that the host stopped answering. `why` gets libpq's reason.

@@ -341,7 +341,7 @@ void SqlSession::tx(Tx which)
 {
     const char *sql = kTxSql[int(which)];
     if (which == Tx::Begin)
-        m_transactionId = 0;
+        m_transactionId = {};
     if (m_postgres) {
         // PostgreSQL cannot PREPARE transaction statements: they go through the driver, which
         // sends them as they are (and reports a COMMIT that rolled back as an error).
@@ -357,6 +357,7 @@ void SqlSession::tx(Tx which)
 
 void SqlSession::beginWithId()
 {
+    m_transactionId = {};
     if (!m_pg) {
         tx(Tx::Begin);
         return;
@@ -364,11 +365,11 @@ void SqlSession::beginWithId()
     m_transactionId = m_pg->begin();
 }
 
-QString SqlSession::transactionStatus(qint64 id)
+QString SqlSession::transactionStatus(const TransactionId &transaction)
 {
     if (!m_pg)
         throw DbError(QStringLiteral("a transaction's status is asked of PostgreSQL only"));
-    return m_pg->transactionStatus(id);
+    return m_pg->transactionStatus(transaction);
 }
 
 bool SqlSession::inTransaction() const

@@ -1,6 +1,8 @@
 #pragma once
 // A database connection as the stores see it: prepared statements cached per SQL text, errors
 // thrown as DbError so the job's transaction rolls back. Used on the database thread only.
+#include "server/core/storage/PostgresStatements.h"
+
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -17,8 +19,6 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace dynaseal {
-
-class PostgresStatements;
 
 class DbError : public std::runtime_error
 {
@@ -85,14 +85,15 @@ public:
     // Transaction control for the write batches, without parsing the statement again each time.
     enum class Tx { Begin, Commit, Rollback };
     void tx(Tx which);
+    using TransactionId = PostgresTransactionId;
     // Tx::Begin, and on PostgreSQL the new transaction's id asked in the same round trip, so that a
     // COMMIT whose answer is lost with the connection can be looked up on a new one.
     void beginWithId();
-    // PostgreSQL: the id beginWithId() got; 0 after Tx::Begin, and on SQLite.
-    qint64 transactionId() const { return m_transactionId; }
-    // PostgreSQL: what became of transaction `id` ("committed", "aborted", "in progress"; empty
-    // if PostgreSQL no longer knows). Throws DbError.
-    QString transactionStatus(qint64 id);
+    // PostgreSQL: the id beginWithId() got; none (id 0) after Tx::Begin, and on SQLite.
+    TransactionId transactionId() const { return m_transactionId; }
+    // PostgreSQL: what became of that transaction ("committed", "aborted", "in progress"; empty if
+    // PostgreSQL cannot tell). Throws DbError.
+    QString transactionStatus(const TransactionId &transaction);
     // Whether a transaction is open (SQLite; on PostgreSQL always true): a job that ended the
     // batch's transaction itself is caught by this.
     bool inTransaction() const;
@@ -166,7 +167,7 @@ private:
     QHash<QString, QSqlQuery> m_statements;
     sqlite3 *m_sqlite = nullptr;                      // the driver's handle (SQLite only)
     std::unique_ptr<PostgresStatements> m_pg;         // run()'s on PostgreSQL, past Qt's driver
-    qint64 m_transactionId = 0;                       // PostgreSQL's, of the last beginWithId()
+    TransactionId m_transactionId;                    // PostgreSQL's, of the last beginWithId()
     QHash<QString, sqlite3_stmt *> m_sqliteStatements; // run()'s, prepared once each
     // The UTF-8 of a statement's text values, bound in place; kept from run to run, where a
     // QByteArray a value was an allocation and a free each.
