@@ -51,6 +51,15 @@ QList<int> schemaVersions(const PostgresTestDatabase &db)
     return versions;
 }
 
+// The table the Database-level tests write to: t (n INTEGER).
+bool createTableT(dynaseal::Database &db)
+{
+    return db.runBlocking<bool>([](dynaseal::SqlSession &s) {
+        s.execRaw(QStringLiteral("CREATE TABLE t (n INTEGER)"));
+        return true;
+    }).ok();
+}
+
 qint64 count(const PostgresTestDatabase &db, const QString &sql, const QVariantList &values = {})
 {
     QString why;
@@ -377,7 +386,7 @@ private slots:
         QVERIFY2(pg.create(&why), qPrintable(why));
         dynaseal::Database db;
         QVERIFY2(db.open(pg.url(), &why), qPrintable(why));
-        QVERIFY(db.runBlocking<bool>([](dynaseal::SqlSession &s) { s.execRaw(QStringLiteral("CREATE TABLE t (n INTEGER)")); return true; }).ok());
+        QVERIFY(createTableT(db));
         auto runs = std::make_shared<int>(0);
         const auto done = db.runBlocking<int>([runs, write](dynaseal::SqlSession &s) {
             ++*runs;
@@ -406,7 +415,7 @@ private slots:
         QVERIFY2(pg.create(&why), qPrintable(why));
         dynaseal::Database db;
         QVERIFY2(db.open(pg.url(), &why), qPrintable(why));
-        QVERIFY(db.runBlocking<bool>([](dynaseal::SqlSession &s) { s.execRaw(QStringLiteral("CREATE TABLE t (n INTEGER)")); return true; }).ok());
+        QVERIFY(createTableT(db));
         QVERIFY2(pg.allowConnections(false, &why), qPrintable(why));
         db.setGroupCommitWindow(std::chrono::milliseconds(300)); // the three jobs in one batch
 
@@ -475,7 +484,7 @@ private slots:
         url.setPort(network.port());
         dynaseal::Database db;
         QVERIFY2(db.open(url.toString(), &why), qPrintable(why));
-        QVERIFY(db.runBlocking<bool>([](dynaseal::SqlSession &s) { s.execRaw(QStringLiteral("CREATE TABLE t (n INTEGER)")); return true; }).ok());
+        QVERIFY(createTableT(db));
 
         network.cutNextCommit(carriedOut);
         auto ran = std::make_shared<int>(0);

@@ -396,7 +396,8 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
     // job fails, the whole batch rolls back and its jobs run again one by one, each alone in a
     // transaction, so the others' writes (and rollups) are kept exactly once.
     QString error;
-    bool jobFailed = false;
+    bool jobFailed = false; // a job threw: the batch rolls back, and its jobs run one by one
+    bool failed = false;    // BEGIN, the deferred rows or COMMIT threw
     bool committing = false;
     session.beginBatch();
     // A batch with a job someone waits on (an admin change, a call's start) asks for its
@@ -421,19 +422,19 @@ void Database::commitWrites(const std::vector<Job *> &writes, bool reconnected)
                 break;
             }
         }
-        if (!jobFailed)
+        if (!jobFailed) {
             session.flushDeferred();
-        committing = !jobFailed;
-        if (!jobFailed)
+            committing = true;
             session.tx(Tx::Commit);
-        else if (!session.connectionLost()) // nothing to roll back on a connection that is gone
-            session.tx(Tx::Rollback);
+        }
     } catch (const DbError &e) {
+        failed = true;
         if (error.isEmpty())
             error = e.message();
+    }
+    if ((jobFailed || failed) && !session.connectionLost()) { // nothing to roll back on a connection that is gone
         try {
-            if (!session.connectionLost()) // nothing to roll back on a connection that is gone
-                session.tx(Tx::Rollback);
+            session.tx(Tx::Rollback);
         } catch (const DbError &) {
         }
     }
