@@ -39,6 +39,8 @@ private slots:
     void insertRowsWritesEveryRow();
     void countersAddUpPerKey_data();
     void countersAddUpPerKey();
+    void countersFindTheirRowsThroughTheIndex_data();
+    void countersFindTheirRowsThroughTheIndex();
     void textValuesGoInAsGiven_data();
     void textValuesGoInAsGiven();
 
@@ -326,6 +328,51 @@ void SqlSessionBatchRowsTest::countersAddUpPerKey()
     }, false);
     QVERIFY2(direct.ok(), qPrintable(direct.error));
     QCOMPARE(scalar(QStringLiteral("SELECT n FROM u WHERE id = 'b'")), 4);
+}
+
+void SqlSessionBatchRowsTest::countersFindTheirRowsThroughTheIndex_data()
+{
+    // PostgreSQL only: SQLite updates one row a statement by its key.
+    QTest::addColumn<bool>("postgres");
+    QTest::newRow("postgres") << true;
+}
+
+void SqlSessionBatchRowsTest::countersFindTheirRowsThroughTheIndex()
+{
+    // A multi-row UPDATE of 64 keys against a table of 20,000 rows (key_spend with many devices)
+    // once made PostgreSQL read the whole table on every run, into a hash join.
+    if (!open())
+        return;
+    auto seeded = m_db->runBlocking<bool>([](SqlSession &s) {
+        s.execRaw(QStringLiteral("INSERT INTO t (id, v) SELECT 'k' || i, 0 FROM generate_series(1, 20000) AS i"));
+        return true;
+    }, false);
+    QVERIFY2(seeded.ok(), qPrintable(seeded.error));
+    QVERIFY2(m_db->runBlocking<bool>([](SqlSession &s) { s.execRaw(QStringLiteral("ANALYZE t")); return true; }, false).ok(),
+             "ANALYZE t");
+    // The table's scans as PostgreSQL counts them: the connection's pending counts are sent when
+    // it next goes idle, which pg_stat_force_next_flush() makes happen at once.
+    const auto scans = [this](const char *column) {
+        scalar(QStringLiteral("SELECT pg_stat_force_next_flush()"));
+        return scalar(QStringLiteral("SELECT %1 FROM pg_stat_user_tables WHERE relname = 't'").arg(QLatin1String(column)));
+    };
+    const qint64 seqBefore = scans("seq_scan");
+    const qint64 indexBefore = scans("idx_scan");
+    QVERIFY(seqBefore >= 0 && indexBefore >= 0);
+
+    const SqlSession::Counter tv{QStringLiteral("t"), QStringLiteral("v"), QStringLiteral("id")};
+    auto added = m_db->runBlocking<bool>([tv](SqlSession &s) {
+        for (int i = 1; i <= 128; ++i) // two statements of 64 keys
+            s.addToCounter(tv, QStringLiteral("k%1").arg(i * 150), 1);
+        return true;
+    });
+    QVERIFY2(added.ok(), qPrintable(added.error));
+    QCOMPARE(scalar(QStringLiteral("SELECT SUM(v) FROM t")), 128);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM t WHERE v = 1 AND id = 'k' || (CAST(substr(id, 2) AS INTEGER) / 150 * 150)")), 128);
+
+    // The SUM and COUNT above read the whole table once each.
+    QCOMPARE(scans("seq_scan") - seqBefore, 2);
+    QVERIFY2(scans("idx_scan") - indexBefore >= 128, "each key found through the index");
 }
 
 void SqlSessionBatchRowsTest::textValuesGoInAsGiven_data()

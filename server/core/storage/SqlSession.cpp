@@ -411,8 +411,12 @@ void SqlSession::writeCounters(Counters::const_iterator first, Counters::const_i
     }
     // Sorted by key, as the map holds them. Should two servers' batches still lock shared rows in
     // different orders, PostgreSQL aborts one, and its jobs run again one by one (Database).
+    // `= ANY(ARRAY[…])` rather than `=`: PostgreSQL cannot hash or merge on it, so each key is
+    // found through the key column's index. With `=`, from some 64 keys against a table of
+    // thousands (key_spend with many devices), it read the whole table into a hash join on every
+    // run: 5–6 ms a statement against 1 ms.
     const QString head = QStringLiteral("UPDATE %1 SET %2 = %2 + d.column2 FROM (VALUES").arg(c.table, c.column);
-    const QString tail = QStringLiteral(") AS d WHERE %1 = d.column1").arg(c.keyColumn);
+    const QString tail = QStringLiteral(") AS d WHERE %1 = ANY(ARRAY[d.column1])").arg(c.keyColumn);
     auto it = first;
     for (qsizetype done = 0; done < count;) {
         const qsizetype chunk = nextChunk(count - done);

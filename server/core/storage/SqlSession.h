@@ -118,7 +118,8 @@ public:
     // nothing). Summed per key over a write batch and written once just before COMMIT, like the
     // rollups: a burst of calls on one key or tenant updates its row once per batch, not once
     // per call. On PostgreSQL the batch's keys of one counter go in multi-row statements
-    // (`UPDATE … FROM (VALUES …)`): one round trip for many devices' keys, not one each.
+    // (`UPDATE … FROM (VALUES …)`, each row found by its key through the index): one round trip
+    // for many devices' keys, not one each.
     void addToCounter(const Counter &counter, const QString &key, qint64 delta);
 
     // The write batch's side of the waiting rows, rollups and counters (Database only).
