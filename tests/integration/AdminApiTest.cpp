@@ -239,10 +239,9 @@ private slots:
 
     void logoutInvalidatesToken()
     {
-        const HttpResult login = gw->http.post(QStringLiteral("/admin/v1/login"), {{QStringLiteral("username"), QStringLiteral("admin")},
-                                                                                   {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}});
+        const HttpResult login = gw->http.loginAsAdmin();
         QCOMPARE(login.status, 200);
-        const QByteArray token = login.json().value(QLatin1String("token")).toString().toLatin1();
+        const QByteArray token = login.token();
         QCOMPARE(gw->http.get(QStringLiteral("/admin/v1/tenants"), token).status, 200);
 
         QCOMPARE(gw->http.send("POST", QStringLiteral("/admin/v1/logout"), {}, bearer(token)).status, 204);
@@ -701,7 +700,7 @@ private slots:
         // Failed attempts with secrets in odd places must not be logged either.
         local.chat(local.mint({}, QByteArray("wrong-" + secondKey)), Gateway::chatBody());
         local.http.send("POST", QStringLiteral("/v1/dynamic-keys"), QByteArray("{}"), bearer(QByteArray(upstreamKey + "-not-a-tenant-key")));
-        local.http.post(QStringLiteral("/admin/v1/login"), {{QStringLiteral("username"), QStringLiteral("admin")}, {QStringLiteral("password"), QString::fromLatin1(upstreamKey)}});
+        local.http.loginAsAdmin(QString::fromLatin1(upstreamKey));
 
         local.server.stop();
         const QList<QPair<QString, QByteArray>> files = filesUnder(local.server.dataDir());
@@ -719,7 +718,7 @@ private slots:
 
         const QByteArray output = local.server.output();
         const QList<QByteArray> secrets{upstreamKey, QByteArray("sk-upstream-test-key-0001"), local.tenantKey, secondKey,
-                                        local.callbackSecret, local.adminToken, minted.json().value(QLatin1String("token")).toString().toLatin1(),
+                                        local.callbackSecret, local.adminToken, minted.token(),
                                         QByteArray(ServerProcess::kAdminPassword)};
         for (const QByteArray &secret : secrets) {
             QVERIFY(secret.size() >= 16);
@@ -759,10 +758,9 @@ private slots:
             local.server.arguments() = on ? QStringList{} : QStringList{QStringLiteral("--request-event-index=off")};
             QVERIFY2(local.server.start(), local.server.output().constData());
             local.http.setOrigin(local.server.origin());
-            const HttpResult login = local.http.post(QStringLiteral("/admin/v1/login"), {{QStringLiteral("username"), QStringLiteral("admin")},
-                                                                                         {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}});
+            const HttpResult login = local.http.loginAsAdmin();
             QCOMPARE(login.status, 200);
-            local.adminToken = login.json().value(QLatin1String("token")).toString().toLatin1();
+            local.adminToken = login.token();
             QCOMPARE(hasIndex(local.server.databasePath(), QStringLiteral("requests_event")), on);
             QCOMPARE(eventTotals(), expected);
         }
@@ -788,10 +786,9 @@ private slots:
         QVERIFY2(local.server.start(), local.server.output().constData());
         local.http.setOrigin(local.server.origin());
 
-        const HttpResult login = local.http.post(QStringLiteral("/admin/v1/login"), {{QStringLiteral("username"), QStringLiteral("admin")},
-                                                                                     {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}});
+        const HttpResult login = local.http.loginAsAdmin();
         QCOMPARE(login.status, 200);
-        const QByteArray token = login.json().value(QLatin1String("token")).toString().toLatin1();
+        const QByteArray token = login.token();
         const HttpResult tenants = local.http.get(QStringLiteral("/admin/v1/tenants"), token);
         QCOMPARE(tenants.status, 200);
         const QJsonObject tenant = findById(tenants.data(), local.tenantId);

@@ -137,8 +137,7 @@ private slots:
         QCOMPARE(count(db, eventIndex), qint64(1)); // --request-event-index on, the default
 
         TestHttp http(server.origin());
-        const QJsonObject login{{QStringLiteral("username"), QStringLiteral("admin")}, {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}};
-        QByteArray token = http.post(QStringLiteral("/admin/v1/login"), login).json().value(QLatin1String("token")).toString().toLatin1();
+        QByteArray token = http.loginAsAdmin().token();
         QVERIFY(!token.isEmpty());
         HttpResult tenant = http.post(QStringLiteral("/admin/v1/tenants"),
                                       {{QStringLiteral("name"), QStringLiteral("Before restart")}, {QStringLiteral("callback_url"), QStringLiteral("http://127.0.0.1:9/cb")}}, token);
@@ -153,7 +152,7 @@ private slots:
         QCOMPARE(count(db, eventIndex), qint64(0));
         QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM admin_users")), qint64(1));
         http.setOrigin(server.origin());
-        token = http.post(QStringLiteral("/admin/v1/login"), login).json().value(QLatin1String("token")).toString().toLatin1();
+        token = http.loginAsAdmin().token();
         QVERIFY(!token.isEmpty());
         HttpResult again = http.get(QStringLiteral("/admin/v1/tenants/%1").arg(tenant.json().value(QLatin1String("id")).toString()), token);
         QCOMPARE(again.status, 200);
@@ -231,8 +230,7 @@ private slots:
         QVERIFY2(started, server.output().constData());
         TestHttp http(server.origin());
         QCOMPARE(http.get(QStringLiteral("/health/readiness")).status, 200);
-        const QJsonObject login{{QStringLiteral("username"), QStringLiteral("admin")}, {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}};
-        QCOMPARE(http.post(QStringLiteral("/admin/v1/login"), login).status, 200);
+        QCOMPARE(http.loginAsAdmin().status, 200);
         QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM admin_users WHERE username = 'admin'")), qint64(1));
         server.stop();
     }

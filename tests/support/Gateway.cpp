@@ -22,9 +22,8 @@ bool Gateway::setUp(QString *why, std::optional<qint64> tokenQuota)
         return false;
     }
     http.setOrigin(server.origin());
-    HttpResult login = http.post(QStringLiteral("/admin/v1/login"),
-                                 {{QStringLiteral("username"), QStringLiteral("admin")}, {QStringLiteral("password"), QLatin1String(ServerProcess::kAdminPassword)}});
-    adminToken = login.json().value(QLatin1String("token")).toString().toLatin1();
+    const HttpResult login = http.loginAsAdmin();
+    adminToken = login.token();
     if (login.status != 200 || adminToken.isEmpty()) {
         *why = QStringLiteral("login failed: %1 %2").arg(login.status).arg(QString::fromUtf8(login.body));
         return false;

@@ -1,5 +1,7 @@
 #include "tests/support/TestHttp.h"
 
+#include "tests/support/ServerProcess.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QEventLoop>
@@ -83,6 +85,11 @@ HttpResult TestHttp::get(const QString &path, const QByteArray &bearer) { return
 HttpResult TestHttp::post(const QString &path, const QJsonObject &body, const QByteArray &bearer)
 {
     return send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), auth(bearer));
+}
+HttpResult TestHttp::loginAsAdmin(const QString &password)
+{
+    return post(QStringLiteral("/admin/v1/login"), {{QStringLiteral("username"), QStringLiteral("admin")},
+                                                     {QStringLiteral("password"), password.isEmpty() ? QString::fromLatin1(ServerProcess::kAdminPassword) : password}});
 }
 HttpResult TestHttp::postRaw(const QString &path, const QByteArray &body, const QByteArray &bearer) { return send("POST", path, body, auth(bearer)); }
 HttpResult TestHttp::patch(const QString &path, const QJsonObject &body, const QByteArray &bearer)

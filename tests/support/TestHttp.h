@@ -22,6 +22,8 @@ struct HttpResult
     // The OpenAI error's "code", or empty.
     QString errorCode() const { return json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(); }
     QString errorMessage() const { return json().value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString(); }
+    // The answer's "token" (a login's session token, a minted dynamic key), or empty.
+    QByteArray token() const { return json().value(QLatin1String("token")).toString().toLatin1(); }
     // The usage the device saw: the JSON body's, or that of the last SSE event carrying one.
     QJsonObject usage() const;
 };
@@ -39,6 +41,9 @@ public:
     HttpResult postRaw(const QString &path, const QByteArray &body, const QByteArray &bearer = {});
     HttpResult patch(const QString &path, const QJsonObject &body, const QByteArray &bearer = {});
     HttpResult del(const QString &path, const QByteArray &bearer = {});
+    // POST /admin/v1/login as "admin" with `password`, by default the test servers' own
+    // (ServerProcess::kAdminPassword); the session token is the answer's token().
+    HttpResult loginAsAdmin(const QString &password = {});
 
     // Starts a request and returns at once (the reply is parented to this client's manager).
     QNetworkReply *start(const QByteArray &method, const QString &path, const QByteArray &body,
