@@ -33,7 +33,8 @@
 # STREAM_SECS (5) SETTLE (5) STREAM_RUNS (2, through the gateway) for stream; PROMPT_BYTES (0: the
 # POST's body is a one-word chat; N: a conversation of about N bytes, for proxy, scale, profile,
 # callgrind and syscalls); KEYS (1: every call with one dynamic key; N: N keys, each call with the
-# next, as devices with keys of their own);
+# next, as devices with keys of their own); TENANTS (1: every key of one tenant; N: N tenants, as
+# many companies' apps, the keys dealt out among them in turn, at least one each);
 # BENCH_BUILD_DIR (<repo>/build-bench);
 # BENCH_STATE_DIR (${TMPDIR:-/tmp}/dynaseal-bench: Portkey install, logs); BENCH_PORT_BASE (19100,
 # uses 10 ports from it); DYNASEAL_SERVER_BIN (use this server instead of building one);
@@ -259,7 +260,9 @@ start_sse_upstream() {
 GW=''
 admin_token='' dyn_key=''
 keys_file="$state/dynamic-keys.txt"
-if [ "${KEYS:-1}" -gt 1 ]; then export KEYS_FILE=$keys_file; else unset KEYS_FILE; fi
+device_keys=$(( ${KEYS:-1} > ${TENANTS:-1} ? ${KEYS:-1} : ${TENANTS:-1} ))
+if [ "$device_keys" -gt 1 ]; then export KEYS_FILE=$keys_file; else unset KEYS_FILE; fi
+tenant_ids=()
 api() { # METHOD PATH [JSON]: admin call, prints the body; fails on non-2xx
   local method=$1 path=$2 data=${3:-}
   curl -sS --fail-with-body --max-time 30 -X "$method" "$GW$path" -H "Authorization: Bearer $admin_token" \
@@ -318,13 +321,20 @@ start_gateway() {
     -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .token)
   api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"$UPSTREAM_URL/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
   api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"$SSE_URL/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
-  local tenant_key # tenant_id stays global: proxy_batched changes the tenant
+  local tenant_key tenant_keys=() t # tenant_id and tenant_ids stay global: proxy_batched changes the tenants
   # Every check on, as in production: a token quota, and rate limits of all three kinds (the
   # tenant's requests, each caller's secret, tokens), set far above what a run reaches so that each
   # is counted and none refuses.
   tenant_id=$(api POST /admin/v1/tenants "{\"name\":\"bench\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"],\"callback_batch\":${CALLBACK_BATCH:-1}}" | jq -r .id)
   [ -n "$tenant_id" ] && [ "$tenant_id" != null ] || { echo "creating the bench tenant failed" >&2; exit 1; }
   tenant_key=$(api POST "/admin/v1/tenants/$tenant_id/keys" '{}' | jq -r .key)
+  tenant_ids=("$tenant_id") tenant_keys=("$tenant_key")
+  # TENANTS=N: N-1 more tenants like it, each with a key of its own.
+  for ((t = 1; t < ${TENANTS:-1}; t++)); do
+    tenant_ids+=("$(api POST /admin/v1/tenants "{\"name\":\"bench-$t\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"],\"callback_batch\":${CALLBACK_BATCH:-1}}" | jq -r .id)")
+    tenant_keys+=("$(api POST "/admin/v1/tenants/${tenant_ids[t]}/keys" '{}' | jq -r .key)")
+    [ "${tenant_keys[t]}" != null ] || { echo "creating bench tenant $t failed" >&2; exit 1; }
+  done
   # The tenant's backend mints one dynamic key with a budget no run can exhaust.
   dyn_key=$(curl -sS --fail-with-body -X POST "$GW/v1/dynamic-keys" -H "Authorization: Bearer $tenant_key" -H 'Content-Type: application/json' \
     -d '{"models":["gpt-4o-mini","bench-stream"],"max_tokens":9000000000000000,"ttl_seconds":3600,"event_id":"bench"}' | jq -r .token)
@@ -332,18 +342,19 @@ start_gateway() {
   # KEYS=N: N dynamic keys, one per device (each its own event_id, so each its own token), minted
   # in one curl session; post.lua sends each call with the next one, so every key's first calls
   # miss the gateway's caches. The event ids are spread over their range (k * 2654435761 mod 2^32)
-  # as real devices' ids are: in call order they would fill the event index page by page.
+  # as real devices' ids are: in call order they would fill the event index page by page. With
+  # TENANTS=N, key k is minted by tenant k mod N.
   rm -f "$keys_file"
-  if [ "${KEYS:-1}" -gt 1 ]; then
+  if [ "$device_keys" -gt 1 ]; then
     local k
-    for ((k = 0; k < KEYS; k++)); do
+    for ((k = 0; k < device_keys; k++)); do
       [ "$k" = 0 ] || echo next
-      printf 'url = "%s/v1/dynamic-keys"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\n' "$GW" "$tenant_key"
+      printf 'url = "%s/v1/dynamic-keys"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\n' "$GW" "${tenant_keys[k % ${#tenant_keys[@]}]}"
       printf 'data = "{\\"models\\":[\\"gpt-4o-mini\\",\\"bench-stream\\"],\\"max_tokens\\":9000000000000000,\\"ttl_seconds\\":3600,\\"event_id\\":\\"device-%08x\\"}"\n' "$(( (k * 2654435761) % 4294967296 ))"
     done >"$state/mint-keys.curl"
     curl -sS -K "$state/mint-keys.curl" | jq -r .token >"$keys_file"
     rm -f "$state/mint-keys.curl" # it holds the tenant key
-    [ "$(sort -u "$keys_file" | grep -c '^ey')" = "$KEYS" ] || { echo "minting $KEYS dynamic keys failed" >&2; exit 1; }
+    [ "$(sort -u "$keys_file" | grep -c '^ey')" = "$device_keys" ] || { echo "minting $device_keys dynamic keys failed" >&2; exit 1; }
   fi
   curl -sf -o /dev/null -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -H 'Content-Type: application/json' -d "$BODY" \
     || { echo "a first call through the gateway failed:" >&2; curl -sS -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -d "$BODY" >&2; exit 1; }
@@ -573,9 +584,9 @@ callback_posts() { # "POSTs callbacks" delivered since the gateway started
 # The same load with the bench tenant's callbacks batched (callback_batch BATCHED, default 100),
 # nginx and the gateway back to back, ROUNDS times: what a tenant that takes batches saves.
 proxy_batched() {
-  local r line_n line_g ratios="" before after t0 t1 ok_before ok_after posts_before
+  local r t line_n line_g ratios="" before after t0 t1 ok_before ok_after posts_before
   posts_before=$(callback_posts)
-  api PATCH "/admin/v1/tenants/$tenant_id" "{\"callback_batch\":${BATCHED:-100}}" >/dev/null
+  for t in "${tenant_ids[@]}"; do api PATCH "/admin/v1/tenants/$t" "{\"callback_batch\":${BATCHED:-100}}" >/dev/null; done
   ok_before=$(ok_of gpt-4o-mini)
   [ $smoke = 1 ] || wrk_run "$GW/v1/chat/completions" 2 AUTH="Bearer $dyn_key" >/dev/null
   for r in $(seq 1 "${ROUNDS:-1}"); do
@@ -593,7 +604,7 @@ proxy_batched() {
   ok_after=$(ok_of gpt-4o-mini)
   echo "gateway/nginx with callback_batch ${BATCHED:-100}: $ratios; median $(echo "$ratios" | median_of); $((ok_after - ok_before)) billed ok, callbacks all delivered ${drained}s after"
   echo "$posts_before $(callback_posts)" | awk '{ p = $3 - $1; d = $4 - $2; if (p > 0) printf "  %d callbacks in %d POSTs: %.1f per POST\n", d, p, d / p }'
-  api PATCH "/admin/v1/tenants/$tenant_id" '{"callback_batch":1}' >/dev/null
+  for t in "${tenant_ids[@]}"; do api PATCH "/admin/v1/tenants/$t" '{"callback_batch":1}' >/dev/null; done
 }
 
 # ---------------------------------------------------------------------------------------------

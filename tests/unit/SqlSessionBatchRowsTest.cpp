@@ -3,7 +3,7 @@
 // PostgreSQL, where they go in multi-row statements: each row stored once, the first of two with
 // one key counted as new, what runs for a new row run once, a statement later in the batch
 // seeing the rows, and a failed batch keeping none. The batch's counters (addToCounter) likewise,
-// in multi-row UPDATEs on PostgreSQL.
+// in multi-row UPDATEs on PostgreSQL, and its rollups (addRollup) in multi-row upserts.
 #include "server/core/storage/Database.h"
 #include "tests/support/PostgresTestDatabase.h"
 
@@ -40,6 +40,8 @@ private slots:
     void countersAddUpPerKey_data();
     void countersAddUpPerKey();
     void countersFindTheirRowsThroughTheIndex_data();
+    void rollupsAddUpPerRow_data();
+    void rollupsAddUpPerRow();
     void countersFindTheirRowsThroughTheIndex();
     void textValuesGoInAsGiven_data();
     void textValuesGoInAsGiven();
@@ -373,6 +375,71 @@ void SqlSessionBatchRowsTest::countersFindTheirRowsThroughTheIndex()
     // The SUM and COUNT above read the whole table once each.
     QCOMPARE(scans("seq_scan") - seqBefore, 2);
     QVERIFY2(scans("idx_scan") - indexBefore >= 128, "each key found through the index");
+}
+
+void SqlSessionBatchRowsTest::rollupsAddUpPerRow_data()
+{
+    backends();
+}
+
+void SqlSessionBatchRowsTest::rollupsAddUpPerRow()
+{
+    if (!open())
+        return;
+    auto made = m_db->runBlocking<bool>([](SqlSession &s) {
+        for (const char *table : {"r", "r2"})
+            s.execRaw(QStringLiteral("CREATE TABLE %1 (bucket BIGINT NOT NULL, tenant_id TEXT NOT NULL, model TEXT NOT NULL,"
+                                     " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL,"
+                                     " completion_tokens BIGINT NOT NULL, latency_ms_sum BIGINT NOT NULL,"
+                                     " PRIMARY KEY (bucket, tenant_id, model))").arg(QLatin1String(table)));
+        s.execRaw(QStringLiteral("INSERT INTO r VALUES (60000, 't7', 'm1', 10, 1, 100, 200, 300)"));
+        return true;
+    }, false);
+    QVERIFY2(made.ok(), qPrintable(made.error));
+    const QString r = QStringLiteral("r");
+    const QString r2 = QStringLiteral("r2");
+
+    // One batch, as many devices of 50 tenants on 2 models give it: 100 rows of r (one of them
+    // there before, one added to twice) and 50 of r2 in between.
+    auto added = m_db->runBlocking<bool>([r, r2](SqlSession &s) {
+        for (int t = 0; t < 50; ++t) {
+            for (const QString &model : {QStringLiteral("m0"), QStringLiteral("m1")})
+                s.addRollup(r, 60000, QStringLiteral("t%1").arg(t), model, RollupDelta{1, 0, 10, 20, 5});
+            s.addRollup(r2, 3600000, QStringLiteral("t%1").arg(t), QStringLiteral("m0"), RollupDelta{2, 1, 0, 0, 0});
+        }
+        s.addRollup(r, 60000, QStringLiteral("t3"), QStringLiteral("m0"), RollupDelta{1, 1, 1, 1, 1});
+        return true;
+    });
+    QVERIFY2(added.ok(), qPrintable(added.error));
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM r")), 100);
+    QCOMPARE(scalar(QStringLiteral("SELECT SUM(requests) FROM r")), 10 + 100 + 1);
+    QCOMPARE(scalar(QStringLiteral("SELECT requests * 1000000 + errors * 10000 + prompt_tokens FROM r WHERE tenant_id = 't7' AND model = 'm1'")),
+             11 * 1000000 + 1 * 10000 + 110);
+    QCOMPARE(scalar(QStringLiteral("SELECT completion_tokens * 1000 + latency_ms_sum FROM r WHERE tenant_id = 't7' AND model = 'm1'")),
+             220 * 1000 + 305);
+    QCOMPARE(scalar(QStringLiteral("SELECT requests * 100 + errors FROM r WHERE tenant_id = 't3' AND model = 'm0'")), 2 * 100 + 1);
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM r2 WHERE bucket = 3600000 AND requests = 2 AND errors = 1")), 50);
+    if (m_postgres) {
+        // 64 rows (512 values) in one statement, not a round trip each.
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO r %$512)%'")), 1);
+    }
+
+    // A job that fails after adding keeps none of it.
+    auto failed = m_db->runBlocking<bool>([r](SqlSession &s) {
+        s.addRollup(r, 60000, QStringLiteral("t1"), QStringLiteral("m0"), RollupDelta{1000, 0, 0, 0, 0});
+        s.run(QStringLiteral("INSERT INTO no_such_table (id) VALUES (1)"));
+        return true;
+    });
+    QVERIFY(!failed.ok());
+    QCOMPARE(scalar(QStringLiteral("SELECT SUM(requests) FROM r")), 111);
+
+    // Outside a batch the row is written at once.
+    auto direct = m_db->runBlocking<bool>([r](SqlSession &s) {
+        s.addRollup(r, 120000, QStringLiteral("t1"), QStringLiteral("m0"), RollupDelta{4, 0, 0, 0, 0});
+        return true;
+    }, false);
+    QVERIFY2(direct.ok(), qPrintable(direct.error));
+    QCOMPARE(scalar(QStringLiteral("SELECT requests FROM r WHERE bucket = 120000")), 4);
 }
 
 void SqlSessionBatchRowsTest::textValuesGoInAsGiven_data()

@@ -377,12 +377,13 @@ bool SqlSession::inTransaction() const
     return !m_sqlite || !sqlite3_get_autocommit(m_sqlite);
 }
 
-void SqlSession::addRollup(const QString &upsertSql, qint64 bucket, const QString &tenantId, const QString &model,
+void SqlSession::addRollup(const QString &table, qint64 bucket, const QString &tenantId, const QString &model,
                            const RollupDelta &delta)
 {
-    RollupKey key{upsertSql, bucket, tenantId, model};
+    RollupKey key{table, bucket, tenantId, model};
     if (!m_collecting) {
-        writeRollup(key, delta);
+        const Rollups one{{std::move(key), delta}};
+        writeRollups(one.cbegin(), one.cend());
         return;
     }
     m_jobRollups[std::move(key)] += delta;
@@ -459,8 +460,13 @@ void SqlSession::flushDeferred()
         first = last;
     }
     m_batchCounters.clear();
-    for (const auto &[key, delta] : m_batchRollups)
-        writeRollup(key, delta);
+    for (auto first = m_batchRollups.cbegin(); first != m_batchRollups.cend();) {
+        auto last = first;
+        while (last != m_batchRollups.cend() && std::get<0>(last->first) == std::get<0>(first->first))
+            ++last;
+        writeRollups(first, last);
+        first = last;
+    }
     m_batchRollups.clear();
 }
 
@@ -474,10 +480,25 @@ void SqlSession::discardBatch()
     m_laterRows.clear();
 }
 
-void SqlSession::writeRollup(const RollupKey &key, const RollupDelta &d)
+void SqlSession::writeRollups(Rollups::const_iterator first, Rollups::const_iterator last)
 {
-    const auto &[sql, bucket, tenantId, model] = key;
-    run(sql, {bucket, tenantId, model, d.requests, d.errors, d.promptTokens, d.completionTokens, d.latencyMsSum});
+    const QString &table = std::get<0>(first->first);
+    const QString head = QStringLiteral("INSERT INTO %1 (bucket, tenant_id, model, requests, errors, prompt_tokens,"
+                                        " completion_tokens, latency_ms_sum) VALUES").arg(table);
+    const QString tail = QStringLiteral(" ON CONFLICT (bucket, tenant_id, model) DO UPDATE SET requests = %1.requests + excluded.requests,"
+                                        " errors = %1.errors + excluded.errors, prompt_tokens = %1.prompt_tokens + excluded.prompt_tokens,"
+                                        " completion_tokens = %1.completion_tokens + excluded.completion_tokens,"
+                                        " latency_ms_sum = %1.latency_ms_sum + excluded.latency_ms_sum").arg(table);
+    // Each row once, in the map's order: PostgreSQL refuses a statement that updates a row twice,
+    // and two servers' batches lock shared rows in the same order.
+    QVariantList values;
+    values.reserve(std::distance(first, last) * 8);
+    for (auto it = first; it != last; ++it) {
+        const auto &[unused, bucket, tenantId, model] = it->first;
+        const RollupDelta &d = it->second;
+        values << bucket << tenantId << model << d.requests << d.errors << d.promptTokens << d.completionTokens << d.latencyMsSum;
+    }
+    insertRows(head, 8, tail, values);
 }
 
 } // namespace dynaseal

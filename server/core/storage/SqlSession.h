@@ -98,11 +98,13 @@ public:
     // batch's transaction itself is caught by this.
     bool inTransaction() const;
 
-    // Adds `delta` to the rollup row (bucket, tenantId, model) that `upsertSql` writes; it takes
-    // bucket, tenant, model, requests, errors, prompt, completion and latency sum as `?` values.
-    // Inside a write batch the deltas are summed per row and written once, just before COMMIT;
-    // outside one the row is written at once.
-    void addRollup(const QString &upsertSql, qint64 bucket, const QString &tenantId, const QString &model,
+    // Adds `delta` to the row (bucket, tenantId, model) of the rollup table `table` (columns
+    // bucket, tenant_id, model, requests, errors, prompt_tokens, completion_tokens and
+    // latency_ms_sum; the first three its primary key), made if missing. Inside a write batch the
+    // deltas are summed per row and written once, just before COMMIT, the batch's rows of one
+    // table through insertRows(): on PostgreSQL up to kRowsPerInsert of them in one statement,
+    // not one round trip for each tenant and model. Outside a batch the row is written at once.
+    void addRollup(const QString &table, qint64 bucket, const QString &tenantId, const QString &model,
                    const RollupDelta &delta);
 
     // A whole-number column that addToCounter() adds to, in the row whose `keyColumn` is the key.
@@ -139,11 +141,11 @@ public:
     void releaseConnection();
 
 private:
-    using RollupKey = std::tuple<QString, qint64, QString, QString>; // sql, bucket, tenant, model
+    using RollupKey = std::tuple<QString, qint64, QString, QString>; // table, bucket, tenant, model: a table's rows sort together
     using Rollups = std::map<RollupKey, RollupDelta>;
     using CounterKey = std::pair<Counter, QString>; // counter, key: a counter's keys sort together
     using Counters = std::map<CounterKey, qint64>;
-    void writeRollup(const RollupKey &key, const RollupDelta &delta);
+    void writeRollups(Rollups::const_iterator first, Rollups::const_iterator last); // of one table
     void writeCounters(Counters::const_iterator first, Counters::const_iterator last); // of one counter
     struct LaterRow
     {

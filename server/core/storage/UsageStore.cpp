@@ -12,18 +12,6 @@ namespace {
 constexpr qint64 kMinuteMs = 60'000;
 constexpr qint64 kHourMs = 3'600'000;
 
-// The upsert that adds a delta to a rollup row of `table`; it takes bucket, tenant and model,
-// then the five sums.
-QString rollupUpsert(const QString &table)
-{
-    return QStringLiteral("INSERT INTO %1 (bucket, tenant_id, model, requests, errors, prompt_tokens, completion_tokens, latency_ms_sum)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, tenant_id, model) DO UPDATE SET"
-                          " requests = %1.requests + excluded.requests, errors = %1.errors + excluded.errors,"
-                          " prompt_tokens = %1.prompt_tokens + excluded.prompt_tokens,"
-                          " completion_tokens = %1.completion_tokens + excluded.completion_tokens,"
-                          " latency_ms_sum = %1.latency_ms_sum + excluded.latency_ms_sum").arg(table);
-}
-
 // A dynamic key's spend row, from its first use: what the ledger is loaded from at start-up. In a
 // write batch it waits for the batch's other new keys (one statement for them all on PostgreSQL,
 // where every device's new key was a round trip) and goes in before the batch adds to any key's
@@ -82,11 +70,11 @@ void addOutcome(SqlSession &s, const RequestOutcome &o)
         s.addToCounter(tenantUsed, o.tenantId, o.billed);
     }
     // Summed per row over the write batch and written just before it commits.
-    static const QString minuteUpsert = rollupUpsert(QStringLiteral("usage_minute"));
-    static const QString hourUpsert = rollupUpsert(QStringLiteral("usage_hour"));
+    static const QString minutes = QStringLiteral("usage_minute");
+    static const QString hours = QStringLiteral("usage_hour");
     const RollupDelta delta{1, o.status != RequestStatus::Ok ? 1 : 0, o.promptTokens, o.completionTokens, o.finishedAtMs - o.startedAtMs};
-    s.addRollup(minuteUpsert, o.finishedAtMs / kMinuteMs * kMinuteMs, o.tenantId, o.model, delta);
-    s.addRollup(hourUpsert, o.finishedAtMs / kHourMs * kHourMs, o.tenantId, o.model, delta);
+    s.addRollup(minutes, o.finishedAtMs / kMinuteMs * kMinuteMs, o.tenantId, o.model, delta);
+    s.addRollup(hours, o.finishedAtMs / kHourMs * kHourMs, o.tenantId, o.model, delta);
     if (o.callback && !o.callbackInRow()) {
         const PendingCallback &c = *o.callback;
         s.run(QStringLiteral("INSERT INTO callbacks (id, request_id, tenant_id, url, body, state, attempts, next_attempt_at, created_at)"
