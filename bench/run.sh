@@ -333,7 +333,8 @@ start_gateway() {
   for ((t = 1; t < ${TENANTS:-1}; t++)); do
     tenant_ids+=("$(api POST /admin/v1/tenants "{\"name\":\"bench-$t\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"],\"callback_batch\":${CALLBACK_BATCH:-1}}" | jq -r .id)")
     tenant_keys+=("$(api POST "/admin/v1/tenants/${tenant_ids[t]}/keys" '{}' | jq -r .key)")
-    [ "${tenant_keys[t]}" != null ] || { echo "creating bench tenant $t failed" >&2; exit 1; }
+    [ -n "${tenant_ids[t]}" ] && [ "${tenant_ids[t]}" != null ] && [ -n "${tenant_keys[t]}" ] && [ "${tenant_keys[t]}" != null ] \
+      || { echo "creating bench tenant $t failed" >&2; exit 1; }
   done
   # The tenant's backend mints one dynamic key with a budget no run can exhaust.
   dyn_key=$(curl -sS --fail-with-body -X POST "$GW/v1/dynamic-keys" -H "Authorization: Bearer $tenant_key" -H 'Content-Type: application/json' \
@@ -353,7 +354,7 @@ start_gateway() {
       printf 'data = "{\\"models\\":[\\"gpt-4o-mini\\",\\"bench-stream\\"],\\"max_tokens\\":9000000000000000,\\"ttl_seconds\\":3600,\\"event_id\\":\\"device-%08x\\"}"\n' "$(( (k * 2654435761) % 4294967296 ))"
     done >"$state/mint-keys.curl"
     curl -sS -K "$state/mint-keys.curl" | jq -r .token >"$keys_file"
-    rm -f "$state/mint-keys.curl" # it holds the tenant key
+    rm -f "$state/mint-keys.curl" # it holds the tenant keys
     [ "$(sort -u "$keys_file" | grep -c '^ey')" = "$device_keys" ] || { echo "minting $device_keys dynamic keys failed" >&2; exit 1; }
   fi
   curl -sf -o /dev/null -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -H 'Content-Type: application/json' -d "$BODY" \

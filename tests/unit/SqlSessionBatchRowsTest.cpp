@@ -40,9 +40,9 @@ private slots:
     void countersAddUpPerKey_data();
     void countersAddUpPerKey();
     void countersFindTheirRowsThroughTheIndex_data();
+    void countersFindTheirRowsThroughTheIndex();
     void rollupsAddUpPerRow_data();
     void rollupsAddUpPerRow();
-    void countersFindTheirRowsThroughTheIndex();
     void textValuesGoInAsGiven_data();
     void textValuesGoInAsGiven();
 
@@ -341,10 +341,14 @@ void SqlSessionBatchRowsTest::countersFindTheirRowsThroughTheIndex_data()
 
 void SqlSessionBatchRowsTest::countersFindTheirRowsThroughTheIndex()
 {
-    // A multi-row UPDATE of 64 keys against a table of 20,000 rows (key_spend with many devices)
-    // once made PostgreSQL read the whole table on every run, into a hash join.
+    // A multi-row UPDATE of 64 keys against a table of thousands of rows (key_spend with many
+    // devices) once made PostgreSQL read the whole table on every run, into a hash join.
     if (!open())
         return;
+    // PostgreSQL's own counts of the table's scans tell; pg_stat_force_next_flush() is from 15 on.
+    if (scalar(QStringLiteral("SELECT CAST(current_setting('server_version_num') AS INTEGER)")) < 150000
+        || scalar(QStringLiteral("SELECT CASE WHEN current_setting('track_counts') = 'on' THEN 1 ELSE 0 END")) != 1)
+        QSKIP("needs PostgreSQL 15 or later with track_counts on");
     auto seeded = m_db->runBlocking<bool>([](SqlSession &s) {
         s.execRaw(QStringLiteral("INSERT INTO t (id, v) SELECT 'k' || i, 0 FROM generate_series(1, 20000) AS i"));
         return true;
@@ -352,8 +356,10 @@ void SqlSessionBatchRowsTest::countersFindTheirRowsThroughTheIndex()
     QVERIFY2(seeded.ok(), qPrintable(seeded.error));
     QVERIFY2(m_db->runBlocking<bool>([](SqlSession &s) { s.execRaw(QStringLiteral("ANALYZE t")); return true; }, false).ok(),
              "ANALYZE t");
-    // The table's scans as PostgreSQL counts them: the connection's pending counts are sent when
-    // it next goes idle, which pg_stat_force_next_flush() makes happen at once.
+    // The table's scans as PostgreSQL counts them. A connection sends its pending counts when it
+    // goes idle, at most once a second unless pg_stat_force_next_flush() asked it to: the
+    // Database's one connection runs the updates, that call and the read, so the read comes after
+    // the flush.
     const auto scans = [this](const char *column) {
         scalar(QStringLiteral("SELECT pg_stat_force_next_flush()"));
         return scalar(QStringLiteral("SELECT %1 FROM pg_stat_user_tables WHERE relname = 't'").arg(QLatin1String(column)));
