@@ -321,21 +321,20 @@ start_gateway() {
     -d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .token)
   api POST /admin/v1/upstreams "{\"name\":\"fake-nginx\",\"base_url\":\"$UPSTREAM_URL/v1\",\"api_key\":\"sk-bench-upstream-0001\",\"models\":[\"gpt-4o-mini\"]}" >/dev/null
   api POST /admin/v1/upstreams "{\"name\":\"fake-sse\",\"base_url\":\"$SSE_URL/v1\",\"api_key\":\"sk-bench-upstream-0002\",\"models\":[\"bench-stream\"]}" >/dev/null
-  local tenant_key tenant_keys=() t # tenant_id and tenant_ids stay global: proxy_batched changes the tenants
+  local tenant_key tenant_keys=() t name # tenant_id and tenant_ids stay global: proxy_batched changes the tenants
   # Every check on, as in production: a token quota, and rate limits of all three kinds (the
   # tenant's requests, each caller's secret, tokens), set far above what a run reaches so that each
-  # is counted and none refuses.
-  tenant_id=$(api POST /admin/v1/tenants "{\"name\":\"bench\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"],\"callback_batch\":${CALLBACK_BATCH:-1}}" | jq -r .id)
-  [ -n "$tenant_id" ] && [ "$tenant_id" != null ] || { echo "creating the bench tenant failed" >&2; exit 1; }
-  tenant_key=$(api POST "/admin/v1/tenants/$tenant_id/keys" '{}' | jq -r .key)
-  tenant_ids=("$tenant_id") tenant_keys=("$tenant_key")
-  # TENANTS=N: N-1 more tenants like it, each with a key of its own.
-  for ((t = 1; t < ${TENANTS:-1}; t++)); do
-    tenant_ids+=("$(api POST /admin/v1/tenants "{\"name\":\"bench-$t\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"],\"callback_batch\":${CALLBACK_BATCH:-1}}" | jq -r .id)")
+  # is counted and none refuses. TENANTS=N: N such tenants, each with a key of its own; the first
+  # ("bench") is the one the parts that use a single key call with.
+  tenant_ids=() tenant_keys=()
+  for ((t = 0; t < (${TENANTS:-1} > 1 ? ${TENANTS:-1} : 1); t++)); do
+    name=bench; [ "$t" = 0 ] || name=bench-$t
+    tenant_ids+=("$(api POST /admin/v1/tenants "{\"name\":\"$name\",\"callback_url\":\"http://127.0.0.1:$SINK_PORT/callback\",\"token_quota\":9000000000000000,\"rate_limits\":[\"ingress:1000000000/minute\",\"secret:1000000000/minute\",\"tokens:1000000000000/minute\"],\"callback_batch\":${CALLBACK_BATCH:-1}}" | jq -r .id)")
+    [ -n "${tenant_ids[t]}" ] && [ "${tenant_ids[t]}" != null ] || { echo "creating the bench tenant $name failed" >&2; exit 1; }
     tenant_keys+=("$(api POST "/admin/v1/tenants/${tenant_ids[t]}/keys" '{}' | jq -r .key)")
-    [ -n "${tenant_ids[t]}" ] && [ "${tenant_ids[t]}" != null ] && [ -n "${tenant_keys[t]}" ] && [ "${tenant_keys[t]}" != null ] \
-      || { echo "creating bench tenant $t failed" >&2; exit 1; }
+    [ -n "${tenant_keys[t]}" ] && [ "${tenant_keys[t]}" != null ] || { echo "creating a key for the bench tenant $name failed" >&2; exit 1; }
   done
+  tenant_id=${tenant_ids[0]} tenant_key=${tenant_keys[0]}
   # The tenant's backend mints one dynamic key with a budget no run can exhaust.
   dyn_key=$(curl -sS --fail-with-body -X POST "$GW/v1/dynamic-keys" -H "Authorization: Bearer $tenant_key" -H 'Content-Type: application/json' \
     -d '{"models":["gpt-4o-mini","bench-stream"],"max_tokens":9000000000000000,"ttl_seconds":3600,"event_id":"bench"}' | jq -r .token)
