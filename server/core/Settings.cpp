@@ -154,6 +154,7 @@ const QList<Definition> &definitions()
         {"max-connections", "DYNASEAL_MAX_CONNECTIONS", "10000", "open client connections at most; more are closed at once", integer(&Settings::maxConnections, 1, 1'000'000)},
         {"idle-timeout", "DYNASEAL_IDLE_TIMEOUT", "75", "seconds a client connection may sit idle, or take nothing of a response sent to it", integer(&Settings::idleTimeoutSecs, 1, 86'400)},
         {"workers", "DYNASEAL_WORKERS", "0", "threads serving HTTP; 0 starts one per core", integer(&Settings::workers, 0, 256)},
+        {"pin-serving-threads", "DYNASEAL_PIN_SERVING_THREADS", "auto", "on: serving thread i runs only on the i-th CPU the server may use (round robin); off: the scheduler moves them; auto: on when there are two or more serving threads and as many CPUs, off otherwise", onOffAuto(&Settings::pinServingThreads)},
         {"event-loop", "DYNASEAL_EVENT_LOOP", "epoll", "how the serving threads and the main thread wait for their sockets: epoll (Linux; the kernel reports only the ready ones), or qt (Qt's own poll() over every socket, on each pass)", applyEventLoop},
         {"max-key-lifetime", "DYNASEAL_MAX_KEY_LIFETIME", "86400", "longest dynamic-key lifetime in seconds, for tenants that set none", integer(&Settings::maxKeyLifetimeSecs, 1, 10LL * 365 * 86'400)},
         {"default-max-tokens", "DYNASEAL_DEFAULT_MAX_TOKENS", "4096", "completion tokens asked of the upstream when a device sets no max_tokens (the key's budget may lower it)", integer(&Settings::defaultMaxTokens, 1, 10'000'000)},

@@ -24,6 +24,7 @@ struct Settings
     int maxConnections = 10'000;
     int idleTimeoutSecs = 75;
     int workers = 0; // serving threads; 0: one per core
+    std::optional<bool> pinServingThreads; // each serving thread on a core of its own; unset: auto
     bool epollEventLoop = true; // serving and main threads wait in epoll (Linux); false: Qt's own poll() loop
     int upstreamMaxConnections = 4096; // open connections per upstream host, all serving threads together
     qint64 maxKeyLifetimeSecs = 86'400; // default cap for tenants that set none

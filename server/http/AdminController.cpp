@@ -14,6 +14,7 @@
 #include "server/core/storage/UpstreamStore.h"
 #include "server/core/storage/UsageStore.h"
 #include "server/http/HttpReply.h"
+#include "server/http/ServingThreadCpus.h"
 #include "server/net/HttpClient.h"
 #include "shared/Clock.h"
 #include "shared/Crypto.h"
@@ -277,6 +278,7 @@ void AdminController::login(const HttpExchangePtr &ex)
             QPointer<AdminController> self(this);
             // scrypt takes ~100 ms on purpose: off the serving and database threads.
             QThreadPool::globalInstance()->start([self, ex, user, password, hash, known] {
+                unpinCurrentThread(); // a pool thread a pinned serving thread started has its one core
                 const bool ok = passwordhash::verify(password, hash) && known;
                 QMetaObject::invokeMethod(self.data(), [self, ex, user, ok] {
                     if (!self)

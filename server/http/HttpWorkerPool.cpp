@@ -1,13 +1,18 @@
 #include "server/http/HttpWorkerPool.h"
 
 #include "server/http/HttpFrontend.h"
+#include "server/http/ServingThreadCpus.h"
 #include "server/net/EpollEventDispatcher.h"
 
+#include <QLoggingCategory>
 #include <QTimer>
+
+Q_LOGGING_CATEGORY(lcWorkers, "dynaseal.server")
 
 namespace dynaseal {
 
-HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup)
+HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup,
+                               const QList<int> &cpus)
 {
     for (int i = 0; i < std::max(1, threads); ++i) {
         auto worker = std::make_unique<Worker>();
@@ -20,8 +25,17 @@ HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits,
             m_epoll = true;
         }
         w->thread.start();
-        // Built on the worker's thread so every timer and socket belongs to its event loop.
-        QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup] {
+        // Pinned, then built, on the worker's own thread, so every timer and socket belongs to its
+        // event loop and every allocation it makes is on its core from the start.
+        const int cpu = i < cpus.size() ? cpus[i] : -1;
+        bool pinned = false;
+        QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup, cpu, &pinned] {
+            QString error;
+            if (cpu >= 0 && !(pinned = pinCurrentThread(cpu, &error)))
+                qCWarning(lcWorkers).noquote() << QStringLiteral("could not pin serving thread %1 to CPU %2 (%3); it runs unpinned")
+                                                      .arg(w->thread.objectName())
+                                                      .arg(cpu)
+                                                      .arg(error);
             auto *client = new HttpClient(clientOptions, w->anchor);
             w->frontend = new HttpFrontend(limits, w->anchor);
             QList<HttpClient *> clients = setup(*w->frontend, *client);
@@ -35,6 +49,8 @@ HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits,
             });
             sampler->start(1000);
         }, Qt::BlockingQueuedConnection);
+        if (pinned)
+            m_pinnedCpus.append(cpu);
         m_workers.push_back(std::move(worker));
     }
 }

@@ -23,13 +23,18 @@ public:
     // clients it made on the thread (callbacks), whose connections clientConnections() counts too.
     using Setup = std::function<QList<HttpClient *>(HttpFrontend &frontend, HttpClient &client)>;
     // Starts `threads` threads and runs `setup` on each, one after the other; returns when all
-    // are ready. With `epoll` (and on Linux) the threads wait in an EpollEventDispatcher.
-    HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup);
+    // are ready. With `epoll` (and on Linux) the threads wait in an EpollEventDispatcher. Thread i
+    // is pinned to cpus[i] when `cpus` has one for it (servingThreadCpus); one that cannot be
+    // pinned runs where the scheduler puts it, with a warning.
+    HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup,
+                   const QList<int> &cpus = {});
     // Closes every connection and stops the threads.
     ~HttpWorkerPool();
 
     int size() const { return int(m_workers.size()); }
     bool onEpoll() const { return m_epoll; } // the threads wait in an EpollEventDispatcher
+    // The CPU each thread was pinned to, in thread order; empty if none was.
+    QList<int> pinnedCpus() const { return m_pinnedCpus; }
     // Gives an accepted connection to the next thread (round robin). Call from one thread.
     void handOff(qintptr descriptor, std::function<void()> closed);
     // Open connections of the serving threads' clients (upstreams, and callback receivers where
@@ -47,6 +52,7 @@ private:
     std::vector<std::unique_ptr<Worker>> m_workers;
     size_t m_next = 0;
     bool m_epoll = false;
+    QList<int> m_pinnedCpus;
 };
 
 } // namespace dynaseal

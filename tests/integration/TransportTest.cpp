@@ -5,6 +5,9 @@
 #include "tests/support/Gateway.h"
 #include "tests/support/PrometheusText.h"
 
+#include <QDir>
+#include <QFile>
+#include <QMap>
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QtTest>
@@ -202,6 +205,49 @@ QString errorProblem(const std::optional<RawResponse> &r, int status, const QStr
 }
 
 constexpr qint64 kBodyLimit = 2048;
+
+using Cpus = QList<int>;
+
+// A "Cpus_allowed_list" of /proc, e.g. "0-2,5", as CPU numbers.
+Cpus parseCpuList(const QByteArray &list)
+{
+    Cpus cpus;
+    for (const QByteArray &range : list.trimmed().split(',')) {
+        const QList<QByteArray> ends = range.split('-');
+        for (int cpu = ends.first().toInt(); cpu <= ends.last().toInt(); ++cpu)
+            cpus.append(cpu);
+    }
+    return cpus;
+}
+
+// The CPUs a thread (/proc/PID/task/TID, or /proc/self) may run on.
+Cpus allowedCpusOf(const QString &procDir)
+{
+    QFile status(procDir + QStringLiteral("/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return {};
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("Cpus_allowed_list:"))
+            return parseCpuList(line.mid(int(qstrlen("Cpus_allowed_list:"))));
+    }
+    return {};
+}
+
+// Each of a process's threads named `prefix` followed by its number, with the CPUs it may use.
+QMap<QString, Cpus> threadCpus(qint64 pid, const QString &prefix)
+{
+    QMap<QString, Cpus> threads;
+    const QString tasks = QStringLiteral("/proc/%1/task").arg(pid);
+    for (const QString &tid : QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks + QLatin1Char('/') + tid + QStringLiteral("/comm"));
+        if (!comm.open(QIODevice::ReadOnly))
+            continue;
+        const QString name = QString::fromUtf8(comm.readAll().trimmed());
+        if (name.startsWith(prefix))
+            threads.insert(name, allowedCpusOf(tasks + QLatin1Char('/') + tid));
+    }
+    return threads;
+}
 
 } // namespace
 
@@ -854,6 +900,79 @@ private slots:
         QVERIFY(m);
         QCOMPARE(metricSample(m->body, "dynaseal_http_workers"), 3.0);
         QCOMPARE(metricSample(m->body, "dynaseal_connections_open"), 13.0);
+    }
+
+    void pinServingThreads_data()
+    {
+        // The server inherits this process's CPUs; each row says what each serving thread may
+        // then use.
+        QTest::addColumn<QString>("setting"); // empty: the default (auto)
+        QTest::addColumn<int>("workers");
+        QTest::addColumn<bool>("pinned");
+        QTest::addColumn<QList<Cpus>>("expected");
+        const Cpus allowed = allowedCpusOf(QStringLiteral("/proc/self"));
+        const int n = int(allowed.size());
+        auto each = [&](int workers, bool pinned) {
+            QList<Cpus> cpus;
+            for (int i = 0; i < workers; ++i)
+                cpus.append(pinned ? Cpus{allowed[i % n]} : allowed);
+            return cpus;
+        };
+        QTest::newRow("on") << QStringLiteral("on") << 2 << true << each(2, true);
+        QTest::newRow("off") << QStringLiteral("off") << 2 << false << each(2, false);
+        // By default only one per CPU, and only with two or more (on one CPU nothing would move).
+        QTest::newRow("auto, one a CPU") << QString() << n << (n >= 2) << each(n, n >= 2);
+        QTest::newRow("auto, more than CPUs") << QString() << n + 1 << false << each(n + 1, false);
+    }
+
+    void pinServingThreads()
+    {
+        QFETCH(QString, setting);
+        QFETCH(int, workers);
+        QFETCH(bool, pinned);
+        QFETCH(QList<Cpus>, expected);
+        QStringList args{QStringLiteral("--workers"), QString::number(workers)};
+        if (!setting.isEmpty())
+            args << QStringLiteral("--pin-serving-threads") << setting;
+        ServerProcess server(args);
+        QVERIFY2(server.start(), server.output().constData());
+        const QMap<QString, Cpus> threads = threadCpus(server.pid(), QStringLiteral("http-"));
+        QCOMPARE(threads.size(), workers);
+        QStringList pinnedTo;
+        for (int i = 0; i < workers; ++i) {
+            const QString name = QStringLiteral("http-%1").arg(i);
+            QVERIFY2(threads.contains(name), qPrintable(name));
+            QCOMPARE(threads.value(name), expected[i]);
+            if (pinned)
+                pinnedTo.append(QString::number(expected[i].first()));
+        }
+        // The main thread, and with it every thread it starts later, keeps the process's CPUs.
+        QCOMPARE(allowedCpusOf(QStringLiteral("/proc/%1").arg(server.pid())), allowedCpusOf(QStringLiteral("/proc/self")));
+        const QByteArray logged = "serving threads pinned to CPUs " + pinnedTo.join(QStringLiteral(", ")).toUtf8();
+        QVERIFY2(server.output().contains(logged) == pinned, server.output().constData());
+        // Pinned or not, the threads serve.
+        RawClient client;
+        QVERIFY(client.connectTo(server.port()));
+        client.write(request("GET", "/health/liveness"));
+        const auto r = client.read();
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+    }
+
+    void poolThreadsOfPinnedServingThreadsRunAnywhere()
+    {
+        // A login's scrypt runs on a pool thread that a serving thread started, so it would
+        // inherit that thread's one CPU; it takes back the process's.
+        const Cpus allowed = allowedCpusOf(QStringLiteral("/proc/self"));
+        if (allowed.size() < 2)
+            QSKIP("needs two CPUs to tell pinned from not");
+        ServerProcess server({QStringLiteral("--workers"), QStringLiteral("2"), QStringLiteral("--pin-serving-threads"), QStringLiteral("on")});
+        QVERIFY2(server.start(), server.output().constData());
+        TestHttp http(server.origin());
+        QCOMPARE(http.loginAsAdmin().status, 200);
+        const QMap<QString, Cpus> pooled = threadCpus(server.pid(), QStringLiteral("Thread (pooled)")); // Qt's name for them
+        QCOMPARE(pooled.size(), 1);
+        QCOMPARE(pooled.first(), allowed);
     }
 
     void idleTimeout()

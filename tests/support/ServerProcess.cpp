@@ -89,6 +89,11 @@ void ServerProcess::terminate()
         m_process->terminate();
 }
 
+qint64 ServerProcess::pid() const
+{
+    return isRunning() ? m_process->processId() : 0;
+}
+
 bool ServerProcess::isRunning() const
 {
     return m_process && m_process->state() == QProcess::Running;

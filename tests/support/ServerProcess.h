@@ -28,6 +28,7 @@ public:
     bool isRunning() const;
 
     quint16 port() const { return m_port; }
+    qint64 pid() const; // 0 when not running
     QString origin() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
     QString dataDir() const { return m_dataDir.path(); }
     QString databasePath() const { return m_dataDir.filePath(QStringLiteral("dynaseal.db")); }

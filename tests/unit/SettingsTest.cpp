@@ -61,6 +61,8 @@ QString valueOf(const Settings &s, const QString &name)
         return s.epollEventLoop ? QStringLiteral("epoll") : QStringLiteral("qt");
     if (name == QLatin1String("callbacks-from-serving-threads"))
         return s.callbacksFromServingThreads ? (*s.callbacksFromServingThreads ? QStringLiteral("on") : QStringLiteral("off")) : QStringLiteral("auto");
+    if (name == QLatin1String("pin-serving-threads"))
+        return s.pinServingThreads ? (*s.pinServingThreads ? QStringLiteral("on") : QStringLiteral("off")) : QStringLiteral("auto");
     if (name == QLatin1String("request-event-index"))
         return s.requestEventIndex ? QStringLiteral("on") : QStringLiteral("off");
     if (name == QLatin1String("database-wait"))
@@ -221,6 +223,11 @@ void SettingsTest::flagForms_data()
                                                          << QStringLiteral("callbacks-from-serving-threads") << QStringLiteral("on");
     QTest::newRow("--callbacks-from-serving-threads off") << QStringList{QStringLiteral("--callbacks-from-serving-threads"), QStringLiteral("off")}
                                                           << QStringLiteral("callbacks-from-serving-threads") << QStringLiteral("off");
+    QTest::newRow("pinning by default") << QStringList{} << QStringLiteral("pin-serving-threads") << QStringLiteral("auto");
+    QTest::newRow("--pin-serving-threads on") << QStringList{QStringLiteral("--pin-serving-threads"), QStringLiteral("on")}
+                                              << QStringLiteral("pin-serving-threads") << QStringLiteral("on");
+    QTest::newRow("--pin-serving-threads=off") << QStringList{QStringLiteral("--pin-serving-threads=off")} << QStringLiteral("pin-serving-threads")
+                                               << QStringLiteral("off");
     QTest::newRow("event index by default") << QStringList{} << QStringLiteral("request-event-index") << QStringLiteral("on");
     QTest::newRow("--request-event-index off") << QStringList{QStringLiteral("--request-event-index"), QStringLiteral("off")}
                                                << QStringLiteral("request-event-index") << QStringLiteral("off");
@@ -308,6 +315,8 @@ void SettingsTest::errors_data()
     QTest::newRow("commit window above its maximum") << QStringList{QStringLiteral("--commit-window-ms=5000")} << QStringList{} << QStringList{QStringLiteral("--commit-window-ms")};
     QTest::newRow("unknown event loop") << QStringList{QStringLiteral("--event-loop=select")} << QStringList{}
                                         << QStringList{QStringLiteral("--event-loop"), QStringLiteral("epoll or qt")};
+    QTest::newRow("pinning neither on, off nor auto") << QStringList{QStringLiteral("--pin-serving-threads=yes")} << QStringList{}
+                                                      << QStringList{QStringLiteral("--pin-serving-threads"), QStringLiteral("on, off or auto")};
     QTest::newRow("callbacks' threads neither on, off nor auto") << QStringList{QStringLiteral("--callbacks-from-serving-threads=both")} << QStringList{}
                                                                  << QStringList{QStringLiteral("--callbacks-from-serving-threads"), QStringLiteral("on, off or auto")};
     QTest::newRow("event index neither on nor off") << QStringList{QStringLiteral("--request-event-index=yes")} << QStringList{}
