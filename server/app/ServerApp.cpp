@@ -18,8 +18,8 @@
 #include "server/http/HttpFrontend.h"
 #include "server/http/HttpListener.h"
 #include "server/http/HttpWorkerPool.h"
-#include "server/http/ServingThreadCpus.h"
 #include "server/http/ProxyController.h"
+#include "server/http/ServingThreadCpus.h"
 #include "server/net/EpollEventDispatcher.h"
 #include "server/net/HttpClient.h"
 #include "server/net/TlsClientContext.h"
@@ -257,9 +257,8 @@ bool ServerApp::start(QString *error)
     CallbackPolicy servingPolicy = policy;
     servingPolicy.polls = false;
     servingPolicy.maxInFlight = std::max(4, (policy.maxInFlight + workers - 1) / workers);
-    // Each serving thread on a core of its own when they are one per core (or when asked): on 2
-    // cores shared with the load the gateway did 14 % more calls a second with them pinned, on
-    // average over nine interleaved pairs of runs (docs/performance-log.md).
+    // Each serving thread on a core of its own when they are one per core (or with `on`): the
+    // scheduler then never moves them between cores (docs/performance-log.md).
     const QList<int> cpus = servingThreadCpus(allowedCpus(), workers, m_settings.pinServingThreads);
     m_workers = std::make_unique<HttpWorkerPool>(workers, m_settings.epollEventLoop, limits, upstreamOptions, [=, this](HttpFrontend &frontend, HttpClient &http) {
         // Runs on each serving thread: its own controllers over the shared, thread-safe context.
@@ -303,13 +302,15 @@ bool ServerApp::start(QString *error)
     qCInfo(lcServer, "serving on %d threads, waiting in %s; main thread in %s; callbacks first sent from %s", pool->size(),
            pool->onEpoll() ? "epoll" : "Qt's poll() loop", mainOnEpoll ? "epoll" : "Qt's poll() loop",
            m_servingCallbacks.isEmpty() ? "the main thread" : "the serving threads");
-    const QList<int> pinned = pool->pinnedCpus();
-    if (!pinned.isEmpty()) {
-        QStringList list;
-        for (int cpu : pinned)
-            list.append(QString::number(cpu));
-        qCInfo(lcServer).noquote() << QStringLiteral("serving threads pinned to CPUs %1").arg(list.join(QStringLiteral(", ")));
-    }
+    for (const QString &error : pool->pinningErrors())
+        qCWarning(lcServer).noquote() << error;
+    if (m_settings.pinServingThreads.value_or(false) && cpus.isEmpty())
+        qCWarning(lcServer) << "serving threads not pinned: the CPUs this server may use could not be read";
+    QStringList pinned; // "0, 1", or "none, 1" if the first could not be pinned
+    for (int cpu : pool->pinnedCpus())
+        pinned.append(cpu >= 0 ? QString::number(cpu) : QStringLiteral("none"));
+    if (!cpus.isEmpty())
+        qCInfo(lcServer).noquote() << QStringLiteral("serving threads pinned to CPUs %1").arg(pinned.join(QStringLiteral(", ")));
     m_listener = new HttpListener(m_settings.maxConnections, [pool](qintptr descriptor, std::function<void()> closed) {
         pool->handOff(descriptor, std::move(closed));
     }, this);

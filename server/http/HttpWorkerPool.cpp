@@ -4,10 +4,7 @@
 #include "server/http/ServingThreadCpus.h"
 #include "server/net/EpollEventDispatcher.h"
 
-#include <QLoggingCategory>
 #include <QTimer>
-
-Q_LOGGING_CATEGORY(lcWorkers, "dynaseal.server")
 
 namespace dynaseal {
 
@@ -26,16 +23,13 @@ HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits,
         }
         w->thread.start();
         // Pinned, then built, on the worker's own thread, so every timer and socket belongs to its
-        // event loop and every allocation it makes is on its core from the start.
+        // event loop and its caches are warm from the first request.
         const int cpu = i < cpus.size() ? cpus[i] : -1;
-        bool pinned = false;
-        QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup, cpu, &pinned] {
-            QString error;
-            if (cpu >= 0 && !(pinned = pinCurrentThread(cpu, &error)))
-                qCWarning(lcWorkers).noquote() << QStringLiteral("could not pin serving thread %1 to CPU %2 (%3); it runs unpinned")
-                                                      .arg(w->thread.objectName())
-                                                      .arg(cpu)
-                                                      .arg(error);
+        int pinnedTo = -1;
+        QString pinningError;
+        QMetaObject::invokeMethod(w->anchor, [w, limits, clientOptions, &setup, cpu, &pinnedTo, &pinningError] {
+            if (cpu >= 0 && pinCurrentThread(cpu, &pinningError))
+                pinnedTo = cpu;
             auto *client = new HttpClient(clientOptions, w->anchor);
             w->frontend = new HttpFrontend(limits, w->anchor);
             QList<HttpClient *> clients = setup(*w->frontend, *client);
@@ -49,8 +43,12 @@ HttpWorkerPool::HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits,
             });
             sampler->start(1000);
         }, Qt::BlockingQueuedConnection);
-        if (pinned)
-            m_pinnedCpus.append(cpu);
+        m_pinnedCpus.append(pinnedTo);
+        if (cpu >= 0 && pinnedTo < 0)
+            m_pinningErrors.append(QStringLiteral("serving thread %1 could not be pinned to CPU %2 (%3); it runs unpinned")
+                                       .arg(w->thread.objectName())
+                                       .arg(cpu)
+                                       .arg(pinningError));
         m_workers.push_back(std::move(worker));
     }
 }

@@ -6,6 +6,7 @@
 #include "server/http/HttpServerConnection.h"
 #include "server/net/HttpClient.h"
 
+#include <QStringList>
 #include <QThread>
 #include <atomic>
 #include <functional>
@@ -33,8 +34,9 @@ public:
 
     int size() const { return int(m_workers.size()); }
     bool onEpoll() const { return m_epoll; } // the threads wait in an EpollEventDispatcher
-    // The CPU each thread was pinned to, in thread order; empty if none was.
+    // The CPU each thread was pinned to, in thread order; -1 for one that was not.
     QList<int> pinnedCpus() const { return m_pinnedCpus; }
+    QStringList pinningErrors() const { return m_pinningErrors; } // one line for each thread that could not be pinned
     // Gives an accepted connection to the next thread (round robin). Call from one thread.
     void handOff(qintptr descriptor, std::function<void()> closed);
     // Open connections of the serving threads' clients (upstreams, and callback receivers where
@@ -53,6 +55,7 @@ private:
     size_t m_next = 0;
     bool m_epoll = false;
     QList<int> m_pinnedCpus;
+    QStringList m_pinningErrors;
 };
 
 } // namespace dynaseal

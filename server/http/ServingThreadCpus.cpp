@@ -1,7 +1,6 @@
 #include "server/http/ServingThreadCpus.h"
 
-#include <cerrno>
-#include <cstring>
+#include <QtGlobal>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -45,7 +44,7 @@ bool pinCurrentThread(int cpu, QString *error)
     CPU_SET(cpu, &set);
     const int result = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
     if (result != 0) {
-        *error = QString::fromLocal8Bit(std::strerror(result));
+        *error = qt_error_string(result);
         return false;
     }
     return true;

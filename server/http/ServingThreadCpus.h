@@ -1,8 +1,7 @@
 #pragma once
 // Which CPU each serving thread is pinned to (--pin-serving-threads). A serving thread that stays
 // on one core keeps its connections' state in that core's caches and is never moved by the
-// scheduler; on 2 cores shared with the load the gateway did 14 % more calls a second on average
-// with its two serving threads pinned (docs/performance-log.md).
+// scheduler, which on a virtual machine costs more than on bare metal (docs/performance-log.md).
 #include <QList>
 #include <QString>
 #include <optional>
@@ -22,9 +21,10 @@ QList<int> servingThreadCpus(const QList<int> &allowed, int threads, std::option
 // Pins the calling thread to `cpu`. False with the system's reason in *error.
 bool pinCurrentThread(int cpu, QString *error);
 
-// Lets the calling thread run on every CPU the main thread may, which is never pinned. A thread
-// inherits the CPUs of the one that started it: QThreadPool's, started on demand by a serving
-// thread, would otherwise stay on that thread's one core.
+// Lets the calling thread run on every CPU the main thread may (it is never pinned). A thread
+// inherits the CPUs of the one that started it: a QThreadPool thread a serving thread starts on
+// demand would stay on that thread's one core, so a pool task with work to do calls this first.
+// (Qt's own host-name lookup threads, started the same way, keep that core: they mostly wait.)
 void unpinCurrentThread();
 
 } // namespace dynaseal

@@ -233,10 +233,10 @@ Cpus allowedCpusOf(const QString &procDir)
     return {};
 }
 
-// Each of a process's threads named `prefix` followed by its number, with the CPUs it may use.
-QMap<QString, Cpus> threadCpus(qint64 pid, const QString &prefix)
+// A process's threads whose names start with `prefix`: each one's name and the CPUs it may use.
+QList<QPair<QString, Cpus>> threadCpus(qint64 pid, const QString &prefix)
 {
-    QMap<QString, Cpus> threads;
+    QList<QPair<QString, Cpus>> threads;
     const QString tasks = QStringLiteral("/proc/%1/task").arg(pid);
     for (const QString &tid : QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         QFile comm(tasks + QLatin1Char('/') + tid + QStringLiteral("/comm"));
@@ -244,7 +244,7 @@ QMap<QString, Cpus> threadCpus(qint64 pid, const QString &prefix)
             continue;
         const QString name = QString::fromUtf8(comm.readAll().trimmed());
         if (name.startsWith(prefix))
-            threads.insert(name, allowedCpusOf(tasks + QLatin1Char('/') + tid));
+            threads.append({name, allowedCpusOf(tasks + QLatin1Char('/') + tid)});
     }
     return threads;
 }
@@ -921,6 +921,8 @@ private slots:
         QTest::newRow("on") << QStringLiteral("on") << 2 << true << each(2, true);
         QTest::newRow("off") << QStringLiteral("off") << 2 << false << each(2, false);
         // By default only one per CPU, and only with two or more (on one CPU nothing would move).
+        if (n + 1 > 256) // --workers' highest
+            return;
         QTest::newRow("auto, one a CPU") << QString() << n << (n >= 2) << each(n, n >= 2);
         QTest::newRow("auto, more than CPUs") << QString() << n + 1 << false << each(n + 1, false);
     }
@@ -936,7 +938,9 @@ private slots:
             args << QStringLiteral("--pin-serving-threads") << setting;
         ServerProcess server(args);
         QVERIFY2(server.start(), server.output().constData());
-        const QMap<QString, Cpus> threads = threadCpus(server.pid(), QStringLiteral("http-"));
+        QMap<QString, Cpus> threads; // by name: "http-0", "http-1", …
+        for (const auto &[name, cpus] : threadCpus(server.pid(), QStringLiteral("http-")))
+            threads.insert(name, cpus);
         QCOMPARE(threads.size(), workers);
         QStringList pinnedTo;
         for (int i = 0; i < workers; ++i) {
@@ -970,9 +974,10 @@ private slots:
         QVERIFY2(server.start(), server.output().constData());
         TestHttp http(server.origin());
         QCOMPARE(http.loginAsAdmin().status, 200);
-        const QMap<QString, Cpus> pooled = threadCpus(server.pid(), QStringLiteral("Thread (pooled)")); // Qt's name for them
-        QCOMPARE(pooled.size(), 1);
-        QCOMPARE(pooled.first(), allowed);
+        const QList<QPair<QString, Cpus>> pooled = threadCpus(server.pid(), QStringLiteral("Thread (pooled)")); // Qt's name for them
+        QVERIFY(!pooled.isEmpty());
+        for (const auto &[name, cpus] : pooled)
+            QCOMPARE(cpus, allowed);
     }
 
     void idleTimeout()

@@ -13,6 +13,7 @@ ServerProcess::ServerProcess(QStringList extraArgs) : m_args(std::move(extraArgs
     m_env.remove(QStringLiteral("DYNASEAL_LISTEN"));
     m_env.remove(QStringLiteral("DYNASEAL_DATABASE"));
     m_env.remove(QStringLiteral("DYNASEAL_CONFIG"));
+    m_env.remove(QStringLiteral("DYNASEAL_PIN_SERVING_THREADS"));
 }
 
 ServerProcess::~ServerProcess()

@@ -3,8 +3,8 @@
 #include "server/http/ServingThreadCpus.h"
 
 #include <QtTest>
-#include <sched.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace dynaseal;
 
@@ -53,7 +53,8 @@ void ServingThreadCpusTest::plan()
 void ServingThreadCpusTest::pinsTheCallingThreadOnly()
 {
     const Cpus allowed = allowedCpus();
-    QVERIFY(!allowed.isEmpty());
+    if (allowed.size() < 2)
+        QSKIP("needs two CPUs to tell pinned from not");
     const int cpu = allowed.last();
     bool pinned = false;
     QString error;
@@ -73,17 +74,15 @@ void ServingThreadCpusTest::refusesACpuItMayNotUse()
     QString error;
     QVERIFY(!pinCurrentThread(-1, &error));
     QVERIFY(!error.isEmpty());
-    // A CPU outside the process's mask: the kernel refuses it, and the thread keeps its mask.
+    // A CPU this machine does not have: the kernel refuses it, and the thread keeps its mask.
+    const int missing = int(sysconf(_SC_NPROCESSORS_CONF));
+    QVERIFY(missing > 0);
     const Cpus allowed = allowedCpus();
-    int outside = 0;
-    while (allowed.contains(outside))
-        ++outside;
-    if (outside >= CPU_SETSIZE)
-        QSKIP("every CPU is allowed");
     bool pinned = true;
+    error.clear();
     Cpus seen;
     std::thread thread([&] {
-        pinned = pinCurrentThread(outside, &error);
+        pinned = pinCurrentThread(missing, &error);
         seen = allowedCpus();
     });
     thread.join();
@@ -97,10 +96,11 @@ void ServingThreadCpusTest::aThreadAPinnedOneStartsCanBeUnpinned()
     const Cpus allowed = allowedCpus();
     if (allowed.size() < 2)
         QSKIP("needs two CPUs to tell pinned from not");
-    Cpus inherited, unpinned;
+    bool pinned = false;
     QString error;
-    std::thread pinned([&] {
-        QVERIFY(pinCurrentThread(allowed.first(), &error));
+    Cpus inherited, unpinned;
+    std::thread first([&] {
+        pinned = pinCurrentThread(allowed.first(), &error);
         std::thread started([&] {
             inherited = allowedCpus();
             unpinCurrentThread();
@@ -108,7 +108,8 @@ void ServingThreadCpusTest::aThreadAPinnedOneStartsCanBeUnpinned()
         });
         started.join();
     });
-    pinned.join();
+    first.join();
+    QVERIFY2(pinned, qPrintable(error));
     QCOMPARE(inherited, Cpus{allowed.first()});
     QCOMPARE(unpinned, allowed);
 }
