@@ -271,15 +271,15 @@ void AdminController::login(const HttpExchangePtr &ex)
         [this, ex, user, password = password.toString()](DbOutcome<std::optional<QString>> stored) {
             if (!stored.ok())
                 return void(HttpReply::error(*ex, ApiError::internal()));
-            // An unknown user costs the same scrypt run as a wrong password: no user enumeration by timing.
-            static const QString decoy = passwordhash::hash(crypto::randomToken(16));
-            const QString hash = stored.value->value_or(decoy);
-            const bool known = stored.value->has_value();
+            const std::optional<QString> known = *stored.value;
             QPointer<AdminController> self(this);
             // scrypt takes ~100 ms on purpose: off the serving and database threads.
-            QThreadPool::globalInstance()->start([self, ex, user, password, hash, known] {
+            QThreadPool::globalInstance()->start([self, ex, user, password, known] {
                 unpinCurrentThread(); // a pool thread a pinned serving thread started has its one core
-                const bool ok = passwordhash::verify(password, hash) && known;
+                // An unknown user costs the same scrypt run as a wrong password: no user
+                // enumeration by timing. The decoy is made here too, once, not on a serving thread.
+                static const QString decoy = passwordhash::hash(crypto::randomToken(16));
+                const bool ok = passwordhash::verify(password, known.value_or(decoy)) && known.has_value();
                 QMetaObject::invokeMethod(self.data(), [self, ex, user, ok] {
                     if (!self)
                         return;
