@@ -26,7 +26,7 @@ public:
     // Starts `threads` threads and runs `setup` on each, one after the other; returns when all
     // are ready. With `epoll` (and on Linux) the threads wait in an EpollEventDispatcher. Thread i
     // is pinned to cpus[i] when `cpus` has one for it (servingThreadCpus); one that cannot be
-    // pinned runs where the scheduler puts it, with a warning.
+    // pinned runs where the scheduler puts it, and pinningErrors() says why.
     HttpWorkerPool(int threads, bool epoll, ConnectionLimits limits, HttpClientOptions clientOptions, const Setup &setup,
                    const QList<int> &cpus = {});
     // Closes every connection and stops the threads.
