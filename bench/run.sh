@@ -359,6 +359,9 @@ start_gateway() {
   curl -sf -o /dev/null -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -H 'Content-Type: application/json' -d "$BODY" \
     || { echo "a first call through the gateway failed:" >&2; curl -sS -XPOST "$GW/v1/chat/completions" -H "Authorization: Bearer $dyn_key" -d "$BODY" >&2; exit 1; }
   echo "gateway pid $gw_pid on $GW${GATEWAY_LISTEN_BACKLOG:+ (listen backlog raised to $GATEWAY_LISTEN_BACKLOG by LD_PRELOAD)} (data $gw_data, log $state/gateway.log)"
+  # How it serves (threads, event loop, where callbacks go, the CPUs its serving threads are
+  # pinned to), as it logged at start: runs compared side by side should say the same here.
+  sed -n 's/.*dynaseal\.server: \(serving .*\)/  \1/p' "$state/gateway.log"
 }
 
 total_of() { api GET "$1" | jq -r .total; }
