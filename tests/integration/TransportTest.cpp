@@ -955,12 +955,7 @@ private slots:
         const QByteArray logged = "serving threads pinned to CPUs " + pinnedTo.join(QStringLiteral(", ")).toUtf8();
         QVERIFY2(server.output().contains(logged) == pinned, server.output().constData());
         // Pinned or not, the threads serve.
-        RawClient client;
-        QVERIFY(client.connectTo(server.port()));
-        client.write(request("GET", "/health/liveness"));
-        const auto r = client.read();
-        QVERIFY(r);
-        QCOMPARE(r->status, 200);
+        QCOMPARE(TestHttp(server.origin()).get(QStringLiteral("/health/liveness")).status, 200);
     }
 
     void poolThreadsOfPinnedServingThreadsRunAnywhere()
