@@ -15,9 +15,11 @@
 // about twice 1 thread's.
 #include "server/core/DynamicKeyVerifier.h"
 #include "server/core/Metrics.h"
+#include "server/core/ProxyMetrics.h"
 #include "server/core/ProxyRequest.h"
 #include "server/core/Registry.h"
 #include "server/core/TokenLedger.h"
+#include "server/core/UsageRecord.h"
 #include "server/core/policy/PolicyGate.h"
 #include "server/core/policy/SlidingWindowLimiter.h"
 #include "server/core/policy/TenantPolicy.h"
@@ -108,7 +110,7 @@ void admission(benchmark::State &state, Part part, bool keyPerThread = false)
     const DynamicKeyVerifier verifier(s.clock, 86'400); // one per worker, cache on
     const Tenant &tenant = *s.registry.tenant(QStringLiteral("acme"));
     const RequestFacts facts{QHostAddress(QHostAddress::LocalHost), token, kNowMs};
-    const QString outcomeSeries = QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"%1\",status=\"%2\"}");
+    ProxyMetrics metrics(s.metrics); // one per serving thread, as each has its own
     auto parsed = ProxyRequest::parse(ProxyEndpoint::ChatCompletions, s.body);
     auto verified = verifier.verify(token, s.registry);
     if (!std::holds_alternative<ProxyRequest>(parsed) || !std::holds_alternative<VerifiedKey>(verified)) {
@@ -155,9 +157,7 @@ void admission(benchmark::State &state, Part part, bool keyPerThread = false)
         // The answer: 9 + 3 tokens, as from the bench's fake upstream.
         const qint64 billed = s.ledger.settle(key.keyHash, key.tenantId, grant->reserved, 12);
         gate.settleTokens(std::get<QList<TokenHold>>(holds), billed);
-        s.metrics.add(outcomeSeries.arg(request.endpointName(), QStringLiteral("ok")));
-        s.metrics.add(QStringLiteral("dynaseal_tokens_billed_total"), double(billed));
-        s.metrics.observeSeconds(QStringLiteral("dynaseal_proxy_duration_seconds"), 0.001);
+        metrics.finished(request.endpoint, request.endpointName(), RequestStatus::Ok, billed, 0.001);
     }
     state.SetItemsProcessed(state.iterations());
 }

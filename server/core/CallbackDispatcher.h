@@ -5,6 +5,7 @@
 // is moved to the callbacks table for retries; then its journal slot is freed. A tenant whose
 // callback_batch is above 1 gets its callbacks gathered into one POST: up to that many, or what
 // came within --callback-batch-wait-ms.
+#include "server/core/Metrics.h"
 #include "server/core/UsageRecord.h"
 #include "server/net/HttpClient.h"
 
@@ -22,7 +23,6 @@ namespace dynaseal {
 class Clock;
 class Database;
 class InFlightJournal;
-class Metrics;
 class Registry;
 
 struct CallbackPolicy
@@ -113,6 +113,9 @@ private:
     HttpClient &m_http;
     const Clock &m_clock;
     Metrics &m_metrics;
+    const Metrics::CounterId m_postsCounted;
+    const Metrics::CounterId m_deliveredCounted;
+    const Metrics::CounterId m_failedCounted;
     CallbackPolicy m_policy;
     QTimer m_pollTimer;
     QSet<QString> m_inFlight;

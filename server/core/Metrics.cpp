@@ -6,6 +6,29 @@ namespace dynaseal {
 namespace {
 const QList<double> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
+void observe(QList<quint64> &counts, double &sum, quint64 &count, double seconds)
+{
+    if (counts.isEmpty())
+        counts.fill(0, kBuckets.size());
+    for (int i = 0; i < kBuckets.size(); ++i) {
+        if (seconds <= kBuckets.at(i)) {
+            ++counts[i];
+            break;
+        }
+    }
+    sum += seconds;
+    ++count;
+}
+
+int idOf(QHash<QString, int> &ids, QStringList &names, const QString &name)
+{
+    const auto it = ids.constFind(name);
+    if (it != ids.constEnd())
+        return it.value();
+    names.append(name);
+    return ids.insert(name, int(names.size() - 1)).value();
+}
+
 QString baseName(const QString &series)
 {
     const int brace = series.indexOf(QLatin1Char('{'));
@@ -32,43 +55,88 @@ void Metrics::observeSeconds(const QString &name, double seconds)
     Shard &shard = threadShard();
     std::lock_guard lock(shard.mutex);
     Histogram &h = shard.histograms[name];
-    if (h.counts.isEmpty())
-        h.counts.fill(0, kBuckets.size());
-    for (int i = 0; i < kBuckets.size(); ++i) {
-        if (seconds <= kBuckets.at(i)) {
-            ++h.counts[i];
-            break;
-        }
-    }
-    h.sum += seconds;
-    ++h.count;
+    observe(h.counts, h.sum, h.count, seconds);
+}
+
+Metrics::CounterId Metrics::counter(const QString &series)
+{
+    std::lock_guard lock(m_idsMutex);
+    return CounterId{idOf(m_counterIds, m_counterNames, series)};
+}
+
+Metrics::HistogramId Metrics::histogram(const QString &name)
+{
+    std::lock_guard lock(m_idsMutex);
+    return HistogramId{idOf(m_histogramIds, m_histogramNames, name)};
+}
+
+void Metrics::add(CounterId id, double amount)
+{
+    Q_ASSERT(id.index >= 0);
+    Shard &shard = threadShard();
+    std::lock_guard lock(shard.mutex);
+    if (size_t(id.index) >= shard.counterValues.size())
+        shard.counterValues.resize(size_t(id.index) + 1);
+    shard.counterValues[size_t(id.index)] += amount;
+}
+
+void Metrics::observeSeconds(HistogramId id, double seconds)
+{
+    Q_ASSERT(id.index >= 0);
+    Shard &shard = threadShard();
+    std::lock_guard lock(shard.mutex);
+    if (size_t(id.index) >= shard.histogramValues.size())
+        shard.histogramValues.resize(size_t(id.index) + 1);
+    Histogram &h = shard.histogramValues[size_t(id.index)];
+    observe(h.counts, h.sum, h.count, seconds);
 }
 
 QMap<QString, double> Metrics::counters() const
 {
+    QStringList names;
+    {
+        std::lock_guard lock(m_idsMutex);
+        names = m_counterNames;
+    }
     QMap<QString, double> sum;
+    for (const QString &name : std::as_const(names))
+        sum.insert(name, 0); // a series given an id is shown from then on, at 0 until counted
     for (const Shard &shard : m_shards) {
         std::lock_guard lock(shard.mutex);
         for (auto it = shard.counters.begin(); it != shard.counters.end(); ++it)
             sum[it.key()] += it.value();
+        // An id given after `names` was read shows at the next read.
+        for (size_t i = 0; i < shard.counterValues.size() && i < size_t(names.size()); ++i)
+            sum[names.at(qsizetype(i))] += shard.counterValues[i];
     }
     return sum;
 }
 
 QMap<QString, Metrics::Histogram> Metrics::histograms() const
 {
+    QStringList names;
+    {
+        std::lock_guard lock(m_idsMutex);
+        names = m_histogramNames;
+    }
     QMap<QString, Histogram> sum;
+    const auto addTo = [&sum](const QString &name, const Histogram &from) {
+        Histogram &h = sum[name];
+        if (h.counts.isEmpty())
+            h.counts.fill(0, kBuckets.size());
+        for (int i = 0; i < kBuckets.size(); ++i)
+            h.counts[i] += from.counts.value(i);
+        h.sum += from.sum;
+        h.count += from.count;
+    };
+    for (const QString &name : std::as_const(names))
+        addTo(name, Histogram{}); // shown from when it is given an id, with every bucket at 0
     for (const Shard &shard : m_shards) {
         std::lock_guard lock(shard.mutex);
-        for (auto it = shard.histograms.begin(); it != shard.histograms.end(); ++it) {
-            Histogram &h = sum[it.key()];
-            if (h.counts.isEmpty())
-                h.counts.fill(0, kBuckets.size());
-            for (int i = 0; i < kBuckets.size(); ++i)
-                h.counts[i] += it->counts.value(i);
-            h.sum += it->sum;
-            h.count += it->count;
-        }
+        for (auto it = shard.histograms.begin(); it != shard.histograms.end(); ++it)
+            addTo(it.key(), it.value());
+        for (size_t i = 0; i < shard.histogramValues.size() && i < size_t(names.size()); ++i)
+            addTo(names.at(qsizetype(i)), shard.histogramValues[i]);
     }
     return sum;
 }
@@ -87,10 +155,17 @@ void Metrics::describe(const QString &name, const QString &type, const QString &
 
 double Metrics::value(const QString &series) const
 {
+    int id = -1;
+    {
+        std::lock_guard lock(m_idsMutex);
+        id = m_counterIds.value(series, -1);
+    }
     double sum = 0;
     for (const Shard &shard : m_shards) {
         std::lock_guard lock(shard.mutex);
         sum += shard.counters.value(series);
+        if (id >= 0 && size_t(id) < shard.counterValues.size())
+            sum += shard.counterValues[size_t(id)];
     }
     return sum;
 }

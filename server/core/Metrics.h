@@ -9,6 +9,7 @@
 #include <array>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 namespace dynaseal {
 
@@ -18,6 +19,22 @@ public:
     // `series` is the metric name with its labels, e.g. R"(dynaseal_requests_total{status="ok"})".
     void add(const QString &series, double amount = 1);
     void observeSeconds(const QString &name, double seconds); // histogram
+
+    // A series looked up once, for code that counts it on every request: adding through its id
+    // hashes and compares nothing, where adding by name hashes the whole series and compares it
+    // with the one found. Ids belong to the Metrics that gave them.
+    struct CounterId
+    {
+        int index = -1;
+    };
+    struct HistogramId
+    {
+        int index = -1;
+    };
+    CounterId counter(const QString &series);
+    HistogramId histogram(const QString &name);
+    void add(CounterId id, double amount = 1);
+    void observeSeconds(HistogramId id, double seconds);
     // A gauge read when /metrics is scraped.
     void gauge(const QString &name, const QString &help, std::function<double()> read);
     void describe(const QString &name, const QString &type, const QString &help);
@@ -48,12 +65,20 @@ private:
         mutable AdaptiveMutex mutex;
         QHash<QString, double> counters;
         QHash<QString, Histogram> histograms;
+        std::vector<double> counterValues;       // by CounterId
+        std::vector<Histogram> histogramValues; // by HistogramId
     };
     Shard &threadShard();
     QMap<QString, double> counters() const;
     QMap<QString, Histogram> histograms() const;
 
     std::array<Shard, kShards> m_shards;
+    // The series given ids, by index.
+    mutable AdaptiveMutex m_idsMutex;
+    QHash<QString, int> m_counterIds;
+    QStringList m_counterNames;
+    QHash<QString, int> m_histogramIds;
+    QStringList m_histogramNames;
     mutable AdaptiveMutex m_mutex; // gauges and descriptions
     QMap<QString, Gauge> m_gauges;
     QHash<QString, QPair<QString, QString>> m_descriptions; // name -> (type, help)

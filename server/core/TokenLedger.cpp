@@ -8,11 +8,14 @@ namespace {
 
 std::atomic<quint64> g_ledgerIds{0};
 
-// The tenant accounts this thread has looked up, for the ledger they belong to.
+// The tenant accounts this thread has looked up, for the ledger they belong to. The last one is
+// checked first, by comparing its id: a run of one tenant's calls hashes no tenant id.
 struct RememberedTenants
 {
     quint64 ledgerId = 0;
     QHash<QString, void *> accounts;
+    QString lastId;
+    void *last = nullptr;
 };
 thread_local RememberedTenants t_tenants;
 
@@ -22,9 +25,10 @@ TokenLedger::TokenLedger() : m_id(++g_ledgerIds) {}
 
 TokenLedger::Account TokenLedger::keyAccount(const QString &keyHash) const
 {
-    const Shard &shard = keyShard(keyHash);
+    const HashedString key(keyHash);
+    const Shard &shard = keyShard(key);
     std::lock_guard lock(shard.mutex);
-    return shard.accounts.value(keyHash);
+    return shard.accounts.value(key);
 }
 
 TokenLedger::TenantAccount &TokenLedger::tenant(const QString &tenantId)
@@ -32,16 +36,23 @@ TokenLedger::TenantAccount &TokenLedger::tenant(const QString &tenantId)
     RememberedTenants &remembered = t_tenants;
     if (remembered.ledgerId != m_id) {
         remembered.accounts.clear();
+        remembered.last = nullptr;
         remembered.ledgerId = m_id;
     }
-    if (void *known = remembered.accounts.value(tenantId))
-        return *static_cast<TenantAccount *>(known);
-    std::lock_guard lock(m_tenantsMutex);
-    std::shared_ptr<TenantAccount> &account = m_tenants[tenantId];
-    if (!account)
-        account = std::make_shared<TenantAccount>();
-    remembered.accounts.insert(tenantId, account.get());
-    return *account;
+    if (remembered.last && tenantId == remembered.lastId)
+        return *static_cast<TenantAccount *>(remembered.last);
+    void *known = remembered.accounts.value(tenantId);
+    if (!known) {
+        std::lock_guard lock(m_tenantsMutex);
+        std::shared_ptr<TenantAccount> &account = m_tenants[tenantId];
+        if (!account)
+            account = std::make_shared<TenantAccount>();
+        known = account.get();
+        remembered.accounts.insert(tenantId, known);
+    }
+    remembered.lastId = tenantId;
+    remembered.last = known;
+    return *static_cast<TenantAccount *>(known);
 }
 
 const TokenLedger::TenantAccount *TokenLedger::findTenant(const QString &tenantId) const
@@ -59,9 +70,10 @@ void TokenLedger::loadTenantUsed(const QString &tenantId, qint64 used)
 
 void TokenLedger::loadKeySpent(const QString &keyHash, qint64 spent, qint64 expiresAtSecs)
 {
-    Shard &shard = keyShard(keyHash);
+    const HashedString key(keyHash);
+    Shard &shard = keyShard(key);
     std::lock_guard lock(shard.mutex);
-    Account &a = shard.accounts[keyHash];
+    Account &a = shard.accounts[key];
     a.spent = spent;
     a.expiresAtSecs = expiresAtSecs;
     a.stored = true;
@@ -74,9 +86,10 @@ bool TokenLedger::keyStored(const QString &keyHash) const
 
 void TokenLedger::markKeyStored(const QString &keyHash)
 {
-    Shard &shard = keyShard(keyHash);
+    const HashedString key(keyHash);
+    Shard &shard = keyShard(key);
     std::lock_guard lock(shard.mutex);
-    const auto it = shard.accounts.find(keyHash);
+    const auto it = shard.accounts.find(key);
     if (it != shard.accounts.end())
         it->stored = true;
 }
@@ -84,9 +97,10 @@ void TokenLedger::markKeyStored(const QString &keyHash)
 std::optional<TokenGrant> TokenLedger::reserve(const ReserveRequest &r, LedgerRefusal *why)
 {
     TenantAccount &tenantAccount = tenant(r.tenantId);
-    Shard &shard = keyShard(r.keyHash);
+    const HashedString keyId(r.keyHash);
+    Shard &shard = keyShard(keyId);
     std::lock_guard keyLock(shard.mutex);
-    Account &key = shard.accounts[r.keyHash];
+    Account &key = shard.accounts[keyId];
     key.expiresAtSecs = std::max(key.expiresAtSecs, r.keyExpiresAtSecs);
 
     const qint64 keyLeft = r.keyLimit - key.spent - key.reserved;
@@ -128,9 +142,10 @@ qint64 TokenLedger::settle(const QString &keyHash, const QString &tenantId, qint
     const qint64 billed = std::clamp<qint64>(actual, 0, reserved);
     TenantAccount &tenantAccount = tenant(tenantId);
     {
-        Shard &shard = keyShard(keyHash);
+        const HashedString keyId(keyHash);
+        Shard &shard = keyShard(keyId);
         std::lock_guard keyLock(shard.mutex);
-        Account &key = shard.accounts[keyHash];
+        Account &key = shard.accounts[keyId];
         key.reserved -= reserved;
         key.spent += billed;
     }

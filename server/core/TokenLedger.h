@@ -5,6 +5,7 @@
 // token_quota: a key's check and reservation happen under its shard's lock, and a tenant's in one
 // compare-and-swap on what it has committed (spent + reserved), so the requests of one tenant,
 // which every serving thread shares, take no lock for it.
+#include "server/core/HashedString.h"
 #include "shared/AdaptiveMutex.h"
 
 #include <QHash>
@@ -86,14 +87,18 @@ private:
     };
     // Key accounts are spread over shards, each with its own lock: requests with different keys do
     // not wait for each other. A key is pruned once it expired with nothing in flight.
-    static constexpr int kShards = 16;
+    static constexpr int kShardBits = 4;
+    static constexpr int kShards = 1 << kShardBits;
+    // Keyed by the key hash hashed once (HashedString), which also picks the shard: a reserve and
+    // a settle each hashed the 64 characters twice.
     struct alignas(64) Shard
     {
         mutable AdaptiveMutex mutex;
-        QHash<QString, Account> accounts;
+        QHash<HashedString, Account> accounts;
     };
-    Shard &keyShard(const QString &keyHash) { return m_keys[size_t(qHash(keyHash) % kShards)]; }
-    const Shard &keyShard(const QString &keyHash) const { return m_keys[size_t(qHash(keyHash) % kShards)]; }
+    static size_t shardIndex(const HashedString &key) { return key.hash >> (sizeof(size_t) * 8 - kShardBits); }
+    Shard &keyShard(const HashedString &key) { return m_keys[shardIndex(key)]; }
+    const Shard &keyShard(const HashedString &key) const { return m_keys[shardIndex(key)]; }
     Account keyAccount(const QString &keyHash) const; // a copy, taken under the shard's lock
     // The tenant's account, made on first use. Each thread remembers the accounts it looked up,
     // so the lock of the tenants' table is only taken for a tenant the thread has not seen.

@@ -14,7 +14,6 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTimer>
-#include <array>
 
 Q_LOGGING_CATEGORY(lcProxy, "dynaseal.proxy")
 
@@ -34,22 +33,10 @@ QByteArray headerValue(const HttpHeaders &headers, const QByteArray &name)
     return {};
 }
 
-// "dynaseal_proxy_requests_total{endpoint=…,status=…}", made once per endpoint and status on each
-// serving thread: formatting it took ~1,200 instructions a call. The statuses are a few
-// constants (RequestStatus).
-const QString &requestsSeries(const ProxyRequest &req, const QString &status)
-{
-    thread_local std::array<QHash<QString, QString>, 3> byEndpoint; // by ProxyEndpoint
-    QHash<QString, QString> &byStatus = byEndpoint.at(size_t(req.endpoint));
-    auto it = byStatus.constFind(status);
-    if (it == byStatus.constEnd())
-        it = byStatus.insert(status, QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"%1\",status=\"%2\"}").arg(req.endpointName(), status));
-    return it.value();
-}
 } // namespace
 
-ProxyCall::ProxyCall(ServerContext &context, HttpClient &http, Plan plan, QObject *parent)
-    : QObject(parent), m_ctx(context), m_http(http), m_plan(std::move(plan))
+ProxyCall::ProxyCall(ServerContext &context, HttpClient &http, ProxyMetrics &metrics, Plan plan, QObject *parent)
+    : QObject(parent), m_ctx(context), m_http(http), m_metrics(metrics), m_plan(std::move(plan))
 {
     if (TcpStream *stream = m_plan.exchange->stream) {
         connect(stream, &TcpStream::closed, this, &ProxyCall::onClientGone);
@@ -326,9 +313,7 @@ void ProxyCall::complete(const QString &status, const QString &error)
                                            m_journalSlot};
     }
 
-    m_ctx.metrics.add(requestsSeries(req, status));
-    m_ctx.metrics.add(QStringLiteral("dynaseal_tokens_billed_total"), double(billed));
-    m_ctx.metrics.observeSeconds(QStringLiteral("dynaseal_proxy_duration_seconds"), double(now - m_plan.startedAtMs) / 1000.0);
+    m_metrics.finished(req.endpoint, req.endpointName(), status, billed, double(now - m_plan.startedAtMs) / 1000.0);
     m_ctx.live.stats().record(outcome.tenantId, req.model, status == RequestStatus::Ok, billed, now - m_plan.startedAtMs, now);
     if (m_ctx.live.hasListeners())
         m_ctx.live.requestFinished(QJsonObject{{QStringLiteral("id"), outcome.id},

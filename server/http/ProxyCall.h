@@ -4,6 +4,7 @@
 // records usage and stores the callback, whatever happens: success, upstream failure, or the
 // device hanging up (which cancels the upstream call).
 #include "server/core/DynamicKeyVerifier.h"
+#include "server/core/ProxyMetrics.h"
 #include "server/core/ProxyRequest.h"
 #include "server/core/Registry.h"
 #include "server/core/ServerContext.h"
@@ -37,7 +38,7 @@ public:
         qint64 startedAtMs = 0;
     };
 
-    ProxyCall(ServerContext &context, HttpClient &http, Plan plan, QObject *parent = nullptr);
+    ProxyCall(ServerContext &context, HttpClient &http, ProxyMetrics &metrics, Plan plan, QObject *parent = nullptr);
     void start();
 
 signals:
@@ -63,6 +64,7 @@ private:
 
     ServerContext &m_ctx;
     HttpClient &m_http;
+    ProxyMetrics &m_metrics; // the serving thread's
     Plan m_plan;
     quint64 m_callId = 0;
     RequestStart m_start;

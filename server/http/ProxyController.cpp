@@ -27,6 +27,7 @@ ProxyController::ProxyController(ServerContext &context, HttpClient &http, QObje
     : QObject(parent)
     , m_ctx(context)
     , m_http(http)
+    , m_metrics(context.metrics)
     , m_verifier(context.clock, context.settings.maxKeyLifetimeSecs)
     , m_callers(m_verifier, context.box, context.settings.proxyMasterKey, context.clock)
 {
@@ -62,7 +63,7 @@ std::variant<Caller, ApiError> ProxyController::identify(const HttpExchange &ex,
 
 void ProxyController::refuse(const HttpExchangePtr &ex, const ApiError &error)
 {
-    m_ctx.metrics.add(QStringLiteral("dynaseal_proxy_refused_total{code=\"%1\"}").arg(error.code));
+    m_metrics.refused(error.code);
     HttpReply::error(*ex, error);
 }
 
@@ -179,7 +180,7 @@ void ProxyController::handleProxy(const HttpExchangePtr &ex, ProxyEndpoint endpo
     plan.tokenHolds = std::get<QList<TokenHold>>(holds);
     plan.requestId = rows::newId("req");
     plan.startedAtMs = now;
-    auto *call = new ProxyCall(m_ctx, m_http, std::move(plan), this);
+    auto *call = new ProxyCall(m_ctx, m_http, m_metrics, std::move(plan), this);
     ++m_active;
     ++m_started;
     connect(call, &ProxyCall::done, this, [this](const QList<PendingCallback> &callbacks) {

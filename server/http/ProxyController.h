@@ -3,6 +3,7 @@
 // hands the request to a ProxyCall. Also GET /v1/models.
 #include "server/core/CallerResolver.h"
 #include "server/core/DynamicKeyVerifier.h"
+#include "server/core/ProxyMetrics.h"
 #include "server/core/ProxyRequest.h"
 #include "server/core/ServerContext.h"
 #include "server/core/UsageRecord.h"
@@ -40,6 +41,7 @@ private:
 
     ServerContext &m_ctx;
     HttpClient &m_http;
+    ProxyMetrics m_metrics;
     DynamicKeyVerifier m_verifier;
     CallerResolver m_callers;
     Tenant m_operatorTenant; // stands in for a tenant when the operator's master key is used

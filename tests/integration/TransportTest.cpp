@@ -463,11 +463,15 @@ private slots:
         const QByteArray errorSeries = R"(dynaseal_proxy_requests_total{endpoint="chat.completions",status="error"})";
         const double okBefore = std::max(0.0, metricSample(before.body, okSeries));
         const double errorBefore = std::max(0.0, metricSample(before.body, errorSeries));
+        const QByteArray refusedSeries = R"(dynaseal_proxy_refused_total{code="invalid_api_key"})";
+        const double refusedBefore = std::max(0.0, metricSample(before.body, refusedSeries));
+        const double durationsBefore = std::max(0.0, metricSample(before.body, "dynaseal_proxy_duration_seconds_count"));
         const double batchesBefore = metricSample(before.body, "dynaseal_db_write_batches");
         const double jobsBefore = metricSample(before.body, "dynaseal_db_write_jobs");
         QVERIFY(batchesBefore >= 0 && jobsBefore >= batchesBefore);
 
         QCOMPARE(gw->chat(gw->mint(), Gateway::chatBody()).status, 200); // 9 + 5 tokens
+        QCOMPARE(gw->chat("not-a-jwt", Gateway::chatBody()).errorCode(), QStringLiteral("invalid_api_key"));
 
         HttpResult after;
         QVERIFY(waitFor([&] {
@@ -479,6 +483,8 @@ private slots:
         QCOMPARE(metricSample(after.body, "dynaseal_tokens_billed_total"), billedBefore + 14);
         QCOMPARE(metricSum(after.body, "dynaseal_proxy_requests_total"), requestsBefore + 1);
         QCOMPARE(metricSample(after.body, okSeries), okBefore + 1);
+        QCOMPARE(metricSample(after.body, refusedSeries), refusedBefore + 1);
+        QCOMPARE(metricSample(after.body, "dynaseal_proxy_duration_seconds_count"), durationsBefore + 1);
         // The call's start is journaled, not written; its outcome is one write job (its callback's
         // delivery may be another), each job in a transaction of its own or sharing one.
         const double jobs = metricSample(after.body, "dynaseal_db_write_jobs") - jobsBefore;

@@ -270,6 +270,8 @@ private slots:
     void histogram();
     void gauges();
     void serverLikeMix();
+    void seriesByIdAndByName();
+    void countsFromManyThreadsAddUp_data();
     void countsFromManyThreadsAddUp();
 };
 
@@ -448,20 +450,89 @@ void MetricsTest::serverLikeMix()
     QCOMPARE(e.value(QStringLiteral("dynaseal_proxy_duration_seconds_count")), 20.0);
 }
 
+void MetricsTest::seriesByIdAndByName()
+{
+    Metrics m;
+    const QString requests = QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"chat.completions\",status=\"ok\"}");
+    const QString duration = QStringLiteral("dynaseal_proxy_duration_seconds");
+    const Metrics::CounterId requestsId = m.counter(requests);
+    const Metrics::HistogramId durationId = m.histogram(duration);
+    const Metrics::CounterId idle = m.counter(QStringLiteral("dynaseal_callbacks_delivered_total"));
+
+    // Given an id, a series is shown at once, at 0.
+    Exposition e = parse(m.render());
+    QVERIFY2(e.errors.isEmpty(), qPrintable(e.errors.join(QLatin1Char('\n'))));
+    QCOMPARE(e.value(QStringLiteral("dynaseal_proxy_requests_total"), {{QStringLiteral("endpoint"), QStringLiteral("chat.completions")}, {QStringLiteral("status"), QStringLiteral("ok")}}),
+             0.0);
+    QCOMPARE(e.value(QStringLiteral("dynaseal_callbacks_delivered_total")), 0.0);
+    QCOMPARE(e.value(duration + QLatin1String("_count")), 0.0);
+
+    // The same series by id and by name is one series, counted both ways.
+    QCOMPARE(m.counter(requests).index, requestsId.index);
+    QVERIFY(idle.index != requestsId.index);
+    m.add(requestsId);
+    m.add(requestsId, 2);
+    m.add(requests, 4);
+    m.observeSeconds(durationId, 0.002);
+    m.observeSeconds(duration, 20.0);
+    QCOMPARE(m.value(requests), 7.0);
+    QCOMPARE(m.value(QStringLiteral("dynaseal_callbacks_delivered_total")), 0.0);
+    const QByteArray text = m.render();
+    e = parse(text);
+    QVERIFY2(e.errors.isEmpty(), qPrintable(e.errors.join(QLatin1Char('\n')) + QStringLiteral("\n---\n") + QString::fromUtf8(text)));
+    QCOMPARE(e.families.value(QStringLiteral("dynaseal_proxy_requests_total")).samples.size(), 1);
+    QCOMPARE(e.value(QStringLiteral("dynaseal_proxy_requests_total"), {{QStringLiteral("endpoint"), QStringLiteral("chat.completions")}, {QStringLiteral("status"), QStringLiteral("ok")}}),
+             7.0);
+    QCOMPARE(e.value(duration + QLatin1String("_count")), 2.0);
+    QCOMPARE(e.value(duration + QLatin1String("_sum")), 20.002);
+    QStringList errors;
+    const auto buckets = checkHistogram(e, duration, &errors);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.join(QLatin1Char('\n'))));
+    for (const auto &[le, count] : buckets)
+        QCOMPARE(count, le < 0.002 ? 0.0 : le < 20.0 ? 1.0 : 2.0);
+}
+
+void MetricsTest::countsFromManyThreadsAddUp_data()
+{
+    QTest::addColumn<bool>("evenThreadsById");
+    QTest::addColumn<bool>("oddThreadsById");
+    QTest::newRow("by name") << false << false;
+    QTest::newRow("by id") << true << true;
+    QTest::newRow("half by id, half by name") << true << false;
+}
+
 void MetricsTest::countsFromManyThreadsAddUp()
 {
     // More threads than shards, each counting and observing at once: every count arrives, in
-    // one series per name, whichever shard it went to.
+    // one series per name, whichever shard it went to. Threads that count by id look their ids
+    // up themselves, at the same moment as the others.
+    QFETCH(bool, evenThreadsById);
+    QFETCH(bool, oddThreadsById);
     Metrics m;
     constexpr int kThreads = 12;
     constexpr int kEach = 5000;
+    const QString requests = QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"chat.completions\",status=\"ok\"}");
+    const QString billed = QStringLiteral("dynaseal_tokens_billed_total");
+    const QString duration = QStringLiteral("dynaseal_proxy_duration_seconds");
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
-        threads.emplace_back([&m, t] {
+        threads.emplace_back([&, t] {
+            const double seconds = t % 2 ? 0.002 : 20.0;
+            if (t % 2 ? oddThreadsById : evenThreadsById) {
+                const auto requestsId = m.counter(requests);
+                const auto billedId = m.counter(billed);
+                const auto durationId = m.histogram(duration);
+                for (int i = 0; i < kEach; ++i) {
+                    m.add(requestsId);
+                    m.add(billedId, 2);
+                    m.observeSeconds(durationId, seconds);
+                }
+                return;
+            }
             for (int i = 0; i < kEach; ++i) {
-                m.add(QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"chat.completions\",status=\"ok\"}"));
-                m.add(QStringLiteral("dynaseal_tokens_billed_total"), 2);
-                m.observeSeconds(QStringLiteral("dynaseal_proxy_duration_seconds"), t % 2 ? 0.002 : 20.0);
+                m.add(requests);
+                m.add(billed, 2);
+                m.observeSeconds(duration, seconds);
             }
         });
     }

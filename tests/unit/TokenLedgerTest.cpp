@@ -49,6 +49,7 @@ private slots:
     void concurrentReserveSettle_data();
     void concurrentReserveSettle();
     void tenantQuotaExactAtItsEdge();
+    void tenantsInTurnKeepTheirOwnAccounts();
 };
 
 void TokenLedgerTest::reserve_data()
@@ -409,6 +410,40 @@ void TokenLedgerTest::tenantQuotaExactAtItsEdge()
             ++overGranted;
     }
     QCOMPARE(overGranted, 0);
+}
+
+void TokenLedgerTest::tenantsInTurnKeepTheirOwnAccounts()
+{
+    // One thread serving three tenants' calls in turn, runs of one tenant among them, and two
+    // ledgers (servers in one process): each call is billed to its own tenant and ledger.
+    TokenLedger ledger;
+    TokenLedger other;
+    const QStringList tenants{QStringLiteral("tenant-a"), QStringLiteral("tenant-b"), QStringLiteral("tenant-a2")};
+    const QList<int> order{0, 1, 1, 2, 0, 0, 0, 2, 1, 0};
+    QMap<QString, qint64> expected;
+    QMap<QString, qint64> expectedOther;
+    for (int i = 0; i < order.size(); ++i) {
+        const QString &tenant = tenants.at(order.at(i));
+        ReserveRequest r = request(1'000'000, 10);
+        r.keyHash = kKey + QString::number(order.at(i));
+        r.tenantId = tenant;
+        r.tenantQuota = 1'000;
+        r.hasCompletion = false;
+        TokenLedger &l = i % 4 == 3 ? other : ledger;
+        LedgerRefusal why{};
+        const auto grant = l.reserve(r, &why);
+        QVERIFY(grant);
+        QCOMPARE(l.tenantReserved(tenant), grant->reserved);
+        l.settle(r.keyHash, tenant, grant->reserved, i + 1);
+        (&l == &ledger ? expected : expectedOther)[tenant] += i + 1;
+    }
+    QCOMPARE(expectedOther.value(tenants.at(2)), 4 + 8); // calls 3 and 7
+    for (const QString &tenant : tenants) {
+        QCOMPARE(ledger.tenantUsed(tenant), expected.value(tenant));
+        QCOMPARE(ledger.tenantReserved(tenant), 0);
+        QCOMPARE(other.tenantUsed(tenant), expectedOther.value(tenant));
+        QCOMPARE(other.tenantReserved(tenant), 0);
+    }
 }
 
 QTEST_GUILESS_MAIN(TokenLedgerTest)
