@@ -20,6 +20,16 @@ void observe(QList<quint64> &counts, double &sum, quint64 &count, double seconds
     ++count;
 }
 
+// A shard's value for an id, its list grown to it first (ids are given out in order).
+template <typename T>
+T &valueAt(std::vector<T> &values, int index)
+{
+    Q_ASSERT(index >= 0);
+    if (size_t(index) >= values.size())
+        values.resize(size_t(index) + 1);
+    return values[size_t(index)];
+}
+
 int idOf(QHash<QString, int> &ids, QStringList &names, const QString &name)
 {
     const auto it = ids.constFind(name);
@@ -72,22 +82,16 @@ Metrics::HistogramId Metrics::histogram(const QString &name)
 
 void Metrics::add(CounterId id, double amount)
 {
-    Q_ASSERT(id.index >= 0);
     Shard &shard = threadShard();
     std::lock_guard lock(shard.mutex);
-    if (size_t(id.index) >= shard.counterValues.size())
-        shard.counterValues.resize(size_t(id.index) + 1);
-    shard.counterValues[size_t(id.index)] += amount;
+    valueAt(shard.counterValues, id.index) += amount;
 }
 
 void Metrics::observeSeconds(HistogramId id, double seconds)
 {
-    Q_ASSERT(id.index >= 0);
     Shard &shard = threadShard();
     std::lock_guard lock(shard.mutex);
-    if (size_t(id.index) >= shard.histogramValues.size())
-        shard.histogramValues.resize(size_t(id.index) + 1);
-    Histogram &h = shard.histogramValues[size_t(id.index)];
+    Histogram &h = valueAt(shard.histogramValues, id.index);
     observe(h.counts, h.sum, h.count, seconds);
 }
 
