@@ -157,7 +157,7 @@ void admission(benchmark::State &state, Part part, bool keyPerThread = false)
         // The answer: 9 + 3 tokens, as from the bench's fake upstream.
         const qint64 billed = s.ledger.settle(key.keyHash, key.tenantId, grant->reserved, 12);
         gate.settleTokens(std::get<QList<TokenHold>>(holds), billed);
-        metrics.finished(request.endpoint, request.endpointName(), RequestStatus::Ok, billed, 0.001);
+        metrics.finished(request.endpoint, RequestStatus::Ok, billed, 0.001);
     }
     state.SetItemsProcessed(state.iterations());
 }

@@ -20,9 +20,9 @@ namespace dynaseal {
 CallbackDispatcher::CallbackDispatcher(Database &db, InFlightJournal &journal, const Registry &registry, HttpClient &http,
                                        const Clock &clock, Metrics &metrics, CallbackPolicy policy, QObject *parent)
     : QObject(parent), m_db(db), m_journal(journal), m_registry(registry), m_http(http), m_clock(clock), m_metrics(metrics),
-      m_postsCounted(metrics.counter(QStringLiteral("dynaseal_callback_posts_total"))),
-      m_deliveredCounted(metrics.counter(QStringLiteral("dynaseal_callbacks_delivered_total"))),
-      m_failedCounted(metrics.counter(QStringLiteral("dynaseal_callbacks_failed_attempts_total"))), m_policy(policy)
+      m_postsSeries(metrics.counter(QStringLiteral("dynaseal_callback_posts_total"))),
+      m_deliveredSeries(metrics.counter(QStringLiteral("dynaseal_callbacks_delivered_total"))),
+      m_failedAttemptsSeries(metrics.counter(QStringLiteral("dynaseal_callbacks_failed_attempts_total"))), m_policy(policy)
 {
     m_pollTimer.setInterval(std::clamp(policy.retryBaseMs / 2, 20, 1000));
     connect(&m_pollTimer, &QTimer::timeout, this, &CallbackDispatcher::poll);
@@ -150,7 +150,7 @@ void CallbackDispatcher::post(HttpRequest request, const QList<Member> &members)
     request.headers.prepend({"User-Agent", "dynaseal/" DYNASEAL_VERSION});
     request.headers.prepend({"Content-Type", "application/json"});
     ++m_posts;
-    m_metrics.add(m_postsCounted);
+    m_metrics.add(m_postsSeries);
 
     auto status = std::make_shared<int>(0);
     HttpResponseHandler handler;
@@ -295,7 +295,7 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
                                    {QStringLiteral("attempts"), previousAttempts + 1},
                                    {QStringLiteral("at"), now}});
     if (error.isEmpty()) {
-        m_metrics.add(m_deliveredCounted);
+        m_metrics.add(m_deliveredSeries);
         // Recorded in batches: one database job for many deliveries. Until it is written, the id
         // stays out of polls (m_recording) but frees its in-flight slot.
         m_inFlight.remove(id);
@@ -308,7 +308,7 @@ void CallbackDispatcher::finished(const PendingCallback &callback, int previousA
         sendWaiting();
         return;
     }
-    m_metrics.add(m_failedCounted);
+    m_metrics.add(m_failedAttemptsSeries);
     const qint64 next = now + backoffMs(previousAttempts + 1, m_policy);
     qCInfo(lcCallbacks).noquote() << "callback" << id << "attempt" << previousAttempts + 1 << "failed:" << error;
     if (callback.journalSlot >= 0)

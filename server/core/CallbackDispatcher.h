@@ -113,9 +113,9 @@ private:
     HttpClient &m_http;
     const Clock &m_clock;
     Metrics &m_metrics;
-    const Metrics::CounterId m_postsCounted;
-    const Metrics::CounterId m_deliveredCounted;
-    const Metrics::CounterId m_failedCounted;
+    const Metrics::CounterId m_postsSeries;
+    const Metrics::CounterId m_deliveredSeries;
+    const Metrics::CounterId m_failedAttemptsSeries;
     CallbackPolicy m_policy;
     QTimer m_pollTimer;
     QSet<QString> m_inFlight;

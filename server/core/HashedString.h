@@ -7,6 +7,13 @@
 
 namespace dynaseal {
 
+// The top `bits` of a hash: a shard's number, independent of the bucket QHash takes from the
+// low bits of the same hash.
+constexpr size_t hashTopBits(size_t hash, int bits)
+{
+    return hash >> (sizeof(size_t) * 8 - size_t(bits));
+}
+
 struct HashedString
 {
     explicit HashedString(const QString &s) : text(s), hash(qHash(s, QHashSeed::globalSeed())) {}

@@ -24,7 +24,6 @@ void observe(QList<quint64> &counts, double &sum, quint64 &count, double seconds
 template <typename T>
 T &valueAt(std::vector<T> &values, int index)
 {
-    Q_ASSERT(index >= 0);
     if (size_t(index) >= values.size())
         values.resize(size_t(index) + 1);
     return values[size_t(index)];

@@ -23,14 +23,19 @@ public:
     // A series looked up once, for code that counts it on every request: adding through its id
     // hashes and compares nothing, where adding by name hashes the whole series and compares it
     // with the one found. Ids belong to the Metrics that gave them.
-    struct CounterId
+    template <typename Kind>
+    class SeriesId
     {
-        int index = -1;
+    public:
+        bool operator==(const SeriesId &) const = default;
+
+    private:
+        friend class Metrics;
+        explicit SeriesId(int i) : index(i) {}
+        int index;
     };
-    struct HistogramId
-    {
-        int index = -1;
-    };
+    using CounterId = SeriesId<struct CounterKind>;
+    using HistogramId = SeriesId<struct HistogramKind>;
     CounterId counter(const QString &series);
     HistogramId histogram(const QString &name);
     void add(CounterId id, double amount = 1);

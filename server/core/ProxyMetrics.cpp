@@ -11,13 +11,13 @@ ProxyMetrics::ProxyMetrics(Metrics &metrics)
 {
 }
 
-void ProxyMetrics::finished(ProxyEndpoint endpoint, const QString &endpointName, const QString &status, qint64 billed, double seconds)
+void ProxyMetrics::finished(ProxyEndpoint endpoint, const QString &status, qint64 billed, double seconds)
 {
     QList<QPair<QString, Metrics::CounterId>> &byStatus = m_requests.at(size_t(endpoint));
     auto it = std::find_if(byStatus.cbegin(), byStatus.cend(), [&status](const auto &s) { return s.first == status; });
     if (it == byStatus.cend()) {
         byStatus.append({status, m_metrics.counter(QStringLiteral("dynaseal_proxy_requests_total{endpoint=\"%1\",status=\"%2\"}")
-                                                       .arg(endpointName, status))});
+                                                       .arg(ProxyRequest::endpointNameOf(endpoint), status))});
         it = byStatus.cend() - 1;
     }
     m_metrics.add(it->second);

@@ -20,7 +20,7 @@ public:
 
     // A call's end: dynaseal_proxy_requests_total by endpoint and status, the tokens billed, and
     // its duration.
-    void finished(ProxyEndpoint endpoint, const QString &endpointName, const QString &status, qint64 billed, double seconds);
+    void finished(ProxyEndpoint endpoint, const QString &status, qint64 billed, double seconds);
     // dynaseal_proxy_refused_total by error code.
     void refused(const QString &code);
 
@@ -31,7 +31,7 @@ private:
     // By ProxyEndpoint, then status: a few constants (RequestStatus), found by comparing, which
     // is cheaper than hashing them.
     std::array<QList<QPair<QString, Metrics::CounterId>>, 3> m_requests;
-    QHash<QString, Metrics::CounterId> m_refused;                 // by code
+    QHash<QString, Metrics::CounterId> m_refused; // by code
 };
 
 } // namespace dynaseal

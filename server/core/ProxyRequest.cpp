@@ -390,6 +390,11 @@ QStringList ProxyRequest::upstreamPaths()
 
 QString ProxyRequest::endpointName() const
 {
+    return endpointNameOf(endpoint);
+}
+
+QString ProxyRequest::endpointNameOf(ProxyEndpoint endpoint)
+{
     switch (endpoint) {
     case ProxyEndpoint::ChatCompletions: return QStringLiteral("chat.completions");
     case ProxyEndpoint::Completions: return QStringLiteral("completions");

@@ -71,6 +71,7 @@ struct ProxyRequest
     static QString upstreamPath(ProxyEndpoint endpoint);
     static QStringList upstreamPaths(); // upstreamPath() of every endpoint
     QString endpointName() const; // "chat.completions", ...
+    static QString endpointNameOf(ProxyEndpoint endpoint);
 };
 
 } // namespace dynaseal

@@ -96,9 +96,8 @@ private:
         mutable AdaptiveMutex mutex;
         QHash<HashedString, Account> accounts;
     };
-    static size_t shardIndex(const HashedString &key) { return key.hash >> (sizeof(size_t) * 8 - kShardBits); }
-    Shard &keyShard(const HashedString &key) { return m_keys[shardIndex(key)]; }
-    const Shard &keyShard(const HashedString &key) const { return m_keys[shardIndex(key)]; }
+    Shard &keyShard(const HashedString &key) { return m_keys[hashTopBits(key.hash, kShardBits)]; }
+    const Shard &keyShard(const HashedString &key) const { return m_keys[hashTopBits(key.hash, kShardBits)]; }
     Account keyAccount(const QString &keyHash) const; // a copy, taken under the shard's lock
     // The tenant's account, made on first use. Each thread remembers the accounts it looked up,
     // so the lock of the tenants' table is only taken for a tenant the thread has not seen.

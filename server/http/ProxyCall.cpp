@@ -313,7 +313,7 @@ void ProxyCall::complete(const QString &status, const QString &error)
                                            m_journalSlot};
     }
 
-    m_metrics.finished(req.endpoint, req.endpointName(), status, billed, double(now - m_plan.startedAtMs) / 1000.0);
+    m_metrics.finished(req.endpoint, status, billed, double(now - m_plan.startedAtMs) / 1000.0);
     m_ctx.live.stats().record(outcome.tenantId, req.model, status == RequestStatus::Ok, billed, now - m_plan.startedAtMs, now);
     if (m_ctx.live.hasListeners())
         m_ctx.live.requestFinished(QJsonObject{{QStringLiteral("id"), outcome.id},

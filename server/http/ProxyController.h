@@ -41,6 +41,8 @@ private:
 
     ServerContext &m_ctx;
     HttpClient &m_http;
+    // Used by this thread's ProxyCalls (children, so deleted after it): a call counts itself in
+    // complete(), which a stop waits for, never in its destructor.
     ProxyMetrics m_metrics;
     DynamicKeyVerifier m_verifier;
     CallerResolver m_callers;

@@ -157,6 +157,11 @@ void CallbackDispatcherTest::burstBeyondTheCapWaitsItsTurn()
     }
     // A failed attempt is retried by the poll, which is off here: it stays out of the count.
     QTRY_COMPARE(dispatcher.inFlight(), 0);
+    // In /metrics: every POST, every delivery, every failed attempt.
+    const int failedAttempts = failFirst ? 1 : 0;
+    QCOMPARE(rig.metrics.value(QStringLiteral("dynaseal_callback_posts_total")), double(callbacks));
+    QCOMPARE(rig.metrics.value(QStringLiteral("dynaseal_callbacks_delivered_total")), double(callbacks - failedAttempts));
+    QCOMPARE(rig.metrics.value(QStringLiteral("dynaseal_callbacks_failed_attempts_total")), double(failedAttempts));
     // Sent in the order submitted; with several connections they may arrive in another.
     if (cap == 1)
         QCOMPARE(order, expected);

@@ -50,6 +50,7 @@ private slots:
     void concurrentReserveSettle();
     void tenantQuotaExactAtItsEdge();
     void tenantsInTurnKeepTheirOwnAccounts();
+    void aNewLedgerStartsItsTenantsAtZero();
 };
 
 void TokenLedgerTest::reserve_data()
@@ -415,11 +416,12 @@ void TokenLedgerTest::tenantQuotaExactAtItsEdge()
 void TokenLedgerTest::tenantsInTurnKeepTheirOwnAccounts()
 {
     // One thread serving three tenants' calls in turn, runs of one tenant among them, and two
-    // ledgers (servers in one process): each call is billed to its own tenant and ledger.
+    // ledgers (servers in one process), the second given the tenant the first just served
+    // (calls 3 and 7): each call is billed to its own tenant and ledger.
     TokenLedger ledger;
     TokenLedger other;
     const QStringList tenants{QStringLiteral("tenant-a"), QStringLiteral("tenant-b"), QStringLiteral("tenant-a2")};
-    const QList<int> order{0, 1, 1, 2, 0, 0, 0, 2, 1, 0};
+    const QList<int> order{0, 1, 1, 1, 0, 0, 2, 2, 1, 0};
     QMap<QString, qint64> expected;
     QMap<QString, qint64> expectedOther;
     for (int i = 0; i < order.size(); ++i) {
@@ -437,12 +439,33 @@ void TokenLedgerTest::tenantsInTurnKeepTheirOwnAccounts()
         l.settle(r.keyHash, tenant, grant->reserved, i + 1);
         (&l == &ledger ? expected : expectedOther)[tenant] += i + 1;
     }
-    QCOMPARE(expectedOther.value(tenants.at(2)), 4 + 8); // calls 3 and 7
+    QCOMPARE(expectedOther.value(tenants.at(1)), 4); // call 3
+    QCOMPARE(expectedOther.value(tenants.at(2)), 8); // call 7
     for (const QString &tenant : tenants) {
         QCOMPARE(ledger.tenantUsed(tenant), expected.value(tenant));
         QCOMPARE(ledger.tenantReserved(tenant), 0);
         QCOMPARE(other.tenantUsed(tenant), expectedOther.value(tenant));
         QCOMPARE(other.tenantReserved(tenant), 0);
+    }
+}
+
+void TokenLedgerTest::aNewLedgerStartsItsTenantsAtZero()
+{
+    // Ledgers made and dropped one after another on one thread, often at the same address: each
+    // starts every tenant at nothing.
+    for (int round = 0; round < 3; ++round) {
+        std::optional<TokenLedger> ledger;
+        ledger.emplace();
+        ReserveRequest r = request(1'000'000, 10);
+        r.hasCompletion = false;
+        LedgerRefusal why{};
+        QCOMPARE(ledger->tenantUsed(kTenant), 0);
+        const auto grant = ledger->reserve(r, &why);
+        QVERIFY(grant);
+        ledger->settle(kKey, kTenant, grant->reserved, 7);
+        QCOMPARE(ledger->tenantUsed(kTenant), 7);
+        QCOMPARE(ledger->keySpent(kKey), 7);
+        ledger.reset();
     }
 }
 

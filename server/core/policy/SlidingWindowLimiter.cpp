@@ -1,7 +1,5 @@
 #include "server/core/policy/SlidingWindowLimiter.h"
 
-#include <bit>
-
 namespace dynaseal {
 namespace {
 constexpr int kRing = SlidingWindowLimiter::kSlots + 1;
@@ -14,8 +12,7 @@ qint64 ringIndex(qint64 slot)
 
 SlidingWindowLimiter::Shard &SlidingWindowLimiter::shardOf(const WindowId &id)
 {
-    static_assert((kShards & (kShards - 1)) == 0, "the shard is a power of two of the hash's top bits");
-    return m_shards[id.hash >> (sizeof(size_t) * 8 - std::countr_zero(unsigned(kShards)))];
+    return m_shards[hashTopBits(id.hash, kShardBits)];
 }
 
 void SlidingWindowLimiter::advance(Window &w, qint64 slot)

@@ -3,6 +3,7 @@
 // window is split into 60 slots and a check sums 61 of them, which always covers the true last
 // window, so no window of that length ever holds more than the limit (no burst of twice the
 // limit across a window edge). Thread-safe.
+#include "server/core/HashedString.h"
 #include "shared/AdaptiveMutex.h"
 
 #include <QHash>
@@ -62,7 +63,8 @@ private:
     // Windows are spread over shards by key, each with its own lock: serving threads counting
     // different keys do not wait for each other (one lock for all made two threads slower than
     // one, bench/micro/admission_bench.cpp). A key lives in one shard, so counts stay exact.
-    static constexpr int kShards = 16;
+    static constexpr int kShardBits = 4;
+    static constexpr int kShards = 1 << kShardBits;
     struct alignas(64) Shard
     {
         AdaptiveMutex mutex;
