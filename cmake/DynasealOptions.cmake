@@ -7,6 +7,8 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
 endif()
 
 add_library(dynaseal_options INTERFACE)
+# Also for a project that builds these libraries as its part (bench/): their headers are C++20.
+target_compile_features(dynaseal_options INTERFACE cxx_std_20)
 target_compile_definitions(dynaseal_options INTERFACE
   QT_NO_URL_CAST_FROM_STRING
   QT_NO_NARROWING_CONVERSIONS_IN_CONNECT

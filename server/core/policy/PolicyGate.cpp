@@ -2,8 +2,44 @@
 
 #include <QDateTime>
 
+#include <memory>
+#include <optional>
+#include <vector>
+
 namespace dynaseal {
 namespace {
+
+using WindowId = SlidingWindowLimiter::WindowId;
+
+// The windows of a tenant's ingress and token limits, by the limit's place in its policy (a
+// credential's windows are the credential's): made and hashed once per tenant and policy on each
+// serving thread, not on every call. The policy is kept, so that its address cannot come back
+// for another one.
+struct TenantWindows
+{
+    std::shared_ptr<const TenantPolicy> policy;
+    QString tenantId;
+    std::vector<std::optional<WindowId>> byLimit;
+};
+
+const TenantWindows &windowsOf(const Tenant &tenant)
+{
+    thread_local TenantWindows last;
+    if (last.policy == tenant.policy && last.tenantId == tenant.id)
+        return last;
+    last.policy = tenant.policy;
+    last.tenantId = tenant.id;
+    last.byLimit.clear();
+    for (const RateLimit &limit : tenant.policy->rateLimits.limits()) {
+        if (limit.scope == RateLimit::Scope::Ingress)
+            last.byLimit.emplace_back(WindowId(QStringLiteral("ingress:") + tenant.id, limit.windowMs));
+        else if (limit.scope == RateLimit::Scope::Tokens)
+            last.byLimit.emplace_back(WindowId(QStringLiteral("tokens:") + tenant.id, limit.windowMs));
+        else
+            last.byLimit.emplace_back(std::nullopt);
+    }
+    return last;
+}
 
 ApiError limited(const RateLimit &limit, qint64 retryAfterMs)
 {
@@ -43,21 +79,24 @@ std::optional<ApiError> PolicyGate::checkModel(const Tenant &tenant, const QStri
 
 std::optional<ApiError> PolicyGate::countRequest(const Tenant &tenant, const QString &credentialId, qint64 nowMs)
 {
+    const QList<RateLimit> &limits = tenant.policy->rateLimits.limits();
+    if (limits.isEmpty())
+        return std::nullopt;
+    const TenantWindows &windows = windowsOf(tenant);
     QList<TokenHold> counted; // a refused request is not counted by the lines it passed
-    for (const RateLimit &limit : tenant.policy->rateLimits.limits()) {
-        QString key;
-        if (limit.scope == RateLimit::Scope::Ingress)
-            key = QStringLiteral("ingress:") + tenant.id;
-        else if (limit.scope == RateLimit::Scope::Secret)
-            key = QStringLiteral("secret:") + tenant.id + QLatin1Char(':') + credentialId;
-        else
+    for (qsizetype i = 0; i < limits.size(); ++i) {
+        const RateLimit &limit = limits.at(i);
+        if (limit.scope == RateLimit::Scope::Tokens)
             continue;
-        const auto got = m_limiter.tryAcquire(key, 1, limit.limit, limit.windowMs, nowMs);
+        const WindowId window = limit.scope == RateLimit::Scope::Ingress
+                                    ? *windows.byLimit.at(size_t(i))
+                                    : WindowId(QStringLiteral("secret:") + tenant.id + QLatin1Char(':') + credentialId, limit.windowMs);
+        const auto got = m_limiter.tryAcquire(window, 1, limit.limit, nowMs);
         if (!got.ok) {
             settleTokens(counted, 0);
             return limited(limit, got.retryAfterMs);
         }
-        counted.append(TokenHold{key, limit.windowMs, got.slot, 1});
+        counted.append(TokenHold{window, got.slot, 1});
     }
     return std::nullopt;
 }
@@ -65,11 +104,16 @@ std::optional<ApiError> PolicyGate::countRequest(const Tenant &tenant, const QSt
 std::variant<QList<TokenHold>, ApiError> PolicyGate::holdTokens(const Tenant &tenant, qint64 amount, qint64 nowMs)
 {
     QList<TokenHold> holds;
-    for (const RateLimit &limit : tenant.policy->rateLimits.limits()) {
+    const QList<RateLimit> &limits = tenant.policy->rateLimits.limits();
+    if (limits.isEmpty())
+        return holds;
+    const TenantWindows &windows = windowsOf(tenant);
+    for (qsizetype i = 0; i < limits.size(); ++i) {
+        const RateLimit &limit = limits.at(i);
         if (limit.scope != RateLimit::Scope::Tokens)
             continue;
-        const QString key = QStringLiteral("tokens:") + tenant.id;
-        const auto got = m_limiter.tryAcquire(key, amount, limit.limit, limit.windowMs, nowMs);
+        const WindowId &window = *windows.byLimit.at(size_t(i));
+        const auto got = m_limiter.tryAcquire(window, amount, limit.limit, nowMs);
         if (!got.ok) {
             settleTokens(holds, 0);
             ApiError e = limited(limit, got.retryAfterMs);
@@ -77,7 +121,7 @@ std::variant<QList<TokenHold>, ApiError> PolicyGate::holdTokens(const Tenant &te
                             .arg(limit.text).arg(amount).arg(e.retryAfterSecs);
             return e;
         }
-        holds.append(TokenHold{key, limit.windowMs, got.slot, amount});
+        holds.append(TokenHold{window, got.slot, amount});
     }
     return holds;
 }
@@ -85,7 +129,7 @@ std::variant<QList<TokenHold>, ApiError> PolicyGate::holdTokens(const Tenant &te
 void PolicyGate::settleTokens(const QList<TokenHold> &holds, qint64 billed)
 {
     for (const TokenHold &h : holds)
-        m_limiter.adjust(h.key, h.windowMs, h.slot, std::min(billed, h.amount) - h.amount);
+        m_limiter.adjust(h.window, h.slot, std::min(billed, h.amount) - h.amount);
 }
 
 } // namespace dynaseal

@@ -14,8 +14,7 @@ namespace dynaseal {
 
 struct TokenHold
 {
-    QString key;
-    qint64 windowMs = 0;
+    SlidingWindowLimiter::WindowId window;
     qint64 slot = 0;
     qint64 amount = 0;
 };

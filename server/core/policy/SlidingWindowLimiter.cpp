@@ -28,10 +28,10 @@ void SlidingWindowLimiter::advance(Window &w, qint64 slot)
     w.newestSlot = slot;
 }
 
-SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &key, qint64 amount, qint64 limit, qint64 windowMs, qint64 nowMs)
+SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const WindowId &id, qint64 amount, qint64 limit, qint64 nowMs)
 {
+    const qint64 windowMs = id.windowMs;
     const qint64 slot = slotOf(windowMs, nowMs);
-    const WindowId id{key, windowMs};
     Shard &shard = shardOf(id);
     std::lock_guard lock(shard.mutex);
     Window &w = shard.windows[id];
@@ -60,9 +60,8 @@ SlidingWindowLimiter::Acquired SlidingWindowLimiter::tryAcquire(const QString &k
     return result;
 }
 
-void SlidingWindowLimiter::adjust(const QString &key, qint64 windowMs, qint64 slot, qint64 delta)
+void SlidingWindowLimiter::adjust(const WindowId &id, qint64 slot, qint64 delta)
 {
-    const WindowId id{key, windowMs};
     Shard &shard = shardOf(id);
     std::lock_guard lock(shard.mutex);
     auto it = shard.windows.find(id);
