@@ -8,6 +8,9 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <thread>
+#include <vector>
+
 using namespace dynaseal;
 
 namespace {
@@ -39,6 +42,8 @@ private slots:
     void tenantsInTurnCountInTheirOwnWindows();
     void aReplacedPolicyCountsInItsOwnWindows();
     void settledTokensGoBackToTheirWindow();
+    void aRefusedTokenLineGivesBackTheOnesBefore();
+    void threadsKeepTheirOwnTenantsWindows();
 };
 
 void PolicyGateTest::tenantsInTurnCountInTheirOwnWindows()
@@ -69,15 +74,22 @@ void PolicyGateTest::aReplacedPolicyCountsInItsOwnWindows()
     QVERIFY(!gate.countRequest(a, QStringLiteral("k1"), kNowMs));
     QVERIFY(gate.countRequest(a, QStringLiteral("k1"), kNowMs));
 
+    // The same line over an hour: a window of its own, which starts empty.
+    a.policy = limitsPolicy({QStringLiteral("ingress:3/hour")});
+    QVERIFY(a.policy);
+    QVERIFY(!gate.countRequest(a, QStringLiteral("k1"), kNowMs));
+    QCOMPARE(limiter.count(QStringLiteral("ingress:tenant-a"), 3'600'000, kNowMs), 1);
+    QCOMPARE(limiter.count(QStringLiteral("ingress:tenant-a"), 60'000, kNowMs), 2);
+
     // Other lines in another order, as an operator's edit makes them: the hour's window is new,
     // and the token line sits where the minute's request line was.
     a.policy = limitsPolicy({QStringLiteral("tokens:100/minute"), QStringLiteral("ingress:5/hour"), QStringLiteral("secret:1/minute")});
     QVERIFY(a.policy);
     QVERIFY(!gate.countRequest(a, QStringLiteral("k1"), kNowMs));
-    QCOMPARE(limiter.count(QStringLiteral("ingress:tenant-a"), 3'600'000, kNowMs), 1);
+    QCOMPARE(limiter.count(QStringLiteral("ingress:tenant-a"), 3'600'000, kNowMs), 2);
     QCOMPARE(limiter.count(QStringLiteral("secret:tenant-a:k1"), 60'000, kNowMs), 1);
     QVERIFY(gate.countRequest(a, QStringLiteral("k1"), kNowMs)); // the key's second this minute
-    QCOMPARE(limiter.count(QStringLiteral("ingress:tenant-a"), 3'600'000, kNowMs), 1); // refused: not counted
+    QCOMPARE(limiter.count(QStringLiteral("ingress:tenant-a"), 3'600'000, kNowMs), 2); // refused: not counted
     auto held = gate.holdTokens(a, 60, kNowMs);
     QVERIFY(std::holds_alternative<QList<TokenHold>>(held));
     QVERIFY(std::holds_alternative<ApiError>(gate.holdTokens(a, 41, kNowMs)));
@@ -99,6 +111,52 @@ void PolicyGateTest::settledTokensGoBackToTheirWindow()
     QCOMPARE(limiter.count(QStringLiteral("tokens:tenant-a"), 3'600'000, kNowMs), 10);
     QCOMPARE(limiter.count(QStringLiteral("tokens:tenant-b"), 60'000, kNowMs), 80);
     QVERIFY(std::holds_alternative<QList<TokenHold>>(gate.holdTokens(a, 90, kNowMs)));
+}
+
+void PolicyGateTest::aRefusedTokenLineGivesBackTheOnesBefore()
+{
+    SlidingWindowLimiter limiter;
+    PolicyGate gate(limiter);
+    const Tenant a = tenantWith(QStringLiteral("tenant-a"), {QStringLiteral("tokens:100/minute"), QStringLiteral("tokens:50/hour")});
+    QVERIFY(std::holds_alternative<ApiError>(gate.holdTokens(a, 60, kNowMs))); // the hour's line refuses
+    QCOMPARE(limiter.count(QStringLiteral("tokens:tenant-a"), 60'000, kNowMs), 0);
+    QCOMPARE(limiter.count(QStringLiteral("tokens:tenant-a"), 3'600'000, kNowMs), 0);
+    QVERIFY(std::holds_alternative<QList<TokenHold>>(gate.holdTokens(a, 50, kNowMs)));
+    QCOMPARE(limiter.count(QStringLiteral("tokens:tenant-a"), 60'000, kNowMs), 50);
+}
+
+void PolicyGateTest::threadsKeepTheirOwnTenantsWindows()
+{
+    // Serving threads counting different tenants at once, each switching between two of them:
+    // every count lands in its own tenant's window.
+    SlidingWindowLimiter limiter;
+    const QStringList limits{QStringLiteral("ingress:1000000/minute"), QStringLiteral("tokens:1000000000/minute")};
+    std::vector<Tenant> tenants;
+    for (int t = 0; t < 4; ++t)
+        tenants.push_back(tenantWith(QStringLiteral("tenant-%1").arg(t), limits));
+    constexpr int kCalls = 40000;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+        threads.emplace_back([&, t] {
+            PolicyGate gate(limiter);
+            for (int i = 0; i < kCalls; ++i) {
+                const Tenant &tenant = tenants.at(size_t(2 * t + i % 2));
+                if (gate.countRequest(tenant, QStringLiteral("k"), kNowMs))
+                    return;
+                auto held = gate.holdTokens(tenant, 10, kNowMs);
+                if (!std::holds_alternative<QList<TokenHold>>(held))
+                    return;
+                gate.settleTokens(std::get<QList<TokenHold>>(held), 1 + t);
+            }
+        });
+    }
+    for (std::thread &t : threads)
+        t.join();
+    for (int t = 0; t < 4; ++t) {
+        const QString id = QStringLiteral("tenant-%1").arg(t);
+        QCOMPARE(limiter.count(QStringLiteral("ingress:") + id, 60'000, kNowMs), kCalls / 2);
+        QCOMPARE(limiter.count(QStringLiteral("tokens:") + id, 60'000, kNowMs), qint64(kCalls / 2) * (1 + t / 2));
+    }
 }
 
 QTEST_GUILESS_MAIN(PolicyGateTest)

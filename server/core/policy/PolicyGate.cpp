@@ -27,17 +27,18 @@ const TenantWindows &windowsOf(const Tenant &tenant)
     thread_local TenantWindows last;
     if (last.policy == tenant.policy && last.tenantId == tenant.id)
         return last;
-    last.policy = tenant.policy;
-    last.tenantId = tenant.id;
-    last.byLimit.clear();
+    std::vector<std::optional<WindowId>> byLimit; // complete before it is kept
     for (const RateLimit &limit : tenant.policy->rateLimits.limits()) {
         if (limit.scope == RateLimit::Scope::Ingress)
-            last.byLimit.emplace_back(WindowId(QStringLiteral("ingress:") + tenant.id, limit.windowMs));
+            byLimit.emplace_back(WindowId(QStringLiteral("ingress:") + tenant.id, limit.windowMs));
         else if (limit.scope == RateLimit::Scope::Tokens)
-            last.byLimit.emplace_back(WindowId(QStringLiteral("tokens:") + tenant.id, limit.windowMs));
+            byLimit.emplace_back(WindowId(QStringLiteral("tokens:") + tenant.id, limit.windowMs));
         else
-            last.byLimit.emplace_back(std::nullopt);
+            byLimit.emplace_back(std::nullopt);
     }
+    last.byLimit = std::move(byLimit);
+    last.policy = tenant.policy;
+    last.tenantId = tenant.id;
     return last;
 }
 
