@@ -2,11 +2,22 @@
 
 #include "server/http/HttpReply.h"
 
+#include <algorithm>
+
 namespace dynaseal {
 
 void Router::add(const QByteArray &method, const QString &pattern, Handler handler)
 {
-    m_routes.append(Route{method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), std::move(handler)});
+    Route route{method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), std::move(handler)};
+    const bool hasParameter = std::any_of(route.segments.cbegin(), route.segments.cend(),
+                                          [](const QString &s) { return s.startsWith(QLatin1Char('{')); });
+    const bool takenEarlier = std::any_of(m_routes.cbegin(), m_routes.cend(), [&route](const Route &earlier) {
+        PathParams ignored;
+        return earlier.method == route.method && match(earlier, route.segments, &ignored);
+    });
+    if (!hasParameter && !takenEarlier)
+        m_exact[QLatin1Char('/') + route.segments.join(QLatin1Char('/'))].append(m_routes.size());
+    m_routes.append(std::move(route));
 }
 
 bool Router::match(const Route &route, const QStringList &segments, PathParams *params)
@@ -28,6 +39,16 @@ bool Router::match(const Route &route, const QStringList &segments, PathParams *
 
 void Router::dispatch(const HttpExchangePtr &ex) const
 {
+    if (const auto exact = m_exact.constFind(ex->path); exact != m_exact.constEnd()) {
+        for (const qsizetype i : *exact) {
+            const Route &route = m_routes.at(i);
+            if (route.method == ex->method) {
+                static const PathParams none;
+                route.handler(ex, none);
+                return;
+            }
+        }
+    }
     const QStringList segments = ex->path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     bool pathKnown = false;
     for (const Route &route : m_routes) {

@@ -28,6 +28,10 @@ private:
     };
     static bool match(const Route &route, const QStringList &segments, PathParams *params);
     QList<Route> m_routes;
+    // Routes without a parameter by their path, for the path as sent: such a request (every
+    // proxied call) finds its handler with one hash instead of a split of the path and a compare
+    // with each route. Only a route that no earlier route of its method would also take.
+    QHash<QString, QList<qsizetype>> m_exact;
 };
 
 } // namespace dynaseal
