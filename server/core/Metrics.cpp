@@ -52,21 +52,6 @@ Metrics::Shard &Metrics::threadShard()
     return m_shards[index];
 }
 
-void Metrics::add(const QString &series, double amount)
-{
-    Shard &shard = threadShard();
-    std::lock_guard lock(shard.mutex);
-    shard.counters[series] += amount;
-}
-
-void Metrics::observeSeconds(const QString &name, double seconds)
-{
-    Shard &shard = threadShard();
-    std::lock_guard lock(shard.mutex);
-    Histogram &h = shard.histograms[name];
-    observe(h.counts, h.sum, h.count, seconds);
-}
-
 Metrics::CounterId Metrics::counter(const QString &series)
 {
     std::lock_guard lock(m_idsMutex);
@@ -106,8 +91,6 @@ QMap<QString, double> Metrics::counters() const
         sum.insert(name, 0); // a series given an id is shown from then on, at 0 until counted
     for (const Shard &shard : m_shards) {
         std::lock_guard lock(shard.mutex);
-        for (auto it = shard.counters.begin(); it != shard.counters.end(); ++it)
-            sum[it.key()] += it.value();
         // An id given after `names` was read shows at the next read.
         for (size_t i = 0; i < shard.counterValues.size() && i < size_t(names.size()); ++i)
             sum[names.at(qsizetype(i))] += shard.counterValues[i];
@@ -136,8 +119,6 @@ QMap<QString, Metrics::Histogram> Metrics::histograms() const
         addTo(name, Histogram{}); // shown from when it is given an id, with every bucket at 0
     for (const Shard &shard : m_shards) {
         std::lock_guard lock(shard.mutex);
-        for (auto it = shard.histograms.begin(); it != shard.histograms.end(); ++it)
-            addTo(it.key(), it.value());
         for (size_t i = 0; i < shard.histogramValues.size() && i < size_t(names.size()); ++i)
             addTo(names.at(qsizetype(i)), shard.histogramValues[i]);
     }
@@ -164,10 +145,11 @@ double Metrics::value(const QString &series) const
         id = m_counterIds.value(series, -1);
     }
     double sum = 0;
+    if (id < 0)
+        return sum; // never counted
     for (const Shard &shard : m_shards) {
         std::lock_guard lock(shard.mutex);
-        sum += shard.counters.value(series);
-        if (id >= 0 && size_t(id) < shard.counterValues.size())
+        if (size_t(id) < shard.counterValues.size())
             sum += shard.counterValues[size_t(id)];
     }
     return sum;

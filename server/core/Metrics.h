@@ -17,12 +17,13 @@ class Metrics
 {
 public:
     // `series` is the metric name with its labels, e.g. R"(dynaseal_requests_total{status="ok"})".
-    void add(const QString &series, double amount = 1);
-    void observeSeconds(const QString &name, double seconds); // histogram
+    // By name, the series is looked up on every call, under a lock all threads share: for a
+    // series counted on every request, keep its id (below) instead.
+    void add(const QString &series, double amount = 1) { add(counter(series), amount); }
+    void observeSeconds(const QString &name, double seconds) { observeSeconds(histogram(name), seconds); } // histogram
 
     // A series looked up once, for code that counts it on every request: adding through its id
-    // hashes and compares nothing, where adding by name hashes the whole series and compares it
-    // with the one found. Ids belong to the Metrics that gave them.
+    // hashes and compares nothing. Ids belong to the Metrics that gave them.
     template <typename Kind>
     class SeriesId
     {
@@ -61,15 +62,12 @@ private:
     };
     // Counters and histograms are counted in shards, each thread in its own (as far as there
     // are enough), and summed when read: with one lock for all, the serving threads took turns
-    // on it for every request (bench/micro/admission_bench.cpp). Hashed, not sorted: a series is
-    // found with one hash of its name instead of comparing it with others that share its long
-    // prefix; render() sorts.
+    // on it for every request (bench/micro/admission_bench.cpp). A shard keeps its values by id;
+    // render() sorts them by name.
     static constexpr int kShards = 8;
     struct alignas(64) Shard
     {
         mutable AdaptiveMutex mutex;
-        QHash<QString, double> counters;
-        QHash<QString, Histogram> histograms;
         std::vector<double> counterValues;       // by CounterId
         std::vector<Histogram> histogramValues; // by HistogramId
     };
